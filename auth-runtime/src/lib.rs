@@ -1,2 +1,66 @@
-//! NextAuth.js's REST API for axum.
+//! NextAuth.js's REST API for axum, declared in one compile-checked [`auth!`] block.
+//!
+//! ```no_run
+//! use auth_runtime::{User, auth, callbacks::Credentials};
+//!
+//! auth! {
+//!     secret: env("NEXTAUTH_SECRET"),
+//!     providers: {
+//!         credentials: Credentials {
+//!             fields: { username: text("Username"), password: password("Password") },
+//!             authorize: crate::authorize,
+//!         },
+//!     },
+//! }
+//!
+//! async fn authorize(credentials: Credentials) -> Option<User> {
+//!     (credentials.get("username") == Some("demo") && credentials.get("password") == Some("demo"))
+//!         .then(|| User::new("1").name("Demo User"))
+//! }
+//!
+//! async fn me(session: auth::Session) -> String {
+//!     format!("hello {}", session.name().unwrap_or("there"))
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let auth = auth::config_from_env()?;
+//! let app = axum::Router::new()
+//!     .route("/me", axum::routing::get(me))
+//!     .merge(auth::router(auth.clone()))
+//!     .layer(auth.layer());
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//! axum::serve(listener, app).await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The block expands to a module `auth` with the provider table, `config_from_env`, the
+//! router, and `Session`/`Token` types tied to the session data. The routes answer exactly
+//! as NextAuth.js does, so its `next-auth/client` and `next-auth/react` work unchanged.
+
+pub mod callback_url;
+pub mod callbacks;
+pub mod config;
+pub mod cookies;
+pub mod csrf;
+pub mod pages;
+pub mod provider;
+mod routes;
+pub mod session;
+pub mod token;
+pub mod user;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
 pub use auth_macros::auth;
+pub use config::{Auth, BaseUrl, ConfigError};
+pub use session::{Session, SessionRejection};
+pub use user::{Account, NoData, SessionData, Token, User};
+
+/// A random 256-bit secret as 64 hex characters, for demos and tests.
+pub fn random_secret() -> String {
+    let bytes: [u8; 32] = rand::random();
+    hex::encode(bytes)
+}

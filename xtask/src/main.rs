@@ -1,2 +1,278 @@
-//! `cargo xtask test`: the one entry point that sets up and runs every test.
-fn main() {}
+//! `cargo xtask <command>`: the one entry point that sets up and runs everything.
+//!
+//! - `test`: formatting, clippy, every Rust test (unit, integration, trybuild UI, the
+//!   expansion snapshot), then the demo started for real and driven over HTTP.
+
+use std::env;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        Some("test") => test(),
+        _ => {
+            eprintln!("usage: cargo xtask test");
+            return ExitCode::from(2);
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn cargo(args: &[&str]) -> Result {
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    step(&format!("cargo {}", args.join(" ")));
+    let status = Command::new(cargo)
+        .args(args)
+        .current_dir(workspace_root())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
+    }
+}
+
+fn step(what: &str) {
+    println!("\n==> {what}");
+}
+
+fn test() -> Result {
+    cargo(&["fmt", "--all", "--check"])?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    cargo(&["test", "--workspace", "--all-targets"])?;
+    cargo(&["test", "--workspace", "--doc"])?;
+    cargo(&["build", "--example", "demo"])?;
+    demo_smoke()?;
+    println!("\nxtask: every test passed");
+    Ok(())
+}
+
+/// Starts the real demo binary and checks the README's curl walk-through over TCP.
+fn demo_smoke() -> Result {
+    step("demo smoke test over HTTP");
+    let port = free_port()?;
+    let binary = workspace_root().join("target/debug/examples/demo");
+    let mut child = Command::new(&binary)
+        .env("PORT", port.to_string())
+        .env("NEXTAUTH_SECRET", "xtask-smoke-secret")
+        .env_remove("NEXTAUTH_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+    let result = smoke_checks(port);
+    stop(&mut child);
+    result
+}
+
+fn stop(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| e.to_string())
+}
+
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn set_cookies(&self) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+/// One HTTP/1.1 request with `Connection: close`; enough for a smoke test without a client crate.
+fn request(port: u16, method: &str, path: &str, cookie: &str, body: &str) -> Result<Answer> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
+        .map_err(|e| format!("connect: {e}"))?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(|e| e.to_string())?;
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !body.is_empty() {
+        head.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+    }
+    if !cookie.is_empty() {
+        head.push_str(&format!("Cookie: {cookie}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream
+        .write_all(format!("{head}{body}").as_bytes())
+        .map_err(|e| e.to_string())?;
+    let mut raw = String::new();
+    stream
+        .read_to_string(&mut raw)
+        .map_err(|e| format!("read: {e}"))?;
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or("no status line")?;
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    Ok(Answer {
+        status,
+        headers,
+        body: body.to_owned(),
+    })
+}
+
+fn check(condition: bool, what: &str) -> Result {
+    if condition {
+        println!("  ok: {what}");
+        Ok(())
+    } else {
+        Err(format!("demo smoke test failed: {what}"))
+    }
+}
+
+fn cookie_pair(set_cookie: &str) -> &str {
+    set_cookie.split(';').next().unwrap_or_default()
+}
+
+fn smoke_checks(port: u16) -> Result {
+    let started = Instant::now();
+    let csrf = loop {
+        match request(port, "GET", "/api/auth/csrf", "", "") {
+            Ok(answer) => break answer,
+            Err(_) if started.elapsed() < Duration::from_secs(30) => {
+                std::thread::sleep(Duration::from_millis(100))
+            }
+            Err(e) => return Err(format!("the demo did not answer: {e}")),
+        }
+    };
+    let token = csrf
+        .body
+        .split('"')
+        .nth(3)
+        .unwrap_or_default()
+        .to_owned();
+    check(
+        csrf.status == 200
+            && token.len() == 64
+            && token.bytes().all(|b| b.is_ascii_hexdigit()),
+        "GET /csrf returns a 64-hex token",
+    )?;
+    let csrf_cookie = csrf
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("next-auth.csrf-token="))
+        .map(cookie_pair)
+        .unwrap_or_default()
+        .to_owned();
+    check(
+        csrf_cookie.contains("%7C"),
+        "the CSRF cookie is the double-submit `token%7Chash`",
+    )?;
+
+    let form = format!("csrfToken={token}&username=demo&password=demo&json=true");
+    let signin = request(
+        port,
+        "POST",
+        "/api/auth/callback/credentials",
+        &csrf_cookie,
+        &form,
+    )?;
+    let session_cookie = signin
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("next-auth.session-token="))
+        .map(cookie_pair)
+        .unwrap_or_default()
+        .to_owned();
+    check(
+        signin.status == 200 && !session_cookie.is_empty(),
+        "POST /callback/credentials with demo/demo sets next-auth.session-token",
+    )?;
+
+    let both = format!("{csrf_cookie}; {session_cookie}");
+    let session = request(port, "GET", "/api/auth/session", &both, "")?;
+    check(
+        session.body.contains("\"name\":\"Demo User\"") && session.body.contains("\"expires\""),
+        "GET /session shows Demo User with an expiry",
+    )?;
+
+    let signout = request(port, "POST", "/api/auth/signout", &both, "callbackUrl=%2F")?;
+    check(
+        signout.status == 302
+            && signout
+                .header("location")
+                .is_some_and(|l| l.ends_with("/api/auth/signout?csrf=true"))
+            && !signout
+                .set_cookies()
+                .iter()
+                .any(|c| c.starts_with("next-auth.session-token=")),
+        "POST /signout without the token redirects to /signout?csrf=true and keeps the session",
+    )?;
+
+    let signout = request(
+        port,
+        "POST",
+        "/api/auth/signout",
+        &both,
+        &format!("csrfToken={token}"),
+    )?;
+    check(
+        signout
+            .set_cookies()
+            .iter()
+            .any(|c| c.starts_with("next-auth.session-token=;")),
+        "POST /signout with the token clears the session cookie",
+    )?;
+    Ok(())
+}

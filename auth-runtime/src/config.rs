@@ -1,0 +1,500 @@
+//! [`Auth`], the configured runtime, and how it is built at start-up: the base URL from
+//! `NEXTAUTH_URL`, secrets and provider settings from the environment, derived keys.
+
+use std::fmt;
+use std::sync::Arc;
+
+use std::future::Future;
+
+use serde::Serialize;
+
+use crate::callbacks::{
+    self, AuthorizeFn, AuthorizeOutput, Callbacks, Credentials, Events, JwtParams,
+    RedirectParams, SessionEvent, SessionParams, SignInDecision, SignInEvent, SignInParams,
+    SignOutEvent,
+};
+use crate::cookies::CookieNames;
+use crate::provider::ProviderSpec;
+use crate::token::TokenKeys;
+use crate::user::{NoData, SessionData, Token};
+
+/// The default base path, used when `NEXTAUTH_URL` has none.
+pub const DEFAULT_BASE_PATH: &str = "/api/auth";
+/// The origin used when `NEXTAUTH_URL` is unset, as NextAuth does.
+pub const DEFAULT_ORIGIN: &str = "http://localhost:3000";
+
+/// Why the configuration could not be built at start-up.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Required environment variables are unset or empty.
+    #[error("missing environment variable{}: {}", if .0.len() == 1 { "" } else { "s" }, .0.join(", "))]
+    MissingVariables(Vec<String>),
+    /// `NEXTAUTH_URL` is not an absolute http(s) URL.
+    #[error("NEXTAUTH_URL is not an absolute http(s) URL without query or fragment: {0}")]
+    InvalidUrl(String),
+}
+
+/// Where the auth routes live: the site's origin and the base path, from `NEXTAUTH_URL`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseUrl {
+    origin: String,
+    path: String,
+}
+
+impl BaseUrl {
+    /// Parses `NEXTAUTH_URL` as NextAuth does: no scheme means https, a trailing slash is
+    /// dropped, and an empty path means `default_path`.
+    pub fn parse(value: &str, default_path: &str) -> Result<BaseUrl, ConfigError> {
+        let trimmed = value.trim();
+        let with_scheme = if trimmed.starts_with("http://") || trimmed.starts_with("https://") {
+            trimmed.to_owned()
+        } else {
+            format!("https://{trimmed}")
+        };
+        let invalid = || ConfigError::InvalidUrl(value.to_owned());
+        let url = url::Url::parse(&with_scheme).map_err(|_| invalid())?;
+        if !matches!(url.scheme(), "http" | "https")
+            || url.host_str().is_none()
+            || url.query().is_some()
+            || url.fragment().is_some()
+            || !url.username().is_empty()
+            || url.password().is_some()
+        {
+            return Err(invalid());
+        }
+        let origin = url.origin().ascii_serialization();
+        let path = url.path().trim_end_matches('/');
+        let path = if path.is_empty() { default_path } else { path };
+        Ok(BaseUrl {
+            origin,
+            path: path.to_owned(),
+        })
+    }
+
+    /// The origin, e.g. `http://localhost:3000` (NextAuth's `baseUrl`).
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The base path, e.g. `/api/auth`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Whether the site is served over https (secure cookies).
+    pub fn is_secure(&self) -> bool {
+        self.origin.starts_with("https://")
+    }
+
+    /// The absolute URL of an action, e.g. `url("signin")`.
+    pub fn url(&self, action: &str) -> String {
+        format!("{}{}/{}", self.origin, self.path, action)
+    }
+}
+
+/// Session strategy and lifetimes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionConfig {
+    /// How long a session lives without activity, in seconds.
+    pub max_age: u64,
+    /// How often the stored expiry is refreshed, in seconds (database sessions; JWT ignores it).
+    pub update_age: u64,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            max_age: 30 * 24 * 60 * 60,
+            update_age: 24 * 60 * 60,
+        }
+    }
+}
+
+/// A provider enabled at start-up: its declaration plus what it does.
+pub(crate) struct Provider {
+    pub(crate) spec: &'static ProviderSpec,
+    pub(crate) behaviour: ProviderBehaviour,
+}
+
+pub(crate) enum ProviderBehaviour {
+    Credentials { authorize: AuthorizeFn },
+}
+
+/// A page that `pages:` in `auth!` can replace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Page {
+    /// `GET /signin` redirects here.
+    SignIn,
+    /// `GET /signout` redirects here.
+    SignOut,
+    /// `GET /error` redirects here.
+    Error,
+    /// `GET /verify-request` redirects here.
+    VerifyRequest,
+    /// New users land here after their first sign-in.
+    NewUser,
+}
+
+/// Custom page paths (`pages:` in `auth!`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Pages {
+    pub(crate) sign_in: Option<String>,
+    pub(crate) sign_out: Option<String>,
+    pub(crate) error: Option<String>,
+    pub(crate) verify_request: Option<String>,
+    pub(crate) new_user: Option<String>,
+}
+
+/// The configured auth runtime: cheap to clone, shared by the routes and the extractors.
+///
+/// Built by the `config_from_env` function that `auth!` generates.
+pub struct Auth<D = NoData> {
+    pub(crate) inner: Arc<Inner<D>>,
+}
+
+impl<D> Clone for Auth<D> {
+    fn clone(&self) -> Self {
+        Auth {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<D> fmt::Debug for Auth<D> {
+    // Never prints secrets or keys.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Auth")
+            .field("base_url", &self.inner.base)
+            .field(
+                "providers",
+                &self
+                    .inner
+                    .providers
+                    .iter()
+                    .map(|p| p.spec.id)
+                    .collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct Inner<D> {
+    pub(crate) base: BaseUrl,
+    /// Secrets, newest first: the first signs, any verifies.
+    pub(crate) secrets: Vec<String>,
+    pub(crate) session_keys: TokenKeys,
+    pub(crate) cookies: CookieNames,
+    pub(crate) session: SessionConfig,
+    pub(crate) providers: Vec<Provider>,
+    pub(crate) callbacks: Callbacks<D>,
+    pub(crate) events: Events<D>,
+    pub(crate) pages: Pages,
+}
+
+impl<D> Inner<D> {
+    pub(crate) fn provider(&self, id: &str) -> Option<&Provider> {
+        self.providers.iter().find(|p| p.spec.id == id)
+    }
+}
+
+impl<D: SessionData> Auth<D> {
+    /// The base URL and path the routes are served under.
+    pub fn base_url(&self) -> &BaseUrl {
+        &self.inner.base
+    }
+
+    /// The ids of the enabled providers, in declaration order.
+    pub fn provider_ids(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.inner.providers.iter().map(|p| p.spec.id)
+    }
+
+    /// The session settings.
+    pub fn session_config(&self) -> SessionConfig {
+        self.inner.session
+    }
+}
+
+/// Reads the environment for a generated `config_from_env` and collects every missing
+/// variable, so start-up reports them all at once.
+pub struct Env<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+    missing: Vec<String>,
+}
+
+impl<'a> Env<'a> {
+    /// An environment read through `lookup` (`std::env::var` in production, a map in tests).
+    pub fn new(lookup: &'a dyn Fn(&str) -> Option<String>) -> Self {
+        Env {
+            lookup,
+            missing: Vec::new(),
+        }
+    }
+
+    /// A variable's value when set and non-empty.
+    pub fn get(&self, name: &str) -> Option<String> {
+        (self.lookup)(name).filter(|v| !v.is_empty())
+    }
+
+    /// A required variable; a missing one is recorded and reported by [`Builder::build`].
+    pub fn required(&mut self, name: &str) -> String {
+        match self.get(name) {
+            Some(value) => value,
+            None => {
+                if !self.missing.iter().any(|m| m == name) {
+                    self.missing.push(name.to_owned());
+                }
+                String::new()
+            }
+        }
+    }
+
+    /// The variables of an `#[optional]` provider: all of them, or `None` (logged) when any is unset.
+    pub fn optional<const N: usize>(
+        &self,
+        provider: &str,
+        names: [&str; N],
+    ) -> Option<[String; N]> {
+        let values = names.map(|n| self.get(n));
+        if values.iter().all(Option::is_some) {
+            Some(values.map(Option::unwrap_or_default))
+        } else {
+            let unset: Vec<&str> = names
+                .iter()
+                .zip(&values)
+                .filter(|(_, v)| v.is_none())
+                .map(|(n, _)| *n)
+                .collect();
+            tracing::info!(provider, unset = ?unset, "optional provider disabled: variables unset");
+            None
+        }
+    }
+}
+
+/// Assembles an [`Auth`] from what `auth!` declared; generated code drives it.
+pub struct Builder<'a, D> {
+    env: Env<'a>,
+    secret_vars: Vec<String>,
+    base_path: String,
+    session: SessionConfig,
+    providers: Vec<Provider>,
+    callbacks: Callbacks<D>,
+    events: Events<D>,
+    pages: Pages,
+}
+
+impl<'a, D: SessionData> Builder<'a, D> {
+    /// A builder reading variables through `lookup`.
+    pub fn new(lookup: &'a dyn Fn(&str) -> Option<String>) -> Self {
+        Builder {
+            env: Env::new(lookup),
+            secret_vars: Vec::new(),
+            base_path: DEFAULT_BASE_PATH.to_owned(),
+            session: SessionConfig::default(),
+            providers: Vec::new(),
+            callbacks: Callbacks::default(),
+            events: Events::default(),
+            pages: Pages::default(),
+        }
+    }
+
+    /// The environment, for provider settings.
+    pub fn env(&mut self) -> &mut Env<'a> {
+        &mut self.env
+    }
+
+    /// The variables holding the secrets, newest first (rotation: the first signs, any verifies).
+    pub fn secrets(&mut self, vars: &[&str]) {
+        self.secret_vars = vars.iter().map(|v| (*v).to_owned()).collect();
+    }
+
+    /// The base path used when `NEXTAUTH_URL` has no path.
+    pub fn base_path(&mut self, path: &str) {
+        self.base_path = path.to_owned();
+    }
+
+    /// JWT sessions with these lifetimes, in seconds.
+    pub fn jwt_session(&mut self, max_age: u64, update_age: u64) {
+        self.session = SessionConfig {
+            max_age,
+            update_age,
+        };
+    }
+
+    /// Enables a credentials provider checked by `authorize`.
+    pub fn credentials<F, Fut>(&mut self, spec: &'static ProviderSpec, authorize: F)
+    where
+        F: Fn(Credentials) -> Fut + Send + Sync + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: AuthorizeOutput,
+    {
+        self.providers.push(Provider {
+            spec,
+            behaviour: ProviderBehaviour::Credentials {
+                authorize: callbacks::authorize(authorize),
+            },
+        });
+    }
+
+    /// The `sign_in` callback.
+    pub fn sign_in_callback<F, Fut>(&mut self, f: F)
+    where
+        F: Fn(SignInParams) -> Fut + Send + Sync + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: Into<SignInDecision>,
+    {
+        self.callbacks.sign_in = Some(callbacks::sign_in(f));
+    }
+
+    /// The `redirect` callback.
+    pub fn redirect_callback<F, Fut>(&mut self, f: F)
+    where
+        F: Fn(RedirectParams) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = String> + Send + 'static,
+    {
+        self.callbacks.redirect = Some(callbacks::redirect(f));
+    }
+
+    /// The `jwt` callback.
+    pub fn jwt_callback<F, Fut>(&mut self, f: F)
+    where
+        F: Fn(JwtParams<D>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Token<D>> + Send + 'static,
+    {
+        self.callbacks.jwt = Some(callbacks::jwt(f));
+    }
+
+    /// The `session` callback.
+    pub fn session_callback<F, Fut>(&mut self, f: F)
+    where
+        F: Fn(SessionParams<D>) -> Fut + Send + Sync + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: Serialize,
+    {
+        self.callbacks.session = Some(callbacks::session(f));
+    }
+
+    /// The `sign_in` event.
+    pub fn sign_in_event<F, Fut>(&mut self, f: F)
+    where
+        F: Fn(SignInEvent) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.events.sign_in = Some(callbacks::event(f));
+    }
+
+    /// The `sign_out` event.
+    pub fn sign_out_event<F, Fut>(&mut self, f: F)
+    where
+        F: Fn(SignOutEvent<D>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.events.sign_out = Some(callbacks::event(f));
+    }
+
+    /// The `session` event.
+    pub fn session_event<F, Fut>(&mut self, f: F)
+    where
+        F: Fn(SessionEvent<D>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.events.session = Some(callbacks::event(f));
+    }
+
+    /// A custom page path (`pages:` in `auth!`).
+    pub fn page(&mut self, page: Page, path: &str) {
+        let slot = match page {
+            Page::SignIn => &mut self.pages.sign_in,
+            Page::SignOut => &mut self.pages.sign_out,
+            Page::Error => &mut self.pages.error,
+            Page::VerifyRequest => &mut self.pages.verify_request,
+            Page::NewUser => &mut self.pages.new_user,
+        };
+        *slot = Some(path.to_owned());
+    }
+
+    /// Reads `NEXTAUTH_URL` and the secrets, derives the keys, and reports every missing variable.
+    pub fn build(mut self) -> Result<Auth<D>, ConfigError> {
+        let secret_vars = std::mem::take(&mut self.secret_vars);
+        let secrets: Vec<String> = secret_vars.iter().map(|v| self.env.required(v)).collect();
+        if !self.env.missing.is_empty() {
+            return Err(ConfigError::MissingVariables(self.env.missing));
+        }
+        let base = match self.env.get("NEXTAUTH_URL") {
+            Some(url) => BaseUrl::parse(&url, &self.base_path)?,
+            None => {
+                tracing::warn!("NEXTAUTH_URL is unset; using {DEFAULT_ORIGIN}");
+                BaseUrl::parse(DEFAULT_ORIGIN, &self.base_path)?
+            }
+        };
+        let session_keys = TokenKeys::derive(&secrets, "")
+            .ok_or_else(|| ConfigError::MissingVariables(vec!["NEXTAUTH_SECRET".to_owned()]))?;
+        let cookies = CookieNames::new(base.is_secure());
+        Ok(Auth {
+            inner: Arc::new(Inner {
+                base,
+                secrets,
+                session_keys,
+                cookies,
+                session: self.session,
+                providers: self.providers,
+                callbacks: self.callbacks,
+                events: self.events,
+                pages: self.pages,
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nextauth_url_without_a_path_uses_the_default_base_path() {
+        let base = BaseUrl::parse("http://127.0.0.1:3000", "/api/auth").unwrap();
+        assert_eq!(base.origin(), "http://127.0.0.1:3000");
+        assert_eq!(base.path(), "/api/auth");
+        assert_eq!(
+            base.url("signin"),
+            "http://127.0.0.1:3000/api/auth/signin"
+        );
+    }
+
+    #[test]
+    fn nextauth_url_path_overrides_the_base_path() {
+        let base = BaseUrl::parse(
+            "http://127.0.0.1:3102/myapp/api/authentication/",
+            "/api/auth",
+        )
+        .unwrap();
+        assert_eq!(base.origin(), "http://127.0.0.1:3102");
+        assert_eq!(base.path(), "/myapp/api/authentication");
+    }
+
+    #[test]
+    fn nextauth_url_without_a_scheme_is_https() {
+        let base = BaseUrl::parse("example.com", "/api/auth").unwrap();
+        assert_eq!(base.origin(), "https://example.com");
+        assert!(base.is_secure());
+    }
+
+    #[test]
+    fn nextauth_url_that_is_not_a_url_is_rejected() {
+        for bad in ["http://", "http://a b", "ftp://x.io", "http://x.io/?q=1", "http://u:p@x.io"] {
+            assert!(BaseUrl::parse(bad, "/api/auth").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_missing_variable_is_reported_at_once() {
+        let lookup = |_: &str| None;
+        let mut b = Builder::<NoData>::new(&lookup);
+        b.secrets(&["A_SECRET", "B_SECRET"]);
+        assert_eq!(
+            b.build().unwrap_err(),
+            ConfigError::MissingVariables(vec!["A_SECRET".into(), "B_SECRET".into()])
+        );
+    }
+}

@@ -1,0 +1,815 @@
+//! NextAuth's cookies: their names, reading them from a request (with v4 chunk reassembly),
+//! and writing `Set-Cookie` values byte-for-byte like next-auth (spec §1.3, §2.3, §5.3, §11).
+
+use std::fmt;
+
+use axum::http::{HeaderMap, HeaderValue, header};
+use percent_encoding::{AsciiSet, CONTROLS, NON_ALPHANUMERIC, utf8_percent_encode};
+use time::OffsetDateTime;
+
+/// The longest value, in characters, written as one session cookie; longer values are split
+/// into `<name>.0`, `<name>.1`, … (next-auth v4: 4096 bytes minus 163 for name and attributes).
+pub const CHUNK_SIZE: usize = 3933;
+
+/// Total bytes of `Cookie` headers [`Jar::from_headers`] reads; later headers are ignored.
+pub const MAX_COOKIE_HEADER_BYTES: usize = 64 * 1024;
+
+/// Number of `name=value` pairs [`Jar::from_headers`] reads; later pairs are ignored.
+pub const MAX_COOKIE_PAIRS: usize = 256;
+
+/// The names of the cookies next-auth sets, which depend on whether secure cookies are used
+/// (spec §11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CookieNames {
+    /// The session cookie: a JWE, or the database session token (may be chunked).
+    pub session_token: &'static str,
+    /// The CSRF double-submit cookie, `token|sha256(token+secret)`.
+    pub csrf_token: &'static str,
+    /// The callback URL remembered between sign-in and callback.
+    pub callback_url: &'static str,
+    /// The OAuth PKCE code verifier.
+    pub pkce_code_verifier: &'static str,
+    /// The OAuth `state` parameter (v4).
+    pub state: &'static str,
+    /// The OpenID Connect `nonce` (v4).
+    pub nonce: &'static str,
+}
+
+impl CookieNames {
+    /// The names for plain-http (`secure == false`) or secure cookies: with secure cookies every
+    /// name gets the `__Secure-` prefix, except the CSRF cookie which gets `__Host-`.
+    pub const fn new(secure: bool) -> CookieNames {
+        if secure {
+            CookieNames {
+                session_token: "__Secure-next-auth.session-token",
+                csrf_token: "__Host-next-auth.csrf-token",
+                callback_url: "__Secure-next-auth.callback-url",
+                pkce_code_verifier: "__Secure-next-auth.pkce.code_verifier",
+                state: "__Secure-next-auth.state",
+                nonce: "__Secure-next-auth.nonce",
+            }
+        } else {
+            CookieNames {
+                session_token: "next-auth.session-token",
+                csrf_token: "next-auth.csrf-token",
+                callback_url: "next-auth.callback-url",
+                pkce_code_verifier: "next-auth.pkce.code_verifier",
+                state: "next-auth.state",
+                nonce: "next-auth.nonce",
+            }
+        }
+    }
+}
+
+/// The cookies of one request, parsed like the `cookie` npm package that next-auth relies on.
+///
+/// Values are percent-decoded like JS `decodeURIComponent`; a value whose percent-encoding is
+/// invalid is kept raw. When a name occurs twice, the first occurrence wins.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Jar {
+    pairs: Vec<(String, String)>,
+}
+
+impl Jar {
+    /// Parses every `Cookie` header of a request (HTTP/2 clients may send several).
+    ///
+    /// Each header is split on `;`; a pair is split at its first `=` and name and value are
+    /// trimmed of spaces and tabs; a value wrapped in double quotes loses them. Pairs without `=`,
+    /// with an empty name, or that are not UTF-8 are skipped. To bound the work a request can
+    /// cause, headers past [`MAX_COOKIE_HEADER_BYTES`] in total (a header that would cross the
+    /// limit is skipped whole) and pairs past [`MAX_COOKIE_PAIRS`] are ignored.
+    pub fn from_headers(headers: &HeaderMap) -> Jar {
+        let mut jar = Jar::default();
+        let mut bytes_read = 0usize;
+        let mut pairs_read = 0usize;
+        for value in headers.get_all(header::COOKIE) {
+            let bytes = value.as_bytes();
+            bytes_read = bytes_read.saturating_add(bytes.len());
+            if bytes_read > MAX_COOKIE_HEADER_BYTES {
+                break;
+            }
+            for segment in bytes.split(|&b| b == b';') {
+                if pairs_read >= MAX_COOKIE_PAIRS {
+                    return jar;
+                }
+                let Ok(segment) = std::str::from_utf8(segment) else {
+                    continue;
+                };
+                let Some((name, value)) = segment.split_once('=') else {
+                    continue;
+                };
+                pairs_read += 1;
+                let name = trim_cookie_whitespace(name);
+                if name.is_empty() || jar.get(name).is_some() {
+                    continue;
+                }
+                let value = strip_quotes(trim_cookie_whitespace(value));
+                let value = decode_uri_component(value).unwrap_or_else(|| value.to_owned());
+                jar.pairs.push((name.to_owned(), value));
+            }
+        }
+        jar
+    }
+
+    /// The decoded value of cookie `name`, if the request sent it.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of a cookie that next-auth v4 may have split into chunks (spec §5.3).
+    ///
+    /// Returns cookie `name` when present; otherwise the values of every `name.<digits>` cookie,
+    /// ordered by the number (`.10` after `.9`) and concatenated; `None` when there are neither.
+    pub fn chunked(&self, name: &str) -> Option<String> {
+        if let Some(value) = self.get(name) {
+            return Some(value.to_owned());
+        }
+        let mut chunks: Vec<(u64, &str)> = self
+            .pairs
+            .iter()
+            .filter_map(|(n, v)| chunk_index(name, n).map(|i| (i, v.as_str())))
+            .collect();
+        if chunks.is_empty() {
+            return None;
+        }
+        chunks.sort_by_key(|&(index, _)| index);
+        Some(chunks.into_iter().map(|(_, v)| v).collect())
+    }
+
+    /// The names of the `name.<digits>` chunk cookies the request sent, in request order; used
+    /// to clear stale chunks.
+    pub fn chunk_names(&self, name: &str) -> Vec<String> {
+        self.pairs
+            .iter()
+            .filter(|(n, _)| chunk_index(name, n).is_some())
+            .map(|(n, _)| n.clone())
+            .collect()
+    }
+}
+
+// Cookie values are session tokens and CSRF secrets: show only the names.
+impl fmt::Debug for Jar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set()
+            .entries(self.pairs.iter().map(|(n, _)| n))
+            .finish()
+    }
+}
+
+/// One `Set-Cookie` header value, serialized in the attribute order of next-auth's serializers:
+/// `name=value; Max-Age=N; Path=/; Expires=<IMF-fixdate>; HttpOnly; Secure; SameSite=Lax`.
+///
+/// `value` holds the raw value; it is written encoded like JS `encodeURIComponent`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SetCookie {
+    /// The cookie name (an RFC 6265 token; other characters are percent-encoded when written).
+    pub name: String,
+    /// The raw (unencoded) value.
+    pub value: String,
+    /// `Max-Age` in seconds, when set.
+    pub max_age: Option<i64>,
+    /// `Expires`, when set; written in UTC as an IMF-fixdate.
+    pub expires: Option<OffsetDateTime>,
+    /// Whether `HttpOnly` is written (default `true`).
+    pub http_only: bool,
+    /// Whether `Secure` is written.
+    pub secure: bool,
+    /// The `Path` attribute (default `/`).
+    pub path: String,
+}
+
+impl SetCookie {
+    /// A cookie with next-auth's defaults: `Path=/; HttpOnly; SameSite=Lax`, no lifetime (a
+    /// browser-session cookie), plus `Secure` when `secure`.
+    pub fn new(name: impl Into<String>, value: impl Into<String>, secure: bool) -> SetCookie {
+        SetCookie {
+            name: name.into(),
+            value: value.into(),
+            max_age: None,
+            expires: None,
+            http_only: true,
+            secure,
+            path: "/".to_owned(),
+        }
+    }
+
+    /// The v4 clear form: `name=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax` (+ `; Secure`).
+    pub fn clear(name: impl Into<String>, secure: bool) -> SetCookie {
+        SetCookie::new(name, "", secure).max_age(0)
+    }
+
+    /// Sets `Max-Age` in seconds.
+    #[must_use]
+    pub fn max_age(mut self, seconds: i64) -> SetCookie {
+        self.max_age = Some(seconds);
+        self
+    }
+
+    /// Sets `Expires`.
+    #[must_use]
+    pub fn expires(mut self, at: OffsetDateTime) -> SetCookie {
+        self.expires = Some(at);
+        self
+    }
+
+    /// Sets whether `HttpOnly` is written.
+    #[must_use]
+    pub fn http_only(mut self, http_only: bool) -> SetCookie {
+        self.http_only = http_only;
+        self
+    }
+
+    /// Sets the `Path` attribute.
+    #[must_use]
+    pub fn path(mut self, path: impl Into<String>) -> SetCookie {
+        self.path = path.into();
+        self
+    }
+
+    /// The serialized cookie as a header value (the same text as `Display`).
+    pub fn to_header_value(&self) -> HeaderValue {
+        match HeaderValue::try_from(self.to_string()) {
+            Ok(value) => value,
+            // Unreachable: `Display` percent-encodes everything but visible ASCII and spaces.
+            Err(_) => {
+                tracing::error!(cookie = %self.name, "invalid Set-Cookie value");
+                HeaderValue::from_static("")
+            }
+        }
+    }
+}
+
+impl fmt::Display for SetCookie {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}={}",
+            utf8_percent_encode(&self.name, COOKIE_NAME_ESCAPES),
+            encode_uri_component(&self.value)
+        )?;
+        if let Some(seconds) = self.max_age {
+            write!(f, "; Max-Age={seconds}")?;
+        }
+        write!(
+            f,
+            "; Path={}",
+            utf8_percent_encode(&self.path, COOKIE_PATH_ESCAPES)
+        )?;
+        // An `Expires` whose UTC date is outside `time`'s range is dropped rather than panicking.
+        if let Some(expires) = self.expires.and_then(OffsetDateTime::checked_to_utc) {
+            write!(
+                f,
+                "; Expires={}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
+                weekday_abbreviation(expires.weekday()),
+                expires.day(),
+                month_abbreviation(expires.month()),
+                expires.year(),
+                expires.hour(),
+                expires.minute(),
+                expires.second()
+            )?;
+        }
+        if self.http_only {
+            f.write_str("; HttpOnly")?;
+        }
+        if self.secure {
+            f.write_str("; Secure")?;
+        }
+        f.write_str("; SameSite=Lax")
+    }
+}
+
+// The value may be a session token: show its length only.
+impl fmt::Debug for SetCookie {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SetCookie")
+            .field("name", &self.name)
+            .field("value_len", &self.value.len())
+            .field("max_age", &self.max_age)
+            .field("expires", &self.expires)
+            .field("http_only", &self.http_only)
+            .field("secure", &self.secure)
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// The `Set-Cookie`s that store `value` in cookie `name`, chunking like next-auth v4 (spec §5.3).
+///
+/// A value of at most [`CHUNK_SIZE`] characters becomes one cookie `name`; a longer one becomes
+/// `name.0`, `name.1`, … of at most [`CHUNK_SIZE`] characters each. Like next-auth, the *raw*
+/// value is chunked before `encodeURIComponent`; session values are JWEs (base64url and `.`), for
+/// which encoding changes nothing. Every cookie gets `Expires` (when given) and no `Max-Age`.
+/// The new cookies come first, then clears of cookies in `jar` that would otherwise linger: the
+/// plain `name` when chunking, and every `name.<digits>` that was not just rewritten.
+pub fn chunked_set_cookies(
+    name: &str,
+    value: &str,
+    expires: Option<OffsetDateTime>,
+    secure: bool,
+    jar: &Jar,
+) -> Vec<SetCookie> {
+    let with_expiry = |cookie: SetCookie| match expires {
+        Some(at) => cookie.expires(at),
+        None => cookie,
+    };
+    let chunks = split_chars(value, CHUNK_SIZE);
+    let mut cookies: Vec<SetCookie> = if chunks.len() == 1 {
+        vec![with_expiry(SetCookie::new(name, value, secure))]
+    } else {
+        chunks
+            .iter()
+            .enumerate()
+            .map(|(i, chunk)| with_expiry(SetCookie::new(format!("{name}.{i}"), *chunk, secure)))
+            .collect()
+    };
+    let mut stale: Vec<String> = jar.chunk_names(name);
+    if jar.get(name).is_some() {
+        stale.push(name.to_owned());
+    }
+    for stale_name in stale {
+        if !cookies.iter().any(|c| c.name == stale_name) {
+            cookies.push(SetCookie::clear(stale_name, secure));
+        }
+    }
+    cookies
+}
+
+/// The `Set-Cookie`s that delete a possibly chunked cookie: a clear of `name` (always, even when
+/// the request did not send it) and of every `name.<digits>` in `jar`.
+pub fn clear_chunked(name: &str, secure: bool, jar: &Jar) -> Vec<SetCookie> {
+    std::iter::once(name.to_owned())
+        .chain(jar.chunk_names(name))
+        .map(|n| SetCookie::clear(n, secure))
+        .collect()
+}
+
+/// Everything `encodeURIComponent` encodes: all but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
+const URI_COMPONENT_ESCAPES: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+/// Characters not allowed in an RFC 6265 cookie name (a `token`); non-ASCII is always encoded.
+const COOKIE_NAME_ESCAPES: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'(')
+    .add(b')')
+    .add(b',')
+    .add(b'/')
+    .add(b':')
+    .add(b';')
+    .add(b'<')
+    .add(b'=')
+    .add(b'>')
+    .add(b'?')
+    .add(b'@')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'{')
+    .add(b'}');
+
+/// Characters not allowed in a `Path` attribute value (CTLs and `;`).
+const COOKIE_PATH_ESCAPES: &AsciiSet = &CONTROLS.add(b';');
+
+/// JavaScript's `encodeURIComponent`.
+pub fn encode_uri_component(value: &str) -> String {
+    utf8_percent_encode(value, URI_COMPONENT_ESCAPES).to_string()
+}
+
+/// JS `decodeURIComponent`: `None` where it would throw (a `%` not followed by two hex digits,
+/// or decoded bytes that are not UTF-8).
+pub fn decode_uri_component(value: &str) -> Option<String> {
+    if !value.contains('%') {
+        return Some(value.to_owned());
+    }
+    let bytes = value.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let high = hex_value(*bytes.get(i + 1)?)?;
+            let low = hex_value(*bytes.get(i + 2)?)?;
+            decoded.push(high << 4 | low);
+            i += 3;
+        } else {
+            decoded.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(decoded).ok()
+}
+
+fn hex_value(byte: u8) -> Option<u8> {
+    char::from(byte)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
+}
+
+/// The `cookie` package trims only spaces and tabs around names and values.
+fn trim_cookie_whitespace(s: &str) -> &str {
+    s.trim_matches([' ', '\t'])
+}
+
+/// The `cookie` package drops one pair of surrounding double quotes (a lone `"` becomes empty).
+fn strip_quotes(value: &str) -> &str {
+    if value.starts_with('"') && value.ends_with('"') {
+        value.get(1..value.len().saturating_sub(1)).unwrap_or("")
+    } else {
+        value
+    }
+}
+
+/// The chunk number of `cookie_name` when it is `base.<digits>`.
+fn chunk_index(base: &str, cookie_name: &str) -> Option<u64> {
+    let digits = cookie_name.strip_prefix(base)?.strip_prefix('.')?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Splits `value` into pieces of at most `size` characters (at least one piece, maybe empty).
+fn split_chars(value: &str, size: usize) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut count = 0;
+    for (i, _) in value.char_indices() {
+        if count == size {
+            pieces.push(&value[start..i]);
+            start = i;
+            count = 0;
+        }
+        count += 1;
+    }
+    pieces.push(&value[start..]);
+    pieces
+}
+
+fn weekday_abbreviation(weekday: time::Weekday) -> &'static str {
+    use time::Weekday::*;
+    match weekday {
+        Monday => "Mon",
+        Tuesday => "Tue",
+        Wednesday => "Wed",
+        Thursday => "Thu",
+        Friday => "Fri",
+        Saturday => "Sat",
+        Sunday => "Sun",
+    }
+}
+
+fn month_abbreviation(month: time::Month) -> &'static str {
+    use time::Month::*;
+    match month {
+        January => "Jan",
+        February => "Feb",
+        March => "Mar",
+        April => "Apr",
+        May => "May",
+        June => "Jun",
+        July => "Jul",
+        August => "Aug",
+        September => "Sep",
+        October => "Oct",
+        November => "Nov",
+        December => "Dec",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn headers(values: &[&[u8]]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for value in values {
+            map.append(
+                header::COOKIE,
+                HeaderValue::from_bytes(value).expect("test header bytes are valid"),
+            );
+        }
+        map
+    }
+
+    fn jar(values: &[&str]) -> Jar {
+        let values: Vec<&[u8]> = values.iter().map(|v| v.as_bytes()).collect();
+        Jar::from_headers(&headers(&values))
+    }
+
+    fn strings(cookies: &[SetCookie]) -> Vec<String> {
+        cookies.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn insecure_and_secure_names_match_next_auth() {
+        let plain = CookieNames::new(false);
+        assert_eq!(plain.session_token, "next-auth.session-token");
+        assert_eq!(plain.csrf_token, "next-auth.csrf-token");
+        assert_eq!(plain.callback_url, "next-auth.callback-url");
+        assert_eq!(plain.pkce_code_verifier, "next-auth.pkce.code_verifier");
+        assert_eq!(plain.state, "next-auth.state");
+        assert_eq!(plain.nonce, "next-auth.nonce");
+        let secure = CookieNames::new(true);
+        assert_eq!(secure.session_token, "__Secure-next-auth.session-token");
+        assert_eq!(secure.csrf_token, "__Host-next-auth.csrf-token");
+        assert_eq!(secure.callback_url, "__Secure-next-auth.callback-url");
+        assert_eq!(
+            secure.pkce_code_verifier,
+            "__Secure-next-auth.pkce.code_verifier"
+        );
+        assert_eq!(secure.state, "__Secure-next-auth.state");
+        assert_eq!(secure.nonce, "__Secure-next-auth.nonce");
+    }
+
+    #[test]
+    fn csrf_cookie_is_written_like_next_auth() {
+        let cookie = SetCookie::new("next-auth.csrf-token", "abc|def", false);
+        assert_eq!(
+            cookie.to_string(),
+            "next-auth.csrf-token=abc%7Cdef; Path=/; HttpOnly; SameSite=Lax"
+        );
+        assert_eq!(
+            cookie.to_header_value(),
+            "next-auth.csrf-token=abc%7Cdef; Path=/; HttpOnly; SameSite=Lax"
+        );
+    }
+
+    #[test]
+    fn session_cookie_with_expires_uses_imf_fixdate_in_utc() {
+        let cookie = SetCookie::new("__Secure-next-auth.session-token", "a.b-c_d", true)
+            .expires(datetime!(2026-12-28 19:26:17.573 +01:00));
+        assert_eq!(
+            cookie.to_string(),
+            "__Secure-next-auth.session-token=a.b-c_d; Path=/; \
+             Expires=Mon, 28 Dec 2026 18:26:17 GMT; HttpOnly; Secure; SameSite=Lax"
+        );
+    }
+
+    #[test]
+    fn all_attributes_follow_the_cookie_package_order() {
+        let cookie = SetCookie::new("n", "v", true)
+            .max_age(900)
+            .expires(datetime!(1970-01-01 0:00 UTC));
+        assert_eq!(
+            cookie.to_string(),
+            "n=v; Max-Age=900; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; \
+             HttpOnly; Secure; SameSite=Lax"
+        );
+    }
+
+    #[test]
+    fn clear_is_the_v4_form() {
+        assert_eq!(
+            SetCookie::clear("next-auth.session-token", false).to_string(),
+            "next-auth.session-token=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"
+        );
+        assert_eq!(
+            SetCookie::clear("__Secure-next-auth.state", true).to_string(),
+            "__Secure-next-auth.state=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax"
+        );
+    }
+
+    #[test]
+    fn values_are_encoded_like_encode_uri_component() {
+        let cookie = SetCookie::new(
+            "next-auth.callback-url",
+            "http://a.b/c?d=e f|é-_.!~*'()",
+            false,
+        )
+        .http_only(false);
+        assert_eq!(
+            cookie.to_string(),
+            "next-auth.callback-url=http%3A%2F%2Fa.b%2Fc%3Fd%3De%20f%7C%C3%A9-_.!~*'(); \
+             Path=/; SameSite=Lax"
+        );
+    }
+
+    #[test]
+    fn hostile_name_and_path_cannot_break_the_header() {
+        let cookie = SetCookie::new("a;b\r\n", "v", false).path("/x;\r\nSet-Cookie: y");
+        let text = cookie.to_string();
+        assert_eq!(
+            text,
+            "a%3Bb%0D%0A=v; Path=/x%3B%0D%0ASet-Cookie: y; HttpOnly; SameSite=Lax"
+        );
+        assert_eq!(cookie.to_header_value(), text.as_str());
+    }
+
+    #[test]
+    fn parses_several_headers_with_spaces_and_first_occurrence_wins() {
+        let jar = jar(&[
+            "a=1;  b = 2 ;\tc=3",
+            "a=overridden; d=x%7Cy; e=",
+            "next-auth.callback-url=http%3A%2F%2Flocalhost%3A3000",
+        ]);
+        assert_eq!(jar.get("a"), Some("1"));
+        assert_eq!(jar.get("b"), Some("2"));
+        assert_eq!(jar.get("c"), Some("3"));
+        assert_eq!(jar.get("d"), Some("x|y"));
+        assert_eq!(jar.get("e"), Some(""));
+        assert_eq!(
+            jar.get("next-auth.callback-url"),
+            Some("http://localhost:3000")
+        );
+        assert_eq!(jar.get("missing"), None);
+    }
+
+    #[test]
+    fn equals_sign_inside_a_value_is_kept() {
+        let jar = jar(&["token=a=b==; q=\"quoted%20value\""]);
+        assert_eq!(jar.get("token"), Some("a=b=="));
+        assert_eq!(jar.get("q"), Some("quoted value"));
+    }
+
+    #[test]
+    fn invalid_percent_encoding_keeps_the_raw_value() {
+        let jar = jar(&["a=100%; b=%zz; c=%C3; d=%E9; e=%C3%A9; f=%2"]);
+        assert_eq!(jar.get("a"), Some("100%"));
+        assert_eq!(jar.get("b"), Some("%zz"));
+        assert_eq!(jar.get("c"), Some("%C3"));
+        assert_eq!(jar.get("d"), Some("%E9"));
+        assert_eq!(jar.get("e"), Some("é"));
+        assert_eq!(jar.get("f"), Some("%2"));
+    }
+
+    #[test]
+    fn plus_is_not_a_space() {
+        assert_eq!(jar(&["a=b+c"]).get("a"), Some("b+c"));
+    }
+
+    #[test]
+    fn garbage_headers_do_not_panic() {
+        let map = headers(&[
+            b"\xff\xfe=\x80; ok=1; ;;; =novalue; noequals; \xc3=\xa9",
+            b"\"; x=\"; y=\"\"; %=%%%",
+        ]);
+        let jar = Jar::from_headers(&map);
+        assert_eq!(jar.get("ok"), Some("1"));
+        assert_eq!(jar.get("x"), Some(""));
+        assert_eq!(jar.get("y"), Some(""));
+        assert_eq!(jar.get("%"), Some("%%%"));
+        assert_eq!(jar.get(""), None);
+        assert_eq!(jar.get("noequals"), None);
+        assert_eq!(jar.chunked("ok"), Some("1".to_owned()));
+    }
+
+    #[test]
+    fn pairs_beyond_the_limit_are_ignored() {
+        let many: String = (0..MAX_COOKIE_PAIRS + 10)
+            .map(|i| format!("c{i}=v; "))
+            .collect();
+        let jar = jar(&[&many]);
+        assert_eq!(jar.get("c0"), Some("v"));
+        assert_eq!(jar.get(&format!("c{}", MAX_COOKIE_PAIRS - 1)), Some("v"));
+        assert_eq!(jar.get(&format!("c{MAX_COOKIE_PAIRS}")), None);
+    }
+
+    #[test]
+    fn headers_beyond_the_byte_limit_are_ignored() {
+        let big = format!("big={}", "x".repeat(MAX_COOKIE_HEADER_BYTES));
+        let jar = jar(&["small=1", &big, "late=2"]);
+        assert_eq!(jar.get("small"), Some("1"));
+        assert_eq!(jar.get("big"), None);
+        assert_eq!(jar.get("late"), None);
+    }
+
+    #[test]
+    fn debug_does_not_show_values() {
+        let jar = jar(&["next-auth.session-token=secret-jwe"]);
+        let shown = format!("{jar:?}");
+        assert!(shown.contains("next-auth.session-token"));
+        assert!(!shown.contains("secret-jwe"));
+        let shown = format!("{:?}", SetCookie::new("n", "secret-jwe", false));
+        assert!(!shown.contains("secret-jwe"));
+    }
+
+    #[test]
+    fn ten_thousand_chars_round_trip_through_chunks() {
+        let name = "next-auth.session-token";
+        let value: String = (0..10_000)
+            .map(|i| char::from(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJ-_."[i % 39]))
+            .collect();
+        let expires = datetime!(2030-01-01 0:00 UTC);
+        let cookies = chunked_set_cookies(name, &value, Some(expires), false, &Jar::default());
+        let names: Vec<&str> = cookies.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "next-auth.session-token.0",
+                "next-auth.session-token.1",
+                "next-auth.session-token.2"
+            ]
+        );
+        for cookie in &cookies {
+            assert!(cookie.value.len() <= CHUNK_SIZE);
+            assert_eq!(cookie.expires, Some(expires));
+            assert_eq!(cookie.max_age, None);
+        }
+        // Send them back as a browser would (pairs of the Set-Cookies, reversed order).
+        let header: Vec<String> = cookies
+            .iter()
+            .rev()
+            .map(|c| {
+                let text = c.to_string();
+                text.split(';').next().unwrap_or_default().to_owned()
+            })
+            .collect();
+        let jar = jar(&[&header.join("; ")]);
+        assert_eq!(jar.chunked(name), Some(value));
+    }
+
+    #[test]
+    fn short_value_is_one_cookie_and_clears_stale_chunks() {
+        let old = jar(&["next-auth.session-token.0=aa; next-auth.session-token.1=bb; other=1"]);
+        let cookies = chunked_set_cookies("next-auth.session-token", "short", None, true, &old);
+        assert_eq!(
+            strings(&cookies),
+            [
+                "next-auth.session-token=short; Path=/; HttpOnly; Secure; SameSite=Lax",
+                "next-auth.session-token.0=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax",
+                "next-auth.session-token.1=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax",
+            ]
+        );
+    }
+
+    #[test]
+    fn value_of_exactly_chunk_size_is_not_chunked() {
+        let value = "x".repeat(CHUNK_SIZE);
+        let cookies = chunked_set_cookies("s", &value, None, false, &Jar::default());
+        assert_eq!(cookies.len(), 1);
+        assert_eq!(cookies[0].name, "s");
+        let cookies = chunked_set_cookies("s", &format!("{value}y"), None, false, &Jar::default());
+        assert_eq!(cookies.len(), 2);
+        assert_eq!(cookies[1].value, "y");
+    }
+
+    #[test]
+    fn chunking_clears_the_plain_cookie_and_chunks_beyond_the_new_count() {
+        let old = jar(&["s=old; s.0=a; s.1=b; s.2=c; s.3=d"]);
+        let value = "z".repeat(CHUNK_SIZE + 1);
+        let cookies = chunked_set_cookies("s", &value, None, false, &old);
+        let names: Vec<&str> = cookies.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["s.0", "s.1", "s.2", "s.3", "s"]);
+        assert_eq!(cookies[0].max_age, None);
+        assert_eq!(cookies[1].max_age, None);
+        for clear in &cookies[2..] {
+            assert_eq!(clear.max_age, Some(0));
+            assert_eq!(clear.value, "");
+        }
+    }
+
+    #[test]
+    fn chunks_are_ordered_by_number_not_by_text() {
+        let parts: Vec<String> = (0..12).rev().map(|i| format!("s.{i}=p{i}")).collect();
+        let jar = jar(&[&parts.join("; ")]);
+        assert_eq!(
+            jar.chunked("s").as_deref(),
+            Some("p0p1p2p3p4p5p6p7p8p9p10p11")
+        );
+        assert_eq!(jar.chunk_names("s").len(), 12);
+    }
+
+    #[test]
+    fn plain_cookie_wins_over_chunks_and_lookalikes_are_not_chunks() {
+        let jar = jar(&["s.0=chunk; s=plain; s.x=no; s.=no; s.1a=no; sx.1=no"]);
+        assert_eq!(jar.chunked("s").as_deref(), Some("plain"));
+        assert_eq!(jar.chunk_names("s"), ["s.0"]);
+        assert_eq!(jar.chunked("absent"), None);
+    }
+
+    #[test]
+    fn clear_chunked_clears_the_name_and_every_chunk() {
+        let cookies = clear_chunked("s", false, &jar(&["s.0=a; s.1=b; t=1"]));
+        assert_eq!(
+            strings(&cookies),
+            [
+                "s=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
+                "s.0=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
+                "s.1=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
+            ]
+        );
+        assert_eq!(clear_chunked("s", true, &Jar::default()).len(), 1);
+    }
+
+    #[test]
+    fn non_ascii_values_are_chunked_on_char_boundaries() {
+        let value = "é".repeat(CHUNK_SIZE + 5);
+        let cookies = chunked_set_cookies("s", &value, None, false, &Jar::default());
+        assert_eq!(cookies.len(), 2);
+        assert_eq!(cookies[0].value.chars().count(), CHUNK_SIZE);
+        assert_eq!(cookies[1].value, "é".repeat(5));
+    }
+}

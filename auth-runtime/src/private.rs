@@ -1,0 +1,35 @@
+//! The one surface generated code reaches through (`::auth_runtime::__private`).
+//! Not a public API: it changes with the macro, in lockstep, without notice.
+
+pub use axum;
+
+pub use crate::config::{Auth, Builder, ConfigError, Env, Page};
+pub use crate::provider::{CredentialField, ProviderKind, ProviderSpec};
+pub use crate::user::{NoData, SessionData};
+
+use std::fmt;
+
+/// The auth routes for `auth`, under its base path.
+pub fn router<D: SessionData, S: Clone + Send + Sync + 'static>(auth: Auth<D>) -> axum::Router<S> {
+    crate::routes::router(auth)
+}
+
+/// Reads a variable from the process environment.
+pub fn std_env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// Spanned on the `session_data:` type, so a type that cannot be carried errors there.
+pub const fn assert_session_data<T: SessionData>() {}
+
+/// The error of a generated `ProviderId::from_str`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnknownProvider;
+
+impl fmt::Display for UnknownProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("unknown provider id")
+    }
+}
+
+impl std::error::Error for UnknownProvider {}

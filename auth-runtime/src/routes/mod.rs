@@ -1,0 +1,397 @@
+//! The REST API under the base path: one catch-all route that reads the request once
+//! (cookies, CSRF, callbackUrl, body) and dispatches on NextAuth's `[action, provider]`.
+//!
+//! Dispatch lives here rather than in per-provider generated handlers because NextAuth
+//! answers unknown providers and methods in specific ways (`csrf=true` redirects, 400s) and
+//! writes the CSRF and callback-url cookies before routing; one place keeps that exact.
+
+mod callback;
+mod pages;
+mod session;
+mod signin;
+mod signout;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use serde_json::{Value, json};
+
+use crate::callback_url;
+use crate::callbacks::RedirectParams;
+use crate::config::{Auth, Inner};
+use crate::cookies::{Jar, SetCookie};
+use crate::csrf;
+use crate::user::SessionData;
+
+/// Bodies larger than this are refused with 413: no NextAuth form comes close.
+pub(crate) const BODY_LIMIT: usize = 64 * 1024;
+
+pub(crate) fn router<D: SessionData, S: Clone + Send + Sync + 'static>(auth: Auth<D>) -> Router<S> {
+    let base = auth.inner.base.path().to_owned();
+    let handler = move |request: Request| {
+        let auth = auth.clone();
+        async move { handle(&auth.inner, request).await }
+    };
+    Router::new()
+        .route(&base, any(handler.clone()))
+        .route(&format!("{base}/{{*rest}}"), any(handler))
+}
+
+/// A POST body: urlencoded form fields, or a JSON object (next-auth v4's `fetchData`).
+pub(crate) enum Fields {
+    Form(Vec<(String, String)>),
+    Json(serde_json::Map<String, Value>),
+}
+
+impl Fields {
+    /// A field's string value; a JSON non-string is no value (so `"json": true` is not JSON mode).
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
+        match self {
+            Fields::Form(pairs) => pairs
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str()),
+            Fields::Json(map) => map.get(key).and_then(Value::as_str),
+        }
+    }
+
+    fn from_bytes(headers: &HeaderMap, bytes: &[u8]) -> Fields {
+        let is_json = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
+        if is_json {
+            match serde_json::from_slice(bytes) {
+                Ok(Value::Object(map)) => Fields::Json(map),
+                _ => Fields::Json(serde_json::Map::new()),
+            }
+        } else {
+            Fields::Form(form_urlencoded::parse(bytes).into_owned().collect())
+        }
+    }
+}
+
+/// What one request carries, read once before dispatch.
+pub(crate) struct Ctx<'a, D> {
+    pub(crate) auth: &'a Inner<D>,
+    pub(crate) method: Method,
+    pub(crate) jar: Jar,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) body: Fields,
+    /// The trusted CSRF token (from a valid cookie, or newly minted).
+    pub(crate) csrf_token: String,
+    /// Whether the cookie's token was already valid (only then can a POST be verified).
+    csrf_from_cookie: bool,
+    /// The validated callbackUrl (§4.4).
+    pub(crate) callback_url: String,
+    /// JSON mode: the body's `json` field is the string `"true"`.
+    pub(crate) json: bool,
+    pub(crate) set_cookies: Vec<SetCookie>,
+}
+
+impl<D: SessionData> Ctx<'_, D> {
+    pub(crate) fn query(&self, key: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// CSRF-verified: a POST whose valid cookie token equals the body's `csrfToken` (§3).
+    pub(crate) fn csrf_verified(&self) -> bool {
+        self.method == Method::POST
+            && self.csrf_from_cookie
+            && self
+                .body
+                .get("csrfToken")
+                .is_some_and(|sent| csrf::tokens_match(&self.csrf_token, sent))
+    }
+
+    /// `<base>/<action>`.
+    pub(crate) fn url(&self, action: &str) -> String {
+        self.auth.base.url(action)
+    }
+
+    /// The error page URL for `code`: `pages.error` or `<base>/error`.
+    pub(crate) fn error_url(&self, code: &str) -> String {
+        let code = encode_component(code);
+        match &self.auth.pages.error {
+            Some(page) => format!("{page}{}error={code}", query_joiner(page)),
+            None => format!("{}?error={code}", self.url("error")),
+        }
+    }
+}
+
+/// What an action answers; cookies are added by [`Ctx::respond`].
+pub(crate) enum Reply {
+    /// 302, or `{"url"}` with `json_status` in JSON mode (§2.8).
+    Redirect { url: String, json_status: StatusCode },
+    Json { status: StatusCode, body: Value, no_cache: bool },
+    Html { status: StatusCode, body: String },
+    Text { status: StatusCode, body: String },
+    Empty,
+}
+
+impl Reply {
+    pub(crate) fn redirect(url: impl Into<String>) -> Reply {
+        Reply::Redirect {
+            url: url.into(),
+            json_status: StatusCode::OK,
+        }
+    }
+
+    pub(crate) fn redirect_with(url: impl Into<String>, json_status: StatusCode) -> Reply {
+        Reply::Redirect {
+            url: url.into(),
+            json_status,
+        }
+    }
+
+    pub(crate) fn not_supported(method: &Method) -> Reply {
+        Reply::Text {
+            status: StatusCode::BAD_REQUEST,
+            body: format!("Error: This action with HTTP {method} is not supported by NextAuth.js"),
+        }
+    }
+}
+
+async fn handle<D: SessionData>(auth: &Inner<D>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let rest = parts
+        .uri
+        .path()
+        .strip_prefix(auth.base.path())
+        .unwrap_or_default()
+        .trim_start_matches('/');
+    let mut segments = rest.split('/').map(|s| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    });
+    let action = segments.next().unwrap_or_default();
+    let argument = segments.next();
+
+    let body = if parts.method == Method::POST {
+        match axum::body::to_bytes(body, BODY_LIMIT).await {
+            Ok(bytes) => Fields::from_bytes(&parts.headers, &bytes),
+            Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large").into_response(),
+        }
+    } else {
+        Fields::Form(Vec::new())
+    };
+    let query = parts
+        .uri
+        .query()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let jar = Jar::from_headers(&parts.headers);
+    let secure = auth.base.is_secure();
+
+    // §3: a valid CSRF cookie is kept; a missing or tampered one is replaced.
+    let mut set_cookies = Vec::new();
+    let (csrf_token, csrf_from_cookie) = match jar
+        .get(auth.cookies.csrf_token)
+        .and_then(|value| csrf::trusted_token(value, &auth.secrets))
+    {
+        Some(token) => (token, true),
+        None => {
+            let (token, cookie_value) = csrf::mint(&auth.secrets[0]);
+            set_cookies.push(SetCookie::new(auth.cookies.csrf_token, &cookie_value, secure));
+            (token, false)
+        }
+    };
+    let json = body.get("json") == Some("true");
+
+    let mut ctx = Ctx {
+        auth,
+        method: parts.method,
+        jar,
+        query,
+        body,
+        csrf_token,
+        csrf_from_cookie,
+        callback_url: String::new(),
+        json,
+        set_cookies,
+    };
+
+    let reply = match resolve_callback_url(&mut ctx).await {
+        Ok(()) => dispatch(&mut ctx, &action, argument.as_deref()).await,
+        Err(reply) => reply,
+    };
+    ctx.respond(reply)
+}
+
+/// §4.4 and §1.4: body, then query, then cookie, then the origin; the query value and the
+/// cookie must be URLs (else `Configuration`); a body value that is not one counts as the
+/// origin (NextAuth 3.29.10 hangs on it: advisory GHSA-g5fm-jp9v-2432).
+async fn resolve_callback_url<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Result<(), Reply> {
+    let origin = ctx.auth.base.origin().to_owned();
+    let cookie_value = ctx
+        .jar
+        .get(ctx.auth.cookies.callback_url)
+        .map(str::to_owned);
+    let query_value = ctx.query("callbackUrl").map(str::to_owned);
+    for value in [&query_value, &cookie_value].into_iter().flatten() {
+        if !callback_url::is_acceptable(value, &origin) {
+            tracing::error!("INVALID_CALLBACK_URL_ERROR");
+            // Drop a bad cookie, or every later request (the error page too) would fail again.
+            if cookie_value.is_some() {
+                ctx.set_cookies.push(SetCookie::clear(
+                    ctx.auth.cookies.callback_url,
+                    ctx.auth.base.is_secure(),
+                ));
+            }
+            return Err(Reply::redirect(ctx.error_url("Configuration")));
+        }
+    }
+    let body_value = ctx
+        .body
+        .get("callbackUrl")
+        .filter(|v| callback_url::is_acceptable(v, &origin))
+        .map(str::to_owned);
+    let requested = body_value
+        .or(query_value)
+        .or_else(|| cookie_value.clone())
+        .unwrap_or_else(|| origin.clone());
+    let resolved = match &ctx.auth.callbacks.redirect {
+        Some(redirect) => {
+            redirect(RedirectParams {
+                url: requested,
+                base_url: origin,
+            })
+            .await
+        }
+        None => callback_url::default_redirect(&requested, &origin),
+    };
+    if cookie_value.as_deref() != Some(resolved.as_str()) {
+        ctx.set_cookies.push(SetCookie::new(
+            ctx.auth.cookies.callback_url,
+            &resolved,
+            ctx.auth.base.is_secure(),
+        ));
+    }
+    ctx.callback_url = resolved;
+    Ok(())
+}
+
+async fn dispatch<D: SessionData>(
+    ctx: &mut Ctx<'_, D>,
+    action: &str,
+    argument: Option<&str>,
+) -> Reply {
+    let method = ctx.method.clone();
+    match (method, action) {
+        (Method::GET, "csrf") => Reply::Json {
+            status: StatusCode::OK,
+            body: json!({ "csrfToken": ctx.csrf_token }),
+            no_cache: true,
+        },
+        (Method::GET, "providers") => providers(ctx),
+        (Method::GET, "session") => session::get(ctx).await,
+        (Method::POST, "session") => session::update(ctx).await,
+        (Method::GET, "signin") => pages::signin(ctx, argument),
+        (Method::POST, "signin") => signin::post(ctx, argument),
+        (Method::GET | Method::POST, "callback") => callback::handle(ctx, argument).await,
+        (Method::GET, "signout") => pages::signout(ctx),
+        (Method::POST, "signout") => signout::post(ctx).await,
+        (Method::GET, "error") => pages::error(ctx, argument),
+        (Method::GET, "verify-request") => pages::verify_request(ctx),
+        (Method::POST, "_log") => Reply::Empty,
+        (method, _) => Reply::not_supported(&method),
+    }
+}
+
+/// §2.2: every enabled provider, in declaration order, with absolute URLs.
+fn providers<D: SessionData>(ctx: &Ctx<'_, D>) -> Reply {
+    let mut body = serde_json::Map::new();
+    for provider in &ctx.auth.providers {
+        let id = provider.spec.id;
+        body.insert(
+            id.to_owned(),
+            json!({
+                "id": id,
+                "name": provider.spec.name,
+                "type": provider.spec.kind.as_str(),
+                "signinUrl": ctx.url(&format!("signin/{id}")),
+                "callbackUrl": ctx.url(&format!("callback/{id}")),
+            }),
+        );
+    }
+    Reply::Json {
+        status: StatusCode::OK,
+        body: Value::Object(body),
+        no_cache: false,
+    }
+}
+
+impl<D> Ctx<'_, D> {
+    fn respond(self, reply: Reply) -> Response {
+        let mut response = match reply {
+            Reply::Redirect { url, json_status } if self.json => {
+                json_response(json_status, &json!({ "url": url }), false)
+            }
+            Reply::Redirect { url, .. } => match HeaderValue::from_str(&url) {
+                Ok(location) => {
+                    let mut response = StatusCode::FOUND.into_response();
+                    response.headers_mut().insert(header::LOCATION, location);
+                    response
+                }
+                Err(_) => {
+                    tracing::error!("a redirect URL is not a valid header value");
+                    (StatusCode::BAD_REQUEST, "Bad Request").into_response()
+                }
+            },
+            Reply::Json {
+                status,
+                body,
+                no_cache,
+            } => json_response(status, &body, no_cache),
+            Reply::Html { status, body } => (status, Body::from(body)).into_response(),
+            Reply::Text { status, body } => (status, Body::from(body)).into_response(),
+            Reply::Empty => (StatusCode::OK, Bytes::new()).into_response(),
+        };
+        let headers = response.headers_mut();
+        // v3 sets `text/html` on everything that is not JSON, 302s and 400s included.
+        if !headers.contains_key(header::CONTENT_TYPE) {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+        }
+        for cookie in &self.set_cookies {
+            if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+                headers.append(header::SET_COOKIE, value);
+            }
+        }
+        response
+    }
+}
+
+fn json_response(status: StatusCode, body: &Value, no_cache: bool) -> Response {
+    let mut response = (status, Body::from(body.to_string())).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    if no_cache {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache, no-store"),
+        );
+        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        headers.insert(header::EXPIRES, HeaderValue::from_static("0"));
+    }
+    response
+}
+
+/// JavaScript's `encodeURIComponent`.
+pub(crate) fn encode_component(value: &str) -> String {
+    crate::cookies::encode_uri_component(value)
+}
+
+/// `?` or `&`, whichever appends a query parameter to `url`.
+pub(crate) fn query_joiner(url: &str) -> char {
+    if url.contains('?') { '&' } else { '?' }
+}

@@ -1,0 +1,87 @@
+//! `GET /session` and `POST /session` (§2.3): the client-safe session or `{}`, rolling the
+//! JWT on every read; POST is next-auth v4's `update()`.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use super::{Ctx, Fields, Reply};
+use crate::callbacks::{JwtParams, JwtTrigger, SessionEvent, SessionParams};
+use crate::session::{TokenRead, expiry, iso_string};
+use crate::user::{DefaultSession, SessionData};
+
+pub(super) async fn get<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {
+    respond(ctx, None).await
+}
+
+/// `POST /session`: CSRF-verified (else 400 `{}`), then the `jwt` callback sees the body's
+/// `data` with [`JwtTrigger::Update`].
+pub(super) async fn update<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {
+    if !ctx.csrf_verified() {
+        return Reply::Json {
+            status: StatusCode::BAD_REQUEST,
+            body: json!({}),
+            no_cache: false,
+        };
+    }
+    let data = match &ctx.body {
+        Fields::Json(map) => map.get("data").cloned(),
+        Fields::Form(_) => ctx.body.get("data").map(|d| Value::String(d.to_owned())),
+    };
+    respond(ctx, Some(data.unwrap_or(Value::Null))).await
+}
+
+async fn respond<D: SessionData>(ctx: &mut Ctx<'_, D>, update: Option<Value>) -> Reply {
+    let now = OffsetDateTime::now_utc();
+    let empty = |ctx: &Ctx<'_, D>| Reply::Json {
+        status: StatusCode::OK,
+        body: json!({}),
+        no_cache: ctx.method == axum::http::Method::GET,
+    };
+    let mut token = match ctx.auth.read_session_cookie(&ctx.jar, now.unix_timestamp().max(0) as u64) {
+        TokenRead::Absent => return empty(ctx),
+        TokenRead::Invalid => {
+            let clears = ctx.auth.clear_session_cookies(&ctx.jar);
+            ctx.set_cookies.extend(clears);
+            return empty(ctx);
+        }
+        TokenRead::Valid(token) => token,
+    };
+    if let Some(jwt) = &ctx.auth.callbacks.jwt {
+        let trigger = update.as_ref().map(|_| JwtTrigger::Update);
+        token = jwt(JwtParams {
+            token,
+            user: None,
+            account: None,
+            trigger,
+            session: update,
+        })
+        .await;
+    }
+    let expires = expiry(now, ctx.auth.session.max_age);
+    let default = DefaultSession::from_token(&token, iso_string(expires));
+    let body = match &ctx.auth.callbacks.session {
+        Some(session) => {
+            session(SessionParams {
+                session: default,
+                token: token.clone(),
+            })
+            .await
+        }
+        None => serde_json::to_value(&default).unwrap_or_else(|_| json!({})),
+    };
+    let cookies = ctx.auth.session_cookies(&token, &ctx.jar, now);
+    ctx.set_cookies.extend(cookies);
+    if let Some(on_session) = &ctx.auth.events.session {
+        on_session(SessionEvent {
+            session: body.clone(),
+            token,
+        })
+        .await;
+    }
+    Reply::Json {
+        status: StatusCode::OK,
+        body,
+        no_cache: ctx.method == axum::http::Method::GET,
+    }
+}

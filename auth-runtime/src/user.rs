@@ -1,0 +1,193 @@
+//! The nouns every flow passes around: the signed-in [`User`], the [`Account`] it came
+//! through, the session [`Token`] and the typed data a session carries.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::provider::ProviderKind;
+
+/// A user as a provider or an `authorize` function returns it (NextAuth's `{id, name, email, image}`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// The user's id; it becomes the token's `sub`.
+    pub id: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Avatar URL.
+    pub image: Option<String>,
+}
+
+impl User {
+    /// A user with an id and nothing else.
+    pub fn new(id: impl Into<String>) -> Self {
+        User {
+            id: id.into(),
+            ..User::default()
+        }
+    }
+
+    /// Sets the display name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets the email address.
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.email = Some(email.into());
+        self
+    }
+
+    /// Sets the avatar URL.
+    pub fn image(mut self, image: impl Into<String>) -> Self {
+        self.image = Some(image.into());
+        self
+    }
+}
+
+/// How a user signed in: the provider and the user's id there.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Account {
+    /// The provider id, e.g. `credentials`.
+    pub provider: String,
+    /// The provider's kind.
+    #[serde(rename = "type", serialize_with = "kind_as_str")]
+    pub kind: ProviderKind,
+    /// The user's id at the provider.
+    #[serde(rename = "providerAccountId")]
+    pub provider_account_id: String,
+}
+
+fn kind_as_str<S: serde::Serializer>(kind: &ProviderKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(kind.as_str())
+}
+
+/// Typed data carried in the session token beside NextAuth's claims (`session_data:` in `auth!`).
+///
+/// Its fields are stored at the token's top level, as a NextAuth `jwt` callback stores
+/// `token.role`. A token whose claims do not deserialize into the type is not a session, so
+/// give fields that older tokens lack `#[serde(default)]`. A fresh sign-in starts from
+/// `Default::default()`, which the `jwt` callback then fills in.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be carried in the session token",
+    label = "this type must implement `Serialize`, `Deserialize`, `Clone`, `Default`, `Send` and `Sync`",
+    note = "derive `serde::Serialize`, `serde::Deserialize`, `Clone` and `Default` on `{Self}`"
+)]
+pub trait SessionData: Serialize + DeserializeOwned + Clone + Default + Send + Sync + 'static {}
+
+impl<T: Serialize + DeserializeOwned + Clone + Default + Send + Sync + 'static> SessionData for T {}
+
+/// The session data of an `auth!` block that declares no `session_data`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoData {}
+
+/// The session token's claims (next-auth v4's JWT payload) plus the typed `data`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(bound = "D: SessionData")]
+pub struct Token<D = NoData> {
+    /// Display name (`null` when unknown, as next-auth writes it).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Email address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Avatar URL.
+    #[serde(default)]
+    pub picture: Option<String>,
+    /// The user id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    /// Issued at (seconds since the epoch); set on every encode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<u64>,
+    /// Expiry (seconds since the epoch); set on every encode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exp: Option<u64>,
+    /// A random id; set on every encode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+    /// The typed custom data, flattened into the claims.
+    #[serde(flatten)]
+    pub data: D,
+}
+
+impl<D: Default> Token<D> {
+    /// NextAuth's default token for a user: `{name, email, picture, sub}`.
+    pub fn for_user(user: &User) -> Self {
+        Token {
+            name: user.name.clone(),
+            email: user.email.clone(),
+            picture: user.image.clone(),
+            sub: Some(user.id.clone()),
+            iat: None,
+            exp: None,
+            jti: None,
+            data: D::default(),
+        }
+    }
+}
+
+/// The user part of the client-safe session (`/session`'s `user`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    /// Display name, `null` when unknown.
+    pub name: Option<String>,
+    /// Email address, `null` when unknown.
+    pub email: Option<String>,
+    /// Avatar URL, `null` when unknown.
+    pub image: Option<String>,
+}
+
+/// NextAuth's default client-safe session: `{"user": {...}, "expires": "<ISO>"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DefaultSession {
+    /// The user.
+    pub user: SessionUser,
+    /// When the session ends, as an ISO 8601 string with milliseconds.
+    pub expires: String,
+}
+
+impl DefaultSession {
+    /// The default session for a token (name, email and picture become the user).
+    pub fn from_token<D>(token: &Token<D>, expires: String) -> Self {
+        DefaultSession {
+            user: SessionUser {
+                name: token.name.clone(),
+                email: token.email.clone(),
+                image: token.picture.clone(),
+            },
+            expires,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    struct Claims {
+        role: String,
+    }
+
+    #[test]
+    fn token_writes_nextauth_claims_and_flattens_the_data() {
+        let mut token = Token::<Claims>::for_user(&User::new("1").name("Alice"));
+        token.data.role = "admin".into();
+        let json = serde_json::to_value(&token).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"name": "Alice", "email": null, "picture": null, "sub": "1", "role": "admin"})
+        );
+    }
+
+    #[test]
+    fn a_nextauth_token_without_the_data_fields_is_rejected_for_typed_data() {
+        let claims = serde_json::json!({"name": "A", "sub": "1", "iat": 1, "exp": 2, "jti": "x"});
+        assert!(serde_json::from_value::<Token<Claims>>(claims.clone()).is_err());
+        let plain: Token = serde_json::from_value(claims).unwrap();
+        assert_eq!(plain.sub.as_deref(), Some("1"));
+    }
+}
