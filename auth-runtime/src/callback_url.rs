@@ -27,22 +27,33 @@ pub fn is_acceptable(value: &str, base_url: &str) -> bool {
 ///   and port with defaults filled in) → that URL;
 /// - anything else, including values that do not parse → `base_url` (advisories #3, #5).
 ///
-/// Unlike NextAuth, an accepted URL is returned in its normalised (WHATWG-serialised) form:
-/// the same address, but with no `\`, tab, newline or space left to confuse a client or a
-/// `Location` header. Runs in time linear in the input and never panics.
+/// An accepted URL is returned as given, like NextAuth, unless it holds a `\`, whitespace or
+/// a control character: then it is returned in its normalised (WHATWG-serialised) form, the
+/// same address with nothing left to confuse a client or a `Location` header. Runs in time linear in the input and never panics.
 pub fn default_redirect(url: &str, base_url: &str) -> String {
     let Ok(base) = Url::parse(base_url) else {
         return base_url.to_owned();
     };
-    let candidate = if url.starts_with('/') {
-        Url::parse(&format!("{base_url}{url}"))
+    let raw = if url.starts_with('/') {
+        format!("{base_url}{url}")
     } else {
-        Url::parse(url)
+        url.to_owned()
     };
-    match candidate {
+    match Url::parse(&raw) {
         // Checked for the `/` case too: concatenation cannot leave the origin when `base_url`
         // is a bare origin, and this makes that hold even when it is not.
-        Ok(candidate) if same_origin(&candidate, &base) => candidate.into(),
+        Ok(candidate) if same_origin(&candidate, &base) => {
+            // NextAuth answers with the value as given (`http://localhost:3000`, no slash
+            // added); only a value a client could misread is replaced by its normal form.
+            if raw
+                .chars()
+                .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+            {
+                candidate.into()
+            } else {
+                raw
+            }
+        }
         _ => base_url.to_owned(),
     }
 }
@@ -100,18 +111,14 @@ mod tests {
 
     #[test]
     fn host_case_and_explicit_default_ports_are_the_same_origin() {
-        assert_eq!(
-            default_redirect("https://APP.Example.COM/x", BASE),
-            "https://app.example.com/x"
-        );
-        assert_eq!(
-            default_redirect("https://app.example.com:443/x", BASE),
-            "https://app.example.com/x"
-        );
-        assert_eq!(
-            default_redirect("HTTPS://app.example.com/x", BASE),
-            "https://app.example.com/x"
-        );
+        // Same origin: kept as given, as NextAuth keeps it.
+        for same in [
+            "https://APP.Example.COM/x",
+            "https://app.example.com:443/x",
+            "HTTPS://app.example.com/x",
+        ] {
+            assert_eq!(default_redirect(same, BASE), same);
+        }
         assert_eq!(
             default_redirect("https://app.example.com/x", "https://APP.example.com:443"),
             "https://app.example.com/x"
@@ -119,6 +126,10 @@ mod tests {
         assert_eq!(
             default_redirect("http://localhost/x", "http://localhost:80"),
             "http://localhost/x"
+        );
+        assert_eq!(
+            default_redirect("https://app.example.com:8443/x", BASE),
+            BASE
         );
     }
 

@@ -40,7 +40,9 @@ impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut keys: Vec<&String> = self.fields.keys().collect();
         keys.sort();
-        f.debug_struct("Credentials").field("fields", &keys).finish()
+        f.debug_struct("Credentials")
+            .field("fields", &keys)
+            .finish()
     }
 }
 

@@ -9,9 +9,8 @@ use std::future::Future;
 use serde::Serialize;
 
 use crate::callbacks::{
-    self, AuthorizeFn, AuthorizeOutput, Callbacks, Credentials, Events, JwtParams,
-    RedirectParams, SessionEvent, SessionParams, SignInDecision, SignInEvent, SignInParams,
-    SignOutEvent,
+    self, AuthorizeFn, AuthorizeOutput, Callbacks, Credentials, Events, JwtParams, RedirectParams,
+    SessionEvent, SessionParams, SignInDecision, SignInEvent, SignInParams, SignOutEvent,
 };
 use crate::cookies::CookieNames;
 use crate::provider::ProviderSpec;
@@ -47,12 +46,15 @@ impl BaseUrl {
     /// dropped, and an empty path means `default_path`.
     pub fn parse(value: &str, default_path: &str) -> Result<BaseUrl, ConfigError> {
         let trimmed = value.trim();
+        let invalid = || ConfigError::InvalidUrl(value.to_owned());
         let with_scheme = if trimmed.starts_with("http://") || trimmed.starts_with("https://") {
             trimmed.to_owned()
+        } else if trimmed.contains("://") {
+            // Another scheme; NextAuth would prepend https:// and produce nonsense.
+            return Err(invalid());
         } else {
             format!("https://{trimmed}")
         };
-        let invalid = || ConfigError::InvalidUrl(value.to_owned());
         let url = url::Url::parse(&with_scheme).map_err(|_| invalid())?;
         if !matches!(url.scheme(), "http" | "https")
             || url.host_str().is_none()
@@ -456,10 +458,7 @@ mod tests {
         let base = BaseUrl::parse("http://127.0.0.1:3000", "/api/auth").unwrap();
         assert_eq!(base.origin(), "http://127.0.0.1:3000");
         assert_eq!(base.path(), "/api/auth");
-        assert_eq!(
-            base.url("signin"),
-            "http://127.0.0.1:3000/api/auth/signin"
-        );
+        assert_eq!(base.url("signin"), "http://127.0.0.1:3000/api/auth/signin");
     }
 
     #[test]
@@ -482,7 +481,13 @@ mod tests {
 
     #[test]
     fn nextauth_url_that_is_not_a_url_is_rejected() {
-        for bad in ["http://", "http://a b", "ftp://x.io", "http://x.io/?q=1", "http://u:p@x.io"] {
+        for bad in [
+            "http://",
+            "http://a b",
+            "ftp://x.io",
+            "http://x.io/?q=1",
+            "http://u:p@x.io",
+        ] {
             assert!(BaseUrl::parse(bad, "/api/auth").is_err(), "{bad}");
         }
     }

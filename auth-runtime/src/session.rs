@@ -31,7 +31,10 @@ pub(crate) fn now_secs() -> u64 {
 pub(crate) fn expiry(now: OffsetDateTime, secs: u64) -> OffsetDateTime {
     let secs = i64::try_from(secs).unwrap_or(i64::MAX);
     now.checked_add(time::Duration::seconds(secs))
-        .unwrap_or(OffsetDateTime::new_utc(time::Date::MAX, time::Time::MIDNIGHT))
+        .unwrap_or(OffsetDateTime::new_utc(
+            time::Date::MAX,
+            time::Time::MIDNIGHT,
+        ))
 }
 
 /// JavaScript's `Date.toISOString()`: `2026-12-28T18:26:17.573Z`.

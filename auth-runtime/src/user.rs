@@ -75,7 +75,10 @@ fn kind_as_str<S: serde::Serializer>(kind: &ProviderKind, s: S) -> Result<S::Ok,
     label = "this type must implement `Serialize`, `Deserialize`, `Clone`, `Default`, `Send` and `Sync`",
     note = "derive `serde::Serialize`, `serde::Deserialize`, `Clone` and `Default` on `{Self}`"
 )]
-pub trait SessionData: Serialize + DeserializeOwned + Clone + Default + Send + Sync + 'static {}
+pub trait SessionData:
+    Serialize + DeserializeOwned + Clone + Default + Send + Sync + 'static
+{
+}
 
 impl<T: Serialize + DeserializeOwned + Clone + Default + Send + Sync + 'static> SessionData for T {}
 

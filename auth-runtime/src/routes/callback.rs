@@ -13,7 +13,10 @@ use crate::callbacks::{
 use crate::config::{Provider, ProviderBehaviour};
 use crate::user::{Account, SessionData, Token, User};
 
-pub(super) async fn handle<D: SessionData>(ctx: &mut Ctx<'_, D>, provider_id: Option<&str>) -> Reply {
+pub(super) async fn handle<D: SessionData>(
+    ctx: &mut Ctx<'_, D>,
+    provider_id: Option<&str>,
+) -> Reply {
     let Some(provider) = provider_id.and_then(|id| ctx.auth.provider(id)) else {
         return Reply::not_supported(&ctx.method);
     };
@@ -77,10 +80,7 @@ async fn credentials<D: SessionData>(
         match decision {
             SignInDecision::Allow => {}
             SignInDecision::Deny => {
-                return Reply::redirect_with(
-                    ctx.error_url("AccessDenied"),
-                    StatusCode::FORBIDDEN,
-                );
+                return Reply::redirect_with(ctx.error_url("AccessDenied"), StatusCode::FORBIDDEN);
             }
             SignInDecision::Error(message) => return Reply::redirect(ctx.error_url(&message)),
         }

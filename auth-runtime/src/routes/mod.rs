@@ -37,6 +37,7 @@ pub(crate) fn router<D: SessionData, S: Clone + Send + Sync + 'static>(auth: Aut
     };
     Router::new()
         .route(&base, any(handler.clone()))
+        .route(&format!("{base}/"), any(handler.clone()))
         .route(&format!("{base}/{{*rest}}"), any(handler))
 }
 
@@ -62,7 +63,11 @@ impl Fields {
         let is_json = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
+            .is_some_and(|v| {
+                v.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("application/json")
+            });
         if is_json {
             match serde_json::from_slice(bytes) {
                 Ok(Value::Object(map)) => Fields::Json(map),
@@ -128,10 +133,23 @@ impl<D: SessionData> Ctx<'_, D> {
 /// What an action answers; cookies are added by [`Ctx::respond`].
 pub(crate) enum Reply {
     /// 302, or `{"url"}` with `json_status` in JSON mode (§2.8).
-    Redirect { url: String, json_status: StatusCode },
-    Json { status: StatusCode, body: Value, no_cache: bool },
-    Html { status: StatusCode, body: String },
-    Text { status: StatusCode, body: String },
+    Redirect {
+        url: String,
+        json_status: StatusCode,
+    },
+    Json {
+        status: StatusCode,
+        body: Value,
+        no_cache: bool,
+    },
+    Html {
+        status: StatusCode,
+        body: String,
+    },
+    Text {
+        status: StatusCode,
+        body: String,
+    },
     Empty,
 }
 
@@ -199,7 +217,11 @@ async fn handle<D: SessionData>(auth: &Inner<D>, request: Request) -> Response {
         Some(token) => (token, true),
         None => {
             let (token, cookie_value) = csrf::mint(&auth.secrets[0]);
-            set_cookies.push(SetCookie::new(auth.cookies.csrf_token, &cookie_value, secure));
+            set_cookies.push(SetCookie::new(
+                auth.cookies.csrf_token,
+                &cookie_value,
+                secure,
+            ));
             (token, false)
         }
     };

@@ -38,7 +38,10 @@ async fn respond<D: SessionData>(ctx: &mut Ctx<'_, D>, update: Option<Value>) ->
         body: json!({}),
         no_cache: ctx.method == axum::http::Method::GET,
     };
-    let mut token = match ctx.auth.read_session_cookie(&ctx.jar, now.unix_timestamp().max(0) as u64) {
+    let mut token = match ctx
+        .auth
+        .read_session_cookie(&ctx.jar, now.unix_timestamp().max(0) as u64)
+    {
         TokenRead::Absent => return empty(ctx),
         TokenRead::Invalid => {
             let clears = ctx.auth.clear_session_cookies(&ctx.jar);
