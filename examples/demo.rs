@@ -1,2 +1,150 @@
-//! The demo.
-fn main() {}
+//! The demo: NextAuth's REST API on axum with JWT sessions and a credentials provider.
+//!
+//! ```text
+//! cargo run --example demo        # http://127.0.0.1:3000, sign in with demo / demo
+//! ```
+//!
+//! `PORT` (default 3000), `NEXTAUTH_URL` (default `http://127.0.0.1:$PORT`) and
+//! `NEXTAUTH_SECRET` (default: a random one, with a warning; demo only).
+
+use auth_runtime::callbacks::{Credentials, JwtParams, JwtTrigger, SignInEvent};
+use auth_runtime::{User, auth};
+use axum::response::Html;
+use axum::routing::get;
+use axum::{Extension, Router};
+use serde::{Deserialize, Serialize};
+
+/// The typed data the demo keeps in its session token.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user's role; `#[serde(default)]` keeps tokens minted elsewhere readable.
+    #[serde(default)]
+    pub role: String,
+}
+
+auth! {
+    secret: env("NEXTAUTH_SECRET"),
+    session: jwt { max_age: days(30) },
+    session_data: Claims,
+    providers: {
+        credentials: Credentials {
+            name: "Credentials",
+            fields: { username: text("Username"), password: password("Password") },
+            authorize: authorize,
+        },
+    },
+    callbacks: { jwt: jwt },
+    events: { sign_in: on_sign_in },
+}
+
+/// `demo` / `demo` is the only account.
+async fn authorize(credentials: Credentials) -> Option<User> {
+    let valid =
+        credentials.get("username") == Some("demo") && credentials.get("password") == Some("demo");
+    valid.then(|| User::new("1").name("Demo User").email("demo@example.com"))
+}
+
+/// Gives every signed-in demo user a role, kept in the token.
+async fn jwt(mut params: JwtParams<Claims>) -> auth::Token {
+    if params.trigger == Some(JwtTrigger::SignIn) {
+        params.token.data.role = "demo".to_owned();
+    }
+    params.token
+}
+
+async fn on_sign_in(event: SignInEvent) {
+    tracing::info!(user = %event.user.id, provider = %event.account.provider, "signed in");
+}
+
+async fn home(
+    Extension(auth): Extension<auth::Auth>,
+    session: Option<auth::Session>,
+) -> Html<String> {
+    let base = auth.base_url();
+    let body = match session {
+        Some(session) => format!(
+            "<p>Signed in as <strong>{}</strong> ({}), role <code>{}</code>.</p>\
+             <p><a href=\"{}\">Sign out</a></p>",
+            escape(session.name().unwrap_or("unknown")),
+            escape(session.email().unwrap_or("no email")),
+            escape(&session.data().role),
+            escape(&base.url("signout")),
+        ),
+        None => format!(
+            "<p>You are not signed in.</p>\
+             <p><a href=\"{}\">Sign in</a> (demo / demo)</p>",
+            escape(&base.url("signin")),
+        ),
+    };
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"UTF-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">\
+         <title>auth-runtime demo</title></head>\
+         <body style=\"font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem\">\
+         <h1>auth-runtime demo</h1>{body}</body></html>"
+    ))
+}
+
+/// A JSON route only signed-in users reach: the `Session` extractor answers 401 otherwise.
+async fn me(session: auth::Session) -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({
+        "id": session.user_id(),
+        "name": session.name(),
+        "email": session.email(),
+        "role": session.data().role,
+    }))
+}
+
+/// The demo's routes: the home page, `/me`, and the auth routes.
+pub fn app(auth: auth::Auth) -> Router {
+    Router::new()
+        .route("/", get(home))
+        .route("/me", get(me))
+        .merge(auth::router(auth.clone()))
+        .layer(auth.layer())
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+
+    let port: u16 = match std::env::var("PORT") {
+        Ok(port) => port.parse()?,
+        Err(_) => 3000,
+    };
+    let default_url = format!("http://127.0.0.1:{port}");
+    let random_secret = std::env::var("NEXTAUTH_SECRET").is_err().then(|| {
+        tracing::warn!(
+            "NEXTAUTH_SECRET is unset: using a random secret (demo only; sessions end on restart)"
+        );
+        auth_runtime::random_secret()
+    });
+    let auth = auth::config_from(&|name| match name {
+        "NEXTAUTH_SECRET" if random_secret.is_some() => random_secret.clone(),
+        "NEXTAUTH_URL" => std::env::var(name)
+            .ok()
+            .or_else(|| Some(default_url.clone())),
+        _ => std::env::var(name).ok(),
+    })?;
+
+    let app = app(auth.clone());
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    tracing::info!(
+        "demo listening on http://127.0.0.1:{port}, auth routes at {}{}",
+        auth.base_url().origin(),
+        auth.base_url().path()
+    );
+    axum::serve(listener, app).await?;
+    Ok(())
+}

@@ -1,9 +1,93 @@
 //! The `auth!` procedural macro. Depend on `auth-runtime`, which re-exports it.
+//!
+//! The macro runs `parse` -> `validate` (errors into a `ctxt::Ctxt`) -> `expand`, over the
+//! model in `model`; the DSL's words are in `kw`. Only the macro is public.
+
+mod ctxt;
+mod expand;
+mod kw;
+mod model;
+mod parse;
+mod validate;
 
 use proc_macro::TokenStream;
 
-/// Declares an authentication module; see `auth_runtime` for the grammar.
+/// Declares the authentication of an axum app: NextAuth.js's REST API, checked at compile time.
+///
+/// ```ignore
+/// auth_runtime::auth! {
+///     module: auth,                              // optional; default `auth`
+///     crate: ::auth_runtime,                     // optional; the runtime under a renamed dependency
+///     base_path: "/api/auth",                    // optional; default "/api/auth"
+///     secret: env("NEXTAUTH_SECRET"),            // required; or [env("NEW"), env("OLD")] to rotate
+///     session: jwt { max_age: days(30), update_age: days(1) },   // optional
+///     session_data: crate::Claims,               // optional
+///     providers: {                               // required, at least one
+///         #[optional]
+///         credentials: Credentials {
+///             name: "Credentials",
+///             fields: { username: text("Username"), password: password("Password") },
+///             authorize: crate::users::check_password,
+///         },
+///     },
+///     callbacks: { sign_in: crate::policy::sign_in, redirect: crate::policy::redirect,
+///                  jwt: crate::policy::jwt, session: crate::policy::session },
+///     events: { sign_in: crate::audit::sign_in, sign_out: crate::audit::sign_out,
+///               session: crate::audit::session },
+///     pages: { sign_in: "/login", sign_out: "/logout", error: "/oops",
+///              verify_request: "/check-email", new_user: "/welcome" },
+/// }
+/// ```
+///
+/// A block with every key is compiled and run by the trybuild case `tests/ui/pass/full-block.rs`.
+///
+/// # Grammar
+///
+/// The block is comma-separated `key: value` entries (trailing commas allowed); each key
+/// appears at most once, and an unknown key is an error that names the closest known one.
+///
+/// | key | value | default |
+/// | --- | --- | --- |
+/// | `module` | an identifier: the name of the generated module | `auth` |
+/// | `crate` | a path to the runtime crate | `::auth_runtime` |
+/// | `base_path` | a string: an absolute path without a trailing `/`, `?`, `#` or whitespace | `"/api/auth"` |
+/// | `secret` | `env("VAR")`, or a non-empty list `[env("NEW"), env("OLD")]` (the first signs, any verifies); **required**, never a literal | |
+/// | `session` | `jwt`, or `jwt { max_age: D, update_age: D }` with `update_age <= max_age` | `max_age: days(30)`, `update_age: days(1)` |
+/// | `session_data` | a type path; the type must be `Serialize + DeserializeOwned + Clone + Send + Sync + 'static` | no data |
+/// | `providers` | `{ id: Kind { … }, … }`, at least one; **required** | |
+/// | `callbacks` | `{ sign_in: f, redirect: f, jwt: f, session: f }`, each a path to an async fn | NextAuth's |
+/// | `events` | `{ sign_in: f, sign_out: f, session: f }`, each a path to an async fn | none |
+/// | `pages` | `{ sign_in, sign_out, error, verify_request, new_user }`, each an absolute path `"/…"` | the built-in pages |
+///
+/// A duration `D` is `seconds(n)`, `minutes(n)`, `hours(n)` or `days(n)` with an integer `n > 0`.
+///
+/// A provider is `id: Kind { fields }`. The id is URL-safe (`[a-z0-9_-]`, starting with a letter
+/// or digit; write it as a string, `"azure-ad": …`, when it is not an identifier), unique even
+/// ignoring case, and becomes the `ProviderId` variant in UpperCamelCase. `#[optional]` before
+/// a provider enables it only when its environment variables are set. Every kind takes `name`
+/// (the display name). Kinds:
+///
+/// - `Credentials { name, fields, authorize }`: `fields` (required) is `{ key: text("Label"),
+///   … }` with `text`, `password` or `email`; `authorize` (required) is a path to
+///   `async fn(Credentials) -> Option<User>` (or `Result<Option<User>, E>`).
+///
+/// Paths are resolved from the module that invokes `auth!` (`crate::…`, `super::…`, imported
+/// names and extern crates all work); invoke it at module level.
+///
+/// # Expansion
+///
+/// A documented `pub mod <module>` holding, in order: `SessionData`, `Auth`, `Session` and
+/// `Token` (types tied to the session data), `enum ProviderId` (with `ALL`, `as_str`, `spec`,
+/// `FromStr`, `Display`), `static PROVIDERS`, `fn config_from_env()`, `fn config_from(vars)` and
+/// `fn router(auth)`. User functions are checked against the runtime's signatures where they
+/// are passed, so a wrong signature is a type error on the path written in the block.
+///
+/// # Errors
+///
+/// Every mistake in the block is reported at once, each on its token. While there are errors
+/// the module still exists with the same items (its functions panic), so code using it does
+/// not add errors of its own.
 #[proc_macro]
-pub fn auth(_input: TokenStream) -> TokenStream {
-    TokenStream::new()
+pub fn auth(input: TokenStream) -> TokenStream {
+    expand::auth(input.into()).into()
 }

@@ -196,16 +196,9 @@ fn smoke_checks(port: u16) -> Result {
             Err(e) => return Err(format!("the demo did not answer: {e}")),
         }
     };
-    let token = csrf
-        .body
-        .split('"')
-        .nth(3)
-        .unwrap_or_default()
-        .to_owned();
+    let token = csrf.body.split('"').nth(3).unwrap_or_default().to_owned();
     check(
-        csrf.status == 200
-            && token.len() == 64
-            && token.bytes().all(|b| b.is_ascii_hexdigit()),
+        csrf.status == 200 && token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()),
         "GET /csrf returns a 64-hex token",
     )?;
     let csrf_cookie = csrf

@@ -1,0 +1,52 @@
+//! The DSL's vocabulary: every word `auth!` gives a meaning to, one table per place it may appear.
+//! The parser takes any identifier where these go, so an unknown word reaches validation, which
+//! collects it with the others and suggests the closest entry of the table (`did you mean`).
+
+/// Top-level keys, in the order the documentation lists them.
+pub const TOP_LEVEL_KEYS: &[&str] = &[
+    "module",
+    "crate",
+    "base_path",
+    "secret",
+    "session",
+    "session_data",
+    "providers",
+    "callbacks",
+    "events",
+    "pages",
+];
+
+/// The call that names an environment variable: `env("NEXTAUTH_SECRET")`.
+pub const ENV: &str = "env";
+
+/// Session strategies (`session: jwt { … }`); `database` arrives with the adapters.
+pub const SESSION_STRATEGIES: &[&str] = &["jwt"];
+
+/// The fields of a `jwt { … }` session.
+pub const SESSION_FIELDS: &[&str] = &["max_age", "update_age"];
+
+/// Duration units and their length in seconds: `days(30)`.
+pub const DURATION_UNITS: &[(&str, u64)] = &[
+    ("seconds", 1),
+    ("minutes", 60),
+    ("hours", 60 * 60),
+    ("days", 24 * 60 * 60),
+];
+
+/// `callbacks: { … }` keys.
+pub const CALLBACKS: &[&str] = &["sign_in", "redirect", "jwt", "session"];
+
+/// `events: { … }` keys.
+pub const EVENTS: &[&str] = &["sign_in", "sign_out", "session"];
+
+/// `pages: { … }` keys.
+pub const PAGES: &[&str] = &["sign_in", "sign_out", "error", "verify_request", "new_user"];
+
+/// Credentials form field kinds, which are also the HTML input types: `text("Username")`.
+pub const FIELD_KINDS: &[&str] = &["text", "password", "email"];
+
+/// The attribute a provider may carry: `#[optional]`.
+pub const OPTIONAL: &str = "optional";
+
+/// Form fields NextAuth's sign-in form posts itself; a credentials field must not reuse them.
+pub const RESERVED_FORM_FIELDS: &[&str] = &["csrfToken", "callbackUrl", "json"];

@@ -1,0 +1,187 @@
+//! The validated configuration: what an `auth!` block means, in domain nouns. Expansion reads
+//! only this, never raw syntax; values keep the spans their errors and assertions point at.
+
+use proc_macro2::Span;
+use syn::{Ident, Path};
+
+/// A whole `auth!` block.
+pub struct Config {
+    /// The generated module's name (`module:`, default `auth`).
+    pub module: Ident,
+    /// The path of the runtime crate (`crate:`, default `::auth_runtime`).
+    pub krate: Path,
+    /// The base path of the routes (`base_path:`, default `/api/auth`).
+    pub base_path: String,
+    /// The variables holding the secrets, newest first.
+    pub secrets: Vec<EnvVar>,
+    /// How sessions are kept.
+    pub session: SessionStrategy,
+    /// The custom data carried in the session, when declared.
+    pub session_data: Option<Path>,
+    /// The providers, in declaration order.
+    pub providers: Vec<Provider>,
+    /// The names of every provider whose id is valid, in declaration order. With errors in a
+    /// provider's body it is missing from `providers` but not from here, so the stub's
+    /// `ProviderId` keeps its variant and code naming it does not fail too.
+    pub provider_names: Vec<ProviderName>,
+    /// The callbacks, in declaration order.
+    pub callbacks: Vec<Callback>,
+    /// The events, in declaration order.
+    pub events: Vec<Event>,
+    /// The replaced pages, in declaration order.
+    pub pages: Vec<PageOverride>,
+}
+
+/// An environment variable named in the block: `env("NEXTAUTH_SECRET")`.
+pub struct EnvVar {
+    /// The variable's name.
+    pub name: String,
+    /// The span of the string literal.
+    pub span: Span,
+}
+
+/// How sessions are kept.
+pub enum SessionStrategy {
+    /// Sessions are encrypted tokens in a cookie.
+    Jwt {
+        /// How long a session lives without activity.
+        max_age: Duration,
+        /// How often the expiry is refreshed.
+        update_age: Duration,
+    },
+}
+
+impl Default for SessionStrategy {
+    /// NextAuth's default: JWT sessions of 30 days, refreshed daily.
+    fn default() -> Self {
+        SessionStrategy::Jwt {
+            max_age: Duration::DEFAULT_MAX_AGE,
+            update_age: Duration::DEFAULT_UPDATE_AGE,
+        }
+    }
+}
+
+/// A duration written as `days(30)`, in seconds.
+#[derive(Clone, Copy)]
+pub struct Duration {
+    /// The length in seconds.
+    pub secs: u64,
+}
+
+impl Duration {
+    /// The default `max_age`: 30 days, as NextAuth.
+    pub const DEFAULT_MAX_AGE: Duration = Duration {
+        secs: 30 * 24 * 60 * 60,
+    };
+    /// The default `update_age`: 1 day, as NextAuth.
+    pub const DEFAULT_UPDATE_AGE: Duration = Duration { secs: 24 * 60 * 60 };
+}
+
+/// How a provider is named.
+#[derive(Clone)]
+pub struct ProviderName {
+    /// The URL-safe id, e.g. `credentials`.
+    pub id: String,
+    /// The `ProviderId` variant, the UpperCamelCase of the id.
+    pub variant: Ident,
+    /// The display name.
+    pub name: String,
+}
+
+/// One provider of `providers: { … }`.
+pub struct Provider {
+    /// The URL-safe id, e.g. `credentials`.
+    pub id: String,
+    /// The `ProviderId` variant, the UpperCamelCase of the id.
+    pub variant: Ident,
+    /// The display name.
+    pub name: String,
+    /// Whether `#[optional]` was given.
+    pub optional: bool,
+    /// What the provider is, with its kind's settings.
+    pub kind: ProviderKind,
+}
+
+/// A provider's kind and the settings that kind takes.
+pub enum ProviderKind {
+    /// A form checked by a user function.
+    Credentials {
+        /// The form's fields, in order.
+        fields: Vec<CredentialField>,
+        /// The user's `authorize` function.
+        authorize: Path,
+    },
+}
+
+/// One field of a credentials form: `username: text("Username")`.
+pub struct CredentialField {
+    /// The form field's name.
+    pub key: String,
+    /// The label shown on the sign-in page.
+    pub label: String,
+    /// The HTML input type: `text`, `password` or `email`.
+    pub input_type: String,
+}
+
+/// A user callback: `jwt: crate::policy::jwt`.
+pub struct Callback {
+    /// Which callback.
+    pub kind: CallbackKind,
+    /// The user's function.
+    pub path: Path,
+}
+
+/// The callbacks NextAuth defines.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CallbackKind {
+    /// `sign_in`: may refuse a sign-in.
+    SignIn,
+    /// `redirect`: picks where to go after sign-in or sign-out.
+    Redirect,
+    /// `jwt`: shapes the session token.
+    Jwt,
+    /// `session`: shapes the `/session` body.
+    Session,
+}
+
+/// A user event handler: `sign_in: crate::audit::sign_in`.
+pub struct Event {
+    /// Which event.
+    pub kind: EventKind,
+    /// The user's function.
+    pub path: Path,
+}
+
+/// The events the runtime emits.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum EventKind {
+    /// A sign-in succeeded.
+    SignIn,
+    /// A user signed out.
+    SignOut,
+    /// `/session` was read.
+    Session,
+}
+
+/// A page replaced by the application: `sign_in: "/login"`.
+pub struct PageOverride {
+    /// Which page.
+    pub page: PageKind,
+    /// The application's path for it.
+    pub path: String,
+}
+
+/// The pages `pages:` may replace.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PageKind {
+    /// The sign-in page.
+    SignIn,
+    /// The sign-out page.
+    SignOut,
+    /// The error page.
+    Error,
+    /// The "check your email" page.
+    VerifyRequest,
+    /// Where new users land.
+    NewUser,
+}

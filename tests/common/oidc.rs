@@ -1,0 +1,424 @@
+//! A real OpenID provider for the tests: `oidc-provider` 9 run by Node from `tests/peers/`,
+//! and a sign-in through its development login form by HTTP alone (no browser).
+//!
+//! The provider listens on `127.0.0.1:<free port>` and knows two confidential clients,
+//! [`BASIC_CLIENT_ID`] (`client_secret_basic`) and [`POST_CLIENT_ID`] (`client_secret_post`),
+//! both registered with the redirect URIs given to [`OidcProvider::start`]. Any login with any
+//! password is accepted and becomes `sub`; consent is granted without asking.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::redirect::Policy;
+use url::Url;
+
+/// The client that authenticates at the token endpoint with HTTP Basic.
+pub const BASIC_CLIENT_ID: &str = "basic-client";
+/// [`BASIC_CLIENT_ID`]'s secret.
+pub const BASIC_CLIENT_SECRET: &str = "basic-secret";
+/// The client that sends its secret in the token request's form body.
+pub const POST_CLIENT_ID: &str = "post-client";
+/// [`POST_CLIENT_ID`]'s secret.
+pub const POST_CLIENT_SECRET: &str = "post-secret";
+
+/// How long the provider may take to print its `READY` line.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// Redirects followed by [`OidcProvider::login`] before it gives up on a loop.
+const MAX_LOGIN_STEPS: usize = 12;
+/// How much of the provider's stderr is kept for failure messages.
+const STDERR_TAIL: usize = 16 * 1024;
+
+/// A running `tests/peers/oidc-provider.mjs`; dropping it kills the process.
+pub struct OidcProvider {
+    /// `http://127.0.0.1:<port>`, as the provider puts it in `iss` and in discovery.
+    pub issuer: String,
+    // Its stdin stays open as long as this value lives: the script is started with
+    // `OIDC_EXIT_ON_STDIN_EOF=1`, so it exits by itself if the test process dies unannounced.
+    child: Child,
+    redirect_uris: Vec<String>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl OidcProvider {
+    /// Starts the provider with both clients registered for `redirect_uris`, and waits until
+    /// it listens. Installs `tests/peers/node_modules` first (`npm ci`) when it is missing.
+    pub fn start(redirect_uris: &[String]) -> OidcProvider {
+        assert!(
+            !redirect_uris.is_empty(),
+            "OidcProvider::start needs at least one redirect URI"
+        );
+        let peers = peers_dir();
+        ensure_node_modules(&peers);
+
+        let mut child = Command::new("node")
+            .arg("oidc-provider.mjs")
+            .current_dir(&peers)
+            .env("OIDC_PORT", "0")
+            .env("OIDC_REDIRECT_URIS", redirect_uris.join(","))
+            .env("OIDC_BASIC_CLIENT_ID", BASIC_CLIENT_ID)
+            .env("OIDC_BASIC_CLIENT_SECRET", BASIC_CLIENT_SECRET)
+            .env("OIDC_POST_CLIENT_ID", POST_CLIENT_ID)
+            .env("OIDC_POST_CLIENT_SECRET", POST_CLIENT_SECRET)
+            .env("OIDC_EXIT_ON_STDIN_EOF", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot run `node oidc-provider.mjs` in {} ({e}): the OpenID provider \
+                     tests need Node.js 20 or later on PATH",
+                    peers.display()
+                )
+            });
+
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let err_pipe = child.stderr.take().expect("stderr is piped");
+        collect_stderr(err_pipe, Arc::clone(&stderr));
+        let out_pipe = child.stdout.take().expect("stdout is piped");
+        let ready = watch_stdout(out_pipe);
+
+        let issuer = match ready.recv_timeout(START_TIMEOUT) {
+            Ok(issuer) => issuer,
+            Err(why) => {
+                let _ = child.kill();
+                let status = child.wait();
+                // Let the stderr thread catch the last lines before they are shown.
+                std::thread::sleep(Duration::from_millis(100));
+                let reason = match why {
+                    mpsc::RecvTimeoutError::Timeout => {
+                        format!("no `READY` line within {START_TIMEOUT:?}")
+                    }
+                    mpsc::RecvTimeoutError::Disconnected => {
+                        format!("it stopped before `READY` ({status:?})")
+                    }
+                };
+                panic!(
+                    "the OpenID provider did not start: {reason}; its stderr:\n{}",
+                    tail(&stderr)
+                );
+            }
+        };
+
+        OidcProvider {
+            issuer,
+            child,
+            redirect_uris: redirect_uris.to_vec(),
+            stderr,
+        }
+    }
+
+    /// The end of what the provider wrote on stderr (for failure messages).
+    pub fn stderr_tail(&self) -> String {
+        tail(&self.stderr)
+    }
+
+    /// Signs `login` in at the provider through its dev login form, starting from an
+    /// authorization URL the app built, and returns the redirect back to the app: the
+    /// callback URL with `code`, `state` and `iss` (or `error` if the provider refused).
+    ///
+    /// The flow, by HTTP alone: `GET <authorization_url>` → 303 `/interaction/<uid>` (sets
+    /// the `_interaction` cookies) → `POST /interaction/<uid>` `prompt=login` → 303
+    /// `/auth/<uid>` → 303 `<redirect_uri>?code=…`. A consent prompt, should one appear, is
+    /// answered with `prompt=consent`. Redirects are never followed automatically.
+    pub async fn login(&self, authorization_url: &str, login: &str) -> String {
+        let client = reqwest::Client::builder()
+            .redirect(Policy::none())
+            .timeout(Duration::from_secs(10))
+            .build()
+            .expect("a reqwest client builds");
+        let mut jar = CookieJar::default();
+        let mut url = Url::parse(authorization_url)
+            .unwrap_or_else(|e| panic!("not an absolute URL ({e}): {authorization_url}"));
+        let mut form: Option<Vec<(&str, &str)>> = None;
+
+        for _ in 0..MAX_LOGIN_STEPS {
+            let method = if form.is_some() { "POST" } else { "GET" };
+            let mut request = match form.take() {
+                Some(fields) => client.post(url.clone()).form(&fields),
+                None => client.get(url.clone()),
+            };
+            if let Some(cookies) = jar.header_for(&url) {
+                request = request.header(COOKIE, cookies);
+            }
+            let response = request
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{method} {url} failed: {e}"));
+            let status = response.status();
+            jar.store(&url, response.headers().get_all(SET_COOKIE));
+            let location = response
+                .headers()
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let body = response.text().await.unwrap_or_default();
+
+            if status == StatusCode::OK && url.path().starts_with("/interaction/") {
+                // The dev interaction page: answer the prompt its form carries.
+                form = Some(match prompt_of(&body) {
+                    Some("login") => vec![("prompt", "login"), ("login", login), ("password", "x")],
+                    Some("consent") => vec![("prompt", "consent")],
+                    other => panic!(
+                        "unexpected interaction prompt {other:?} at {url}; page:\n{}\n\
+                         provider stderr:\n{}",
+                        truncate(&body),
+                        self.stderr_tail()
+                    ),
+                });
+                continue;
+            }
+
+            let location = match (status.is_redirection(), location) {
+                (true, Some(location)) => location,
+                _ => panic!(
+                    "{method} {url} answered {status} where a redirect was expected; body:\n{}\n\
+                     provider stderr:\n{}",
+                    truncate(&body),
+                    self.stderr_tail()
+                ),
+            };
+            if self
+                .redirect_uris
+                .iter()
+                .any(|uri| location.starts_with(uri))
+            {
+                return location;
+            }
+            let next = url
+                .join(&location)
+                .unwrap_or_else(|e| panic!("bad Location {location:?} from {url}: {e}"));
+            assert!(
+                next.as_str().starts_with(&self.issuer),
+                "{method} {url} redirected to {next}, neither the provider nor a redirect URI \
+                 ({:?})",
+                self.redirect_uris
+            );
+            url = next;
+        }
+        panic!(
+            "no redirect to {:?} after {MAX_LOGIN_STEPS} steps (last at {url}); provider \
+             stderr:\n{}",
+            self.redirect_uris,
+            self.stderr_tail()
+        );
+    }
+}
+
+impl Drop for OidcProvider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `tests/peers/`, where the Node project lives.
+fn peers_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("peers")
+}
+
+/// Runs `npm ci` in `tests/peers/` when its `node_modules` is missing (a fresh clone:
+/// `node_modules/` is never committed), at most once per test process.
+fn ensure_node_modules(peers: &Path) {
+    static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
+    let result = INSTALLED.get_or_init(|| {
+        // npm writes `node_modules/.package-lock.json` at the end, so it marks a whole install.
+        let installed = || peers.join("node_modules/.package-lock.json").is_file();
+        if installed() {
+            return Ok(());
+        }
+        // Test binaries may run at once (nextest, two `cargo test`s): an advisory lock on the
+        // lockfile keeps a second `npm ci` from wiping a `node_modules` being installed.
+        let lockfile = peers.join("package-lock.json");
+        let _guard = std::fs::File::open(&lockfile)
+            .and_then(|file| file.lock().map(|()| file))
+            .map_err(|e| format!("cannot lock {}: {e}", lockfile.display()))?;
+        if installed() {
+            return Ok(());
+        }
+        let output = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(peers)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| {
+                format!(
+                    "cannot run `npm` ({e}): the OpenID provider tests need Node.js 20+ and npm; \
+                     install them, then run `npm ci` in {}",
+                    peers.display()
+                )
+            })?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "`npm ci` in {} failed ({}):\n{}",
+                peers.display(),
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            ))
+        }
+    });
+    if let Err(message) = result {
+        panic!("{message}");
+    }
+}
+
+/// Reads the provider's stdout on a thread: sends the issuer of the `READY <issuer>` line,
+/// then keeps draining so that later output can never block the provider.
+fn watch_stdout(pipe: ChildStdout) -> mpsc::Receiver<String> {
+    let (ready, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines() {
+            let Ok(line) = line else { break };
+            if let Some(issuer) = line.strip_prefix("READY ") {
+                let _ = ready.send(issuer.trim().to_owned());
+            }
+        }
+    });
+    receiver
+}
+
+/// Keeps the end of the provider's stderr (warnings, stack traces) for failure messages,
+/// rather than letting it through to the test output.
+fn collect_stderr(mut pipe: ChildStderr, buffer: Arc<Mutex<String>>) {
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n) = pipe.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            let mut text = buffer.lock().unwrap_or_else(|e| e.into_inner());
+            text.push_str(&String::from_utf8_lossy(&chunk[..n]));
+            if text.len() > 2 * STDERR_TAIL {
+                let mut cut = text.len() - STDERR_TAIL;
+                while !text.is_char_boundary(cut) {
+                    cut += 1;
+                }
+                text.drain(..cut);
+            }
+        }
+    });
+}
+
+fn tail(buffer: &Mutex<String>) -> String {
+    let text = buffer.lock().unwrap_or_else(|e| e.into_inner());
+    let mut cut = text.len().saturating_sub(STDERR_TAIL);
+    while !text.is_char_boundary(cut) {
+        cut += 1;
+    }
+    text[cut..].to_owned()
+}
+
+fn truncate(body: &str) -> &str {
+    let mut end = body.len().min(2000);
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    &body[..end]
+}
+
+/// The `prompt` hidden field of a dev interaction form (`login` or `consent`).
+fn prompt_of(html: &str) -> Option<&str> {
+    let marker = r#"name="prompt" value=""#;
+    let start = html.find(marker)? + marker.len();
+    let len = html[start..].find('"')?;
+    Some(&html[start..start + len])
+}
+
+/// The few cookie rules the provider's flow needs: per host and port, by path prefix
+/// (oidc-provider scopes `_interaction` to `/interaction/<uid>` and `_interaction_resume`
+/// to `/auth/<uid>`), deleted by an empty value, `Max-Age=0` or a past `Expires`.
+#[derive(Default)]
+struct CookieJar {
+    cookies: Vec<StoredCookie>,
+}
+
+struct StoredCookie {
+    origin: String,
+    path: String,
+    name: String,
+    value: String,
+}
+
+impl CookieJar {
+    fn store<'a>(
+        &mut self,
+        url: &Url,
+        set_cookies: impl IntoIterator<Item = &'a reqwest::header::HeaderValue>,
+    ) {
+        let origin = url.origin().ascii_serialization();
+        for header in set_cookies {
+            let Ok(header) = header.to_str() else {
+                continue;
+            };
+            let mut parts = header.split(';');
+            let Some((name, value)) = parts.next().and_then(|pair| pair.split_once('=')) else {
+                continue;
+            };
+            let (name, value) = (name.trim().to_owned(), value.trim().to_owned());
+            let mut path = default_path(url);
+            let mut expired = value.is_empty();
+            for attribute in parts {
+                let (key, val) = attribute.split_once('=').unwrap_or((attribute, ""));
+                match key.trim().to_ascii_lowercase().as_str() {
+                    "path" if val.trim().starts_with('/') => path = val.trim().to_owned(),
+                    "max-age" => expired |= val.trim().parse::<i64>().is_ok_and(|s| s <= 0),
+                    "expires" => expired |= is_past(val.trim()),
+                    _ => {}
+                }
+            }
+            self.cookies
+                .retain(|c| !(c.origin == origin && c.path == path && c.name == name));
+            if !expired {
+                self.cookies.push(StoredCookie {
+                    origin: origin.clone(),
+                    path,
+                    name,
+                    value,
+                });
+            }
+        }
+    }
+
+    fn header_for(&self, url: &Url) -> Option<String> {
+        let origin = url.origin().ascii_serialization();
+        let request_path = url.path();
+        let pairs: Vec<String> = self
+            .cookies
+            .iter()
+            .filter(|c| c.origin == origin && path_matches(&c.path, request_path))
+            .map(|c| format!("{}={}", c.name, c.value))
+            .collect();
+        (!pairs.is_empty()).then(|| pairs.join("; "))
+    }
+}
+
+/// RFC 6265 §5.1.4 default-path: the request path up to its last `/`.
+fn default_path(url: &Url) -> String {
+    match url.path().rfind('/') {
+        Some(0) | None => "/".to_owned(),
+        Some(i) => url.path()[..i].to_owned(),
+    }
+}
+
+/// RFC 6265 §5.1.4 path-match.
+fn path_matches(cookie_path: &str, request_path: &str) -> bool {
+    request_path == cookie_path
+        || (request_path.starts_with(cookie_path)
+            && (cookie_path.ends_with('/') || request_path[cookie_path.len()..].starts_with('/')))
+}
+
+/// Whether an `Expires` date (`Thu, 01 Jan 1970 00:00:00 GMT`) is in the past; an
+/// unreadable date counts as not expired.
+fn is_past(expires: &str) -> bool {
+    time::OffsetDateTime::parse(expires, &time::format_description::well_known::Rfc2822)
+        .is_ok_and(|at| at <= time::OffsetDateTime::now_utc())
+}

@@ -1,0 +1,21 @@
+// Entries are separated by commas.
+use auth_runtime::callbacks::Credentials;
+use auth_runtime::{User, auth};
+
+auth! {
+    secret: env("NEXTAUTH_SECRET")
+    providers: {
+        credentials: Credentials {
+            fields: { username: text("Username") },
+            authorize: authorize,
+        },
+    },
+}
+
+async fn authorize(_: Credentials) -> Option<User> {
+    None
+}
+
+fn main() {
+    let _ = auth::config_from_env();
+}

@@ -1,0 +1,21 @@
+// A literal secret would ship the signing key inside the binary.
+use auth_runtime::callbacks::Credentials;
+use auth_runtime::{User, auth};
+
+auth! {
+    secret: "correct horse battery staple",
+    providers: {
+        credentials: Credentials {
+            fields: { username: text("Username") },
+            authorize: authorize,
+        },
+    },
+}
+
+async fn authorize(_: Credentials) -> Option<User> {
+    None
+}
+
+fn main() {
+    let _ = auth::config_from_env();
+}

@@ -1,0 +1,20 @@
+// A credentials provider without `authorize`: the error is on its kind.
+use auth_runtime::callbacks::Credentials;
+use auth_runtime::{User, auth};
+
+auth! {
+    secret: env("NEXTAUTH_SECRET"),
+    providers: {
+        credentials: Credentials {
+            fields: { username: text("Username") },
+        },
+    },
+}
+
+async fn authorize(_: Credentials) -> Option<User> {
+    None
+}
+
+fn main() {
+    let _ = auth::config_from_env();
+}

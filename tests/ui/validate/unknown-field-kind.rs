@@ -1,0 +1,21 @@
+// A credentials field kind that is not an HTML input type we know.
+use auth_runtime::callbacks::Credentials;
+use auth_runtime::{User, auth};
+
+auth! {
+    secret: env("NEXTAUTH_SECRET"),
+    providers: {
+        credentials: Credentials {
+            fields: { username: text("Username"), password: passwd("Password") },
+            authorize: authorize,
+        },
+    },
+}
+
+async fn authorize(_: Credentials) -> Option<User> {
+    None
+}
+
+fn main() {
+    let _ = auth::config_from_env();
+}
