@@ -1,6 +1,8 @@
 //! The REST API of the demo, endpoint by endpoint, against the spec's v3 behaviour
 //! (`../shared/spec/nextauth-rest.md` §1–§3, §5, §9, §10), through `tower::ServiceExt::oneshot`.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 #[allow(dead_code, unreachable_pub)]

@@ -2,6 +2,8 @@
 //! chunked cookies, secret rotation, the `sign_in` and `session` callbacks, events, and
 //! custom pages.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::sync::Mutex;

@@ -1,6 +1,8 @@
 //! Proves the OpenID provider peer (`tests/peers/oidc-provider.mjs`, driven by
 //! `tests/common/oidc.rs`) works and checks what the app's OAuth tests rely on it to check.
 
+#![allow(clippy::unwrap_used)]
+
 #[path = "common/oidc.rs"]
 mod oidc;
 

@@ -2,6 +2,8 @@
 //! in `pass/`, none), and its `.stderr` shows where the error points. Bless with
 //! `TRYBUILD=overwrite cargo test --test ui`, then read every changed `.stderr`.
 
+#![allow(clippy::unwrap_used)]
+
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();

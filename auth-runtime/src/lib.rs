@@ -8,7 +8,7 @@
 //!     providers: {
 //!         credentials: Credentials {
 //!             fields: { username: text("Username"), password: password("Password") },
-//!             authorize: crate::authorize,
+//!             authorize: authorize,
 //!         },
 //!     },
 //! }
@@ -32,6 +32,7 @@
 //! axum::serve(listener, app).await?;
 //! # Ok(())
 //! # }
+//! # fn main() {}
 //! ```
 //!
 //! The block expands to a module `auth` with the provider table, `config_from_env`, the

@@ -78,7 +78,10 @@ fn test() -> Result {
 fn demo_smoke() -> Result {
     step("demo smoke test over HTTP");
     let port = free_port()?;
-    let binary = workspace_root().join("target/debug/examples/demo");
+    let target = env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    let binary = target.join("debug/examples/demo");
     let mut child = Command::new(&binary)
         .env("PORT", port.to_string())
         .env("NEXTAUTH_SECRET", "xtask-smoke-secret")
