@@ -65,3 +65,4 @@ pub fn random_secret() -> String {
     let bytes: [u8; 32] = rand::random();
     hex::encode(bytes)
 }
+pub mod oauth;

@@ -1,0 +1,576 @@
+//! Flow tests of [`OAuthClient`] against in-process fake providers (a blocking HTTP/1.1 server
+//! on a thread): failures and quirks a real provider cannot be made to produce. The happy
+//! paths against a real OpenID provider are in `tests/oauth_client.rs`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::id_token::tests::{TestKey, claims, now};
+use super::*;
+
+/// A request as the fake saw it.
+#[derive(Clone, Debug)]
+struct Seen {
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Seen {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// `(status, content type, body)`.
+type Answer = (u16, &'static str, Vec<u8>);
+type Handler = Arc<dyn Fn(&Seen) -> Answer + Send + Sync>;
+
+/// A fake provider: every request is recorded and answered by the handler.
+struct Fake {
+    base: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl Fake {
+    fn start(handler: impl Fn(&Seen) -> Answer + Send + Sync + 'static) -> Fake {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let handler: Handler = Arc::new(handler);
+        let log = Arc::clone(&seen);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let (handler, log) = (Arc::clone(&handler), Arc::clone(&log));
+                std::thread::spawn(move || serve(stream, &handler, &log));
+            }
+        });
+        Fake { base, seen }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+
+    fn count(&self, path: &str) -> usize {
+        self.seen().iter().filter(|s| s.path == path).count()
+    }
+}
+
+fn serve(stream: std::net::TcpStream, handler: &Handler, log: &Mutex<Vec<Seen>>) {
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let mut parts = line.split_whitespace();
+    let (method, path) = (
+        parts.next().unwrap_or_default().to_owned(),
+        parts.next().unwrap_or_default().to_owned(),
+    );
+    let mut headers = Vec::new();
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = header.split_once(':') {
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
+        }
+    }
+    let length = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    let _ = reader.read_exact(&mut body);
+    let seen = Seen {
+        method,
+        path,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
+    log.lock().unwrap().push(seen.clone());
+    let (status, content_type, body) = handler(&seen);
+    let mut stream = reader.into_inner();
+    let head = format!(
+        "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
+}
+
+fn json_answer(status: u16, body: Value) -> Answer {
+    (status, "application/json", body.to_string().into_bytes())
+}
+
+const CLIENT_ID: &str = "client-1";
+const CLIENT_SECRET: &str = "SECRET-client-3e1f";
+const CODE: &str = "CODE-0b9d";
+const VERIFIER: &str = "VERIFIER-77aa-0123456789012345678901234567890123";
+const NONCE: &str = "n-1";
+const REDIRECT_URI: &str = "https://app.example/api/auth/callback/idp";
+
+/// An OpenID Connect provider with manual endpoints at the fake.
+fn oidc_provider(fake: &Fake) -> OAuthProvider {
+    OAuthProvider::new(
+        Endpoints::Manual {
+            authorization: fake.url("/authorize"),
+            token: fake.url("/token"),
+            userinfo: Some(fake.url("/userinfo")),
+            issuer: Some(fake.base.clone()),
+            jwks_uri: Some(fake.url("/jwks")),
+        },
+        CLIENT_ID,
+        CLIENT_SECRET,
+    )
+    .unwrap()
+    .fetch_userinfo(false)
+}
+
+fn callback_request() -> CallbackRequest<'static> {
+    CallbackRequest::new(REDIRECT_URI, CODE)
+        .code_verifier(VERIFIER)
+        .nonce(NONCE)
+}
+
+/// ID token claims for the fake's issuer.
+fn id_claims(issuer: &str) -> Value {
+    let mut c = claims(now());
+    c["iss"] = json!(issuer);
+    c["aud"] = json!(CLIENT_ID);
+    c["nonce"] = json!(NONCE);
+    c
+}
+
+#[tokio::test]
+async fn an_unknown_key_id_refreshes_the_jwks_at_most_once_per_interval() {
+    let (old, rotated, unknown) = (
+        TestKey::generate("old"),
+        TestKey::generate("rotated"),
+        TestKey::generate("unknown"),
+    );
+    let (old_jwk, rotated_jwk) = (old.jwk.clone(), rotated.jwk.clone());
+    // Which key signs the next ID token; the JWKS lists `rotated` from its second fetch on.
+    let signer = Arc::new(Mutex::new("old"));
+    let jwks_fetches = Arc::new(AtomicUsize::new(0));
+    let issuer = Arc::new(Mutex::new(String::new()));
+    let (signer_for_fake, fetches, issuer_for_fake) = (
+        Arc::clone(&signer),
+        Arc::clone(&jwks_fetches),
+        Arc::clone(&issuer),
+    );
+    let fake = Fake::start(move |seen| match seen.path.as_str() {
+        "/jwks" => match fetches.fetch_add(1, Ordering::SeqCst) {
+            0 => json_answer(200, json!({"keys": [old_jwk]})),
+            _ => json_answer(200, json!({"keys": [old_jwk, rotated_jwk]})),
+        },
+        "/token" => {
+            let key = match *signer_for_fake.lock().unwrap() {
+                "old" => &old,
+                "rotated" => &rotated,
+                _ => &unknown,
+            };
+            let id_token = key.sign(&key.header(), &id_claims(&issuer_for_fake.lock().unwrap()));
+            json_answer(
+                200,
+                json!({"access_token": "at", "token_type": "Bearer", "id_token": id_token}),
+            )
+        }
+        _ => json_answer(404, json!({})),
+    });
+    *issuer.lock().unwrap() = fake.base.clone();
+    let provider = oidc_provider(&fake);
+    let interval = Duration::from_millis(300);
+    let client = OAuthClient::builder()
+        .jwks_refresh_interval(interval)
+        .build()
+        .unwrap();
+    let fetches = || jwks_fetches.load(Ordering::SeqCst);
+
+    let signed_in = client
+        .callback(&provider, &callback_request())
+        .await
+        .unwrap();
+    assert_eq!(signed_in.user.id, "alice");
+    assert_eq!(fetches(), 1);
+
+    // The provider rotated its key; once the interval has passed, the new kid is fetched.
+    *signer.lock().unwrap() = "rotated";
+    tokio::time::sleep(interval).await;
+    client
+        .callback(&provider, &callback_request())
+        .await
+        .unwrap();
+    assert_eq!(fetches(), 2, "one refresh");
+    client
+        .callback(&provider, &callback_request())
+        .await
+        .unwrap();
+    assert_eq!(fetches(), 2, "the refreshed keys are cached");
+
+    // A kid nobody knows: no refresh within the interval, one after it.
+    *signer.lock().unwrap() = "unknown";
+    let err = client
+        .callback(&provider, &callback_request())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, OAuthError::IdToken(IdTokenError::NoMatchingKey { .. })),
+        "{err:?}"
+    );
+    assert_eq!(fetches(), 2, "rate-limited");
+    tokio::time::sleep(interval).await;
+    assert!(
+        client
+            .callback(&provider, &callback_request())
+            .await
+            .is_err()
+    );
+    assert_eq!(fetches(), 3);
+}
+
+#[tokio::test]
+async fn client_secret_basic_form_encodes_the_credentials() {
+    let fake = Fake::start(|_| json_answer(400, json!({"error": "invalid_grant"})));
+    let provider = OAuthProvider::new(
+        Endpoints::oauth(fake.url("/a"), fake.url("/token"), fake.url("/me")),
+        "my client:1",
+        "p@ss w/rd",
+    )
+    .unwrap();
+    let err = OAuthClient::new()
+        .callback(
+            &provider,
+            &CallbackRequest::new(REDIRECT_URI, CODE).code_verifier(VERIFIER),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, OAuthError::TokenRefused { status: 400, .. }),
+        "{err:?}"
+    );
+    let seen = &fake.seen()[0];
+    assert_eq!(seen.method, "POST");
+    // RFC 6749 §2.3.1: each part form-urlencoded, then joined by `:`.
+    let expected = format!(
+        "Basic {}",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            "my+client%3A1:p%40ss+w%2Frd"
+        )
+    );
+    assert_eq!(seen.header("authorization"), Some(expected.as_str()));
+    assert_eq!(seen.header("accept"), Some("application/json"));
+    let form: Vec<(String, String)> = form_urlencoded::parse(seen.body.as_bytes())
+        .into_owned()
+        .collect();
+    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    assert_eq!(get("grant_type"), Some("authorization_code"));
+    assert_eq!(get("code"), Some(CODE));
+    assert_eq!(get("redirect_uri"), Some(REDIRECT_URI));
+    assert_eq!(get("code_verifier"), Some(VERIFIER));
+    assert_eq!(get("client_secret"), None, "the secret stays in the header");
+}
+
+#[tokio::test]
+async fn client_secret_post_sends_the_credentials_in_the_form() {
+    let fake = Fake::start(|_| json_answer(401, json!({"error": "invalid_client"})));
+    let provider = OAuthProvider::new(
+        Endpoints::oauth(fake.url("/a"), fake.url("/token"), fake.url("/me")),
+        CLIENT_ID,
+        CLIENT_SECRET,
+    )
+    .unwrap()
+    .token_auth_method(TokenAuthMethod::ClientSecretPost);
+    let _ = OAuthClient::new()
+        .callback(
+            &provider,
+            &CallbackRequest::new(REDIRECT_URI, CODE).code_verifier(VERIFIER),
+        )
+        .await;
+    let seen = &fake.seen()[0];
+    assert_eq!(seen.header("authorization"), None);
+    assert!(seen.body.contains("client_id=client-1"), "{}", seen.body);
+    assert!(
+        seen.body
+            .contains(&format!("client_secret={CLIENT_SECRET}")),
+        "{}",
+        seen.body
+    );
+}
+
+/// Every way a callback can fail after the secret, the code and the verifier went out: the
+/// error's `Display` and `Debug` never contain them, nor any token (advisory GHSA-p6mm-27gq-9v3p).
+#[tokio::test]
+async fn error_messages_never_contain_the_secret_code_verifier_or_tokens() {
+    let key = TestKey::generate("k");
+    let wrong_key = TestKey::generate("k");
+    let issuer = Arc::new(Mutex::new(String::new()));
+    let issuer_for_fake = Arc::clone(&issuer);
+    let mode = Arc::new(AtomicUsize::new(0));
+    let mode_for_fake = Arc::clone(&mode);
+    let jwk = key.jwk.clone();
+    let fake = Fake::start(move |seen| {
+        let issuer = issuer_for_fake.lock().unwrap().clone();
+        let echo = format!(
+            "{} {}",
+            seen.body,
+            seen.header("authorization").unwrap_or("")
+        );
+        match (seen.path.as_str(), mode_for_fake.load(Ordering::SeqCst)) {
+            ("/jwks", _) => json_answer(200, json!({"keys": [jwk]})),
+            // A provider that echoes the request in its error description.
+            ("/token", 0) => json_answer(
+                401,
+                json!({"error": "invalid_client", "error_description": echo}),
+            ),
+            ("/token", 1) => (500, "text/plain", echo.into_bytes()),
+            ("/token", 2) => json_answer(
+                200,
+                json!({"access_token": "SECRET-ACCESS-TOKEN",
+                "id_token": wrong_key.sign(&wrong_key.header(), &id_claims(&issuer)),
+                "refresh_token": "SECRET-REFRESH-TOKEN"}),
+            ),
+            ("/token", _) => json_answer(
+                200,
+                json!({"access_token": "SECRET-ACCESS-TOKEN",
+                "id_token": "SECRET.ID.TOKEN"}),
+            ),
+            _ => json_answer(404, json!({})),
+        }
+    });
+    *issuer.lock().unwrap() = fake.base.clone();
+    let provider = oidc_provider(&fake);
+    let client = OAuthClient::new();
+    for step in 0..4 {
+        mode.store(step, Ordering::SeqCst);
+        let err = client
+            .callback(&provider, &callback_request())
+            .await
+            .unwrap_err();
+        let shown = format!("{err} | {err:?}");
+        for secret in [
+            CLIENT_SECRET,
+            CODE,
+            VERIFIER,
+            "SECRET-ACCESS-TOKEN",
+            "SECRET-REFRESH-TOKEN",
+            "SECRET.ID.TOKEN",
+        ] {
+            assert!(!shown.contains(secret), "step {step}: {shown}");
+        }
+        assert_eq!(err.code(), "OAuthCallback", "step {step}");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_iss_parameter_stops_the_callback_before_the_token_request() {
+    let fake = Fake::start(|_| json_answer(500, json!({})));
+    let provider = oidc_provider(&fake);
+    let request = callback_request().iss(Some("https://evil.example"));
+    let err = OAuthClient::new()
+        .callback(&provider, &request)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, OAuthError::IssuerMismatch { received: Some(iss), .. } if iss == "https://evil.example"),
+        "{err:?}"
+    );
+    assert!(fake.seen().is_empty(), "{:?}", fake.seen());
+}
+
+#[tokio::test]
+async fn missing_check_values_are_refused_before_any_request() {
+    let fake = Fake::start(|_| json_answer(500, json!({})));
+    let provider = oidc_provider(&fake);
+    let client = OAuthClient::new();
+    let no_nonce = CallbackRequest::new(REDIRECT_URI, CODE).code_verifier(VERIFIER);
+    assert!(matches!(
+        client.callback(&provider, &no_nonce).await,
+        Err(OAuthError::MissingCheck {
+            stage: Stage::Callback,
+            check: "nonce"
+        })
+    ));
+    let no_state = AuthorizationRequest::new(REDIRECT_URI)
+        .code_challenge("c")
+        .nonce("n");
+    let err = client
+        .authorization_url(&provider, &no_state)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "OAuthSignin");
+    assert!(fake.seen().is_empty());
+}
+
+#[tokio::test]
+async fn twitch_style_userinfo_gets_the_client_id_header_and_data_is_unwrapped() {
+    let fake = Fake::start(|seen| match seen.path.as_str() {
+        "/token" => json_answer(200, json!({"access_token": "at-1", "token_type": "bearer"})),
+        "/helix/users" => json_answer(
+            200,
+            json!({"data": [{"id": "141981764", "display_name": "TwitchDev",
+                "email": "Dev@Twitch.TV", "profile_image_url": "https://static-cdn.jtvnw.net/a.png"}]}),
+        ),
+        _ => json_answer(404, json!({})),
+    });
+    let mut provider = OAuthProvider::new(
+        Endpoints::oauth(
+            fake.url("/authorize"),
+            fake.url("/token"),
+            fake.url("/helix/users"),
+        ),
+        CLIENT_ID,
+        CLIENT_SECRET,
+    )
+    .unwrap()
+    .profile(Arc::new(|p: &Value| {
+        Some(crate::user::User {
+            id: p["id"].as_str()?.to_owned(),
+            name: p["display_name"].as_str().map(str::to_owned),
+            email: p["email"].as_str().map(str::to_owned),
+            image: p["profile_image_url"].as_str().map(str::to_owned),
+        })
+    }));
+    provider.quirks.client_id_header = true;
+    provider.quirks.unwrap_data = true;
+    let signed_in = OAuthClient::new()
+        .callback(
+            &provider,
+            &CallbackRequest::new(REDIRECT_URI, CODE).code_verifier(VERIFIER),
+        )
+        .await
+        .unwrap();
+    assert_eq!(signed_in.user.id, "141981764");
+    assert_eq!(
+        signed_in.user.email.as_deref(),
+        Some("dev@twitch.tv"),
+        "lower-cased"
+    );
+    assert_eq!(signed_in.profile["display_name"], "TwitchDev");
+    let userinfo = fake
+        .seen()
+        .into_iter()
+        .find(|s| s.path == "/helix/users")
+        .unwrap();
+    assert_eq!(userinfo.header("client-id"), Some(CLIENT_ID));
+    assert_eq!(userinfo.header("authorization"), Some("Bearer at-1"));
+}
+
+#[tokio::test]
+async fn userinfo_with_another_subject_is_refused() {
+    let key = TestKey::generate("k");
+    let jwk = key.jwk.clone();
+    let issuer = Arc::new(Mutex::new(String::new()));
+    let issuer_for_fake = Arc::clone(&issuer);
+    let fake = Fake::start(move |seen| match seen.path.as_str() {
+        "/jwks" => json_answer(200, json!({"keys": [jwk]})),
+        "/token" => json_answer(
+            200,
+            json!({"access_token": "at",
+            "id_token": key.sign(&key.header(), &id_claims(&issuer_for_fake.lock().unwrap()))}),
+        ),
+        "/userinfo" => json_answer(200, json!({"sub": "mallory", "email": "m@x.io"})),
+        _ => json_answer(404, json!({})),
+    });
+    *issuer.lock().unwrap() = fake.base.clone();
+    let provider = oidc_provider(&fake).fetch_userinfo(true);
+    let err = OAuthClient::new()
+        .callback(&provider, &callback_request())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, OAuthError::SubjectMismatch), "{err:?}");
+}
+
+#[tokio::test]
+async fn an_oversized_answer_is_refused() {
+    let fake = Fake::start(|_| (200, "application/json", vec![b' '; 64 * 1024]));
+    let provider = OAuthProvider::new(
+        Endpoints::discovery(fake.base.clone()),
+        CLIENT_ID,
+        CLIENT_SECRET,
+    )
+    .unwrap();
+    let client = OAuthClient::builder()
+        .max_body_bytes(16 * 1024)
+        .build()
+        .unwrap();
+    let request = AuthorizationRequest::new(REDIRECT_URI)
+        .state("s")
+        .code_challenge("c")
+        .nonce("n");
+    let err = client
+        .authorization_url(&provider, &request)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, OAuthError::Discovery { reason, .. } if reason.contains("larger than 16384 bytes")),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_discovery_is_fetched_again_and_a_good_one_is_cached() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&calls);
+    let issuer = Arc::new(Mutex::new(String::new()));
+    let issuer_for_fake = Arc::clone(&issuer);
+    let fake = Fake::start(move |_| {
+        let issuer = issuer_for_fake.lock().unwrap().clone();
+        match counter.fetch_add(1, Ordering::SeqCst) {
+            0 => (503, "text/plain", b"busy".to_vec()),
+            _ => json_answer(
+                200,
+                json!({"issuer": issuer,
+                "authorization_endpoint": format!("{issuer}/auth?ui=1"),
+                "token_endpoint": format!("{issuer}/token"),
+                "jwks_uri": format!("{issuer}/jwks")}),
+            ),
+        }
+    });
+    *issuer.lock().unwrap() = fake.base.clone();
+    let provider = OAuthProvider::new(
+        Endpoints::discovery(fake.base.clone()),
+        CLIENT_ID,
+        CLIENT_SECRET,
+    )
+    .unwrap();
+    let client = OAuthClient::new();
+    let request = AuthorizationRequest::new(REDIRECT_URI)
+        .state("s")
+        .code_challenge("c")
+        .nonce("n");
+    let err = client
+        .authorization_url(&provider, &request)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("HTTP 503"), "{err}");
+    let url = client.authorization_url(&provider, &request).await.unwrap();
+    assert!(
+        url.starts_with(&format!(
+            "{}/auth?ui=1&client_id=client-1&scope=openid%20email%20profile",
+            fake.base
+        )),
+        "{url}"
+    );
+    client.authorization_url(&provider, &request).await.unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert_eq!(fake.count("/.well-known/openid-configuration"), 2);
+}
