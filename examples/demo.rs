@@ -1,11 +1,14 @@
-//! The demo: NextAuth's REST API on axum with JWT sessions and a credentials provider.
+//! The demo: NextAuth's REST API on axum with JWT sessions, a credentials provider, and
+//! optional OpenID Connect and GitHub sign-in.
 //!
 //! ```text
 //! cargo run --example demo        # http://127.0.0.1:3000, sign in with demo / demo
 //! ```
 //!
 //! `PORT` (default 3000), `NEXTAUTH_URL` (default `http://127.0.0.1:$PORT`) and
-//! `NEXTAUTH_SECRET` (default: a random one, with a warning; demo only).
+//! `NEXTAUTH_SECRET` (default: a random one, with a warning; demo only). The `oidc` provider
+//! appears when `OIDC_ISSUER`, `OIDC_CLIENT_ID` and `OIDC_CLIENT_SECRET` are set (its name
+//! from `OIDC_NAME`), the `github` one when `GITHUB_ID` and `GITHUB_SECRET` are.
 
 use auth_runtime::callbacks::{Credentials, JwtParams, JwtTrigger, SignInEvent};
 use auth_runtime::{User, auth};
@@ -32,6 +35,15 @@ auth! {
             fields: { username: text("Username"), password: password("Password") },
             authorize: authorize,
         },
+        #[optional]
+        oidc: Oidc {
+            name: env_or("OIDC_NAME", "OpenID Connect"),
+            issuer: env("OIDC_ISSUER"),
+            client_id: env("OIDC_CLIENT_ID"),
+            client_secret: env("OIDC_CLIENT_SECRET"),
+        },
+        #[optional]
+        github: GitHub { client_id: env("GITHUB_ID"), client_secret: env("GITHUB_SECRET") },
     },
     callbacks: { jwt: jwt },
     events: { sign_in: on_sign_in },

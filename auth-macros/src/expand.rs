@@ -9,7 +9,8 @@ use syn::{Ident, Path};
 
 use crate::ctxt::Ctxt;
 use crate::model::{
-    CallbackKind, Config, EventKind, PageKind, Provider, ProviderKind, SessionStrategy,
+    CallbackKind, Config, EventKind, OAuthProvider, PageKind, Provider, ProviderKind,
+    SessionStrategy, Setting, TokenAuthMethod,
 };
 use crate::parse::{self, AuthInput};
 use crate::validate;
@@ -249,6 +250,7 @@ fn gen_provider_spec(private: &TokenStream, provider: &Provider) -> TokenStream 
             });
             quote!(#private::ProviderSpec::credentials(#id, #name, &[#(#fields),*]))
         }
+        ProviderKind::OAuth(_) => quote!(#private::ProviderSpec::oauth(#id, #name)),
     };
     if provider.optional {
         quote!(#spec.optional())
@@ -343,6 +345,7 @@ fn gen_builder_calls(config: &Config, private: &TokenStream) -> TokenStream {
                 authorize,
             )
         }
+        ProviderKind::OAuth(oauth) => gen_oauth_call(&builder, private, p, oauth),
     });
     let callbacks = config.callbacks.iter().map(|c| {
         let method = match c.kind {
@@ -385,6 +388,74 @@ fn gen_builder_calls(config: &Config, private: &TokenStream) -> TokenStream {
         #(#events)*
         #(#pages)*
         #builder.build()
+    }
+}
+
+/// `builder.oauth(spec, OAuthSettings::new(…).name(…).param(…)…);`: the declaration as data,
+/// one chained call per field given, in a fixed order. The runtime resolves the variables.
+fn gen_oauth_call(
+    builder: &Ident,
+    private: &TokenStream,
+    provider: &Provider,
+    oauth: &OAuthProvider,
+) -> TokenStream {
+    let variant = &provider.variant;
+    let preset = &oauth.preset;
+    let client_id = gen_setting(private, &oauth.client_id);
+    let client_secret = gen_setting(private, &Setting::Env(oauth.client_secret.clone()));
+    let mut calls = Vec::new();
+    if let Some(var) = &oauth.name_from_env {
+        let (var, default) = (&var.name, &provider.name);
+        calls.push(quote!(.name(#private::Setting::Env(#var), #default)));
+    }
+    for (key, setting) in &oauth.params {
+        let setting = gen_setting(private, setting);
+        calls.push(quote!(.param(#key, #setting)));
+    }
+    if let Some(scope) = &oauth.scope {
+        calls.push(quote!(.scope(#scope)));
+    }
+    for (key, value) in &oauth.authorization_params {
+        calls.push(quote!(.authorization_param(#key, #value)));
+    }
+    if let Some(method) = oauth.token_auth {
+        let method = format_ident!(
+            "{}",
+            match method {
+                TokenAuthMethod::ClientSecretBasic => "ClientSecretBasic",
+                TokenAuthMethod::ClientSecretPost => "ClientSecretPost",
+            }
+        );
+        calls.push(quote!(.token_auth_method(#private::TokenAuthMethod::#method)));
+    }
+    if let Some(checks) = oauth.checks {
+        let (state, pkce, nonce) = (checks.state, checks.pkce, checks.nonce);
+        calls.push(quote!(.checks(#private::Checks { state: #state, pkce: #pkce, nonce: #nonce })));
+    }
+    if let Some(profile) = &oauth.profile {
+        // Spanned on the user's path, as `spanned_call`: a wrong signature errors there.
+        let span = last_span(profile);
+        let method = Ident::new("profile", span);
+        let path = user_path(profile);
+        calls.push(quote_spanned!(span=> .#method(#path)));
+    }
+    quote! {
+        #builder.oauth(
+            ProviderId::#variant.spec(),
+            #private::OAuthSettings::new(#private::Preset::#preset, #client_id, #client_secret)
+                #(#calls)*,
+        );
+    }
+}
+
+/// `Setting::Env("VAR")` or `Setting::Literal("value")`.
+fn gen_setting(private: &TokenStream, setting: &Setting) -> TokenStream {
+    match setting {
+        Setting::Env(var) => {
+            let name = &var.name;
+            quote!(#private::Setting::Env(#name))
+        }
+        Setting::Literal(value) => quote!(#private::Setting::Literal(#value)),
     }
 }
 
@@ -495,23 +566,60 @@ mod tests {
         );
     }
 
+    /// The tokens of the `auth! { … }` block in `examples/demo.rs`.
+    fn demo_block() -> TokenStream {
+        let path = format!("{}/../examples/demo.rs", env!("CARGO_MANIFEST_DIR"));
+        let source = std::fs::read_to_string(&path).expect("examples/demo.rs is readable");
+        let file = syn::parse_file(&source).expect("examples/demo.rs parses");
+        file.items
+            .into_iter()
+            .find_map(|item| match item {
+                syn::Item::Macro(item) if item.mac.path.segments.last()?.ident == "auth" => {
+                    Some(item.mac.tokens)
+                }
+                _ => None,
+            })
+            .expect("examples/demo.rs has an `auth!` block")
+    }
+
     #[test]
     fn the_demo_block_expands_to_the_reviewed_snapshot() {
+        assert_snapshot("demo.expanded.rs", &pretty(auth(demo_block())));
+    }
+
+    #[test]
+    fn oauth_providers_expand_to_settings_for_the_runtime() {
         let expanded = auth(quote! {
             secret: env("NEXTAUTH_SECRET"),
-            session: jwt { max_age: days(30) },
-            session_data: crate::Claims,
             providers: {
-                credentials: Credentials {
-                    name: "Credentials",
-                    fields: { username: text("Username"), password: password("Password") },
-                    authorize: crate::authorize,
+                #[optional]
+                oidc: Oidc {
+                    name: env_or("OIDC_NAME", "OpenID Connect"),
+                    issuer: env("OIDC_ISSUER"),
+                    client_id: env("OIDC_CLIENT_ID"),
+                    client_secret: env("OIDC_CLIENT_SECRET"),
+                },
+                github: GitHub {
+                    name: "GitHub Enterprise",
+                    client_id: "Iv1.0123456789abcdef",
+                    client_secret: env("GITHUB_SECRET"),
+                    scope: "read:user",
+                    params: { allow_signup: "false", "login": "octocat" },
+                    token_auth: client_secret_post,
+                    checks: [state, pkce],
+                    profile: crate::github_profile,
+                    allow_dangerous_email_account_linking: false,
+                },
+                custom: OAuth {
+                    authorization: "http://127.0.0.1:9000/authorize",
+                    token: "http://127.0.0.1:9000/token",
+                    userinfo: env("CUSTOM_USERINFO"),
+                    client_id: env("CUSTOM_ID"),
+                    client_secret: env("CUSTOM_SECRET"),
                 },
             },
-            callbacks: { jwt: crate::jwt },
-            events: { sign_in: crate::on_sign_in },
         });
-        assert_snapshot("demo.expanded.rs", &pretty(expanded));
+        assert_snapshot("oauth.expanded.rs", &pretty(expanded));
     }
 
     #[test]

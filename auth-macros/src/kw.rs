@@ -19,6 +19,10 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
 /// The call that names an environment variable: `env("NEXTAUTH_SECRET")`.
 pub const ENV: &str = "env";
 
+/// The call that names a variable with a default, for display names:
+/// `env_or("OIDC_NAME", "OpenID Connect")`.
+pub const ENV_OR: &str = "env_or";
+
 /// Session strategies (`session: jwt { … }`); `database` arrives with the adapters.
 pub const SESSION_STRATEGIES: &[&str] = &["jwt"];
 
@@ -50,3 +54,24 @@ pub const OPTIONAL: &str = "optional";
 
 /// Form fields NextAuth's sign-in form posts itself; a credentials field must not reuse them.
 pub const RESERVED_FORM_FIELDS: &[&str] = &["csrfToken", "callbackUrl", "json"];
+
+/// OAuth provider parameters that are URLs or a tenant, in the order they are emitted.
+pub const PRESET_PARAMS: &[&str] = &["issuer", "tenant", "authorization", "token", "userinfo"];
+
+/// `token_auth:` values, the token endpoint authentication methods of RFC 7591 §2.
+pub const TOKEN_AUTH_METHODS: &[&str] = &["client_secret_basic", "client_secret_post"];
+
+/// `checks: [ … ]` items, next-auth v4's names.
+pub const CHECKS: &[&str] = &["state", "pkce", "nonce"];
+
+/// Authorization request parameters the OAuth flow sets itself; `params:` must not set them.
+pub const RESERVED_AUTHORIZATION_PARAMS: &[&str] = &[
+    "client_id",
+    "response_type",
+    "redirect_uri",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+    "scope",
+];

@@ -29,6 +29,15 @@ use proc_macro::TokenStream;
 ///             fields: { username: text("Username"), password: password("Password") },
 ///             authorize: crate::users::check_password,
 ///         },
+///         github: GitHub { client_id: env("GITHUB_ID"), client_secret: env("GITHUB_SECRET") },
+///         #[optional]
+///         oidc: Oidc {
+///             name: env_or("OIDC_NAME", "OpenID Connect"),
+///             issuer: env("OIDC_ISSUER"),
+///             client_id: env("OIDC_CLIENT_ID"),
+///             client_secret: env("OIDC_CLIENT_SECRET"),
+///             checks: [state, pkce, nonce],
+///         },
 ///     },
 ///     callbacks: { sign_in: crate::policy::sign_in, redirect: crate::policy::redirect,
 ///                  jwt: crate::policy::jwt, session: crate::policy::session },
@@ -70,6 +79,44 @@ use proc_macro::TokenStream;
 /// - `Credentials { name, fields, authorize }`: `fields` (required) is `{ key: text("Label"),
 ///   … }` with `text`, `password` or `email`; `authorize` (required) is a path to
 ///   `async fn(Credentials) -> Option<User>` (or `Result<Option<User>, E>`).
+/// - OAuth 2.0 and OpenID Connect: the runtime's presets, named as `auth_runtime::oauth::Preset`.
+///
+///   | kind | default `name` | protocol | kind-specific fields |
+///   | --- | --- | --- | --- |
+///   | `GitHub` | GitHub | OAuth 2.0 | |
+///   | `Google` | Google | OpenID Connect | |
+///   | `GitLab` | GitLab | OAuth 2.0 | |
+///   | `Discord` | Discord | OAuth 2.0 | |
+///   | `Auth0` | Auth0 | OpenID Connect | `issuer` (**required**) |
+///   | `Keycloak` | Keycloak | OpenID Connect | `issuer` (**required**, the realm URL) |
+///   | `Okta` | Okta | OpenID Connect | `issuer` (**required**) |
+///   | `AzureAd` | Azure Active Directory | OpenID Connect | `tenant` (default `common`) |
+///   | `Twitch` | Twitch | OpenID Connect | |
+///   | `Slack` | Slack | OpenID Connect | |
+///   | `Spotify` | Spotify | OAuth 2.0 | |
+///   | `LinkedIn` | LinkedIn | OpenID Connect | |
+///   | `Facebook` | Facebook | OAuth 2.0 | |
+///   | `Oidc` | OpenID Connect | OpenID Connect, discovered from `issuer` | `issuer` (**required**) |
+///   | `OAuth` | OAuth | OAuth 2.0 | `authorization`, `token`, `userinfo` (all **required**) |
+///
+///   A kind-specific field on another kind is an unknown field. Every OAuth kind takes:
+///
+///   | field | value |
+///   | --- | --- |
+///   | `name` | a string, or `env_or("VAR", "Default")`: read at start-up, the default when unset |
+///   | `client_id` | `env("VAR")` or a string; **required** |
+///   | `client_secret` | `env("VAR")`, never a literal; **required** |
+///   | `issuer`, `authorization`, `token`, `userinfo` | `env("VAR")`, checked at start-up, or a literal absolute `https://` URL (`http://` only to `localhost`, `127.0.0.1` or `[::1]`; no `#fragment`; an issuer has no `?query`) |
+///   | `tenant` | `env("VAR")` or a string: a tenant id, a domain, `common`, `organizations` or `consumers` |
+///   | `scope` | a non-empty string replacing the preset's, e.g. `"openid email"` |
+///   | `params` | `{ key: "value", … }`: extra authorization request parameters (keys are identifiers or strings), never one the flow sets: `client_id`, `response_type`, `redirect_uri`, `state`, `nonce`, `code_challenge`, `code_challenge_method`, `scope` |
+///   | `token_auth` | `client_secret_basic` or `client_secret_post`, replacing the preset's |
+///   | `checks` | a list of `state`, `pkce` and `nonce`, each once, with `state` or `pkce`; `nonce` only on OpenID Connect kinds; replaces the preset's |
+///   | `profile` | a path to `fn(&serde_json::Value) -> Option<User>`, replacing the preset's profile mapping |
+///   | `allow_dangerous_email_account_linking` | `true` or `false`; reserved for database sessions and currently unused |
+///
+///   With `#[optional]`, the provider is disabled when any of its `env(…)` variables is unset
+///   (the variable of `env_or` has a default, so it never disables one).
 ///
 /// Paths are resolved from the module that invokes `auth!` (`crate::…`, `super::…`, imported
 /// names and extern crates all work); invoke it at module level.
@@ -80,7 +127,9 @@ use proc_macro::TokenStream;
 /// `Token` (types tied to the session data), `enum ProviderId` (with `ALL`, `as_str`, `spec`,
 /// `FromStr`, `Display`), `static PROVIDERS`, `fn config_from_env()`, `fn config_from(vars)` and
 /// `fn router(auth)`. User functions are checked against the runtime's signatures where they
-/// are passed, so a wrong signature is a type error on the path written in the block.
+/// are passed, so a wrong signature is a type error on the path written in the block. An
+/// OAuth provider expands to data (`OAuthSettings`) that the runtime resolves at start-up;
+/// nothing is fetched at compile time.
 ///
 /// # Errors
 ///

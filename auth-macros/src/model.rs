@@ -33,6 +33,7 @@ pub struct Config {
 }
 
 /// An environment variable named in the block: `env("NEXTAUTH_SECRET")`.
+#[derive(Clone)]
 pub struct EnvVar {
     /// The variable's name.
     pub name: String,
@@ -111,6 +112,63 @@ pub enum ProviderKind {
         /// The user's `authorize` function.
         authorize: Path,
     },
+    /// An OAuth 2.0 or OpenID Connect provider: a runtime preset and its settings.
+    OAuth(OAuthProvider),
+}
+
+/// The settings of an OAuth 2.0 or OpenID Connect provider, as the runtime's `OAuthSettings`
+/// takes them. Everything read from the environment is resolved by the runtime at start-up.
+pub struct OAuthProvider {
+    /// The runtime's `Preset` variant, spelled as the kind in the block (`GitHub`, `Oidc`).
+    pub preset: Ident,
+    /// The client id.
+    pub client_id: Setting,
+    /// The variable holding the client secret (never a literal).
+    pub client_secret: EnvVar,
+    /// The display name read from a variable, when given as `env_or("VAR", "Default")`; the
+    /// default is then the provider's `name`.
+    pub name_from_env: Option<EnvVar>,
+    /// The preset's parameters (`issuer`, `tenant`, `authorization`, `token`, `userinfo`), in
+    /// that order.
+    pub params: Vec<(&'static str, Setting)>,
+    /// The scope replacing the preset's.
+    pub scope: Option<String>,
+    /// Extra authorization request parameters, in declaration order.
+    pub authorization_params: Vec<(String, String)>,
+    /// How the client authenticates at the token endpoint, when not the preset's.
+    pub token_auth: Option<TokenAuthMethod>,
+    /// The checks of the flow, when not the preset's.
+    pub checks: Option<Checks>,
+    /// The user's profile mapping, replacing the preset's.
+    pub profile: Option<Path>,
+}
+
+/// A provider setting: `env("VAR")`, read at start-up, or a literal written in the block.
+pub enum Setting {
+    /// Read from this variable at start-up.
+    Env(EnvVar),
+    /// Written in the block.
+    Literal(String),
+}
+
+/// How an OAuth client authenticates at the token endpoint (RFC 6749 §2.3.1).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TokenAuthMethod {
+    /// HTTP Basic: `client_secret_basic`.
+    ClientSecretBasic,
+    /// In the form body: `client_secret_post`.
+    ClientSecretPost,
+}
+
+/// Which check values an OAuth flow carries: `checks: [state, pkce, nonce]`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Checks {
+    /// `state`, bound to the CSRF token.
+    pub state: bool,
+    /// PKCE with S256.
+    pub pkce: bool,
+    /// `nonce`, compared with the ID token's (OpenID Connect only).
+    pub nonce: bool,
 }
 
 /// One field of a credentials form: `username: text("Username")`.

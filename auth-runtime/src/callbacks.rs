@@ -79,6 +79,8 @@ pub struct SignInParams {
     pub account: Account,
     /// The posted form, for credentials sign-in.
     pub credentials: Option<Credentials>,
+    /// The provider's raw profile (ID token claims and userinfo), for OAuth sign-in.
+    pub profile: Option<serde_json::Value>,
 }
 
 /// What the `sign_in` callback decides. `true` and `false` convert into it.
@@ -142,6 +144,8 @@ pub struct JwtParams<D> {
     pub user: Option<User>,
     /// The account, on sign-in only.
     pub account: Option<Account>,
+    /// The provider's raw profile, on OAuth sign-in only.
+    pub profile: Option<serde_json::Value>,
     /// Why the callback runs; `None` on an ordinary `/session` read.
     pub trigger: Option<JwtTrigger>,
     /// The data sent to `POST /session`, on [`JwtTrigger::Update`].

@@ -13,7 +13,8 @@ use crate::callbacks::{
     SessionEvent, SessionParams, SignInDecision, SignInEvent, SignInParams, SignOutEvent,
 };
 use crate::cookies::CookieNames;
-use crate::provider::ProviderSpec;
+use crate::oauth::{OAuthClient, OAuthProvider, PresetParams};
+use crate::provider::{OAuthSettings, ProviderKind, ProviderSpec, Setting};
 use crate::token::TokenKeys;
 use crate::user::{NoData, SessionData, Token};
 
@@ -32,6 +33,14 @@ pub enum ConfigError {
     /// `NEXTAUTH_URL` is not an absolute http(s) URL.
     #[error("NEXTAUTH_URL is not an absolute http(s) URL without query or fragment: {0}")]
     InvalidUrl(String),
+    /// A provider's settings do not make a working provider (a bad URL, say).
+    #[error("provider `{provider}`: {reason}")]
+    InvalidProvider {
+        /// The provider id.
+        provider: String,
+        /// What is wrong, without any secret.
+        reason: String,
+    },
 }
 
 /// Where the auth routes live: the site's origin and the base path, from `NEXTAUTH_URL`.
@@ -116,11 +125,14 @@ impl Default for SessionConfig {
 /// A provider enabled at start-up: its declaration plus what it does.
 pub(crate) struct Provider {
     pub(crate) spec: &'static ProviderSpec,
+    /// The display name (the declared one, or read from the environment).
+    pub(crate) name: String,
     pub(crate) behaviour: ProviderBehaviour,
 }
 
 pub(crate) enum ProviderBehaviour {
     Credentials { authorize: AuthorizeFn },
+    OAuth { provider: Box<OAuthProvider> },
 }
 
 /// A page that `pages:` in `auth!` can replace.
@@ -187,12 +199,23 @@ pub(crate) struct Inner<D> {
     /// Secrets, newest first: the first signs, any verifies.
     pub(crate) secrets: Vec<String>,
     pub(crate) session_keys: TokenKeys,
+    /// Keys of the OAuth check cookies: the salt is each cookie's name (advisory GHSA-v64w-49xw-qq89).
+    pub(crate) check_keys: CheckKeys,
+    /// The HTTP client of the OAuth flows; present when an OAuth provider is enabled.
+    pub(crate) oauth: Option<OAuthClient>,
     pub(crate) cookies: CookieNames,
     pub(crate) session: SessionConfig,
     pub(crate) providers: Vec<Provider>,
     pub(crate) callbacks: Callbacks<D>,
     pub(crate) events: Events<D>,
     pub(crate) pages: Pages,
+}
+
+/// The keys of the three OAuth check cookies.
+pub(crate) struct CheckKeys {
+    pub(crate) state: TokenKeys,
+    pub(crate) pkce: TokenKeys,
+    pub(crate) nonce: TokenKeys,
 }
 
 impl<D> Inner<D> {
@@ -284,6 +307,7 @@ pub struct Builder<'a, D> {
     callbacks: Callbacks<D>,
     events: Events<D>,
     pages: Pages,
+    invalid: Vec<ConfigError>,
 }
 
 impl<'a, D: SessionData> Builder<'a, D> {
@@ -298,6 +322,7 @@ impl<'a, D: SessionData> Builder<'a, D> {
             callbacks: Callbacks::default(),
             events: Events::default(),
             pages: Pages::default(),
+            invalid: Vec::new(),
         }
     }
 
@@ -333,8 +358,94 @@ impl<'a, D: SessionData> Builder<'a, D> {
     {
         self.providers.push(Provider {
             spec,
+            name: spec.name.to_owned(),
             behaviour: ProviderBehaviour::Credentials {
                 authorize: callbacks::authorize(authorize),
+            },
+        });
+    }
+
+    /// Enables an OAuth or OpenID Connect provider. Its variables are read here; an
+    /// `#[optional]` provider with any of them unset is left out (and logged).
+    pub fn oauth(&mut self, spec: &'static ProviderSpec, settings: OAuthSettings) {
+        let mut vars: Vec<&str> = Vec::new();
+        for setting in [settings.client_id, settings.client_secret]
+            .iter()
+            .chain(settings.params.iter().map(|(_, s)| s))
+        {
+            if let Setting::Env(var) = setting {
+                vars.push(var);
+            }
+        }
+        if spec.optional {
+            let unset: Vec<&str> = vars
+                .iter()
+                .copied()
+                .filter(|v| self.env.get(v).is_none())
+                .collect();
+            if !unset.is_empty() {
+                tracing::info!(provider = spec.id, unset = ?unset, "optional provider disabled: variables unset");
+                return;
+            }
+        }
+        let missing_before = self.env.missing.len();
+        let mut resolve = |setting: Setting| match setting {
+            Setting::Env(var) => self.env.required(var),
+            Setting::Literal(value) => value.to_owned(),
+        };
+        let client_id = resolve(settings.client_id);
+        let client_secret = resolve(settings.client_secret);
+        let mut params = PresetParams::new();
+        for (name, setting) in &settings.params {
+            let value = resolve(*setting);
+            params = match *name {
+                "issuer" => params.issuer(value),
+                "tenant" => params.tenant(value),
+                "authorization" => params.authorization(value),
+                "token" => params.token(value),
+                "userinfo" => params.userinfo(value),
+                _ => params,
+            };
+        }
+        if self.env.missing.len() > missing_before {
+            return; // reported by `build`
+        }
+        let name = match settings.name {
+            Some((Setting::Env(var), default)) => {
+                self.env.get(var).unwrap_or_else(|| default.to_owned())
+            }
+            Some((Setting::Literal(name), _)) => name.to_owned(),
+            None => spec.name.to_owned(),
+        };
+        let provider =
+            match OAuthProvider::preset(settings.preset, client_id, client_secret, &params) {
+                Ok(provider) => provider,
+                Err(e) => {
+                    self.invalid.push(ConfigError::InvalidProvider {
+                        provider: spec.id.to_owned(),
+                        reason: e.to_string(),
+                    });
+                    return;
+                }
+            };
+        let mut provider = provider.params(settings.authorization_params.iter().copied());
+        if let Some(scope) = settings.scope {
+            provider = provider.scope(scope);
+        }
+        if let Some(method) = settings.token_auth {
+            provider = provider.token_auth_method(method);
+        }
+        if let Some(checks) = settings.checks {
+            provider = provider.checks(checks);
+        }
+        if let Some(profile) = settings.profile {
+            provider = provider.profile(profile);
+        }
+        self.providers.push(Provider {
+            spec,
+            name,
+            behaviour: ProviderBehaviour::OAuth {
+                provider: Box::new(provider),
             },
         });
     }
@@ -423,6 +534,9 @@ impl<'a, D: SessionData> Builder<'a, D> {
         if !self.env.missing.is_empty() {
             return Err(ConfigError::MissingVariables(self.env.missing));
         }
+        if let Some(invalid) = self.invalid.into_iter().next() {
+            return Err(invalid);
+        }
         let base = match self.env.get("NEXTAUTH_URL") {
             Some(url) => BaseUrl::parse(&url, &self.base_path)?,
             None => {
@@ -430,14 +544,41 @@ impl<'a, D: SessionData> Builder<'a, D> {
                 BaseUrl::parse(DEFAULT_ORIGIN, &self.base_path)?
             }
         };
-        let session_keys = TokenKeys::derive(&secrets, "")
-            .ok_or_else(|| ConfigError::MissingVariables(vec!["NEXTAUTH_SECRET".to_owned()]))?;
+        // Each purpose gets its own key: the salt is the cookie name (advisory GHSA-v64w-49xw-qq89).
         let cookies = CookieNames::new(base.is_secure());
+        let derive = |salt: &str| {
+            TokenKeys::derive(&secrets, salt)
+                .ok_or_else(|| ConfigError::MissingVariables(vec!["NEXTAUTH_SECRET".to_owned()]))
+        };
+        let session_keys = derive("")?;
+        let check_keys = CheckKeys {
+            state: derive(cookies.state)?,
+            pkce: derive(cookies.pkce_code_verifier)?,
+            nonce: derive(cookies.nonce)?,
+        };
+        let oauth = if self
+            .providers
+            .iter()
+            .any(|p| p.spec.kind == ProviderKind::OAuth)
+        {
+            Some(
+                OAuthClient::builder()
+                    .build()
+                    .map_err(|e| ConfigError::InvalidProvider {
+                        provider: "oauth".to_owned(),
+                        reason: e.to_string(),
+                    })?,
+            )
+        } else {
+            None
+        };
         Ok(Auth {
             inner: Arc::new(Inner {
                 base,
                 secrets,
                 session_keys,
+                check_keys,
+                oauth,
                 cookies,
                 session: self.session,
                 providers: self.providers,

@@ -4,7 +4,8 @@
 pub use axum;
 
 pub use crate::config::{Auth, Builder, ConfigError, Env, Page};
-pub use crate::provider::{CredentialField, ProviderKind, ProviderSpec};
+pub use crate::oauth::{Checks, Preset, TokenAuthMethod};
+pub use crate::provider::{CredentialField, OAuthSettings, ProviderKind, ProviderSpec, Setting};
 pub use crate::user::{NoData, SessionData};
 
 use std::fmt;

@@ -91,3 +91,113 @@ impl ProviderSpec {
         self
     }
 }
+
+impl ProviderSpec {
+    /// An OAuth 2.0 or OpenID Connect provider.
+    pub const fn oauth(id: &'static str, name: &'static str) -> Self {
+        ProviderSpec {
+            id,
+            name,
+            kind: ProviderKind::OAuth,
+            optional: false,
+            fields: &[],
+        }
+    }
+}
+
+/// Where a provider setting comes from: `env("VAR")` or a literal in the `auth!` block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    /// Read from this environment variable at start-up.
+    Env(&'static str),
+    /// Written in the block (never used for secrets: the macro refuses literal secrets).
+    Literal(&'static str),
+}
+
+/// An OAuth provider as declared: its preset and settings, resolved against the environment
+/// at start-up by [`crate::__private::Builder::oauth`].
+#[derive(Clone)]
+pub struct OAuthSettings {
+    pub(crate) preset: crate::oauth::Preset,
+    pub(crate) client_id: Setting,
+    pub(crate) client_secret: Setting,
+    pub(crate) name: Option<(Setting, &'static str)>,
+    pub(crate) params: Vec<(&'static str, Setting)>,
+    pub(crate) scope: Option<&'static str>,
+    pub(crate) authorization_params: Vec<(&'static str, &'static str)>,
+    pub(crate) token_auth: Option<crate::oauth::TokenAuthMethod>,
+    pub(crate) checks: Option<crate::oauth::Checks>,
+    pub(crate) profile: Option<crate::oauth::ProfileFn>,
+}
+
+impl std::fmt::Debug for OAuthSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthSettings")
+            .field("preset", &self.preset)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OAuthSettings {
+    /// A provider of `preset` with its client id and secret.
+    pub fn new(preset: crate::oauth::Preset, client_id: Setting, client_secret: Setting) -> Self {
+        OAuthSettings {
+            preset,
+            client_id,
+            client_secret,
+            name: None,
+            params: Vec::new(),
+            scope: None,
+            authorization_params: Vec::new(),
+            token_auth: None,
+            checks: None,
+            profile: None,
+        }
+    }
+
+    /// The display name from a variable, with a default when it is unset.
+    pub fn name(mut self, name: Setting, default: &'static str) -> Self {
+        self.name = Some((name, default));
+        self
+    }
+
+    /// A preset parameter: `issuer`, `tenant`, `authorization`, `token` or `userinfo`.
+    pub fn param(mut self, name: &'static str, value: Setting) -> Self {
+        self.params.push((name, value));
+        self
+    }
+
+    /// Replaces the preset's scope.
+    pub fn scope(mut self, scope: &'static str) -> Self {
+        self.scope = Some(scope);
+        self
+    }
+
+    /// An extra authorization request parameter.
+    pub fn authorization_param(mut self, name: &'static str, value: &'static str) -> Self {
+        self.authorization_params.push((name, value));
+        self
+    }
+
+    /// How the client authenticates at the token endpoint.
+    pub fn token_auth_method(mut self, method: crate::oauth::TokenAuthMethod) -> Self {
+        self.token_auth = Some(method);
+        self
+    }
+
+    /// Which checks the flow uses.
+    pub fn checks(mut self, checks: crate::oauth::Checks) -> Self {
+        self.checks = Some(checks);
+        self
+    }
+
+    /// Maps the raw profile to a user, replacing the preset's mapping.
+    pub fn profile<F>(mut self, profile: F) -> Self
+    where
+        F: Fn(&serde_json::Value) -> Option<crate::user::User> + Send + Sync + 'static,
+    {
+        self.profile = Some(std::sync::Arc::new(profile));
+        self
+    }
+}

@@ -47,8 +47,9 @@ impl User {
     }
 }
 
-/// How a user signed in: the provider and the user's id there.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// How a user signed in: the provider, the user's id there, and the provider's tokens.
+#[derive(Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Account {
     /// The provider id, e.g. `credentials`.
     pub provider: String,
@@ -58,6 +59,37 @@ pub struct Account {
     /// The user's id at the provider.
     #[serde(rename = "providerAccountId")]
     pub provider_account_id: String,
+    /// The OAuth tokens (access, refresh, id token), for OAuth sign-ins. Never serialized.
+    #[serde(skip)]
+    pub tokens: Option<crate::oauth::TokenSet>,
+}
+
+impl Account {
+    /// An account at `provider` for the user `provider_account_id`.
+    pub fn new(
+        provider: impl Into<String>,
+        kind: ProviderKind,
+        provider_account_id: impl Into<String>,
+    ) -> Self {
+        Account {
+            provider: provider.into(),
+            kind,
+            provider_account_id: provider_account_id.into(),
+            tokens: None,
+        }
+    }
+}
+
+// The tokens are secrets: Debug only says whether they are there (TokenSet redacts them too).
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("provider", &self.provider)
+            .field("kind", &self.kind)
+            .field("provider_account_id", &self.provider_account_id)
+            .field("tokens", &self.tokens.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 fn kind_as_str<S: serde::Serializer>(kind: &ProviderKind, s: S) -> Result<S::Ok, S::Error> {

@@ -3,8 +3,8 @@ pub mod auth {
     #[allow(unused_imports)]
     use super::*;
     ///The custom data carried in the session token (`session_data:`).
-    pub type SessionData = crate::Claims;
-    const _: () = ::auth_runtime::__private::assert_session_data::<crate::Claims>();
+    pub type SessionData = Claims;
+    const _: () = ::auth_runtime::__private::assert_session_data::<Claims>();
     ///The configured runtime: build it with `config_from_env`, then pass it to `router` and add `auth.layer()`.
     pub type Auth = ::auth_runtime::Auth<SessionData>;
     ///The signed-in session, an axum extractor that answers 401 without one.
@@ -23,20 +23,32 @@ pub mod auth {
     pub enum ProviderId {
         ///`credentials`: Credentials
         Credentials,
+        ///`oidc`: OpenID Connect
+        Oidc,
+        ///`github`: GitHub
+        Github,
     }
     impl ProviderId {
         ///Every provider, in declaration order.
-        pub const ALL: &'static [ProviderId] = &[ProviderId::Credentials];
+        pub const ALL: &'static [ProviderId] = &[
+            ProviderId::Credentials,
+            ProviderId::Oidc,
+            ProviderId::Github,
+        ];
         ///The URL-safe id, as in `/signin/<id>`.
         pub const fn as_str(self) -> &'static str {
             match self {
                 ProviderId::Credentials => "credentials",
+                ProviderId::Oidc => "oidc",
+                ProviderId::Github => "github",
             }
         }
         ///The provider's entry in `PROVIDERS`.
         pub const fn spec(self) -> &'static ::auth_runtime::__private::ProviderSpec {
             match self {
                 ProviderId::Credentials => &PROVIDERS[0],
+                ProviderId::Oidc => &PROVIDERS[1],
+                ProviderId::Github => &PROVIDERS[2],
             }
         }
     }
@@ -45,6 +57,8 @@ pub mod auth {
         fn from_str(id: &str) -> ::core::result::Result<Self, Self::Err> {
             match id {
                 "credentials" => ::core::result::Result::Ok(ProviderId::Credentials),
+                "oidc" => ::core::result::Result::Ok(ProviderId::Oidc),
+                "github" => ::core::result::Result::Ok(ProviderId::Github),
                 _ => {
                     ::core::result::Result::Err(
                         ::auth_runtime::__private::UnknownProvider,
@@ -59,7 +73,7 @@ pub mod auth {
         }
     }
     ///The provider table, in declaration order.
-    pub static PROVIDERS: [::auth_runtime::__private::ProviderSpec; 1] = [
+    pub static PROVIDERS: [::auth_runtime::__private::ProviderSpec; 3] = [
         ::auth_runtime::__private::ProviderSpec::credentials(
             "credentials",
             "Credentials",
@@ -76,6 +90,9 @@ pub mod auth {
                 ),
             ],
         ),
+        ::auth_runtime::__private::ProviderSpec::oauth("oidc", "OpenID Connect")
+            .optional(),
+        ::auth_runtime::__private::ProviderSpec::oauth("github", "GitHub").optional(),
     ];
     ///Builds the runtime from the process environment; the error lists every missing variable.
     pub fn config_from_env() -> ::core::result::Result<
@@ -100,9 +117,35 @@ pub mod auth {
         __auth_builder.secrets(&["NEXTAUTH_SECRET"]);
         __auth_builder.base_path("/api/auth");
         __auth_builder.jwt_session(2592000u64, 86400u64);
-        __auth_builder.credentials(ProviderId::Credentials.spec(), crate::authorize);
-        __auth_builder.jwt_callback(crate::jwt);
-        __auth_builder.sign_in_event(crate::on_sign_in);
+        __auth_builder.credentials(ProviderId::Credentials.spec(), authorize);
+        __auth_builder
+            .oauth(
+                ProviderId::Oidc.spec(),
+                ::auth_runtime::__private::OAuthSettings::new(
+                        ::auth_runtime::__private::Preset::Oidc,
+                        ::auth_runtime::__private::Setting::Env("OIDC_CLIENT_ID"),
+                        ::auth_runtime::__private::Setting::Env("OIDC_CLIENT_SECRET"),
+                    )
+                    .name(
+                        ::auth_runtime::__private::Setting::Env("OIDC_NAME"),
+                        "OpenID Connect",
+                    )
+                    .param(
+                        "issuer",
+                        ::auth_runtime::__private::Setting::Env("OIDC_ISSUER"),
+                    ),
+            );
+        __auth_builder
+            .oauth(
+                ProviderId::Github.spec(),
+                ::auth_runtime::__private::OAuthSettings::new(
+                    ::auth_runtime::__private::Preset::GitHub,
+                    ::auth_runtime::__private::Setting::Env("GITHUB_ID"),
+                    ::auth_runtime::__private::Setting::Env("GITHUB_SECRET"),
+                ),
+            );
+        __auth_builder.jwt_callback(jwt);
+        __auth_builder.sign_in_event(on_sign_in);
         __auth_builder.build()
     }
     ///The auth routes under the base path; merge them into the app and add `auth.layer()` for the extractors.

@@ -492,18 +492,22 @@ impl OAuthClient {
 }
 
 /// RFC 9207: a received `iss` must be the issuer; a provider that announces the parameter
-/// must send it. A provider without issuer cannot be checked, so an `iss` then is refused.
+/// must send it. A plain OAuth provider declared without an issuer has nothing to compare
+/// with, so its `iss` is ignored, as RFC 9207 §2.4 allows for clients without issuer
+/// metadata (oidc-provider sends `iss` on every callback, also to plain OAuth clients).
 fn check_issuer_parameter(resolved: &Resolved, iss: Option<&str>) -> Result<(), OAuthError> {
-    let expected = resolved.issuer.as_deref();
+    let Some(expected) = resolved.issuer.as_deref() else {
+        return Ok(());
+    };
     let mismatch = |received: Option<&str>| OAuthError::IssuerMismatch {
-        expected: expected.unwrap_or_default().to_owned(),
+        expected: expected.to_owned(),
         received: received.map(|iss| sanitize(iss, 200)),
     };
-    match (iss, expected) {
-        (Some(iss), Some(expected)) if id_token::issuer_matches(expected, iss, None) => Ok(()),
-        (Some(iss), _) => Err(mismatch(Some(iss))),
-        (None, _) if resolved.iss_param_supported => Err(mismatch(None)),
-        (None, _) => Ok(()),
+    match iss {
+        Some(iss) if id_token::issuer_matches(expected, iss, None) => Ok(()),
+        Some(iss) => Err(mismatch(Some(iss))),
+        None if resolved.iss_param_supported => Err(mismatch(None)),
+        None => Ok(()),
     }
 }
 

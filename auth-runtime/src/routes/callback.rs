@@ -1,16 +1,20 @@
-//! `GET|POST /callback/:provider` (§2.6): for credentials, a CSRF-verified form checked by
-//! the user's `authorize`, then the `sign_in` and `jwt` callbacks and the session cookie.
+//! `GET|POST /callback/:provider` (§2.6): for OAuth, the provider's answer checked against the
+//! sealed check cookies and exchanged for a profile; for credentials, a CSRF-verified form
+//! checked by the user's `authorize`. Both end in the `sign_in` and `jwt` callbacks and the
+//! session cookie.
 
 use std::collections::HashMap;
 
 use axum::http::{Method, StatusCode};
 use time::OffsetDateTime;
 
-use super::{Ctx, Fields, Reply, encode_component};
+use super::{Ctx, Fields, Reply, checks, encode_component, signin};
 use crate::callbacks::{
     AuthorizeFn, Credentials, JwtParams, JwtTrigger, SignInDecision, SignInEvent, SignInParams,
 };
 use crate::config::{Provider, ProviderBehaviour};
+use crate::cookies::SetCookie;
+use crate::oauth::{CallbackRequest, OAuthError, OAuthProvider, state_matches};
 use crate::user::{Account, SessionData, Token, User};
 
 pub(super) async fn handle<D: SessionData>(
@@ -24,7 +28,111 @@ pub(super) async fn handle<D: SessionData>(
         ProviderBehaviour::Credentials { authorize } => {
             credentials(ctx, provider, authorize.clone()).await
         }
+        ProviderBehaviour::OAuth { provider: oauth } => oauth_callback(ctx, provider, oauth).await,
     }
+}
+
+/// The OAuth callback (§2.6, §4.3): the provider's answer, every check, the code exchange
+/// and the ID token, then the same sign-in steps as credentials.
+async fn oauth_callback<D: SessionData>(
+    ctx: &mut Ctx<'_, D>,
+    provider: &Provider,
+    oauth: &OAuthProvider,
+) -> Reply {
+    let auth = ctx.auth;
+    let id = provider.spec.id;
+    // `form_post` providers answer with a POST; everyone else with query parameters.
+    let param = |ctx: &Ctx<'_, D>, key: &str| -> Option<String> {
+        if ctx.method == Method::POST {
+            ctx.body.get(key).map(str::to_owned)
+        } else {
+            ctx.query(key).map(str::to_owned)
+        }
+    };
+    // The check cookies are single-use: cleared whatever happens next.
+    let names = &auth.cookies;
+    for name in [names.state, names.pkce_code_verifier, names.nonce] {
+        if ctx.jar.get(name).is_some() {
+            ctx.set_cookies
+                .push(SetCookie::clear(name, auth.base.is_secure()));
+        }
+    }
+    let fail = |ctx: &Ctx<'_, D>, why: &str| {
+        tracing::error!(provider = id, reason = why, "OAUTH_CALLBACK_ERROR");
+        Reply::redirect(ctx.error_url("OAuthCallback"))
+    };
+
+    if let Some(error) = param(ctx, "error") {
+        // next-auth v4 maps a provider's `?error=` (access_denied included) to `Callback`.
+        tracing::warn!(provider = id, error = %error.chars().take(64).collect::<String>(), "OAUTH_CALLBACK_HANDLER_ERROR");
+        return Reply::redirect(ctx.error_url("Callback"));
+    }
+    let active = oauth.active_checks();
+    if active.state {
+        let Some(expected) = checks::open(&ctx.jar, names.state, &auth.check_keys.state, id) else {
+            return fail(ctx, "state cookie missing or invalid");
+        };
+        let received = param(ctx, "state");
+        let derived = signin::oauth_state(&ctx.csrf_token, id);
+        if !ctx.csrf_from_cookie
+            || !state_matches(&expected, received.as_deref())
+            || !state_matches(&derived, received.as_deref())
+        {
+            return fail(ctx, "state mismatch");
+        }
+    }
+    let verifier = if active.pkce {
+        match checks::open(
+            &ctx.jar,
+            names.pkce_code_verifier,
+            &auth.check_keys.pkce,
+            id,
+        ) {
+            Some(verifier) => Some(verifier),
+            None => return fail(ctx, "pkce cookie missing or invalid"),
+        }
+    } else {
+        None
+    };
+    let nonce = if active.nonce {
+        match checks::open(&ctx.jar, names.nonce, &auth.check_keys.nonce, id) {
+            Some(nonce) => Some(nonce),
+            None => return fail(ctx, "nonce cookie missing or invalid"),
+        }
+    } else {
+        None
+    };
+    let Some(code) = param(ctx, "code").filter(|c| !c.is_empty()) else {
+        return fail(ctx, "no code");
+    };
+    let Some(client) = &auth.oauth else {
+        return fail(ctx, "no OAuth client");
+    };
+    let redirect_uri = ctx.url(&format!("callback/{id}"));
+    let iss = param(ctx, "iss");
+    let mut request = CallbackRequest::new(&redirect_uri, &code).iss(iss.as_deref());
+    if let Some(verifier) = &verifier {
+        request = request.code_verifier(verifier);
+    }
+    if let Some(nonce) = &nonce {
+        request = request.nonce(nonce);
+    }
+    let signed_in = match client.callback(oauth, &request).await {
+        Ok(signed_in) => signed_in,
+        Err(OAuthError::Profile) => {
+            // NextAuth: a profile that cannot be mapped sends the user back to sign in.
+            tracing::error!(provider = id, "OAUTH_PARSE_PROFILE_ERROR");
+            return Reply::redirect(ctx.url("signin"));
+        }
+        Err(e) => {
+            tracing::error!(provider = id, error = %e, "OAUTH_CALLBACK_ERROR");
+            return Reply::redirect(ctx.error_url("OAuthCallback"));
+        }
+    };
+    let user = signed_in.user;
+    let mut account = Account::new(id, provider.spec.kind, user.id.clone());
+    account.tokens = Some(signed_in.tokens);
+    sign_in(ctx, user, account, None, Some(signed_in.profile)).await
 }
 
 async fn credentials<D: SessionData>(
@@ -65,16 +173,25 @@ async fn credentials<D: SessionData>(
         // v3 keeps status 200 for a thrown error; the message becomes the error code.
         Err(message) => return Reply::redirect(ctx.error_url(&message)),
     };
-    let account = Account {
-        provider: id.to_owned(),
-        kind: provider.spec.kind,
-        provider_account_id: user.id.clone(),
-    };
+    let account = Account::new(id, provider.spec.kind, user.id.clone());
+    sign_in(ctx, user, account, Some(credentials), None).await
+}
+
+/// What every successful provider check leads to: the `sign_in` callback, the session
+/// cookie, the event, and the redirect to the callbackUrl.
+async fn sign_in<D: SessionData>(
+    ctx: &mut Ctx<'_, D>,
+    user: User,
+    account: Account,
+    credentials: Option<Credentials>,
+    profile: Option<serde_json::Value>,
+) -> Reply {
     if let Some(sign_in) = &ctx.auth.callbacks.sign_in {
         let decision = sign_in(SignInParams {
             user: user.clone(),
             account: account.clone(),
-            credentials: Some(credentials),
+            credentials,
+            profile: profile.clone(),
         })
         .await;
         match decision {
@@ -85,18 +202,24 @@ async fn credentials<D: SessionData>(
             SignInDecision::Error(message) => return Reply::redirect(ctx.error_url(&message)),
         }
     }
-    issue_session(ctx, user, account).await;
+    issue_session(ctx, user, account, profile).await;
     Reply::redirect(ctx.callback_url.clone())
 }
 
 /// Runs the `jwt` callback for a fresh sign-in, sets the session cookie and fires `sign_in`.
-async fn issue_session<D: SessionData>(ctx: &mut Ctx<'_, D>, user: User, account: Account) {
+async fn issue_session<D: SessionData>(
+    ctx: &mut Ctx<'_, D>,
+    user: User,
+    account: Account,
+    profile: Option<serde_json::Value>,
+) {
     let mut token = Token::<D>::for_user(&user);
     if let Some(jwt) = &ctx.auth.callbacks.jwt {
         token = jwt(JwtParams {
             token,
             user: Some(user.clone()),
             account: Some(account.clone()),
+            profile,
             trigger: Some(JwtTrigger::SignIn),
             session: None,
         })

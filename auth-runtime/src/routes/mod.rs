@@ -6,6 +6,7 @@
 //! writes the CSRF and callback-url cookies before routing; one place keeps that exact.
 
 mod callback;
+mod checks;
 mod pages;
 mod session;
 mod signin;
@@ -89,7 +90,7 @@ pub(crate) struct Ctx<'a, D> {
     /// The trusted CSRF token (from a valid cookie, or newly minted).
     pub(crate) csrf_token: String,
     /// Whether the cookie's token was already valid (only then can a POST be verified).
-    csrf_from_cookie: bool,
+    pub(crate) csrf_from_cookie: bool,
     /// The validated callbackUrl (§4.4).
     pub(crate) callback_url: String,
     /// JSON mode: the body's `json` field is the string `"true"`.
@@ -316,7 +317,7 @@ async fn dispatch<D: SessionData>(
         (Method::GET, "session") => session::get(ctx).await,
         (Method::POST, "session") => session::update(ctx).await,
         (Method::GET, "signin") => pages::signin(ctx, argument),
-        (Method::POST, "signin") => signin::post(ctx, argument),
+        (Method::POST, "signin") => signin::post(ctx, argument).await,
         (Method::GET | Method::POST, "callback") => callback::handle(ctx, argument).await,
         (Method::GET, "signout") => pages::signout(ctx),
         (Method::POST, "signout") => signout::post(ctx).await,
@@ -336,7 +337,7 @@ fn providers<D: SessionData>(ctx: &Ctx<'_, D>) -> Reply {
             id.to_owned(),
             json!({
                 "id": id,
-                "name": provider.spec.name,
+                "name": provider.name,
                 "type": provider.spec.kind.as_str(),
                 "signinUrl": ctx.url(&format!("signin/{id}")),
                 "callbackUrl": ctx.url(&format!("callback/{id}")),

@@ -68,7 +68,7 @@ pub(super) fn signin<D: SessionData>(ctx: &Ctx<'_, D>, _argument: Option<&str>) 
         .zip(&fields)
         .map(|((signin_url, callback_url, p), fields)| PageProvider {
             id: p.spec.id,
-            name: p.spec.name,
+            name: &p.name,
             kind: match p.spec.kind {
                 ProviderKind::Credentials => PageProviderKind::Credentials,
                 ProviderKind::Email => PageProviderKind::Email,

@@ -56,6 +56,7 @@ async fn respond<D: SessionData>(ctx: &mut Ctx<'_, D>, update: Option<Value>) ->
             token,
             user: None,
             account: None,
+            profile: None,
             trigger,
             session: update,
         })

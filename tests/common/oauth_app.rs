@@ -1,0 +1,130 @@
+//! The app the OAuth tests drive: an `auth!` block with an OpenID provider by each token
+//! auth method and a plain OAuth provider, all pointing at the test's `oidc-provider`.
+
+#![allow(dead_code)]
+
+use std::sync::OnceLock;
+
+use auth_runtime::auth;
+use axum::http::StatusCode;
+
+use super::common::{Answer, Client, vars};
+use super::oidc::{self, OidcProvider};
+
+pub const BASE: &str = "/api/auth";
+pub const ORIGIN: &str = "http://127.0.0.1:3000";
+
+auth! {
+    module: app,
+    secret: env("NEXTAUTH_SECRET"),
+    providers: {
+        oidc: Oidc {
+            name: "Test OP",
+            issuer: env("OIDC_ISSUER"),
+            client_id: env("OIDC_CLIENT_ID"),
+            client_secret: env("OIDC_CLIENT_SECRET"),
+        },
+        oidc_post: Oidc {
+            issuer: env("OIDC_ISSUER"),
+            client_id: env("OIDC_POST_ID"),
+            client_secret: env("OIDC_POST_SECRET"),
+            token_auth: client_secret_post,
+        },
+        plain: OAuth {
+            authorization: env("PLAIN_AUTHORIZATION"),
+            token: env("PLAIN_TOKEN"),
+            userinfo: env("PLAIN_USERINFO"),
+            client_id: env("OIDC_CLIENT_ID"),
+            client_secret: env("OIDC_CLIENT_SECRET"),
+            scope: "openid email profile",
+        },
+    },
+}
+
+/// One provider for the whole test binary; it exits with the process (its stdin closes).
+pub fn provider() -> &'static OidcProvider {
+    static PROVIDER: OnceLock<OidcProvider> = OnceLock::new();
+    PROVIDER.get_or_init(|| {
+        let uris: Vec<String> = ["oidc", "oidc_post", "plain"]
+            .iter()
+            .map(|id| format!("{ORIGIN}{BASE}/callback/{id}"))
+            .collect();
+        OidcProvider::start(&uris)
+    })
+}
+
+pub fn env_for(issuer: &str, basic_secret: &str) -> Vec<(String, String)> {
+    [
+        ("NEXTAUTH_SECRET", "oauth-flow-secret"),
+        ("NEXTAUTH_URL", ORIGIN),
+        ("OIDC_ISSUER", issuer),
+        ("OIDC_CLIENT_ID", oidc::BASIC_CLIENT_ID),
+        ("OIDC_CLIENT_SECRET", basic_secret),
+        ("OIDC_POST_ID", oidc::POST_CLIENT_ID),
+        ("OIDC_POST_SECRET", oidc::POST_CLIENT_SECRET),
+        ("PLAIN_AUTHORIZATION", &format!("{issuer}/auth")),
+        ("PLAIN_TOKEN", &format!("{issuer}/token")),
+        ("PLAIN_USERINFO", &format!("{issuer}/me")),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect()
+}
+
+pub fn client_with(env: Vec<(String, String)>) -> Client {
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let auth = app::config_from(&vars(&pairs)).expect("config");
+    Client::new(app::router(auth.clone()).layer(auth.layer()))
+}
+
+pub fn client() -> Client {
+    client_with(env_for(&provider().issuer, oidc::BASIC_CLIENT_SECRET))
+}
+
+/// `POST /signin/<id>` in JSON mode: the provider's authorization URL.
+pub async fn start(client: &mut Client, id: &str) -> String {
+    let token = client.csrf(BASE).await;
+    let answer = client
+        .post_form(
+            &format!("{BASE}/signin/{id}"),
+            &format!("csrfToken={token}&callbackUrl=%2Fhome&json=true"),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    answer.json()["url"].as_str().unwrap().to_owned()
+}
+
+/// The app-relative part of the provider's redirect back to us.
+pub fn path_of(callback: &str) -> String {
+    callback.strip_prefix(ORIGIN).unwrap().to_owned()
+}
+
+/// Replaces (or removes, with `None`) one query parameter of a callback path.
+pub fn with_param(path: &str, key: &str, value: Option<&str>) -> String {
+    let mut url = url::Url::parse(&format!("{ORIGIN}{path}")).unwrap();
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != key)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    {
+        let mut query = url.query_pairs_mut();
+        query.clear();
+        for (k, v) in &pairs {
+            query.append_pair(k, v);
+        }
+        if let Some(value) = value {
+            query.append_pair(key, value);
+        }
+    }
+    path_of(url.as_str())
+}
+
+pub fn assert_oauth_callback_error(answer: &Answer) {
+    assert_eq!(answer.status, StatusCode::FOUND, "{}", answer.body);
+    assert_eq!(
+        answer.location(),
+        format!("{ORIGIN}{BASE}/error?error=OAuthCallback")
+    );
+    assert!(answer.set_cookie("next-auth.session-token").is_none());
+}

@@ -1,0 +1,328 @@
+//! OAuth 2.0 and OpenID Connect sign-in through the routes, against a real OpenID provider
+//! (npm `oidc-provider`, started from `tests/peers/`), logging in by HTTP alone.
+//!
+//! Spec §2.5, §2.6, §4, and the advisories of §9 that concern the flow: #9 (checks
+//! enforced), #10 (check cookies are not sessions), #14 (checks bound to the provider), #16
+//! (the Host header is never trusted). #7 (no secret in logs) is `tests/oauth_logs.rs`.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+#[path = "common/oauth_app.rs"]
+mod oauth_app;
+#[path = "common/oidc.rs"]
+mod oidc;
+
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use oauth_app::*;
+
+#[tokio::test]
+async fn oidc_sign_in_with_client_secret_basic_pkce_and_nonce() {
+    let mut client = client();
+    let url = start(&mut client, "oidc").await;
+    let query: Vec<(String, String)> = url::Url::parse(&url)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    let param = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    assert_eq!(param("code_challenge_method"), Some("S256"));
+    assert!(param("nonce").is_some() && param("state").is_some());
+    assert_eq!(
+        param("redirect_uri"),
+        Some("http://127.0.0.1:3000/api/auth/callback/oidc")
+    );
+    for name in [
+        "next-auth.state",
+        "next-auth.pkce.code_verifier",
+        "next-auth.nonce",
+    ] {
+        assert!(client.cookie(name).is_some(), "{name} cookie");
+    }
+
+    let callback = provider().login(&url, "alice").await;
+    let answer = client.get(&path_of(&callback)).await;
+    assert_eq!(answer.status, StatusCode::FOUND, "{}", answer.body);
+    assert_eq!(answer.location(), "http://127.0.0.1:3000/home");
+    assert!(answer.set_cookie("next-auth.session-token").is_some());
+    for name in [
+        "next-auth.state",
+        "next-auth.pkce.code_verifier",
+        "next-auth.nonce",
+    ] {
+        assert!(
+            answer.set_cookie(name).unwrap().contains("Max-Age=0"),
+            "{name} cleared"
+        );
+    }
+    let session = client.get(&format!("{BASE}/session")).await.json();
+    assert_eq!(
+        session["user"],
+        serde_json::json!({"name": "User alice", "email": "alice@example.com", "image": null})
+    );
+}
+
+#[tokio::test]
+async fn oidc_sign_in_with_client_secret_post() {
+    let mut client = client();
+    let url = start(&mut client, "oidc_post").await;
+    let callback = provider().login(&url, "bob").await;
+    let answer = client.get(&path_of(&callback)).await;
+    assert_eq!(answer.location(), "http://127.0.0.1:3000/home");
+    let session = client.get(&format!("{BASE}/session")).await.json();
+    assert_eq!(session["user"]["email"], "bob@example.com");
+}
+
+#[tokio::test]
+async fn plain_oauth_sign_in_uses_state_and_pkce_and_the_userinfo_endpoint() {
+    let mut client = client();
+    let url = start(&mut client, "plain").await;
+    assert!(!url.contains("nonce="));
+    assert!(client.cookie("next-auth.nonce").is_none());
+    let callback = provider().login(&url, "carol").await;
+    let answer = client.get(&path_of(&callback)).await;
+    assert_eq!(answer.location(), "http://127.0.0.1:3000/home");
+    let session = client.get(&format!("{BASE}/session")).await.json();
+    assert_eq!(session["user"]["name"], "User carol");
+}
+
+#[tokio::test]
+async fn the_providers_and_the_sign_in_page_list_oauth_providers() {
+    let mut client = client();
+    let providers = client.get(&format!("{BASE}/providers")).await.json();
+    assert_eq!(providers["oidc"]["type"], "oauth");
+    assert_eq!(providers["oidc"]["name"], "Test OP");
+    assert_eq!(providers["oidc_post"]["name"], "OpenID Connect");
+    let page = client.get(&format!("{BASE}/signin")).await;
+    assert!(page.body.contains("Sign in with Test OP"));
+    assert!(
+        page.body
+            .contains(r#"action="http://127.0.0.1:3000/api/auth/signin/oidc""#)
+    );
+}
+
+#[tokio::test]
+async fn the_query_string_of_signin_is_passed_to_the_provider() {
+    let mut client = client();
+    let token = client.csrf(BASE).await;
+    let answer = client
+        .post_form(
+            &format!("{BASE}/signin/oidc?login_hint=dave&prompt=login&state=evil"),
+            &format!("csrfToken={token}&json=true"),
+        )
+        .await;
+    let url = url::Url::parse(answer.json()["url"].as_str().unwrap()).unwrap();
+    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    assert!(pairs.contains(&("login_hint".into(), "dave".into())));
+    assert!(pairs.contains(&("prompt".into(), "login".into())));
+    // The flow's own parameters cannot be replaced from the query.
+    assert!(!pairs.contains(&("state".into(), "evil".into())));
+}
+
+#[tokio::test]
+async fn signin_without_the_csrf_token_never_reaches_the_provider() {
+    let mut client = client();
+    client.csrf(BASE).await;
+    let answer = client
+        .post_form(&format!("{BASE}/signin/oidc"), "json=true")
+        .await;
+    assert_eq!(
+        answer.json()["url"],
+        "http://127.0.0.1:3000/api/auth/signin?csrf=true"
+    );
+    assert!(client.cookie("next-auth.state").is_none());
+}
+
+#[tokio::test]
+async fn a_callback_without_state_or_with_a_forged_one_fails() {
+    // Advisory GHSA-7r7x-4c4q-c4qf (§9 #9).
+    for forged in [None, Some("forged"), Some("")] {
+        let mut client = client();
+        let url = start(&mut client, "oidc").await;
+        let callback = path_of(&provider().login(&url, "eve").await);
+        let answer = client.get(&with_param(&callback, "state", forged)).await;
+        assert_oauth_callback_error(&answer);
+    }
+}
+
+#[tokio::test]
+async fn a_callback_without_its_check_cookies_fails() {
+    for missing in [
+        "next-auth.state",
+        "next-auth.pkce.code_verifier",
+        "next-auth.nonce",
+    ] {
+        let mut client = client();
+        let url = start(&mut client, "oidc").await;
+        let callback = path_of(&provider().login(&url, "eve").await);
+        client.remove_cookie(missing);
+        let answer = client.get(&callback).await;
+        assert_oauth_callback_error(&answer);
+    }
+    // The state is tied to the CSRF cookie too: a callback in another browser fails.
+    let mut client = client();
+    let url = start(&mut client, "oidc").await;
+    let callback = path_of(&provider().login(&url, "eve").await);
+    client.remove_cookie("next-auth.csrf-token");
+    assert_oauth_callback_error(&client.get(&callback).await);
+}
+
+#[tokio::test]
+async fn a_nonce_or_pkce_cookie_from_another_sign_in_fails() {
+    for swapped in ["next-auth.nonce", "next-auth.pkce.code_verifier"] {
+        let mut client = client();
+        start(&mut client, "oidc").await;
+        let other = client.cookie(swapped).unwrap().to_owned();
+        let url = start(&mut client, "oidc").await;
+        let callback = path_of(&provider().login(&url, "eve").await);
+        client.set_cookie(swapped, &other);
+        assert_oauth_callback_error(&client.get(&callback).await);
+    }
+}
+
+#[tokio::test]
+async fn a_provider_stopped_mid_flow_gives_oauth_callback_promptly() {
+    let uris = [format!("{ORIGIN}{BASE}/callback/oidc")];
+    let op = oidc::OidcProvider::start(&uris);
+    let mut client = client_with(env_for(&op.issuer, oidc::BASIC_CLIENT_SECRET));
+    let url = start(&mut client, "oidc").await;
+    let callback = path_of(&op.login(&url, "ivan").await);
+    drop(op);
+    let started = Instant::now();
+    assert_oauth_callback_error(&client.get(&callback).await);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The server stays up and answers the next request.
+    assert_eq!(client.get(&format!("{BASE}/session")).await.body, "{}");
+}
+
+#[tokio::test]
+async fn a_state_from_another_providers_sign_in_fails() {
+    // Advisory GHSA-x445-f3h2-j279 (§9 #14): provider A's state and cookies at B's callback.
+    let mut client = client();
+    let url = start(&mut client, "oidc").await;
+    let callback = path_of(&provider().login(&url, "eve").await);
+    let crossed = callback.replacen("/callback/oidc?", "/callback/oidc_post?", 1);
+    assert_oauth_callback_error(&client.get(&crossed).await);
+}
+
+#[tokio::test]
+async fn a_check_cookie_is_not_a_session_token() {
+    // Advisory GHSA-v64w-49xw-qq89 (§9 #10), with a real state cookie.
+    let mut client = client();
+    start(&mut client, "oidc").await;
+    let state = client.cookie("next-auth.state").unwrap().to_owned();
+    client.set_cookie("next-auth.session-token", &state);
+    let answer = client.get(&format!("{BASE}/session")).await;
+    assert_eq!(answer.body, "{}");
+    assert!(
+        answer
+            .set_cookie("next-auth.session-token")
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+}
+
+#[tokio::test]
+async fn a_replayed_code_fails() {
+    let mut client = client();
+    let url = start(&mut client, "oidc").await;
+    let callback = path_of(&provider().login(&url, "frank").await);
+    let cookies_before = client.cookies.clone();
+    let first = client.get(&callback).await;
+    assert_eq!(first.location(), "http://127.0.0.1:3000/home");
+    // The same callback, with the check cookies restored, in a fresh browser.
+    let mut replay = self::client();
+    replay.cookies = cookies_before;
+    assert_oauth_callback_error(&replay.get(&callback).await);
+}
+
+#[tokio::test]
+async fn an_iss_parameter_from_another_issuer_fails() {
+    let mut client = client();
+    let url = start(&mut client, "oidc").await;
+    let callback = path_of(&provider().login(&url, "gina").await);
+    let answer = client
+        .get(&with_param(&callback, "iss", Some("https://evil.example")))
+        .await;
+    assert_oauth_callback_error(&answer);
+}
+
+#[tokio::test]
+async fn a_provider_error_answer_is_callback() {
+    let mut client = client();
+    start(&mut client, "oidc").await;
+    let answer = client
+        .get(&format!(
+            "{BASE}/callback/oidc?error=access_denied&error_description=no"
+        ))
+        .await;
+    assert_eq!(
+        answer.location(),
+        "http://127.0.0.1:3000/api/auth/error?error=Callback"
+    );
+    let page = client.get(&format!("{BASE}/error?error=Callback")).await;
+    assert_eq!(
+        page.location(),
+        "http://127.0.0.1:3000/api/auth/signin?error=Callback"
+    );
+}
+
+#[tokio::test]
+async fn a_provider_that_is_down_gives_oauth_signin_promptly() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let issuer = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let mut client = client_with(env_for(&issuer, "s"));
+    let token = client.csrf(BASE).await;
+    let started = Instant::now();
+    let answer = client
+        .post_form(
+            &format!("{BASE}/signin/oidc"),
+            &format!("csrfToken={token}&json=true"),
+        )
+        .await;
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        answer.json()["url"],
+        "http://127.0.0.1:3000/api/auth/error?error=OAuthSignin"
+    );
+    assert_eq!(answer.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_host_header_never_changes_the_redirect_uri() {
+    // §9 #16: every absolute URL comes from NEXTAUTH_URL.
+    let mut client = client();
+    let token = client.csrf(BASE).await;
+    let answer = client
+        .send(
+            Request::post(format!("{BASE}/signin/oidc"))
+                .header(header::HOST, "evil.com")
+                .header("x-forwarded-host", "evil.com")
+                .header("x-forwarded-proto", "https")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, client.cookie_header())
+                .body(Body::from(format!("csrfToken={token}&json=true")))
+                .unwrap(),
+        )
+        .await;
+    let url = answer.json()["url"].as_str().unwrap().to_owned();
+    assert!(
+        url.contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A3000%2Fapi%2Fauth%2Fcallback%2Foidc"),
+        "{url}"
+    );
+    assert!(!url.contains("evil.com"));
+    let providers = client
+        .send(
+            Request::get(format!("{BASE}/providers"))
+                .header(header::HOST, "evil.com")
+                .header("x-forwarded-host", "evil.com")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(!providers.body.contains("evil.com"));
+}

@@ -1,0 +1,18 @@
+// A misspelled check names the closest one.
+use auth_runtime::auth;
+
+auth! {
+    secret: env("NEXTAUTH_SECRET"),
+    providers: {
+        google: Google {
+            client_id: env("GOOGLE_ID"),
+            client_secret: env("GOOGLE_SECRET"),
+            checks: [state, pcke],
+        },
+    },
+}
+
+fn main() {
+    let _ = auth::config_from_env();
+    let _ = auth::ProviderId::Google.as_str();
+}
