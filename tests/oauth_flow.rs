@@ -326,3 +326,24 @@ async fn the_host_header_never_changes_the_redirect_uri() {
         .await;
     assert!(!providers.body.contains("evil.com"));
 }
+
+#[tokio::test]
+async fn discovery_happens_at_start_up_and_is_cached() {
+    let uris = [format!("{ORIGIN}{BASE}/callback/oidc")];
+    let op = oidc::OidcProvider::start(&uris);
+    let issuer = op.issuer.clone();
+    let mut client = client_with(env_for(&issuer, oidc::BASIC_CLIENT_SECRET));
+    // The router's warm-up task fetches the document; give it a moment, then stop the provider.
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if client.get(&format!("{BASE}/providers")).await.status == StatusCode::OK
+            && started.elapsed() > Duration::from_millis(500)
+        {
+            break;
+        }
+    }
+    drop(op);
+    let url = start(&mut client, "oidc").await;
+    assert!(url.starts_with(&format!("{issuer}/auth?")), "{url}");
+}

@@ -243,14 +243,14 @@ impl<D: SessionData> Auth<D> {
 
 /// Reads the environment for a generated `config_from_env` and collects every missing
 /// variable, so start-up reports them all at once.
-pub struct Env<'a> {
+pub(crate) struct Env<'a> {
     lookup: &'a dyn Fn(&str) -> Option<String>,
     missing: Vec<String>,
 }
 
 impl<'a> Env<'a> {
     /// An environment read through `lookup` (`std::env::var` in production, a map in tests).
-    pub fn new(lookup: &'a dyn Fn(&str) -> Option<String>) -> Self {
+    pub(crate) fn new(lookup: &'a dyn Fn(&str) -> Option<String>) -> Self {
         Env {
             lookup,
             missing: Vec::new(),
@@ -258,12 +258,12 @@ impl<'a> Env<'a> {
     }
 
     /// A variable's value when set and non-empty.
-    pub fn get(&self, name: &str) -> Option<String> {
+    pub(crate) fn get(&self, name: &str) -> Option<String> {
         (self.lookup)(name).filter(|v| !v.is_empty())
     }
 
     /// A required variable; a missing one is recorded and reported by [`Builder::build`].
-    pub fn required(&mut self, name: &str) -> String {
+    pub(crate) fn required(&mut self, name: &str) -> String {
         match self.get(name) {
             Some(value) => value,
             None => {
@@ -272,27 +272,6 @@ impl<'a> Env<'a> {
                 }
                 String::new()
             }
-        }
-    }
-
-    /// The variables of an `#[optional]` provider: all of them, or `None` (logged) when any is unset.
-    pub fn optional<const N: usize>(
-        &self,
-        provider: &str,
-        names: [&str; N],
-    ) -> Option<[String; N]> {
-        let values = names.map(|n| self.get(n));
-        if values.iter().all(Option::is_some) {
-            Some(values.map(Option::unwrap_or_default))
-        } else {
-            let unset: Vec<&str> = names
-                .iter()
-                .zip(&values)
-                .filter(|(_, v)| v.is_none())
-                .map(|(n, _)| *n)
-                .collect();
-            tracing::info!(provider, unset = ?unset, "optional provider disabled: variables unset");
-            None
         }
     }
 }
@@ -324,11 +303,6 @@ impl<'a, D: SessionData> Builder<'a, D> {
             pages: Pages::default(),
             invalid: Vec::new(),
         }
-    }
-
-    /// The environment, for provider settings.
-    pub fn env(&mut self) -> &mut Env<'a> {
-        &mut self.env
     }
 
     /// The variables holding the secrets, newest first (rotation: the first signs, any verifies).

@@ -3,7 +3,7 @@
 
 pub use axum;
 
-pub use crate::config::{Auth, Builder, ConfigError, Env, Page};
+pub use crate::config::{Auth, Builder, ConfigError, Page};
 pub use crate::oauth::{Checks, Preset, TokenAuthMethod};
 pub use crate::provider::{CredentialField, OAuthSettings, ProviderKind, ProviderSpec, Setting};
 pub use crate::user::{NoData, SessionData};

@@ -304,6 +304,12 @@ impl OAuthClient {
         })
     }
 
+    /// Fetches and caches the provider's discovery document now, rather than at the first
+    /// sign-in; a failure is retried when a sign-in needs the document.
+    pub async fn discover(&self, provider: &OAuthProvider) -> Result<(), OAuthError> {
+        self.resolve(provider, Stage::Signin).await.map(|_| ())
+    }
+
     async fn resolve(
         &self,
         provider: &OAuthProvider,

@@ -31,6 +31,7 @@ use crate::user::SessionData;
 pub(crate) const BODY_LIMIT: usize = 64 * 1024;
 
 pub(crate) fn router<D: SessionData, S: Clone + Send + Sync + 'static>(auth: Auth<D>) -> Router<S> {
+    warm_up_discovery(&auth);
     let base = auth.inner.base.path().to_owned();
     let handler = move |request: Request| {
         let auth = auth.clone();
@@ -40,6 +41,27 @@ pub(crate) fn router<D: SessionData, S: Clone + Send + Sync + 'static>(auth: Aut
         .route(&base, any(handler.clone()))
         .route(&format!("{base}/"), any(handler.clone()))
         .route(&format!("{base}/{{*rest}}"), any(handler))
+}
+
+/// Fetches every OpenID provider's discovery document in the background at start-up, so the
+/// first sign-in does not wait for it; a failure is logged and retried at sign-in.
+fn warm_up_discovery<D: SessionData>(auth: &Auth<D>) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    let Some(client) = auth.inner.oauth.clone() else {
+        return;
+    };
+    for provider in &auth.inner.providers {
+        if let crate::config::ProviderBehaviour::OAuth { provider: oauth } = &provider.behaviour {
+            let (client, oauth, id) = (client.clone(), oauth.clone(), provider.spec.id);
+            runtime.spawn(async move {
+                if let Err(e) = client.discover(&oauth).await {
+                    tracing::warn!(provider = id, error = %e, "OIDC discovery failed at start-up; retried at sign-in");
+                }
+            });
+        }
+    }
 }
 
 /// A POST body: urlencoded form fields, or a JSON object (next-auth v4's `fetchData`).
