@@ -1,10 +1,12 @@
 //! `cargo xtask <command>`: the one entry point that sets up and runs everything.
 //!
 //! - `test`: formatting, clippy, every Rust test (unit, integration, trybuild UI, the
-//!   expansion snapshot), then the demo started for real and driven over HTTP.
+//!   expansion snapshot), the demo started for real and driven over HTTP, then the Node
+//!   interop suites (next-auth v3 and v4 clients, next-auth's own token functions, a real
+//!   Chromium) against the demo and a real OpenID provider.
 
 use std::env;
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -70,18 +72,167 @@ fn test() -> Result {
     cargo(&["test", "--workspace", "--doc"])?;
     cargo(&["build", "--example", "demo"])?;
     demo_smoke()?;
+    interop()?;
     println!("\nxtask: every test passed");
     Ok(())
+}
+
+fn demo_binary() -> PathBuf {
+    let target = env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    target.join("debug/examples/demo")
+}
+
+/// Runs a command in `dir`, failing with its name when it fails.
+fn run(dir: &Path, program: &str, args: &[&str], envs: &[(&str, String)]) -> Result {
+    step(&format!(
+        "{program} {} (in {})",
+        args.join(" "),
+        dir.display()
+    ));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
+        .status()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{program} {}` failed in {} ({status})",
+            args.join(" "),
+            dir.display()
+        ))
+    }
+}
+
+/// `npm ci` where `node_modules` is missing or older than the lockfile.
+fn npm_ci(dir: &Path) -> Result {
+    let modified = |p: PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let lock = modified(dir.join("package-lock.json"));
+    let installed = modified(dir.join("node_modules/.package-lock.json"));
+    if installed.is_some() && installed >= lock {
+        return Ok(());
+    }
+    run(dir, "npm", &["ci", "--no-audit", "--no-fund"], &[])
+}
+
+/// Debian's Chromium, installed when missing (the browser suite never downloads one).
+fn ensure_chromium() -> Result<String> {
+    let path = env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    if Path::new(&path).exists() {
+        return Ok(path);
+    }
+    step("installing Debian's chromium");
+    let root = Path::new("/");
+    run(root, "apt-get", &["update", "-qq"], &[])?;
+    run(root, "apt-get", &["install", "-y", "-qq", "chromium"], &[])
+        .map_err(|e| format!("{e}; the browser suite needs Debian's chromium at {path}"))?;
+    Ok(path)
+}
+
+/// A child process killed when dropped, so no server outlives a failed step.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        stop(&mut self.0);
+    }
+}
+
+/// Starts `tests/peers/oidc-provider.mjs` and returns it with its issuer.
+fn start_oidc_provider(redirect_uri: &str) -> Result<(Server, String)> {
+    let peers = workspace_root().join("tests/peers");
+    npm_ci(&peers)?;
+    let mut child = Command::new("node")
+        .arg("oidc-provider.mjs")
+        .current_dir(&peers)
+        .env("OIDC_PORT", "0")
+        .env("OIDC_REDIRECT_URIS", redirect_uri)
+        .env("OIDC_EXIT_ON_STDIN_EOF", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start the OpenID provider (node): {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let server = Server(child);
+    let mut lines = BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
+        let line = line.map_err(|e| e.to_string())?;
+        if let Some(issuer) = line.strip_prefix("READY ") {
+            // Keep draining: oidc-provider writes notices to stdout later, and a closed pipe
+            // would end it mid-test.
+            std::thread::spawn(move || lines.for_each(drop));
+            return Ok((server, issuer.trim().to_owned()));
+        }
+    }
+    Err("the OpenID provider exited before it was ready".to_owned())
+}
+
+/// The Node suites: next-auth v3 and v4 clients, token interop, and the browser.
+fn interop() -> Result {
+    let root = workspace_root();
+    let clients_v3 = root.join("tests/interop/clients/v3");
+    let clients_v4 = root.join("tests/interop/clients/v4");
+    let browser = root.join("tests/interop/browser");
+    for dir in [&clients_v3, &clients_v4, &browser] {
+        npm_ci(dir)?;
+    }
+    let chromium = ensure_chromium()?;
+
+    let port = free_port()?;
+    let demo_url = format!("http://127.0.0.1:{port}");
+    let (_provider, issuer) = start_oidc_provider(&format!("{demo_url}/api/auth/callback/oidc"))?;
+    let secret = "xtask-interop-secret".to_owned();
+    let demo = Command::new(demo_binary())
+        .env("PORT", port.to_string())
+        .env("NEXTAUTH_URL", &demo_url)
+        .env("NEXTAUTH_SECRET", &secret)
+        .env("OIDC_ISSUER", &issuer)
+        .env("OIDC_CLIENT_ID", "basic-client")
+        .env("OIDC_CLIENT_SECRET", "basic-secret")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start the demo: {e}"))?;
+    let _demo = Server(demo);
+    wait_for(port)?;
+
+    let screenshots = root.join("target/interop");
+    let envs = [
+        ("DEMO_URL", demo_url.clone()),
+        ("NEXTAUTH_SECRET", secret.clone()),
+        ("OIDC_ISSUER", issuer.clone()),
+        ("CHROMIUM", chromium),
+        ("SCREENSHOTS", screenshots.display().to_string()),
+    ];
+    for dir in [&clients_v3, &clients_v4, &browser] {
+        run(dir, "node", &["--test"], &envs)?;
+    }
+    println!("  screenshots in {}", screenshots.display());
+    Ok(())
+}
+
+fn wait_for(port: u16) -> Result {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(30) {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(format!("nothing listens on 127.0.0.1:{port} after 30 s"))
 }
 
 /// Starts the real demo binary and checks the README's curl walk-through over TCP.
 fn demo_smoke() -> Result {
     step("demo smoke test over HTTP");
     let port = free_port()?;
-    let target = env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target"));
-    let binary = target.join("debug/examples/demo");
+    let binary = demo_binary();
     let mut child = Command::new(&binary)
         .env("PORT", port.to_string())
         .env("NEXTAUTH_SECRET", "xtask-smoke-secret")

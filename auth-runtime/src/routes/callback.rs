@@ -67,11 +67,26 @@ async fn oauth_callback<D: SessionData>(
         tracing::warn!(provider = id, error = %error.chars().take(64).collect::<String>(), "OAUTH_CALLBACK_HANDLER_ERROR");
         return Reply::redirect(ctx.error_url("Callback"));
     }
+    // Every enabled check must find its cookie, sealed for this provider (advisories
+    // GHSA-7r7x-4c4q-c4qf and GHSA-x445-f3h2-j279).
     let active = oauth.active_checks();
-    if active.state {
-        let Some(expected) = checks::open(&ctx.jar, names.state, &auth.check_keys.state, id) else {
-            return fail(ctx, "state cookie missing or invalid");
-        };
+    let keys = &auth.check_keys;
+    let mut opened = [None, None, None];
+    for (slot, enabled, name, keys) in [
+        (0, active.state, names.state, &keys.state),
+        (1, active.pkce, names.pkce_code_verifier, &keys.pkce),
+        (2, active.nonce, names.nonce, &keys.nonce),
+    ] {
+        if enabled {
+            match checks::open(&ctx.jar, name, keys, id) {
+                Some(value) => opened[slot] = Some(value),
+                None => return fail(ctx, "a check cookie is missing or invalid"),
+            }
+        }
+    }
+    let [state, verifier, nonce] = opened;
+    if let Some(expected) = state {
+        // The state also has to be the one this browser's CSRF token derives.
         let received = param(ctx, "state");
         let derived = signin::oauth_state(&ctx.csrf_token, id);
         if !ctx.csrf_from_cookie
@@ -81,27 +96,6 @@ async fn oauth_callback<D: SessionData>(
             return fail(ctx, "state mismatch");
         }
     }
-    let verifier = if active.pkce {
-        match checks::open(
-            &ctx.jar,
-            names.pkce_code_verifier,
-            &auth.check_keys.pkce,
-            id,
-        ) {
-            Some(verifier) => Some(verifier),
-            None => return fail(ctx, "pkce cookie missing or invalid"),
-        }
-    } else {
-        None
-    };
-    let nonce = if active.nonce {
-        match checks::open(&ctx.jar, names.nonce, &auth.check_keys.nonce, id) {
-            Some(nonce) => Some(nonce),
-            None => return fail(ctx, "nonce cookie missing or invalid"),
-        }
-    } else {
-        None
-    };
     let Some(code) = param(ctx, "code").filter(|c| !c.is_empty()) else {
         return fail(ctx, "no code");
     };
