@@ -9,8 +9,8 @@ use syn::{Ident, Path};
 
 use crate::ctxt::Ctxt;
 use crate::model::{
-    CallbackKind, Config, EventKind, OAuthProvider, PageKind, Provider, ProviderKind,
-    SessionStrategy, Setting, TokenAuthMethod,
+    AdapterSource, CallbackKind, Config, EmailProvider, EmailTransport, EventKind, OAuthProvider,
+    PageKind, Provider, ProviderKind, SessionStrategy, Setting, TokenAuthMethod,
 };
 use crate::parse::{self, AuthInput};
 use crate::validate;
@@ -251,6 +251,7 @@ fn gen_provider_spec(private: &TokenStream, provider: &Provider) -> TokenStream 
             quote!(#private::ProviderSpec::credentials(#id, #name, &[#(#fields),*]))
         }
         ProviderKind::OAuth(_) => quote!(#private::ProviderSpec::oauth(#id, #name)),
+        ProviderKind::Email(_) => quote!(#private::ProviderSpec::email(#id, #name)),
     };
     if provider.optional {
         quote!(#spec.optional())
@@ -326,15 +327,7 @@ fn gen_builder_calls(config: &Config, private: &TokenStream) -> TokenStream {
     let builder = Ident::new("__auth_builder", Span::mixed_site());
     let secrets = config.secrets.iter().map(|s| &s.name);
     let base_path = &config.base_path;
-    let session = match &config.session {
-        SessionStrategy::Jwt {
-            max_age,
-            update_age,
-        } => {
-            let (max_age, update_age) = (max_age.secs, update_age.secs);
-            quote!(#builder.jwt_session(#max_age, #update_age);)
-        }
-    };
+    let session = gen_session_call(&builder, private, &config.session);
     let providers = config.providers.iter().map(|p| match &p.kind {
         ProviderKind::Credentials { authorize, .. } => {
             let variant = &p.variant;
@@ -346,6 +339,7 @@ fn gen_builder_calls(config: &Config, private: &TokenStream) -> TokenStream {
             )
         }
         ProviderKind::OAuth(oauth) => gen_oauth_call(&builder, private, p, oauth),
+        ProviderKind::Email(email) => gen_email_call(&builder, private, p, email),
     });
     let callbacks = config.callbacks.iter().map(|c| {
         let method = match c.kind {
@@ -388,6 +382,102 @@ fn gen_builder_calls(config: &Config, private: &TokenStream) -> TokenStream {
         #(#events)*
         #(#pages)*
         #builder.build()
+    }
+}
+
+/// `builder.jwt_session(max_age, update_age);` or `builder.database_session(max_age,
+/// update_age, adapter);`. A user's adapter fn is passed in a call spanned on its path, so a
+/// wrong signature's type error lands there.
+fn gen_session_call(
+    builder: &Ident,
+    private: &TokenStream,
+    session: &SessionStrategy,
+) -> TokenStream {
+    match session {
+        SessionStrategy::Jwt {
+            max_age,
+            update_age,
+        } => {
+            let (max_age, update_age) = (max_age.secs, update_age.secs);
+            quote!(#builder.jwt_session(#max_age, #update_age);)
+        }
+        SessionStrategy::Database {
+            adapter,
+            max_age,
+            update_age,
+        } => {
+            let (max_age, update_age) = (max_age.secs, update_age.secs);
+            match adapter {
+                AdapterSource::Url(url) => {
+                    // The runtime takes the default of `env_or` apart from the variable.
+                    let (url, default) = match url {
+                        Setting::EnvOr(var, default) => {
+                            let name = &var.name;
+                            (
+                                quote!(#private::Setting::Env(#name)),
+                                quote!(::core::option::Option::Some(#default)),
+                            )
+                        }
+                        other => (
+                            gen_setting(private, other),
+                            quote!(::core::option::Option::None),
+                        ),
+                    };
+                    quote! {
+                        #builder.database_session(
+                            #max_age,
+                            #update_age,
+                            #private::AdapterSource::url(#url, #default),
+                        );
+                    }
+                }
+                AdapterSource::Custom(path) => {
+                    let span = last_span(path);
+                    let method = Ident::new("database_session", span);
+                    let private = respan(private.clone(), span);
+                    let path = user_path(path);
+                    quote_spanned! {span=>
+                        #builder.#method(
+                            #max_age,
+                            #update_age,
+                            #private::AdapterSource::custom(#path),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `builder.email(spec, EmailSettings::smtp(server, from).max_age(secs));`, or with
+/// `EmailSettings::mailer(user_fn, from)` spanned on the user's path, as `spanned_call`.
+fn gen_email_call(
+    builder: &Ident,
+    private: &TokenStream,
+    provider: &Provider,
+    email: &EmailProvider,
+) -> TokenStream {
+    let variant = &provider.variant;
+    let from = gen_setting(private, &email.from);
+    let settings = match &email.transport {
+        EmailTransport::Smtp(server) => {
+            let server = gen_setting(private, server);
+            quote!(#private::EmailSettings::smtp(#server, #from))
+        }
+        EmailTransport::Mailer(path) => {
+            let span = last_span(path);
+            let method = Ident::new("mailer", span);
+            let private = respan(private.clone(), span);
+            let path = user_path(path);
+            quote_spanned!(span=> #private::EmailSettings::#method(#path, #from))
+        }
+    };
+    let max_age = email.max_age.secs;
+    quote! {
+        #builder.email(
+            ProviderId::#variant.spec(),
+            #settings.max_age(#max_age),
+        );
     }
 }
 
@@ -448,12 +538,16 @@ fn gen_oauth_call(
     }
 }
 
-/// `Setting::Env("VAR")` or `Setting::Literal("value")`.
+/// `Setting::Env("VAR")`, `Setting::EnvOr("VAR", "default")` or `Setting::Literal("value")`.
 fn gen_setting(private: &TokenStream, setting: &Setting) -> TokenStream {
     match setting {
         Setting::Env(var) => {
             let name = &var.name;
             quote!(#private::Setting::Env(#name))
+        }
+        Setting::EnvOr(var, default) => {
+            let name = &var.name;
+            quote!(#private::Setting::EnvOr(#name, #default))
         }
         Setting::Literal(value) => quote!(#private::Setting::Literal(#value)),
     }
@@ -620,6 +714,71 @@ mod tests {
             },
         });
         assert_snapshot("oauth.expanded.rs", &pretty(expanded));
+    }
+
+    #[test]
+    fn database_sessions_and_email_providers_expand_to_settings_for_the_runtime() {
+        let expanded = auth(quote! {
+            secret: env("NEXTAUTH_SECRET"),
+            session: database {
+                adapter: env_or("DATABASE_URL", "sqlite://auth-demo.db?mode=rwc"),
+                max_age: days(7),
+            },
+            providers: {
+                #[optional]
+                email: Email {
+                    server: env("EMAIL_SERVER"),
+                    from: env_or("EMAIL_FROM", "NextAuth <no-reply@example.com>"),
+                },
+                "magic-link": Email {
+                    name: "Magic link",
+                    mailer: crate::mail::mailer,
+                    from: "Links <links@example.com>",
+                    max_age: minutes(15),
+                },
+            },
+        });
+        assert_snapshot("database.expanded.rs", &pretty(expanded));
+    }
+
+    #[test]
+    fn every_adapter_source_expands_to_its_runtime_call() {
+        let session = |adapter: TokenStream| {
+            let expanded = auth(quote! {
+                secret: env("S"),
+                session: database { adapter: #adapter },
+                providers: { c: Credentials { fields: { u: text("U") }, authorize: f } },
+            });
+            let text = pretty(expanded);
+            assert!(!text.contains("compile_error"), "{text}");
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let start = text.find(".database_session(").expect("a database session");
+            let end = start + text[start..].find(';').expect("a statement");
+            text[start..end].to_owned()
+        };
+        let call = |source: &str| format!(".database_session( 2592000u64, 86400u64, {source}, )");
+        assert_eq!(
+            session(quote!("sqlite::memory:")),
+            call(
+                "::auth_runtime::__private::AdapterSource::url( ::auth_runtime::__private::Setting::Literal(\"sqlite::memory:\"), ::core::option::Option::None, )"
+            )
+        );
+        assert_eq!(
+            session(quote!(env("DATABASE_URL"))),
+            call(
+                "::auth_runtime::__private::AdapterSource::url( ::auth_runtime::__private::Setting::Env(\"DATABASE_URL\"), ::core::option::Option::None, )"
+            )
+        );
+        assert_eq!(
+            session(quote!(env_or("DATABASE_URL", "sqlite::memory:"))),
+            call(
+                "::auth_runtime::__private::AdapterSource::url( ::auth_runtime::__private::Setting::Env(\"DATABASE_URL\"), ::core::option::Option::Some(\"sqlite::memory:\"), )"
+            )
+        );
+        assert_eq!(
+            session(quote!(self::db::connect)),
+            call("::auth_runtime::__private::AdapterSource::custom(super::db::connect)")
+        );
     }
 
     #[test]

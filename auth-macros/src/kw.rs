@@ -19,15 +19,28 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
 /// The call that names an environment variable: `env("NEXTAUTH_SECRET")`.
 pub const ENV: &str = "env";
 
-/// The call that names a variable with a default, for display names:
-/// `env_or("OIDC_NAME", "OpenID Connect")`.
+/// The call that names a variable with a default, for display names and settings:
+/// `env_or("OIDC_NAME", "OpenID Connect")`, `env_or("DATABASE_URL", "sqlite://auth.db")`.
 pub const ENV_OR: &str = "env_or";
 
-/// Session strategies (`session: jwt { … }`); `database` arrives with the adapters.
-pub const SESSION_STRATEGIES: &[&str] = &["jwt"];
+/// The calls a setting read at start-up may use.
+pub const ENV_CALLS: &[&str] = &[ENV, ENV_OR];
+
+/// Session strategies: `session: jwt { … }` or `session: database { adapter: … }`.
+pub const SESSION_STRATEGIES: &[&str] = &["jwt", "database"];
 
 /// The fields of a `jwt { … }` session.
-pub const SESSION_FIELDS: &[&str] = &["max_age", "update_age"];
+pub const JWT_SESSION_FIELDS: &[&str] = &["max_age", "update_age"];
+
+/// The fields of a `database { … }` session.
+pub const DATABASE_SESSION_FIELDS: &[&str] = &["adapter", "max_age", "update_age"];
+
+/// How a literal database URL starts: the adapters the runtime has (`postgresql://` is
+/// libpq's other spelling of `postgres://`; messages name only the first).
+pub const DATABASE_URL_PREFIXES: &[&str] = &["sqlite:", "postgres://", "postgresql://"];
+
+/// The schemes of a literal mail server URL (`server: "smtp://localhost:25"`).
+pub const SMTP_SCHEMES: &[&str] = &["smtp", "smtps", "smtp+starttls"];
 
 /// Duration units and their length in seconds: `days(30)`.
 pub const DURATION_UNITS: &[(&str, u64)] = &[

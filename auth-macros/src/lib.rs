@@ -50,6 +50,28 @@ use proc_macro::TokenStream;
 ///
 /// A block with every key is compiled and run by the trybuild case `tests/ui/pass/full-block.rs`.
 ///
+/// With database sessions, email sign-in ("magic links") is available too
+/// (`tests/ui/pass/database-email.rs`):
+///
+/// ```ignore
+/// auth_runtime::auth! {
+///     secret: env("NEXTAUTH_SECRET"),
+///     session: database {
+///         adapter: env_or("DATABASE_URL", "sqlite://auth-demo.db?mode=rwc"),  // or crate::db::connect
+///         max_age: days(30),
+///         update_age: days(1),
+///     },
+///     providers: {
+///         #[optional]
+///         email: Email {
+///             server: env("EMAIL_SERVER"),           // or mailer: crate::mail::mailer
+///             from: env("EMAIL_FROM"),
+///             max_age: hours(24),
+///         },
+///     },
+/// }
+/// ```
+///
 /// # Grammar
 ///
 /// The block is comma-separated `key: value` entries (trailing commas allowed); each key
@@ -61,7 +83,7 @@ use proc_macro::TokenStream;
 /// | `crate` | a path to the runtime crate | `::auth_runtime` |
 /// | `base_path` | a string: an absolute path without a trailing `/`, `?`, `#` or whitespace | `"/api/auth"` |
 /// | `secret` | `env("VAR")`, or a non-empty list `[env("NEW"), env("OLD")]` (the first signs, any verifies); **required**, never a literal | |
-/// | `session` | `jwt`, or `jwt { max_age: D, update_age: D }` with `update_age <= max_age` | `max_age: days(30)`, `update_age: days(1)` |
+/// | `session` | `jwt`, or `jwt { max_age: D, update_age: D }`; or `database { adapter: …, max_age: D, update_age: D }` (`adapter` **required**); `update_age <= max_age` | `jwt`, `max_age: days(30)`, `update_age: days(1)` |
 /// | `session_data` | a type path; the type must be `Serialize + DeserializeOwned + Clone + Send + Sync + 'static` | no data |
 /// | `providers` | `{ id: Kind { … }, … }`, at least one; **required** | |
 /// | `callbacks` | `{ sign_in: f, redirect: f, jwt: f, session: f }`, each a path to an async fn | NextAuth's |
@@ -69,6 +91,13 @@ use proc_macro::TokenStream;
 /// | `pages` | `{ sign_in, sign_out, error, verify_request, new_user }`, each an absolute path `"/…"` | the built-in pages |
 ///
 /// A duration `D` is `seconds(n)`, `minutes(n)`, `hours(n)` or `days(n)` with an integer `n > 0`.
+///
+/// The `adapter` of `database { … }` is a database URL for the runtime's adapters,
+/// `env("DATABASE_URL")`, `env_or("DATABASE_URL", "sqlite://auth-demo.db?mode=rwc")` (the default
+/// is used when the variable is unset) or a literal, starting with `sqlite:` or `postgres://`
+/// (`postgresql://` too) and without a password (a literal one is refused, as a literal secret
+/// is); or a path to the application's `async fn() -> Result<T, E>` with
+/// `T: auth_runtime::adapter::Adapter` and `E: Display`.
 ///
 /// A provider is `id: Kind { fields }`. The id is URL-safe (`[a-z0-9_-]`, starting with a letter
 /// or digit; write it as a string, `"azure-ad": …`, when it is not an identifier), unique even
@@ -79,6 +108,20 @@ use proc_macro::TokenStream;
 /// - `Credentials { name, fields, authorize }`: `fields` (required) is `{ key: text("Label"),
 ///   … }` with `text`, `password` or `email`; `authorize` (required) is a path to
 ///   `async fn(Credentials) -> Option<User>` (or `Result<Option<User>, E>`).
+/// - `Email { name, server, mailer, from, max_age }`: sign-in links sent by email; needs
+///   `session: database { … }` (with JWT sessions it is an error on `Email`). Several email
+///   providers may coexist under different ids.
+///
+///   | field | value |
+///   | --- | --- |
+///   | `name` | a string; default `"Email"` |
+///   | `server` | the SMTP server: `env("EMAIL_SERVER")`, `env_or("VAR", "smtp://…")` or a literal `smtp://`, `smtps://` or `smtp+starttls://` URL without a password; exactly one of `server` and `mailer` is **required** |
+///   | `mailer` | a path to `fn() -> M` with `M: auth_runtime::email::Mailer`, sending the links itself |
+///   | `from` | the sender: `env("EMAIL_FROM")`, `env_or("VAR", "NextAuth <no-reply@example.com>")` or a literal address, optionally `Name <address>`; **required** |
+///   | `max_age` | a duration `D`: how long a link is valid; default `hours(24)` |
+///
+///   With `#[optional]`, the provider is disabled when any of its `env(…)` variables is unset
+///   (the variable of `env_or` has a default, so it never disables one).
 /// - OAuth 2.0 and OpenID Connect: the runtime's presets, named as `auth_runtime::oauth::Preset`.
 ///
 ///   | kind | default `name` | protocol | kind-specific fields |
@@ -128,8 +171,9 @@ use proc_macro::TokenStream;
 /// `FromStr`, `Display`), `static PROVIDERS`, `fn config_from_env()`, `fn config_from(vars)` and
 /// `fn router(auth)`. User functions are checked against the runtime's signatures where they
 /// are passed, so a wrong signature is a type error on the path written in the block. An
-/// OAuth provider expands to data (`OAuthSettings`) that the runtime resolves at start-up;
-/// nothing is fetched at compile time.
+/// OAuth provider expands to data (`OAuthSettings`), an email provider to `EmailSettings` and
+/// a database adapter to an `AdapterSource`, which the runtime resolves at start-up; nothing
+/// is fetched or connected at compile time.
 ///
 /// # Errors
 ///

@@ -50,6 +50,24 @@ pub enum SessionStrategy {
         /// How often the expiry is refreshed.
         update_age: Duration,
     },
+    /// Sessions are rows in a database; the cookie holds the session token.
+    Database {
+        /// Where the adapter comes from.
+        adapter: AdapterSource,
+        /// How long a session lives without activity.
+        max_age: Duration,
+        /// How often the stored expiry is refreshed.
+        update_age: Duration,
+    },
+}
+
+/// The database adapter of `session: database { adapter: … }`.
+pub enum AdapterSource {
+    /// A `sqlite:` or `postgres://` URL, read at start-up or written in the block; the
+    /// runtime connects its own adapter.
+    Url(Setting),
+    /// The user's `async fn() -> Result<A, E>` that builds an adapter.
+    Custom(Path),
 }
 
 impl Default for SessionStrategy {
@@ -76,6 +94,8 @@ impl Duration {
     };
     /// The default `update_age`: 1 day, as NextAuth.
     pub const DEFAULT_UPDATE_AGE: Duration = Duration { secs: 24 * 60 * 60 };
+    /// How long an email sign-in link is valid by default: 24 hours, as NextAuth.
+    pub const DEFAULT_EMAIL_MAX_AGE: Duration = Duration { secs: 24 * 60 * 60 };
 }
 
 /// How a provider is named.
@@ -114,6 +134,26 @@ pub enum ProviderKind {
     },
     /// An OAuth 2.0 or OpenID Connect provider: a runtime preset and its settings.
     OAuth(OAuthProvider),
+    /// Sign-in links sent by email ("magic links"); needs database sessions.
+    Email(EmailProvider),
+}
+
+/// The settings of an email provider, as the runtime's `EmailSettings` takes them.
+pub struct EmailProvider {
+    /// How the links are sent.
+    pub transport: EmailTransport,
+    /// The sender address, e.g. `NextAuth <no-reply@example.com>`.
+    pub from: Setting,
+    /// How long a link is valid.
+    pub max_age: Duration,
+}
+
+/// How an email provider sends its links.
+pub enum EmailTransport {
+    /// Through an SMTP server: `server: env("EMAIL_SERVER")`, an `smtp://…` URL.
+    Smtp(Setting),
+    /// Through the user's `fn() -> M` where `M: Mailer`.
+    Mailer(Path),
 }
 
 /// The settings of an OAuth 2.0 or OpenID Connect provider, as the runtime's `OAuthSettings`
@@ -143,10 +183,13 @@ pub struct OAuthProvider {
     pub profile: Option<Path>,
 }
 
-/// A provider setting: `env("VAR")`, read at start-up, or a literal written in the block.
+/// A provider setting: `env("VAR")` or `env_or("VAR", "default")`, read at start-up, or a
+/// literal written in the block.
 pub enum Setting {
     /// Read from this variable at start-up.
     Env(EnvVar),
+    /// Read from this variable at start-up, with this value when it is unset.
+    EnvOr(EnvVar, String),
     /// Written in the block.
     Literal(String),
 }

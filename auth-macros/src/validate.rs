@@ -11,9 +11,9 @@ use syn::{Attribute, Ident, Lit, LitStr, Meta, Path};
 use crate::ctxt::Ctxt;
 use crate::kw;
 use crate::model::{
-    Callback, CallbackKind, Checks, Config, CredentialField, Duration, EnvVar, Event, EventKind,
-    OAuthProvider, PageKind, PageOverride, Provider, ProviderKind, ProviderName, SessionStrategy,
-    Setting, TokenAuthMethod,
+    AdapterSource, Callback, CallbackKind, Checks, Config, CredentialField, Duration,
+    EmailProvider, EmailTransport, EnvVar, Event, EventKind, OAuthProvider, PageKind, PageOverride,
+    Provider, ProviderKind, ProviderName, SessionStrategy, Setting, TokenAuthMethod,
 };
 use crate::parse::{AuthInput, CallInput, EntryInput, KeyInput, MapInput, ValueInput};
 
@@ -21,7 +21,7 @@ use crate::parse::{AuthInput, CallInput, EntryInput, KeyInput, MapInput, ValueIn
 pub const DEFAULT_BASE_PATH: &str = "/api/auth";
 
 /// One provider kind: its name, its default display name, and the fields it takes beside
-/// `name`. Adding a kind (`Email`, …) is adding a row and, for a new family, its `build` fn.
+/// `name`. Adding a kind is adding a row and, for a new family, its `build` fn.
 struct KindRow {
     kind: &'static str,
     default_name: &'static str,
@@ -74,6 +74,36 @@ const PROVIDER_KINDS: &[KindRow] = &[
         name_from_env: false,
         openid_connect: false,
         build: build_credentials,
+    },
+    KindRow {
+        kind: "Email",
+        default_name: "Email",
+        fields: &[
+            // One of `server` and `mailer` is required; `build_email` checks which.
+            FieldRow {
+                key: "server",
+                required: false,
+                example: "server: env(\"{ID}_SERVER\")",
+            },
+            FieldRow {
+                key: "mailer",
+                required: false,
+                example: "mailer: crate::path::to::fn",
+            },
+            FieldRow {
+                key: "from",
+                required: true,
+                example: "from: env(\"{ID}_FROM\")",
+            },
+            FieldRow {
+                key: "max_age",
+                required: false,
+                example: "max_age: hours(24)",
+            },
+        ],
+        name_from_env: false,
+        openid_connect: false,
+        build: build_email,
     },
     oauth_kind("GitHub", "GitHub", OAUTH_FIELDS, false),
     oauth_kind("Google", "Google", OAUTH_FIELDS, true),
@@ -262,10 +292,8 @@ pub fn validate(cx: &Ctxt, input: &AuthInput) -> Config {
             Vec::new()
         }
     };
-    let session = keys
-        .value("session")
-        .and_then(|v| check_session(cx, v))
-        .unwrap_or_default();
+    // `Some(None)`: given but invalid, so no rule depending on the strategy is checked.
+    let session = keys.value("session").map(|v| check_session(cx, v));
     let session_data = keys
         .value("session_data")
         .and_then(|v| check_session_data(cx, v));
@@ -277,6 +305,10 @@ pub fn validate(cx: &Ctxt, input: &AuthInput) -> Config {
             (Vec::new(), Vec::new())
         }
     };
+    let jwt_sessions = matches!(session, None | Some(Some(SessionStrategy::Jwt { .. })));
+    if let (Some(value), true) = (keys.value("providers"), jwt_sessions) {
+        check_email_has_database_sessions(cx, value);
+    }
     let callbacks = keys
         .value("callbacks")
         .map(|v| check_callbacks(cx, v))
@@ -294,7 +326,7 @@ pub fn validate(cx: &Ctxt, input: &AuthInput) -> Config {
         krate,
         base_path,
         secrets,
-        session,
+        session: session.flatten().unwrap_or_default(),
         session_data,
         providers,
         provider_names,
@@ -327,6 +359,15 @@ impl<'a> Entries<'a> {
             .iter()
             .find(|(k, _)| *k == key)
             .map(|(_, entry)| &entry.value)
+    }
+
+    /// The entries of `keys` that were given, in declaration order.
+    fn given(&self, keys: &[&str]) -> Vec<(&'static str, &'a EntryInput)> {
+        self.found
+            .iter()
+            .filter(|(k, _)| keys.contains(k))
+            .copied()
+            .collect()
     }
 
     /// Whether `key` is missing and not explained by a misspelling already reported.
@@ -576,7 +617,9 @@ fn check_env_name(cx: &Ctxt, lit: &LitStr) -> Option<EnvVar> {
     })
 }
 
-/// `session:` names a known strategy (`jwt`), optionally with `{ max_age, update_age }`.
+/// `session:` names a known strategy, `jwt` or `database`, optionally with the fields that
+/// strategy takes; `database` needs its `adapter`. `None` when the strategy is unknown or its
+/// adapter is missing or invalid, so no rule is checked against a guessed strategy.
 fn check_session(cx: &Ctxt, value: &ValueInput) -> Option<SessionStrategy> {
     let (kind, body) = match value {
         ValueInput::Path(path) => (path, None),
@@ -591,15 +634,43 @@ fn check_session(cx: &Ctxt, value: &ValueInput) -> Option<SessionStrategy> {
         }
     };
     let name = kind.get_ident().map(Ident::to_string).unwrap_or_default();
-    if !kw::SESSION_STRATEGIES.contains(&name.as_str()) {
-        cx.error(
-            kind,
-            unknown("session strategy", &name, kw::SESSION_STRATEGIES),
-        );
-        return None;
-    }
+    let allowed = match name.as_str() {
+        "jwt" => kw::JWT_SESSION_FIELDS,
+        "database" => kw::DATABASE_SESSION_FIELDS,
+        _ => {
+            cx.error(
+                kind,
+                unknown("session strategy", &name, kw::SESSION_STRATEGIES),
+            );
+            return None;
+        }
+    };
     let entries = body.map(|b| b.entries.as_slice()).unwrap_or_default();
-    let fields = check_keys(cx, entries, kw::SESSION_FIELDS, "session field");
+    let fields = check_keys(cx, entries, allowed, "session field");
+    let (max_age, update_age) = check_session_ages(cx, &fields);
+    if name == "jwt" {
+        return Some(SessionStrategy::Jwt {
+            max_age,
+            update_age,
+        });
+    }
+    let adapter = match fields.value("adapter") {
+        Some(value) => check_adapter(cx, value),
+        None => {
+            check_adapter_given(cx, kind, &fields);
+            None
+        }
+    };
+    Some(SessionStrategy::Database {
+        adapter: adapter?,
+        max_age,
+        update_age,
+    })
+}
+
+/// The `max_age` and `update_age` of a session, the defaults for those not given (or given
+/// but invalid, which is already reported).
+fn check_session_ages(cx: &Ctxt, fields: &Entries) -> (Duration, Duration) {
     // A `max_age` that is given but invalid already has its error; comparing `update_age`
     // with the default instead would report a second, misleading one.
     let max_age = match fields.value("max_age") {
@@ -616,10 +687,130 @@ fn check_session(cx: &Ctxt, value: &ValueInput) -> Option<SessionStrategy> {
             Some(update_age)
         })
         .unwrap_or(Duration::DEFAULT_UPDATE_AGE);
-    Some(SessionStrategy::Jwt {
-        max_age: max_age.unwrap_or(Duration::DEFAULT_MAX_AGE),
-        update_age,
+    (max_age.unwrap_or(Duration::DEFAULT_MAX_AGE), update_age)
+}
+
+/// Database sessions need an adapter: without one there is nowhere to keep them. The error
+/// goes on `database`, where it is missing, unless a misspelling of it was reported already.
+fn check_adapter_given(cx: &Ctxt, kind: &Path, fields: &Entries) {
+    if fields.is_missing("adapter") {
+        cx.error(
+            kind,
+            "missing session field `adapter`; expected `adapter: env(\"DATABASE_URL\")`",
+        );
+    }
+}
+
+/// `adapter:` is a database URL for the runtime's adapters (`env("DATABASE_URL")`,
+/// `env_or("DATABASE_URL", "sqlite://…")` or a literal), or a path to the user's `async fn`
+/// building their own, whose signature the expansion checks where it passes it.
+fn check_adapter(cx: &Ctxt, value: &ValueInput) -> Option<AdapterSource> {
+    if let ValueInput::Path(path) = value {
+        return Some(AdapterSource::Custom(path.clone()));
+    }
+    let rules = SettingRules {
+        what: "`env(\"DATABASE_URL\")`, a `sqlite:` or `postgres://` URL, or a path to an async fn",
+        env_or_example: "env_or(\"DATABASE_URL\", \"sqlite://auth.db?mode=rwc\")",
+    };
+    check_setting(cx, value, &rules, database_url_problem).map(AdapterSource::Url)
+}
+
+/// What is wrong with a literal database URL (or an `env_or` default), if anything: it names
+/// one of the runtime's adapters, and it carries no password, a secret that would ship inside
+/// the binary and its repository.
+fn database_url_problem(url: &str) -> Option<String> {
+    if !kw::DATABASE_URL_PREFIXES.iter().any(|p| url.starts_with(p)) {
+        return Some(format!(
+            "expected a {} URL",
+            or_list(&kw::DATABASE_URL_PREFIXES[..2])
+        ));
+    }
+    let password = url.split_once("://").is_some_and(|(_, rest)| {
+        userinfo(rest).is_some_and(|user| user.contains(':')) || rest.contains("password=")
+    });
+    password.then(|| {
+        "literal password in the database URL; read the URL from the environment with `env(\"DATABASE_URL\")`"
+            .to_owned()
     })
+}
+
+/// The `user[:password]` of the authority at the start of `rest` (what follows `scheme://`).
+fn userinfo(rest: &str) -> Option<&str> {
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    authority.rsplit_once('@').map(|(user, _)| user)
+}
+
+/// What a setting may be, for its messages.
+struct SettingRules<'a> {
+    /// Completes "expected …, found …" for a value of another shape.
+    what: &'a str,
+    /// An `env_or(…)` call to show when its arguments are wrong.
+    env_or_example: &'a str,
+}
+
+/// A setting is read at start-up (`env("VAR")`, or `env_or("VAR", "default")`, whose default
+/// is used when the variable is unset) or written in the block. A literal and a default are
+/// checked by `problem` here, so a typo fails the build rather than the start-up.
+fn check_setting(
+    cx: &Ctxt,
+    value: &ValueInput,
+    rules: &SettingRules,
+    problem: impl Fn(&str) -> Option<String>,
+) -> Option<Setting> {
+    match value {
+        ValueInput::Lit(Lit::Str(lit)) => check_literal(cx, lit, &problem).map(Setting::Literal),
+        ValueInput::Call(call) => match call_name(call).as_str() {
+            kw::ENV => check_env(cx, value).map(Setting::Env),
+            kw::ENV_OR => {
+                let (var, default) =
+                    env_or_args(cx, call, "a default value", rules.env_or_example)?;
+                let var = check_env_name(cx, var);
+                let default = check_literal(cx, default, &problem);
+                Some(Setting::EnvOr(var?, default?))
+            }
+            other => {
+                cx.error(&call.func, unknown("function", other, kw::ENV_CALLS));
+                None
+            }
+        },
+        other => {
+            expected(cx, other, rules.what);
+            None
+        }
+    }
+}
+
+/// A literal's value, or its `problem` reported on it.
+fn check_literal(
+    cx: &Ctxt,
+    lit: &LitStr,
+    problem: impl Fn(&str) -> Option<String>,
+) -> Option<String> {
+    let value = lit.value();
+    match problem(&value) {
+        Some(problem) => {
+            cx.error(lit, problem);
+            None
+        }
+        None => Some(value),
+    }
+}
+
+/// The called name, empty when it is not a single identifier.
+fn call_name(call: &CallInput) -> String {
+    call.func
+        .get_ident()
+        .map(Ident::to_string)
+        .unwrap_or_default()
+}
+
+/// "`a`, `b` or `c`".
+fn or_list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|item| format!("`{item}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => quoted.concat(),
+    }
 }
 
 /// `update_age` is at most `max_age`: refreshing less often than sessions expire never refreshes.
@@ -934,11 +1125,7 @@ fn check_non_empty_name(cx: &Ctxt, lit: &LitStr) -> Option<String> {
 /// `env_or("VAR", "Default")`: a variable and the non-empty name used when it is unset. A
 /// bare `env("VAR")` would leave the sign-in button without a label, so it is refused.
 fn check_env_or(cx: &Ctxt, call: &CallInput) -> Option<(EnvVar, String)> {
-    let func = call
-        .func
-        .get_ident()
-        .map(Ident::to_string)
-        .unwrap_or_default();
+    let func = call_name(call);
     if func == kw::ENV {
         cx.error(
             &call.func,
@@ -950,19 +1137,34 @@ fn check_env_or(cx: &Ctxt, call: &CallInput) -> Option<(EnvVar, String)> {
         cx.error(&call.func, unknown("function", &func, &[kw::ENV_OR]));
         return None;
     }
-    let mut args = call.args.iter();
-    let (Some(ValueInput::Lit(Lit::Str(var))), Some(ValueInput::Lit(Lit::Str(default))), None) =
-        (args.next(), args.next(), args.next())
-    else {
-        cx.error_at(
-            call.paren.span.join(),
-            "expected a variable name and a default name, as in `env_or(\"OIDC_NAME\", \"OpenID Connect\")`",
-        );
-        return None;
-    };
+    let example = "env_or(\"OIDC_NAME\", \"OpenID Connect\")";
+    let (var, default) = env_or_args(cx, call, "a default name", example)?;
     let var = check_env_name(cx, var);
     let default = check_non_empty_name(cx, default);
     Some((var?, default?))
+}
+
+/// The two string arguments of `env_or("VAR", "default")`; otherwise an error on the
+/// parentheses naming what the second one is and showing `example`.
+fn env_or_args<'a>(
+    cx: &Ctxt,
+    call: &'a CallInput,
+    default: &str,
+    example: &str,
+) -> Option<(&'a LitStr, &'a LitStr)> {
+    let mut args = call.args.iter();
+    match (args.next(), args.next(), args.next()) {
+        (Some(ValueInput::Lit(Lit::Str(var))), Some(ValueInput::Lit(Lit::Str(value))), None) => {
+            Some((var, value))
+        }
+        _ => {
+            cx.error_at(
+                call.paren.span.join(),
+                format!("expected a variable name and {default}, as in `{example}`"),
+            );
+            None
+        }
+    }
 }
 
 /// `Credentials { fields, authorize }`.
@@ -1060,6 +1262,159 @@ fn check_credential_field(cx: &Ctxt, value: &ValueInput) -> Option<(String, Stri
                 format!("expected one label, as in `{func}(\"Username\")`"),
             );
             None
+        }
+    }
+}
+
+/// `Email { server | mailer, from, max_age }`: sign-in links ("magic links") sent through an
+/// SMTP server or the user's mailer, valid for `max_age`.
+fn build_email(cx: &Ctxt, input: &ProviderInput) -> Option<ProviderKind> {
+    let fields = &input.fields;
+    let prefix = env_prefix(&input.id);
+    // Every field is checked before any `?`, so each mistake is reported.
+    check_one_email_transport(cx, input.kind, fields, &prefix);
+    let server = optional_field(fields, "server", |v| check_mail_server(cx, v, &prefix));
+    let mailer = optional_field(fields, "mailer", |v| check_mailer(cx, v));
+    let from = fields
+        .value("from")
+        .and_then(|v| check_sender(cx, v, &prefix));
+    let max_age = optional_field(fields, "max_age", |v| check_duration(cx, v));
+    let transport = match (server?, mailer?) {
+        (Some(server), None) => EmailTransport::Smtp(server),
+        (None, Some(mailer)) => EmailTransport::Mailer(mailer),
+        _ => return None,
+    };
+    Some(ProviderKind::Email(EmailProvider {
+        transport,
+        from: from?,
+        max_age: max_age?.unwrap_or(Duration::DEFAULT_EMAIL_MAX_AGE),
+    }))
+}
+
+/// An email provider sends through exactly one transport, an SMTP `server` or the user's
+/// `mailer`: with both, one would be silently ignored (the error goes on the later one), and
+/// with neither no link could be sent (the error goes on the kind, where it is missing).
+fn check_one_email_transport(cx: &Ctxt, kind: &Path, fields: &Entries, prefix: &str) {
+    let given = fields.given(&["server", "mailer"]);
+    if let [_, (_, later)] = given.as_slice() {
+        cx.error(&later.key, "expected either `server` or `mailer`, not both");
+    } else if fields.is_missing("server") && fields.is_missing("mailer") {
+        cx.error(
+            kind,
+            format!(
+                "missing provider field `server`; expected `server: env(\"{prefix}_SERVER\")` or `mailer: crate::path::to::fn`"
+            ),
+        );
+    }
+}
+
+/// `server:` is the SMTP server's URL, read at start-up or written in the block.
+fn check_mail_server(cx: &Ctxt, value: &ValueInput, prefix: &str) -> Option<Setting> {
+    let rules = SettingRules {
+        what: &format!("`env(\"{prefix}_SERVER\")` or a URL such as `\"smtp://localhost:25\"`"),
+        env_or_example: &format!("env_or(\"{prefix}_SERVER\", \"smtp://localhost:25\")"),
+    };
+    check_setting(cx, value, &rules, |url| smtp_url_problem(url, prefix))
+}
+
+/// What is wrong with a literal SMTP server URL (or an `env_or` default), if anything: a
+/// scheme the runtime's SMTP transport knows, a host and port, and no password, a secret that
+/// would ship inside the binary and its repository.
+fn smtp_url_problem(url: &str, prefix: &str) -> Option<String> {
+    let expected = || {
+        let schemes: Vec<String> = kw::SMTP_SCHEMES.iter().map(|s| format!("{s}://")).collect();
+        let schemes: Vec<&str> = schemes.iter().map(String::as_str).collect();
+        format!("expected an {} URL", or_list(&schemes))
+    };
+    if url.contains(|c: char| c.is_whitespace() || c.is_control()) {
+        return Some("a URL must not contain whitespace".to_owned());
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Some(expected());
+    };
+    if !kw::SMTP_SCHEMES.contains(&scheme) {
+        return Some(expected());
+    }
+    let user = userinfo(rest);
+    if user.is_some_and(|user| user.contains(':')) {
+        return Some(format!(
+            "literal password in the mail server URL; read the URL from the environment with `env(\"{prefix}_SERVER\")`"
+        ));
+    }
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let (host, port) = split_host_port(host_port);
+    if host.is_empty() {
+        return Some(format!("expected a host after `{scheme}://`"));
+    }
+    if !is_valid_host(host) {
+        return Some(format!("invalid host `{host}` in the URL"));
+    }
+    match port {
+        Some(port) if !is_valid_port(port) => Some(format!("invalid port `{port}` in the URL")),
+        _ => None,
+    }
+}
+
+/// `mailer:` names the user's fn building a mailer; the expansion checks its signature where
+/// it passes it.
+fn check_mailer(cx: &Ctxt, value: &ValueInput) -> Option<Path> {
+    match value {
+        ValueInput::Path(path) => Some(path.clone()),
+        other => {
+            expected(cx, other, "a path to a fn, such as `crate::mail::mailer`");
+            None
+        }
+    }
+}
+
+/// `from:` is the links' sender, read at start-up or written in the block.
+fn check_sender(cx: &Ctxt, value: &ValueInput, prefix: &str) -> Option<Setting> {
+    let rules = SettingRules {
+        what: &format!(
+            "`env(\"{prefix}_FROM\")` or an address such as `\"NextAuth <no-reply@example.com>\"`"
+        ),
+        env_or_example: &format!("env_or(\"{prefix}_FROM\", \"NextAuth <no-reply@example.com>\")"),
+    };
+    check_setting(cx, value, &rules, sender_problem)
+}
+
+/// What is wrong with a literal sender (or an `env_or` default), if anything: an address
+/// `local@domain`, optionally as `Name <local@domain>`, so a typo fails the build rather than
+/// every sign-in.
+fn sender_problem(from: &str) -> Option<String> {
+    let from = from.trim();
+    let address = match (from.rfind('<'), from.strip_suffix('>')) {
+        (Some(open), Some(inner)) => &inner[open + 1..],
+        _ => from,
+    };
+    let valid = !address.contains(|c: char| c.is_whitespace() || matches!(c, '<' | '>'))
+        && address.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && !domain.is_empty() && !domain.contains('@')
+        });
+    (!valid).then(|| {
+        "expected a sender address such as `no-reply@example.com` or `NextAuth <no-reply@example.com>`"
+            .to_owned()
+    })
+}
+
+/// Email sign-in needs database sessions: its verification tokens and the users it signs in
+/// live in the adapter (NextAuth v4's `assertConfig` refuses an email provider without one).
+/// The error goes on each `Email` kind, whether or not the rest of that provider is valid.
+fn check_email_has_database_sessions(cx: &Ctxt, providers: &ValueInput) {
+    let ValueInput::Map(map) = providers else {
+        return;
+    };
+    for entry in &map.entries {
+        if let ValueInput::Struct(value) = &entry.value
+            && value.kind.is_ident("Email")
+        {
+            cx.error(
+                &value.kind,
+                "email sign-in needs database sessions; declare `session: database { adapter: … }`",
+            );
         }
     }
 }
@@ -1245,9 +1600,7 @@ fn url_problem(url: &str, issuer: bool) -> Option<String> {
         return Some(format!("invalid host `{host}` in the URL"));
     }
     if let Some(port) = port
-        && !(port.len() <= 5
-            && port.bytes().all(|b| b.is_ascii_digit())
-            && port.parse::<u32>().is_ok_and(|p| p <= 65_535))
+        && !is_valid_port(port)
     {
         return Some(format!("invalid port `{port}` in the URL"));
     }
@@ -1313,6 +1666,13 @@ fn is_valid_host(host: &str) -> bool {
             let parts: Vec<&str> = host.split('.').collect();
             parts.len() == 4 && parts.iter().all(|p| p.parse::<u8>().is_ok())
         })
+}
+
+/// A port is a decimal number up to 65535.
+fn is_valid_port(port: &str) -> bool {
+    port.len() <= 5
+        && port.bytes().all(|b| b.is_ascii_digit())
+        && port.parse::<u32>().is_ok_and(|p| p <= 65_535)
 }
 
 /// What is wrong with a literal Azure AD tenant, if anything: it becomes a path segment of
@@ -1744,6 +2104,440 @@ mod tests {
         config
     }
 
+    /// A valid block with `session: database { session }` whose providers are `providers`.
+    fn database_block(session: TokenStream, providers: TokenStream) -> TokenStream {
+        quote! {
+            secret: env("NEXTAUTH_SECRET"),
+            session: database { #session },
+            providers: { #providers },
+        }
+    }
+
+    /// The only provider of a block with database sessions, `id: Email { fields }`.
+    fn email_block(fields: TokenStream) -> TokenStream {
+        database_block(
+            quote!(adapter: env("DATABASE_URL")),
+            quote!(email: Email { #fields }),
+        )
+    }
+
+    /// The display name, `#[optional]` and settings of the only provider of a valid block.
+    fn email_model(tokens: TokenStream) -> (String, bool, EmailProvider) {
+        let mut config = valid(tokens);
+        let Provider {
+            name,
+            optional,
+            kind: ProviderKind::Email(email),
+            ..
+        } = config.providers.remove(0)
+        else {
+            panic!("an email provider expected");
+        };
+        (name, optional, email)
+    }
+
+    /// The adapter and ages of a valid block with database sessions.
+    fn database_model(tokens: TokenStream) -> (AdapterSource, u64, u64) {
+        let SessionStrategy::Database {
+            adapter,
+            max_age,
+            update_age,
+        } = valid(tokens).session
+        else {
+            panic!("database sessions expected");
+        };
+        (adapter, max_age.secs, update_age.secs)
+    }
+
+    /// `Setting` as a comparable string.
+    fn describe_setting(setting: &Setting) -> String {
+        match setting {
+            Setting::Env(var) => format!("env {}", var.name),
+            Setting::EnvOr(var, default) => format!("env {} or {default}", var.name),
+            Setting::Literal(value) => format!("literal {value}"),
+        }
+    }
+
+    fn credentials() -> TokenStream {
+        quote!(c: Credentials { fields: { u: text("U") }, authorize: f })
+    }
+
+    #[test]
+    fn database_sessions_take_a_url_or_an_adapter_fn_and_nextauths_default_ages() {
+        for (adapter, expected) in [
+            (quote!(env("DATABASE_URL")), "env DATABASE_URL"),
+            (
+                quote!(env_or("DATABASE_URL", "sqlite://auth-demo.db?mode=rwc")),
+                "env DATABASE_URL or sqlite://auth-demo.db?mode=rwc",
+            ),
+            (quote!("sqlite::memory:"), "literal sqlite::memory:"),
+            (quote!("sqlite:auth.db"), "literal sqlite:auth.db"),
+            (
+                quote!("postgresql:///auth?host=/run/postgresql"),
+                "literal postgresql:///auth?host=/run/postgresql",
+            ),
+            (
+                quote!("postgres://app@localhost/auth"),
+                "literal postgres://app@localhost/auth",
+            ),
+        ] {
+            let (source, max_age, update_age) =
+                database_model(database_block(quote!(adapter: #adapter), credentials()));
+            let AdapterSource::Url(url) = source else {
+                panic!("a URL expected");
+            };
+            assert_eq!(describe_setting(&url), expected);
+            assert_eq!((max_age, update_age), (2_592_000, 86_400));
+        }
+        let (source, max_age, update_age) = database_model(database_block(
+            quote!(max_age: days(7), adapter: crate::db::connect, update_age: hours(1)),
+            credentials(),
+        ));
+        let AdapterSource::Custom(path) = source else {
+            panic!("an adapter fn expected");
+        };
+        assert_eq!(path.to_token_stream().to_string(), "crate :: db :: connect");
+        assert_eq!((max_age, update_age), (604_800, 3_600));
+    }
+
+    #[test]
+    fn database_sessions_need_an_adapter_and_know_their_fields() {
+        let missing = "missing session field `adapter`; expected `adapter: env(\"DATABASE_URL\")`";
+        assert_eq!(errors(block(quote!(session: database))), [missing]);
+        assert_eq!(
+            errors(block(quote!(session: database { max_age: days(1) }))),
+            [missing]
+        );
+        // A misspelled adapter is reported once, with its suggestion.
+        assert_eq!(
+            errors(block(
+                quote!(session: database { adaptor: env("DATABASE_URL") })
+            )),
+            [
+                "unknown session field `adaptor`; did you mean `adapter`? expected one of `adapter`, `max_age`, `update_age`"
+            ]
+        );
+        assert_eq!(
+            errors(database_block(
+                quote!(adapter: env("DATABASE_URL"), pool_size: 5),
+                credentials()
+            )),
+            [
+                "unknown session field `pool_size`; expected one of `adapter`, `max_age`, `update_age`"
+            ]
+        );
+        assert_eq!(
+            errors(database_block(
+                quote!(adapter: env("DATABASE_URL"), max_age: hours(1), update_age: days(1)),
+                credentials()
+            )),
+            ["`update_age` must not be longer than `max_age` (1 hour)"]
+        );
+        assert_eq!(
+            errors(database_block(
+                quote!(adapter: env("DATABASE_URL"), max_age: weeks(1)),
+                credentials()
+            )),
+            [
+                "unknown duration unit `weeks`; expected one of `seconds`, `minutes`, `hours`, `days`"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_literal_database_url_names_an_adapter_and_no_password() {
+        let adapter =
+            |value: TokenStream| errors(database_block(quote!(adapter: #value), credentials()));
+        let scheme = "expected a `sqlite:` or `postgres://` URL";
+        for url in [
+            "mysql://localhost/auth",
+            "auth.db",
+            "",
+            "SQLITE::memory:",
+            "mongodb://localhost/auth",
+        ] {
+            assert_eq!(adapter(quote!(#url)), [scheme], "{url}");
+        }
+        let password = "literal password in the database URL; read the URL from the environment with `env(\"DATABASE_URL\")`";
+        for url in [
+            "postgres://app:hunter2@localhost/auth",
+            "postgresql://app:hunter2@localhost/auth",
+        ] {
+            assert_eq!(adapter(quote!(#url)), [password], "{url}");
+        }
+        assert_eq!(
+            adapter(quote!(
+                "postgres://localhost/auth?user=app&password=hunter2"
+            )),
+            [password]
+        );
+        // An `env_or` default is a literal too.
+        assert_eq!(
+            adapter(quote!(env_or("DATABASE_URL", "mysql://localhost/auth"))),
+            [scheme]
+        );
+        assert_eq!(
+            adapter(quote!(env_or("DATABASE_URL"))),
+            [
+                "expected a variable name and a default value, as in `env_or(\"DATABASE_URL\", \"sqlite://auth.db?mode=rwc\")`"
+            ]
+        );
+        assert_eq!(
+            adapter(quote!(envv("DATABASE_URL"))),
+            ["unknown function `envv`; did you mean `env`? expected one of `env`, `env_or`"]
+        );
+        assert_eq!(
+            adapter(quote!(5)),
+            [
+                "expected `env(\"DATABASE_URL\")`, a `sqlite:` or `postgres://` URL, or a path to an async fn, found an integer"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_email_provider_sends_through_smtp_or_a_mailer_with_a_default_link_lifetime() {
+        let (name, optional, email) = email_model(email_block(quote! {
+            server: env("EMAIL_SERVER"),
+            from: env_or("EMAIL_FROM", "NextAuth <no-reply@example.com>"),
+        }));
+        assert_eq!((name.as_str(), optional), ("Email", false));
+        let EmailTransport::Smtp(server) = &email.transport else {
+            panic!("SMTP expected");
+        };
+        assert_eq!(describe_setting(server), "env EMAIL_SERVER");
+        assert_eq!(
+            describe_setting(&email.from),
+            "env EMAIL_FROM or NextAuth <no-reply@example.com>"
+        );
+        assert_eq!(email.max_age.secs, 86_400);
+
+        let (name, optional, email) = email_model(database_block(
+            quote!(adapter: "sqlite::memory:"),
+            quote! {
+                #[optional]
+                magic: Email {
+                    name: "Magic link",
+                    mailer: crate::mail::mailer,
+                    from: "links@example.com",
+                    max_age: minutes(15),
+                }
+            },
+        ));
+        assert_eq!((name.as_str(), optional), ("Magic link", true));
+        let EmailTransport::Mailer(mailer) = &email.transport else {
+            panic!("a mailer expected");
+        };
+        assert_eq!(
+            mailer.to_token_stream().to_string(),
+            "crate :: mail :: mailer"
+        );
+        assert_eq!(describe_setting(&email.from), "literal links@example.com");
+        assert_eq!(email.max_age.secs, 900);
+    }
+
+    #[test]
+    fn two_email_providers_are_fine() {
+        let config = valid(database_block(
+            quote!(adapter: env("DATABASE_URL")),
+            quote! {
+                email: Email { server: env("EMAIL_SERVER"), from: env("EMAIL_FROM") },
+                "email-eu": Email { server: "smtps://mail.eu.example:465", from: env("EMAIL_FROM") },
+            },
+        ));
+        let ids: Vec<&str> = config.providers.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["email", "email-eu"]);
+    }
+
+    #[test]
+    fn email_sign_in_needs_database_sessions() {
+        let email = quote!(email: Email { server: env("EMAIL_SERVER"), from: env("EMAIL_FROM") });
+        let message =
+            "email sign-in needs database sessions; declare `session: database { adapter: … }`";
+        assert_eq!(errors(with_provider(email.clone())), [message]);
+        assert_eq!(
+            errors(quote! {
+                secret: env("S"),
+                session: jwt { max_age: days(1) },
+                providers: { #email, other: Email { server: env("X"), from: env("Y") } },
+            }),
+            [message, message]
+        );
+        // Reported beside the provider's own mistakes, which are independent of it.
+        assert_eq!(
+            errors(with_provider(
+                quote!(email: Email { server: env("EMAIL_SERVER") })
+            )),
+            [
+                "missing provider field `from`; expected `from: env(\"EMAIL_FROM\")`",
+                message
+            ]
+        );
+        // An invalid session is reported alone: its strategy is not guessed.
+        assert_eq!(
+            errors(quote! {
+                secret: env("S"),
+                session: database { max_age: days(1) },
+                providers: { #email },
+            }),
+            ["missing session field `adapter`; expected `adapter: env(\"DATABASE_URL\")`"]
+        );
+        assert_eq!(
+            errors(quote!(secret: env("S"), session: cookie, providers: { #email })),
+            ["unknown session strategy `cookie`; expected one of `jwt`, `database`"]
+        );
+    }
+
+    #[test]
+    fn an_email_provider_has_exactly_one_transport() {
+        assert_eq!(
+            errors(email_block(quote! {
+                server: env("EMAIL_SERVER"),
+                from: env("EMAIL_FROM"),
+                mailer: crate::mail::mailer,
+            })),
+            ["expected either `server` or `mailer`, not both"]
+        );
+        assert_eq!(
+            errors(database_block(
+                quote!(adapter: env("DATABASE_URL")),
+                quote!("magic-link": Email { from: env("EMAIL_FROM") }),
+            )),
+            [
+                "missing provider field `server`; expected `server: env(\"MAGIC_LINK_SERVER\")` or `mailer: crate::path::to::fn`"
+            ]
+        );
+        // A misspelled transport is reported once, with its suggestion.
+        let errors = errors(email_block(
+            quote!(sever: env("EMAIL_SERVER"), from: env("EMAIL_FROM")),
+        ));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("unknown provider field `sever`; did you mean `server`?"));
+        assert!(
+            errors[0].ends_with("expected one of `name`, `server`, `mailer`, `from`, `max_age`")
+        );
+    }
+
+    #[test]
+    fn a_literal_mail_server_is_an_smtp_url_without_password() {
+        let server = |value: TokenStream| {
+            errors(email_block(quote!(server: #value, from: env("EMAIL_FROM"))))
+        };
+        let scheme = "expected an `smtp://`, `smtps://` or `smtp+starttls://` URL";
+        for url in [
+            "http://mail.example.com",
+            "mail.example.com:25",
+            "SMTP://mail.example.com",
+        ] {
+            assert_eq!(server(quote!(#url)), [scheme], "{url}");
+        }
+        assert_eq!(
+            server(quote!("smtp://user:hunter2@mail.example.com:587")),
+            [
+                "literal password in the mail server URL; read the URL from the environment with `env(\"EMAIL_SERVER\")`"
+            ]
+        );
+        assert_eq!(
+            server(quote!("smtp://")),
+            ["expected a host after `smtp://`"]
+        );
+        assert_eq!(
+            server(quote!("smtp://mail.example.com:99999")),
+            ["invalid port `99999` in the URL"]
+        );
+        assert_eq!(
+            server(quote!("smtp://mail example.com")),
+            ["a URL must not contain whitespace"]
+        );
+        assert_eq!(
+            server(quote!(env_or("EMAIL_SERVER", "http://localhost"))),
+            [scheme]
+        );
+        assert_eq!(
+            server(quote!(mail_server)),
+            [
+                "expected `env(\"EMAIL_SERVER\")` or a URL such as `\"smtp://localhost:25\"`, found a path"
+            ]
+        );
+        for url in [
+            "smtp://localhost:2525",
+            "smtps://mail.example.com:465",
+            "smtp+starttls://user@mail.example.com:587",
+            "smtp://127.0.0.1",
+        ] {
+            assert!(server(quote!(#url)).is_empty(), "{url}");
+        }
+        assert!(server(quote!(env_or("EMAIL_SERVER", "smtp://localhost:25"))).is_empty());
+        assert_eq!(
+            errors(email_block(
+                quote!(mailer: "crate::mail::mailer", from: env("EMAIL_FROM"))
+            )),
+            ["expected a path to a fn, such as `crate::mail::mailer`, found a string"]
+        );
+    }
+
+    #[test]
+    fn a_sender_is_required_and_a_literal_one_is_an_address() {
+        assert_eq!(
+            errors(email_block(quote!(server: env("EMAIL_SERVER")))),
+            ["missing provider field `from`; expected `from: env(\"EMAIL_FROM\")`"]
+        );
+        let from = |value: TokenStream| {
+            errors(email_block(
+                quote!(server: env("EMAIL_SERVER"), from: #value),
+            ))
+        };
+        let address = "expected a sender address such as `no-reply@example.com` or `NextAuth <no-reply@example.com>`";
+        for sender in [
+            "",
+            "NextAuth",
+            "@example.com",
+            "me@",
+            "NextAuth <nobody>",
+            "a b@example.com",
+        ] {
+            assert_eq!(from(quote!(#sender)), [address], "{sender}");
+        }
+        for sender in [
+            "no-reply@example.com",
+            "NextAuth <no-reply@example.com>",
+            " Auth <a@b.c> ",
+        ] {
+            assert!(from(quote!(#sender)).is_empty(), "{sender}");
+        }
+        assert_eq!(from(quote!(env_or("EMAIL_FROM", "nobody"))), [address]);
+        assert_eq!(
+            from(quote!(["a@b.c"])),
+            [
+                "expected `env(\"EMAIL_FROM\")` or an address such as `\"NextAuth <no-reply@example.com>\"`, found a `[ … ]` list"
+            ]
+        );
+        // Email display names are literals: the runtime reads no variable for them.
+        assert_eq!(
+            errors(email_block(quote! {
+                name: env_or("EMAIL_NAME", "Email"),
+                server: env("EMAIL_SERVER"),
+                from: env("EMAIL_FROM"),
+            })),
+            ["expected a display name such as `\"Credentials\"`, found a call"]
+        );
+    }
+
+    #[test]
+    fn email_mistakes_in_one_provider_are_all_reported() {
+        let errors = errors(quote! {
+            secret: env("S"),
+            providers: {
+                email: Email {
+                    server: "http://mail.example.com",
+                    mailer: "m",
+                    from: "nobody",
+                    max_age: hours(0),
+                },
+            },
+        });
+        assert_eq!(errors.len(), 6, "{errors:?}");
+    }
+
     /// A valid block with `extra` entries appended at the top level.
     fn block(extra: TokenStream) -> TokenStream {
         quote! {
@@ -1778,7 +2572,10 @@ mod tests {
         let SessionStrategy::Jwt {
             max_age,
             update_age,
-        } = config.session;
+        } = config.session
+        else {
+            panic!("JWT sessions expected");
+        };
         assert_eq!((max_age.secs, update_age.secs), (2_592_000, 86_400));
         assert!(config.session_data.is_none());
         let [provider] = config.providers.as_slice() else {
@@ -1818,7 +2615,10 @@ mod tests {
         let SessionStrategy::Jwt {
             max_age,
             update_age,
-        } = config.session;
+        } = config.session
+        else {
+            panic!("JWT sessions expected");
+        };
         assert_eq!((max_age.secs, update_age.secs), (10_800, 7_200));
         let provider = &config.providers[0];
         assert_eq!(provider.variant.to_string(), "AzureAd");
@@ -2043,12 +2843,18 @@ mod tests {
     }
 
     #[test]
-    fn the_only_session_strategy_is_jwt() {
+    fn session_strategies_are_jwt_and_database_each_with_its_fields() {
         assert_eq!(
-            errors(block(quote!(session: database { max_age: days(30) }))),
-            ["unknown session strategy `database`; expected `jwt`"]
+            errors(block(quote!(session: databse { max_age: days(30) }))),
+            [
+                "unknown session strategy `databse`; did you mean `database`? expected one of `jwt`, `database`"
+            ]
         );
         valid(block(quote!(session: jwt)));
+        assert_eq!(
+            errors(block(quote!(session: jwt { adapter: env("DATABASE_URL") }))),
+            ["unknown session field `adapter`; expected one of `max_age`, `update_age`"]
+        );
         assert_eq!(
             errors(block(quote!(session: jwt { max_ages: days(1) }))),
             [
@@ -2067,7 +2873,7 @@ mod tests {
 
     #[test]
     fn an_unknown_provider_kind_names_the_closest() {
-        let kinds = "expected one of `Credentials`, `GitHub`, `Google`, `GitLab`, `Discord`, `Auth0`, `Keycloak`, `Okta`, `AzureAd`, `Twitch`, `Slack`, `Spotify`, `LinkedIn`, `Facebook`, `Oidc`, `OAuth`";
+        let kinds = "expected one of `Credentials`, `Email`, `GitHub`, `Google`, `GitLab`, `Discord`, `Auth0`, `Keycloak`, `Okta`, `AzureAd`, `Twitch`, `Slack`, `Spotify`, `LinkedIn`, `Facebook`, `Oidc`, `OAuth`";
         assert_eq!(
             errors(with_provider(quote!(c: Credential { authorize: f }))),
             [format!(

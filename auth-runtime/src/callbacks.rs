@@ -158,8 +158,13 @@ pub struct JwtParams<D> {
 pub struct SessionParams<D> {
     /// NextAuth's default session for the token.
     pub session: DefaultSession,
-    /// The token, after the `jwt` callback.
+    /// The token, after the `jwt` callback (with database sessions: the user's claims and
+    /// the default session data).
     pub token: Token<D>,
+    /// The stored user, with database sessions.
+    pub user: Option<User>,
+    /// The data sent to `POST /session` (next-auth v4's `update()`), if this is one.
+    pub update: Option<serde_json::Value>,
 }
 
 /// The `sign_in` event's argument.

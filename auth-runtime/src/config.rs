@@ -13,8 +13,11 @@ use crate::callbacks::{
     SessionEvent, SessionParams, SignInDecision, SignInEvent, SignInParams, SignOutEvent,
 };
 use crate::cookies::CookieNames;
+use crate::database::{AdapterSource, LazyAdapter};
 use crate::oauth::{OAuthClient, OAuthProvider, PresetParams};
-use crate::provider::{OAuthSettings, ProviderKind, ProviderSpec, Setting};
+use crate::provider::{
+    EmailSettings, EmailTransport, OAuthSettings, ProviderKind, ProviderSpec, Setting,
+};
 use crate::token::TokenKeys;
 use crate::user::{NoData, SessionData, Token};
 
@@ -131,8 +134,26 @@ pub(crate) struct Provider {
 }
 
 pub(crate) enum ProviderBehaviour {
-    Credentials { authorize: AuthorizeFn },
-    OAuth { provider: Box<OAuthProvider> },
+    Credentials {
+        authorize: AuthorizeFn,
+    },
+    OAuth {
+        provider: Box<OAuthProvider>,
+    },
+    Email {
+        mailer: Arc<dyn crate::email::Mailer>,
+        from: String,
+        /// How long a link stays valid, in seconds.
+        max_age: u64,
+    },
+}
+
+/// Where sessions live.
+pub(crate) enum Strategy {
+    /// In the encrypted session cookie.
+    Jwt,
+    /// In the adapter's store; the cookie holds a random session token.
+    Database(LazyAdapter),
 }
 
 /// A page that `pages:` in `auth!` can replace.
@@ -205,6 +226,7 @@ pub(crate) struct Inner<D> {
     pub(crate) oauth: Option<OAuthClient>,
     pub(crate) cookies: CookieNames,
     pub(crate) session: SessionConfig,
+    pub(crate) strategy: Strategy,
     pub(crate) providers: Vec<Provider>,
     pub(crate) callbacks: Callbacks<D>,
     pub(crate) events: Events<D>,
@@ -238,6 +260,15 @@ impl<D: SessionData> Auth<D> {
     /// The session settings.
     pub fn session_config(&self) -> SessionConfig {
         self.inner.session
+    }
+
+    /// Connects the database adapter now (and applies its migrations), rather than at the
+    /// first request that needs it; nothing to do with JWT sessions.
+    pub async fn connect(&self) -> Result<(), crate::adapter::AdapterError> {
+        match &self.inner.strategy {
+            Strategy::Jwt => Ok(()),
+            Strategy::Database(lazy) => lazy.get().await.map(drop),
+        }
     }
 }
 
@@ -276,12 +307,26 @@ impl<'a> Env<'a> {
     }
 }
 
+/// The SMTP mailer for a server URL (feature `smtp`).
+fn smtp_mailer(server: &str) -> Result<Arc<dyn crate::email::Mailer>, String> {
+    #[cfg(feature = "smtp")]
+    return crate::email::SmtpMailer::new(server)
+        .map(|mailer| Arc::new(mailer) as Arc<dyn crate::email::Mailer>)
+        .map_err(|e| e.to_string());
+    #[cfg(not(feature = "smtp"))]
+    {
+        let _ = server;
+        Err("sending through an SMTP server needs the `smtp` feature".to_owned())
+    }
+}
+
 /// Assembles an [`Auth`] from what `auth!` declared; generated code drives it.
 pub struct Builder<'a, D> {
     env: Env<'a>,
     secret_vars: Vec<String>,
     base_path: String,
     session: SessionConfig,
+    adapter: Option<AdapterSource>,
     providers: Vec<Provider>,
     callbacks: Callbacks<D>,
     events: Events<D>,
@@ -297,6 +342,7 @@ impl<'a, D: SessionData> Builder<'a, D> {
             secret_vars: Vec::new(),
             base_path: DEFAULT_BASE_PATH.to_owned(),
             session: SessionConfig::default(),
+            adapter: None,
             providers: Vec::new(),
             callbacks: Callbacks::default(),
             events: Events::default(),
@@ -323,6 +369,90 @@ impl<'a, D: SessionData> Builder<'a, D> {
         };
     }
 
+    /// Database sessions with these lifetimes, in seconds, stored through `adapter`.
+    pub fn database_session(&mut self, max_age: u64, update_age: u64, adapter: AdapterSource) {
+        self.session = SessionConfig {
+            max_age,
+            update_age,
+        };
+        // A URL is read now, with the other variables, so a missing one is reported at start-up.
+        self.adapter = Some(match adapter.url_setting() {
+            Some((Setting::Env(var), Some(default))) => {
+                AdapterSource::from_url(self.env.get(var).unwrap_or_else(|| default.to_owned()))
+            }
+            Some((url, _)) => AdapterSource::from_url(self.resolve(url)),
+            None => adapter,
+        });
+    }
+
+    /// A setting's value; a missing required variable is recorded for `build`.
+    fn resolve(&mut self, setting: Setting) -> String {
+        match setting {
+            Setting::Env(var) => self.env.required(var),
+            Setting::Literal(value) => value.to_owned(),
+            Setting::EnvOr(var, default) => self.env.get(var).unwrap_or_else(|| default.to_owned()),
+        }
+    }
+
+    /// Whether an `#[optional]` provider must stay off because one of its variables is unset
+    /// (logged); a provider that is not optional is always on.
+    fn optional_provider_is_off(&self, spec: &ProviderSpec, settings: &[Setting]) -> bool {
+        if !spec.optional {
+            return false;
+        }
+        let unset: Vec<&str> = settings
+            .iter()
+            .filter_map(|s| s.required_var())
+            .filter(|v| self.env.get(v).is_none())
+            .collect();
+        if unset.is_empty() {
+            return false;
+        }
+        tracing::info!(provider = spec.id, unset = ?unset, "optional provider disabled: variables unset");
+        true
+    }
+
+    /// Enables an email (magic link) provider.
+    pub fn email(&mut self, spec: &'static ProviderSpec, settings: EmailSettings) {
+        let mut vars = vec![settings.from];
+        if let EmailTransport::Smtp(server) = &settings.transport {
+            vars.push(*server);
+        }
+        if self.optional_provider_is_off(spec, &vars) {
+            return;
+        }
+        let from = self.resolve(settings.from);
+        let mailer: Arc<dyn crate::email::Mailer> = match settings.transport {
+            EmailTransport::Mailer(mailer) => mailer,
+            EmailTransport::Smtp(server) => {
+                let missing_before = self.env.missing.len();
+                let server = self.resolve(server);
+                if self.env.missing.len() > missing_before {
+                    return; // reported by `build`
+                }
+                match smtp_mailer(&server) {
+                    Ok(mailer) => mailer,
+                    Err(reason) => {
+                        self.invalid.push(ConfigError::InvalidProvider {
+                            provider: spec.id.to_owned(),
+                            reason,
+                        });
+                        return;
+                    }
+                }
+            }
+        };
+        self.providers.push(Provider {
+            spec,
+            name: spec.name.to_owned(),
+            behaviour: ProviderBehaviour::Email {
+                mailer,
+                from,
+                max_age: settings.max_age,
+            },
+        });
+    }
+
     /// Enables a credentials provider checked by `authorize`.
     pub fn credentials<F, Fut>(&mut self, spec: &'static ProviderSpec, authorize: F)
     where
@@ -342,36 +472,17 @@ impl<'a, D: SessionData> Builder<'a, D> {
     /// Enables an OAuth or OpenID Connect provider. Its variables are read here; an
     /// `#[optional]` provider with any of them unset is left out (and logged).
     pub fn oauth(&mut self, spec: &'static ProviderSpec, settings: OAuthSettings) {
-        let mut vars: Vec<&str> = Vec::new();
-        for setting in [settings.client_id, settings.client_secret]
-            .iter()
-            .chain(settings.params.iter().map(|(_, s)| s))
-        {
-            if let Setting::Env(var) = setting {
-                vars.push(var);
-            }
-        }
-        if spec.optional {
-            let unset: Vec<&str> = vars
-                .iter()
-                .copied()
-                .filter(|v| self.env.get(v).is_none())
-                .collect();
-            if !unset.is_empty() {
-                tracing::info!(provider = spec.id, unset = ?unset, "optional provider disabled: variables unset");
-                return;
-            }
+        let mut vars = vec![settings.client_id, settings.client_secret];
+        vars.extend(settings.params.iter().map(|(_, s)| *s));
+        if self.optional_provider_is_off(spec, &vars) {
+            return;
         }
         let missing_before = self.env.missing.len();
-        let mut resolve = |setting: Setting| match setting {
-            Setting::Env(var) => self.env.required(var),
-            Setting::Literal(value) => value.to_owned(),
-        };
-        let client_id = resolve(settings.client_id);
-        let client_secret = resolve(settings.client_secret);
+        let client_id = self.resolve(settings.client_id);
+        let client_secret = self.resolve(settings.client_secret);
         let mut params = PresetParams::new();
         for (name, setting) in &settings.params {
-            let value = resolve(*setting);
+            let value = self.resolve(*setting);
             params = match *name {
                 "issuer" => params.issuer(value),
                 "tenant" => params.tenant(value),
@@ -385,7 +496,7 @@ impl<'a, D: SessionData> Builder<'a, D> {
             return; // reported by `build`
         }
         let name = match settings.name {
-            Some((Setting::Env(var), default)) => {
+            Some((Setting::Env(var) | Setting::EnvOr(var, _), default)) => {
                 self.env.get(var).unwrap_or_else(|| default.to_owned())
             }
             Some((Setting::Literal(name), _)) => name.to_owned(),
@@ -511,6 +622,17 @@ impl<'a, D: SessionData> Builder<'a, D> {
         if let Some(invalid) = self.invalid.into_iter().next() {
             return Err(invalid);
         }
+        if self.adapter.is_none()
+            && let Some(email) = self
+                .providers
+                .iter()
+                .find(|p| p.spec.kind == ProviderKind::Email)
+        {
+            return Err(ConfigError::InvalidProvider {
+                provider: email.spec.id.to_owned(),
+                reason: "email sign-in needs database sessions".to_owned(),
+            });
+        }
         let base = match self.env.get("NEXTAUTH_URL") {
             Some(url) => BaseUrl::parse(&url, &self.base_path)?,
             None => {
@@ -555,6 +677,10 @@ impl<'a, D: SessionData> Builder<'a, D> {
                 oauth,
                 cookies,
                 session: self.session,
+                strategy: match self.adapter {
+                    Some(source) => Strategy::Database(LazyAdapter::new(source)),
+                    None => Strategy::Jwt,
+                },
                 providers: self.providers,
                 callbacks: self.callbacks,
                 events: self.events,

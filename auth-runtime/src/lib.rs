@@ -44,6 +44,7 @@ pub mod callbacks;
 pub mod config;
 pub mod cookies;
 pub mod csrf;
+pub mod database;
 pub mod pages;
 pub mod provider;
 mod routes;
@@ -65,4 +66,6 @@ pub fn random_secret() -> String {
     let bytes: [u8; 32] = rand::random();
     hex::encode(bytes)
 }
+pub mod adapter;
+pub mod email;
 pub mod oauth;

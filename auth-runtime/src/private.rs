@@ -4,8 +4,11 @@
 pub use axum;
 
 pub use crate::config::{Auth, Builder, ConfigError, Page};
+pub use crate::database::AdapterSource;
 pub use crate::oauth::{Checks, Preset, TokenAuthMethod};
-pub use crate::provider::{CredentialField, OAuthSettings, ProviderKind, ProviderSpec, Setting};
+pub use crate::provider::{
+    CredentialField, EmailSettings, OAuthSettings, ProviderKind, ProviderSpec, Setting,
+};
 pub use crate::user::{NoData, SessionData};
 
 use std::fmt;

@@ -93,6 +93,17 @@ impl ProviderSpec {
 }
 
 impl ProviderSpec {
+    /// An email (magic link) provider.
+    pub const fn email(id: &'static str, name: &'static str) -> Self {
+        ProviderSpec {
+            id,
+            name,
+            kind: ProviderKind::Email,
+            optional: false,
+            fields: &[],
+        }
+    }
+
     /// An OAuth 2.0 or OpenID Connect provider.
     pub const fn oauth(id: &'static str, name: &'static str) -> Self {
         ProviderSpec {
@@ -112,6 +123,18 @@ pub enum Setting {
     Env(&'static str),
     /// Written in the block (never used for secrets: the macro refuses literal secrets).
     Literal(&'static str),
+    /// Read from this environment variable, with a default when it is unset.
+    EnvOr(&'static str, &'static str),
+}
+
+impl Setting {
+    /// The variable this setting must read (none for literals and defaulted variables).
+    pub(crate) fn required_var(self) -> Option<&'static str> {
+        match self {
+            Setting::Env(var) => Some(var),
+            Setting::Literal(_) | Setting::EnvOr(..) => None,
+        }
+    }
 }
 
 /// An OAuth provider as declared: its preset and settings, resolved against the environment
@@ -198,6 +221,62 @@ impl OAuthSettings {
         F: Fn(&serde_json::Value) -> Option<crate::user::User> + Send + Sync + 'static,
     {
         self.profile = Some(std::sync::Arc::new(profile));
+        self
+    }
+}
+
+/// How an email provider sends its links.
+#[derive(Clone)]
+pub(crate) enum EmailTransport {
+    /// An SMTP server URL: `smtp://host:port`, `smtps://…` or `smtp+starttls://…`.
+    Smtp(Setting),
+    /// A mailer of the application's (an HTTP mail API, say).
+    Mailer(std::sync::Arc<dyn crate::email::Mailer>),
+}
+
+/// An email provider as declared: how it sends, from whom, and how long a link lives.
+#[derive(Clone)]
+pub struct EmailSettings {
+    pub(crate) transport: EmailTransport,
+    pub(crate) from: Setting,
+    pub(crate) max_age: u64,
+}
+
+impl std::fmt::Debug for EmailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailSettings")
+            .field("from", &self.from)
+            .field("max_age", &self.max_age)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EmailSettings {
+    /// Links sent through the SMTP server at `server`, from `from`.
+    pub fn smtp(server: Setting, from: Setting) -> Self {
+        EmailSettings {
+            transport: EmailTransport::Smtp(server),
+            from,
+            max_age: crate::email::DEFAULT_MAX_AGE.as_secs(),
+        }
+    }
+
+    /// Links sent by the application's mailer, made once at start-up by `make`.
+    pub fn mailer<F, M>(make: F, from: Setting) -> Self
+    where
+        F: FnOnce() -> M,
+        M: crate::email::Mailer + 'static,
+    {
+        EmailSettings {
+            transport: EmailTransport::Mailer(std::sync::Arc::new(make())),
+            from,
+            max_age: crate::email::DEFAULT_MAX_AGE.as_secs(),
+        }
+    }
+
+    /// How long a link stays valid, in seconds.
+    pub fn max_age(mut self, secs: u64) -> Self {
+        self.max_age = secs;
         self
     }
 }

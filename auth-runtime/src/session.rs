@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 
-use crate::config::{Auth, Inner};
+use crate::config::{Auth, Inner, Strategy};
 use crate::cookies::{self, Jar, SetCookie};
 use crate::token;
 use crate::user::{NoData, SessionData, Token};
@@ -122,7 +122,8 @@ impl<D: SessionData> Inner<D> {
 
 impl<D: SessionData> Auth<D> {
     /// The session token of a request, as next-auth's `getToken` reads it: the session cookie
-    /// (chunks reassembled), else `Authorization: Bearer <percent-encoded token>`.
+    /// (chunks reassembled), else `Authorization: Bearer <percent-encoded token>`. JWT
+    /// sessions only: with database sessions use [`Auth::session_from_headers`].
     ///
     /// Anything that does not decode is `None`, never an error.
     pub fn token_from_headers(&self, headers: &HeaderMap) -> Option<Token<D>> {
@@ -135,10 +136,32 @@ impl<D: SessionData> Auth<D> {
         self.inner.decode_token(&bearer, now)
     }
 
-    /// The session of a request (NextAuth's `getServerSession`), or `None`.
-    pub fn session_from_headers(&self, headers: &HeaderMap) -> Option<Session<D>> {
-        self.token_from_headers(headers)
-            .map(|token| Session { token })
+    /// The session of a request (NextAuth's `getServerSession`), or `None`: the decoded
+    /// token with JWT sessions, the stored session and user with database sessions (an
+    /// expired one is deleted; a store that fails means no session, logged).
+    pub async fn session_from_headers(&self, headers: &HeaderMap) -> Option<Session<D>> {
+        let Strategy::Database(lazy) = &self.inner.strategy else {
+            return self
+                .token_from_headers(headers)
+                .map(|token| Session { token });
+        };
+        let jar = Jar::from_headers(headers);
+        let token = jar.get(self.inner.cookies.session_token)?;
+        let adapter = lazy.get().await.ok()?;
+        let now = OffsetDateTime::now_utc();
+        let found = match adapter.get_session_and_user(token).await {
+            Ok(found) => found?,
+            Err(e) => {
+                tracing::error!(error = %e, "SESSION_ERROR");
+                return None;
+            }
+        };
+        if found.session.expires <= now {
+            return None;
+        }
+        let mut token = Token::for_user(&crate::user::User::from(found.user));
+        token.exp = Some(found.session.expires.unix_timestamp().max(0) as u64);
+        Some(Session { token })
     }
 
     /// The layer that lets [`Session`] extract in the application's handlers.
@@ -254,7 +277,7 @@ impl<D: SessionData, S: Send + Sync> OptionalFromRequestParts<S> for Session<D> 
             .extensions
             .get::<Auth<D>>()
             .ok_or(SessionRejection::MissingLayer)?;
-        Ok(auth.session_from_headers(&parts.headers))
+        Ok(auth.session_from_headers(&parts.headers).await)
     }
 }
 

@@ -68,20 +68,82 @@ fn test() -> Result {
         "-D",
         "warnings",
     ])?;
+    ensure_postgres()?;
     cargo(&["test", "--workspace", "--all-targets"])?;
     cargo(&["test", "--workspace", "--doc"])?;
-    cargo(&["build", "--example", "demo"])?;
-    demo_smoke()?;
+    cargo(&["build", "--example", "demo", "--example", "database"])?;
+    demo_smoke("demo", &[])?;
+    // The database example: no setup (a SQLite file), then the machine's PostgreSQL.
+    let sqlite_file = env::temp_dir().join(format!("auth-xtask-{}.db", std::process::id()));
+    let sqlite = format!("sqlite://{}?mode=rwc", sqlite_file.display());
+    demo_smoke("database", &[("DATABASE_URL", sqlite.clone())])?;
+    database_sessions_across_processes(&sqlite)?;
+    let _ = std::fs::remove_file(&sqlite_file);
+    let postgres = "postgres://postgres:postgres@127.0.0.1:5432/auth_test".to_owned();
+    demo_smoke("database", &[("DATABASE_URL", postgres.clone())])?;
+    database_sessions_across_processes(&postgres)?;
     interop()?;
     println!("\nxtask: every test passed");
     Ok(())
 }
 
-fn demo_binary() -> PathBuf {
+/// The machine's PostgreSQL for the adapter tests: started when it is installed but down, with
+/// the `postgres` role's password and the `auth_test` database the tests connect to.
+fn ensure_postgres() -> Result {
+    step("PostgreSQL for the adapter tests");
+    let clusters = Command::new("pg_lsclusters")
+        .arg("--no-header")
+        .output()
+        .map_err(|_| {
+            "PostgreSQL is not installed (no pg_lsclusters): install Debian's `postgresql` \
+             package, or point DATABASE_URL_POSTGRES at a server"
+                .to_owned()
+        })?;
+    let listing = String::from_utf8_lossy(&clusters.stdout).into_owned();
+    let Some(cluster) = listing.lines().find(|l| !l.trim().is_empty()) else {
+        return Err("PostgreSQL has no cluster: create one with `pg_createcluster`".to_owned());
+    };
+    let fields: Vec<&str> = cluster.split_whitespace().collect();
+    let (version, name, status) = match fields.as_slice() {
+        [version, name, _port, status, ..] => (*version, *name, *status),
+        _ => return Err(format!("cannot read pg_lsclusters: {cluster}")),
+    };
+    let root = Path::new("/");
+    if status != "online" {
+        run(root, "pg_ctlcluster", &[version, name, "start"], &[])?;
+    }
+    let psql = |sql: &str| {
+        run(
+            root,
+            "su",
+            &[
+                "postgres",
+                "-c",
+                &format!("psql -q -v ON_ERROR_STOP=1 -c \"{sql}\""),
+            ],
+            &[],
+        )
+    };
+    psql("ALTER USER postgres PASSWORD 'postgres'")?;
+    let exists = Command::new("su")
+        .args([
+            "postgres",
+            "-c",
+            "psql -tAc \"SELECT 1 FROM pg_database WHERE datname = 'auth_test'\"",
+        ])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !String::from_utf8_lossy(&exists.stdout).contains('1') {
+        psql("CREATE DATABASE auth_test")?;
+    }
+    Ok(())
+}
+
+fn example_binary(example: &str) -> PathBuf {
     let target = env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"));
-    target.join("debug/examples/demo")
+    target.join("debug/examples").join(example)
 }
 
 /// Runs a command in `dir`, failing with its name when it fails.
@@ -187,7 +249,7 @@ fn interop() -> Result {
     let demo_url = format!("http://127.0.0.1:{port}");
     let (_provider, issuer) = start_oidc_provider(&format!("{demo_url}/api/auth/callback/oidc"))?;
     let secret = "xtask-interop-secret".to_owned();
-    let demo = Command::new(demo_binary())
+    let demo = Command::new(example_binary("demo"))
         .env("PORT", port.to_string())
         .env("NEXTAUTH_URL", &demo_url)
         .env("NEXTAUTH_SECRET", &secret)
@@ -228,12 +290,17 @@ fn wait_for(port: u16) -> Result {
     Err(format!("nothing listens on 127.0.0.1:{port} after 30 s"))
 }
 
-/// Starts the real demo binary and checks the README's curl walk-through over TCP.
-fn demo_smoke() -> Result {
-    step("demo smoke test over HTTP");
+/// Starts the real example binary and checks the README's curl walk-through over TCP.
+fn demo_smoke(example: &str, envs: &[(&str, String)]) -> Result {
+    let shown: Vec<String> = envs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    step(&format!(
+        "{example} smoke test over HTTP {}",
+        shown.join(" ")
+    ));
     let port = free_port()?;
-    let binary = demo_binary();
+    let binary = example_binary(example);
     let mut child = Command::new(&binary)
+        .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
         .env("PORT", port.to_string())
         .env("NEXTAUTH_SECRET", "xtask-smoke-secret")
         .env_remove("NEXTAUTH_URL")
@@ -421,5 +488,98 @@ fn smoke_checks(port: u16) -> Result {
             .any(|c| c.starts_with("next-auth.session-token=;")),
         "POST /signout with the token clears the session cookie",
     )?;
+    Ok(())
+}
+
+/// A running example process on its own port.
+struct Example {
+    server: Server,
+    port: u16,
+}
+
+fn start_example(example: &str, envs: &[(&str, String)]) -> Result<Example> {
+    let port = free_port()?;
+    let child = Command::new(example_binary(example))
+        .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("PORT", port.to_string())
+        .env("NEXTAUTH_SECRET", "xtask-database-secret")
+        .env_remove("NEXTAUTH_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start the {example} example: {e}"))?;
+    let server = Server(child);
+    wait_for(port)?;
+    Ok(Example { server, port })
+}
+
+/// `csrf cookie; token` of a fresh visit.
+fn fresh_csrf(port: u16) -> Result<(String, String)> {
+    let answer = request(port, "GET", "/api/auth/csrf", "", "")?;
+    let token = answer.body.split('"').nth(3).unwrap_or_default().to_owned();
+    let cookie = answer
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("next-auth.csrf-token="))
+        .map(cookie_pair)
+        .unwrap_or_default()
+        .to_owned();
+    Ok((cookie, token))
+}
+
+fn session_name(port: u16, cookie: &str) -> Result<String> {
+    let answer = request(port, "GET", "/api/auth/session", cookie, "")?;
+    Ok(answer.body)
+}
+
+/// Issue 5's acceptance: a database session survives a restart, is shared by two processes
+/// on one PostgreSQL, and a sign-out on either ends it on both, even for a replayed cookie.
+fn database_sessions_across_processes(database_url: &str) -> Result {
+    step(&format!("database sessions across restarts and processes ({database_url})"));
+    let envs = [("DATABASE_URL", database_url.to_owned())];
+    let first = start_example("database", &envs)?;
+    let (csrf_cookie, token) = fresh_csrf(first.port)?;
+    let signin = request(
+        first.port,
+        "POST",
+        "/api/auth/callback/credentials",
+        &csrf_cookie,
+        &format!("csrfToken={token}&username=demo&password=demo&json=true"),
+    )?;
+    let session_cookie = signin
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("next-auth.session-token="))
+        .map(cookie_pair)
+        .unwrap_or_default()
+        .to_owned();
+    check(session_cookie.len() > 30, "signed in on the first process")?;
+    drop(first);
+
+    let restarted = start_example("database", &envs)?;
+    check(
+        session_name(restarted.port, &session_cookie)?.contains("Demo User"),
+        "the session is still valid after a restart",
+    )?;
+    let other = start_example("database", &envs)?;
+    check(
+        session_name(other.port, &session_cookie)?.contains("Demo User"),
+        "a second process on the same database sees the session",
+    )?;
+    let (csrf_cookie, token) = fresh_csrf(other.port)?;
+    request(
+        other.port,
+        "POST",
+        "/api/auth/signout",
+        &format!("{csrf_cookie}; {session_cookie}"),
+        &format!("csrfToken={token}"),
+    )?;
+    for (who, example) in [("the process that signed out", &other), ("the other process", &restarted)] {
+        check(
+            session_name(example.port, &session_cookie)? == "{}",
+            &format!("after sign-out the replayed cookie is dead on {who}"),
+        )?;
+    }
+    drop((restarted.server, other.server));
     Ok(())
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use axum::http::{Method, StatusCode};
 use time::OffsetDateTime;
 
-use super::{Ctx, Fields, Reply, checks, encode_component, signin};
+use super::{Ctx, Fields, Reply, checks, database, email, encode_component, signin};
 use crate::callbacks::{
     AuthorizeFn, Credentials, JwtParams, JwtTrigger, SignInDecision, SignInEvent, SignInParams,
 };
@@ -29,6 +29,7 @@ pub(super) async fn handle<D: SessionData>(
             credentials(ctx, provider, authorize.clone()).await
         }
         ProviderBehaviour::OAuth { provider: oauth } => oauth_callback(ctx, provider, oauth).await,
+        ProviderBehaviour::Email { .. } => email::callback(ctx, provider).await,
     }
 }
 
@@ -172,8 +173,9 @@ async fn credentials<D: SessionData>(
 }
 
 /// What every successful provider check leads to: the `sign_in` callback, the session
-/// cookie, the event, and the redirect to the callbackUrl.
-async fn sign_in<D: SessionData>(
+/// (a token, or a row in the database with the user found or created), the event, and the
+/// redirect to the callbackUrl.
+pub(super) async fn sign_in<D: SessionData>(
     ctx: &mut Ctx<'_, D>,
     user: User,
     account: Account,
@@ -196,8 +198,41 @@ async fn sign_in<D: SessionData>(
             SignInDecision::Error(message) => return Reply::redirect(ctx.error_url(&message)),
         }
     }
-    issue_session(ctx, user, account, profile).await;
-    Reply::redirect(ctx.callback_url.clone())
+    let Some(adapter) = database::adapter(ctx).await else {
+        issue_session(ctx, user, account, profile).await;
+        return Reply::redirect(ctx.callback_url.clone());
+    };
+    let Ok(adapter) = adapter else {
+        return Reply::redirect(ctx.error_url("Callback"));
+    };
+    let (stored, is_new_user) =
+        match database::user_for_sign_in(ctx, adapter.as_ref(), &user, &account).await {
+            Ok(found) => found,
+            Err(code) => return Reply::redirect(ctx.error_url(code)),
+        };
+    match database::start_session(ctx, adapter.as_ref(), &stored.id).await {
+        Ok(cookie) => ctx.set_cookies.push(cookie),
+        Err(e) => {
+            tracing::error!(error = %e, "SIGNIN_DATABASE_ERROR");
+            return Reply::redirect(ctx.error_url("Callback"));
+        }
+    }
+    if let Some(on_sign_in) = &ctx.auth.events.sign_in {
+        on_sign_in(SignInEvent {
+            user: User::from(stored),
+            account,
+            is_new_user,
+        })
+        .await;
+    }
+    match &ctx.auth.pages.new_user {
+        Some(page) if is_new_user => Reply::redirect(format!(
+            "{page}{}callbackUrl={}",
+            super::query_joiner(page),
+            encode_component(&ctx.callback_url)
+        )),
+        _ => Reply::redirect(ctx.callback_url.clone()),
+    }
 }
 
 /// Runs the `jwt` callback for a fresh sign-in, sets the session cookie and fires `sign_in`.

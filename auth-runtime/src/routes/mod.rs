@@ -7,6 +7,8 @@
 
 mod callback;
 mod checks;
+mod database;
+mod email;
 mod pages;
 mod session;
 mod signin;

@@ -1,11 +1,12 @@
 //! `GET /session` and `POST /session` (§2.3): the client-safe session or `{}`, rolling the
-//! JWT on every read; POST is next-auth v4's `update()`.
+//! JWT on every read (database sessions: `database::session`); POST is next-auth v4's
+//! `update()`.
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::{Ctx, Fields, Reply};
+use super::{Ctx, Fields, Reply, database};
 use crate::callbacks::{JwtParams, JwtTrigger, SessionEvent, SessionParams};
 use crate::session::{TokenRead, expiry, iso_string};
 use crate::user::{DefaultSession, SessionData};
@@ -32,6 +33,9 @@ pub(super) async fn update<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {
 }
 
 async fn respond<D: SessionData>(ctx: &mut Ctx<'_, D>, update: Option<Value>) -> Reply {
+    if let Some(adapter) = database::adapter(ctx).await {
+        return database::session(ctx, adapter, update).await;
+    }
     let now = OffsetDateTime::now_utc();
     let empty = |ctx: &Ctx<'_, D>| Reply::Json {
         status: StatusCode::OK,
@@ -58,7 +62,7 @@ async fn respond<D: SessionData>(ctx: &mut Ctx<'_, D>, update: Option<Value>) ->
             account: None,
             profile: None,
             trigger,
-            session: update,
+            session: update.clone(),
         })
         .await;
     }
@@ -69,6 +73,8 @@ async fn respond<D: SessionData>(ctx: &mut Ctx<'_, D>, update: Option<Value>) ->
             session(SessionParams {
                 session: default,
                 token: token.clone(),
+                user: None,
+                update,
             })
             .await
         }

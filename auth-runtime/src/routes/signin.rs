@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-use super::{Ctx, Reply, checks};
+use super::{Ctx, Reply, checks, email};
 use crate::config::ProviderBehaviour;
 use crate::csrf;
 use crate::oauth::{AuthorizationRequest, OAuthProvider, pkce_challenge, random_check_value};
@@ -22,6 +22,11 @@ pub(super) async fn post<D: SessionData>(ctx: &mut Ctx<'_, D>, provider_id: Opti
         ProviderBehaviour::OAuth { provider: oauth } => {
             start_oauth(ctx, provider.spec.id, oauth).await
         }
+        ProviderBehaviour::Email {
+            mailer,
+            from,
+            max_age,
+        } => email::start(ctx, provider, mailer, from, *max_age).await,
     }
 }
 

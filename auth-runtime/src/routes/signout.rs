@@ -1,7 +1,7 @@
 //! `POST /signout` (§2.7): CSRF-verified; fires the event, clears the session cookie and
 //! redirects to the validated callbackUrl.
 
-use super::{Ctx, Reply};
+use super::{Ctx, Reply, database};
 use crate::callbacks::SignOutEvent;
 use crate::session::{TokenRead, now_secs};
 use crate::user::SessionData;
@@ -10,9 +10,15 @@ pub(super) async fn post<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {
     if !ctx.csrf_verified() {
         return Reply::redirect(format!("{}?csrf=true", ctx.url("signout")));
     }
-    let token = match ctx.auth.read_session_cookie(&ctx.jar, now_secs()) {
-        TokenRead::Valid(token) => Some(token),
-        TokenRead::Absent | TokenRead::Invalid => None,
+    let token = match database::adapter(ctx).await {
+        Some(adapter) => {
+            database::sign_out(ctx, adapter).await;
+            None
+        }
+        None => match ctx.auth.read_session_cookie(&ctx.jar, now_secs()) {
+            TokenRead::Valid(token) => Some(token),
+            TokenRead::Absent | TokenRead::Invalid => None,
+        },
     };
     if let Some(on_sign_out) = &ctx.auth.events.sign_out {
         on_sign_out(SignOutEvent { token }).await;

@@ -1,10 +1,10 @@
-// Only JWT sessions exist for now; `database` arrives with the adapters.
+// Sessions are `jwt` or `database`; a misspelled strategy names the closest.
 use auth_runtime::callbacks::Credentials;
 use auth_runtime::{User, auth};
 
 auth! {
     secret: env("NEXTAUTH_SECRET"),
-    session: database { max_age: days(30) },
+    session: databse { adapter: env("DATABASE_URL") },
     providers: {
         credentials: Credentials {
             fields: { username: text("Username"), password: password("Password") },

@@ -1,0 +1,52 @@
+-- The tables of the official @auth/pg-adapter (its schema.sql: SERIAL ids, quoted camelCase
+-- columns, TIMESTAMPTZ, the (provider, "providerAccountId") unique key and ON DELETE CASCADE),
+-- created only when absent, so that a Next.js app using @auth/pg-adapter and this server can
+-- share one database whichever starts first. `PostgresAdapter` runs this script at start-up
+-- in one transaction; the advisory lock keeps two servers starting at once from racing on
+-- CREATE TABLE IF NOT EXISTS (which is not safe under concurrency in PostgreSQL).
+--
+-- Tables created earlier from the adapter's documentation page lack the foreign keys and the
+-- unique keys; they are left as they are, and `PostgresAdapter` does not rely on them.
+
+SELECT pg_advisory_xact_lock(7236481902637453153);
+
+CREATE TABLE IF NOT EXISTS users (
+    id SERIAL,
+    name VARCHAR(255),
+    email VARCHAR(255) UNIQUE,
+    "emailVerified" TIMESTAMPTZ,
+    image TEXT,
+    PRIMARY KEY (id)
+);
+
+CREATE TABLE IF NOT EXISTS accounts (
+    id SERIAL,
+    "userId" INTEGER NOT NULL REFERENCES users ON DELETE CASCADE,
+    type VARCHAR(255) NOT NULL,
+    provider VARCHAR(255) NOT NULL,
+    "providerAccountId" VARCHAR(255) NOT NULL,
+    refresh_token TEXT,
+    access_token TEXT,
+    expires_at BIGINT,
+    id_token TEXT,
+    scope TEXT,
+    session_state TEXT,
+    token_type TEXT,
+    PRIMARY KEY (id),
+    UNIQUE (provider, "providerAccountId")
+);
+
+CREATE TABLE IF NOT EXISTS sessions (
+    id SERIAL,
+    "userId" INTEGER NOT NULL REFERENCES users ON DELETE CASCADE,
+    expires TIMESTAMPTZ NOT NULL,
+    "sessionToken" VARCHAR(255) UNIQUE NOT NULL,
+    PRIMARY KEY (id)
+);
+
+CREATE TABLE IF NOT EXISTS verification_token (
+    identifier TEXT NOT NULL,
+    expires TIMESTAMPTZ NOT NULL,
+    token TEXT NOT NULL,
+    PRIMARY KEY (identifier, token)
+);

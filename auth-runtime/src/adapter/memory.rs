@@ -1,0 +1,255 @@
+//! [`MemoryAdapter`]: the [`Adapter`] contract over maps in one process, for tests and demos,
+//! and the reference to copy when writing an adapter for another store.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use time::OffsetDateTime;
+
+use super::{
+    Adapter, AdapterAccount, AdapterError, AdapterResult, AdapterSession, AdapterUser, BoxFuture,
+    NewUser, SessionAndUser, VerificationToken,
+};
+
+/// An [`Adapter`] that keeps everything in memory; it is lost when the process ends.
+///
+/// Ids are `"1"`, `"2"`, … and never reused.
+#[derive(Debug, Default)]
+pub struct MemoryAdapter {
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    last_user_id: u64,
+    users: BTreeMap<u64, AdapterUser>,
+    /// Keyed by (provider, provider account id): one link per provider account.
+    accounts: HashMap<(String, String), AdapterAccount>,
+    sessions: HashMap<String, AdapterSession>,
+    /// Keyed by (identifier, hashed token), as the SQL tables' primary key.
+    verification_tokens: HashMap<(String, String), VerificationToken>,
+}
+
+impl State {
+    fn user(&self, id: &str) -> Option<&AdapterUser> {
+        self.users.get(&parse_id(id)?)
+    }
+
+    fn email_taken(&self, email: Option<&str>, except_id: Option<u64>) -> bool {
+        email.is_some_and(|email| {
+            self.users
+                .iter()
+                .any(|(id, u)| Some(*id) != except_id && u.email.as_deref() == Some(email))
+        })
+    }
+}
+
+/// The key of an id this adapter issued: canonical decimal only, so `"01"` is not `"1"`.
+fn parse_id(id: &str) -> Option<u64> {
+    id.parse::<u64>().ok().filter(|n| n.to_string() == id)
+}
+
+impl MemoryAdapter {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    // No `.await` ever happens while the lock is held, so a poisoned lock can only come from
+    // a panic between two consistent states: keep going with the data.
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Adapter for MemoryAdapter {
+    fn create_user(&self, user: NewUser) -> BoxFuture<'_, AdapterResult<AdapterUser>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            if state.email_taken(user.email.as_deref(), None) {
+                return Err(AdapterError::Conflict("a user with this email"));
+            }
+            state.last_user_id += 1;
+            let id = state.last_user_id;
+            let user = AdapterUser {
+                id: id.to_string(),
+                name: user.name,
+                email: user.email,
+                email_verified: user.email_verified,
+                image: user.image,
+            };
+            state.users.insert(id, user.clone());
+            Ok(user)
+        })
+    }
+
+    fn get_user<'a>(&'a self, id: &'a str) -> BoxFuture<'a, AdapterResult<Option<AdapterUser>>> {
+        Box::pin(async move { Ok(self.state().user(id).cloned()) })
+    }
+
+    fn get_user_by_email<'a>(
+        &'a self,
+        email: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Option<AdapterUser>>> {
+        Box::pin(async move {
+            let state = self.state();
+            let found = state
+                .users
+                .values()
+                .find(|u| u.email.as_deref() == Some(email));
+            Ok(found.cloned())
+        })
+    }
+
+    fn get_user_by_account<'a>(
+        &'a self,
+        provider: &'a str,
+        provider_account_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Option<AdapterUser>>> {
+        Box::pin(async move {
+            let state = self.state();
+            let key = (provider.to_owned(), provider_account_id.to_owned());
+            let user = state
+                .accounts
+                .get(&key)
+                .and_then(|account| state.user(&account.user_id));
+            Ok(user.cloned())
+        })
+    }
+
+    fn update_user(&self, user: AdapterUser) -> BoxFuture<'_, AdapterResult<AdapterUser>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            let id = parse_id(&user.id)
+                .filter(|id| state.users.contains_key(id))
+                .ok_or(AdapterError::NotFound("user"))?;
+            if state.email_taken(user.email.as_deref(), Some(id)) {
+                return Err(AdapterError::Conflict("a user with this email"));
+            }
+            state.users.insert(id, user.clone());
+            Ok(user)
+        })
+    }
+
+    fn delete_user<'a>(&'a self, id: &'a str) -> BoxFuture<'a, AdapterResult<bool>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            let Some(key) = parse_id(id) else {
+                return Ok(false);
+            };
+            if state.users.remove(&key).is_none() {
+                return Ok(false);
+            }
+            state.accounts.retain(|_, a| a.user_id != id);
+            state.sessions.retain(|_, s| s.user_id != id);
+            Ok(true)
+        })
+    }
+
+    fn link_account(&self, account: AdapterAccount) -> BoxFuture<'_, AdapterResult<()>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            if state.user(&account.user_id).is_none() {
+                return Err(AdapterError::NotFound("user"));
+            }
+            let key = (
+                account.provider.clone(),
+                account.provider_account_id.clone(),
+            );
+            if state.accounts.contains_key(&key) {
+                return Err(AdapterError::Conflict("a link for this provider account"));
+            }
+            state.accounts.insert(key, account);
+            Ok(())
+        })
+    }
+
+    fn unlink_account<'a>(
+        &'a self,
+        provider: &'a str,
+        provider_account_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<bool>> {
+        Box::pin(async move {
+            let key = (provider.to_owned(), provider_account_id.to_owned());
+            Ok(self.state().accounts.remove(&key).is_some())
+        })
+    }
+
+    fn create_session(&self, session: AdapterSession) -> BoxFuture<'_, AdapterResult<()>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            if state.user(&session.user_id).is_none() {
+                return Err(AdapterError::NotFound("user"));
+            }
+            if state.sessions.contains_key(&session.session_token) {
+                return Err(AdapterError::Conflict("a session with this token"));
+            }
+            state
+                .sessions
+                .insert(session.session_token.clone(), session);
+            Ok(())
+        })
+    }
+
+    fn get_session_and_user<'a>(
+        &'a self,
+        session_token: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Option<SessionAndUser>>> {
+        Box::pin(async move {
+            let state = self.state();
+            let found = state.sessions.get(session_token).and_then(|session| {
+                let user = state.user(&session.user_id)?;
+                Some(SessionAndUser {
+                    session: session.clone(),
+                    user: user.clone(),
+                })
+            });
+            Ok(found)
+        })
+    }
+
+    fn update_session<'a>(
+        &'a self,
+        session_token: &'a str,
+        expires: OffsetDateTime,
+    ) -> BoxFuture<'a, AdapterResult<Option<AdapterSession>>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            Ok(state.sessions.get_mut(session_token).map(|session| {
+                session.expires = expires;
+                session.clone()
+            }))
+        })
+    }
+
+    fn delete_session<'a>(&'a self, session_token: &'a str) -> BoxFuture<'a, AdapterResult<bool>> {
+        Box::pin(async move { Ok(self.state().sessions.remove(session_token).is_some()) })
+    }
+
+    fn create_verification_token(
+        &self,
+        token: VerificationToken,
+    ) -> BoxFuture<'_, AdapterResult<()>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            let key = (token.identifier.clone(), token.token.clone());
+            if state.verification_tokens.contains_key(&key) {
+                return Err(AdapterError::Conflict("this verification token"));
+            }
+            state.verification_tokens.insert(key, token);
+            Ok(())
+        })
+    }
+
+    fn use_verification_token<'a>(
+        &'a self,
+        identifier: &'a str,
+        token: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Option<VerificationToken>>> {
+        Box::pin(async move {
+            // One lock for the lookup and the removal: a second caller finds nothing.
+            let key = (identifier.to_owned(), token.to_owned());
+            Ok(self.state().verification_tokens.remove(&key))
+        })
+    }
+}

@@ -1,0 +1,590 @@
+//! Database sessions and stored users: the [`Adapter`] trait (NextAuth v4's adapter
+//! operations), its records, and the stores shipped with the crate.
+//!
+//! | store | feature | for |
+//! | --- | --- | --- |
+//! | [`MemoryAdapter`] | always | tests and demos in one process |
+//! | `SqliteAdapter` | `sqlite` (default) | an embedded database file, migrated at start-up |
+//! | `PostgresAdapter` | `postgres` | the tables of the official `@auth/pg-adapter`, so a Next.js app and this server can share one database |
+//!
+//! Any other store (diesel, sea-orm, Redis, an HTTP API) plugs in by implementing [`Adapter`]:
+//! fourteen methods that each return a boxed future, so the runtime can hold an
+//! `Arc<dyn Adapter>`. [`MemoryAdapter`]'s source is a complete implementation to start from,
+//! and `tests/adapter_conformance.rs` is the suite every implementation must pass.
+//!
+//! The adapter stores; the runtime decides. Expiry (of sessions and of verification tokens),
+//! email normalisation, token hashing and the account-linking policy are the runtime's job:
+//! an adapter returns what it holds, expired or not.
+//!
+//! ```
+//! use auth_runtime::adapter::{Adapter, AdapterSession, MemoryAdapter, NewUser};
+//! use time::{Duration, OffsetDateTime};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), auth_runtime::adapter::AdapterError> {
+//! let adapter = MemoryAdapter::new();
+//! let user = adapter.create_user(NewUser::default().email("alice@example.com")).await?;
+//! let expires = OffsetDateTime::now_utc() + Duration::days(30);
+//! adapter
+//!     .create_session(AdapterSession::new("token-1", &user.id, expires))
+//!     .await?;
+//! let found = adapter.get_session_and_user("token-1").await?;
+//! assert_eq!(found.map(|s| s.user), Some(user));
+//! # Ok(())
+//! # }
+//! ```
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use time::OffsetDateTime;
+
+use crate::user::{Account, User};
+
+mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
+pub use memory::MemoryAdapter;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresAdapter;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteAdapter;
+
+/// The `sqlx` the SQL adapters are built on, to name its pools and options without a
+/// dependency of your own (and without a second copy of `sqlx` at another version).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sqlx;
+
+/// The future an [`Adapter`] method returns: boxed, so that the trait stays object-safe.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The result of an [`Adapter`] operation.
+pub type AdapterResult<T> = Result<T, AdapterError>;
+
+/// A store of users, their linked accounts, database sessions and email verification tokens
+/// (NextAuth v4's `Adapter`).
+///
+/// Every method returns a [`BoxFuture`]; implement one as `Box::pin(async move { … })`.
+/// Ids are strings whatever the store uses (the SQL adapters' ids are integers written in
+/// decimal); an id the store could never have issued, such as `"abc"` for an integer key,
+/// is simply not found.
+///
+/// The contract, checked by `tests/adapter_conformance.rs`:
+/// - a user's email is unique (several users may have none); lookups are exact: the runtime
+///   normalises emails before it calls the adapter;
+/// - a user id is never reused, even after the user is deleted (a session or token naming
+///   the old id must not find a new user);
+/// - `(provider, provider_account_id)` links to at most one user;
+/// - deleting a user deletes its accounts and sessions;
+/// - a verification token is found by identifier *and* token together, and at most once,
+///   even under concurrent use (GHSA-pg53-56cg-4m8q, GHSA-4rxr-27mm-mxq9);
+/// - timestamps come back as stored, to the microsecond;
+/// - errors never carry a token (see [`AdapterError`]).
+///
+/// # Implementing it
+///
+/// A wrapper that counts sign-ins and delegates everything to another adapter:
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+///
+/// use auth_runtime::adapter::{
+///     Adapter, AdapterAccount, AdapterResult, AdapterSession, AdapterUser, BoxFuture,
+///     MemoryAdapter, NewUser, SessionAndUser, VerificationToken,
+/// };
+/// use time::OffsetDateTime;
+///
+/// struct Counted<A> {
+///     inner: A,
+///     sessions_created: AtomicU64,
+/// }
+///
+/// impl<A: Adapter> Adapter for Counted<A> {
+///     fn create_session(&self, session: AdapterSession) -> BoxFuture<'_, AdapterResult<()>> {
+///         Box::pin(async move {
+///             self.inner.create_session(session).await?;
+///             self.sessions_created.fetch_add(1, Ordering::Relaxed);
+///             Ok(())
+///         })
+///     }
+///
+///     fn create_user(&self, user: NewUser) -> BoxFuture<'_, AdapterResult<AdapterUser>> {
+///         self.inner.create_user(user)
+///     }
+///     fn get_user<'a>(&'a self, id: &'a str) -> BoxFuture<'a, AdapterResult<Option<AdapterUser>>> {
+///         self.inner.get_user(id)
+///     }
+///     fn get_user_by_email<'a>(
+///         &'a self,
+///         email: &'a str,
+///     ) -> BoxFuture<'a, AdapterResult<Option<AdapterUser>>> {
+///         self.inner.get_user_by_email(email)
+///     }
+///     fn get_user_by_account<'a>(
+///         &'a self,
+///         provider: &'a str,
+///         provider_account_id: &'a str,
+///     ) -> BoxFuture<'a, AdapterResult<Option<AdapterUser>>> {
+///         self.inner.get_user_by_account(provider, provider_account_id)
+///     }
+///     fn update_user(&self, user: AdapterUser) -> BoxFuture<'_, AdapterResult<AdapterUser>> {
+///         self.inner.update_user(user)
+///     }
+///     fn delete_user<'a>(&'a self, id: &'a str) -> BoxFuture<'a, AdapterResult<bool>> {
+///         self.inner.delete_user(id)
+///     }
+///     fn link_account(&self, account: AdapterAccount) -> BoxFuture<'_, AdapterResult<()>> {
+///         self.inner.link_account(account)
+///     }
+///     fn unlink_account<'a>(
+///         &'a self,
+///         provider: &'a str,
+///         provider_account_id: &'a str,
+///     ) -> BoxFuture<'a, AdapterResult<bool>> {
+///         self.inner.unlink_account(provider, provider_account_id)
+///     }
+///     fn get_session_and_user<'a>(
+///         &'a self,
+///         session_token: &'a str,
+///     ) -> BoxFuture<'a, AdapterResult<Option<SessionAndUser>>> {
+///         self.inner.get_session_and_user(session_token)
+///     }
+///     fn update_session<'a>(
+///         &'a self,
+///         session_token: &'a str,
+///         expires: OffsetDateTime,
+///     ) -> BoxFuture<'a, AdapterResult<Option<AdapterSession>>> {
+///         self.inner.update_session(session_token, expires)
+///     }
+///     fn delete_session<'a>(&'a self, session_token: &'a str) -> BoxFuture<'a, AdapterResult<bool>> {
+///         self.inner.delete_session(session_token)
+///     }
+///     fn create_verification_token(
+///         &self,
+///         token: VerificationToken,
+///     ) -> BoxFuture<'_, AdapterResult<()>> {
+///         self.inner.create_verification_token(token)
+///     }
+///     fn use_verification_token<'a>(
+///         &'a self,
+///         identifier: &'a str,
+///         token: &'a str,
+///     ) -> BoxFuture<'a, AdapterResult<Option<VerificationToken>>> {
+///         self.inner.use_verification_token(identifier, token)
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> AdapterResult<()> {
+/// let adapter: std::sync::Arc<dyn Adapter> = std::sync::Arc::new(Counted {
+///     inner: MemoryAdapter::new(),
+///     sessions_created: AtomicU64::new(0),
+/// });
+/// let user = adapter.create_user(NewUser::default()).await?;
+/// let expires = OffsetDateTime::now_utc();
+/// adapter.create_session(AdapterSession::new("t", &user.id, expires)).await?;
+/// # Ok(())
+/// # }
+/// ```
+pub trait Adapter: Send + Sync {
+    /// Creates a user and returns it with the id the store gave it (`createUser`).
+    ///
+    /// Fails with [`AdapterError::Conflict`] when another user has the same email.
+    fn create_user(&self, user: NewUser) -> BoxFuture<'_, AdapterResult<AdapterUser>>;
+
+    /// The user with this id (`getUser`).
+    fn get_user<'a>(&'a self, id: &'a str) -> BoxFuture<'a, AdapterResult<Option<AdapterUser>>>;
+
+    /// The user with exactly this email (`getUserByEmail`).
+    fn get_user_by_email<'a>(
+        &'a self,
+        email: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Option<AdapterUser>>>;
+
+    /// The user a provider account is linked to (`getUserByAccount`).
+    fn get_user_by_account<'a>(
+        &'a self,
+        provider: &'a str,
+        provider_account_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Option<AdapterUser>>>;
+
+    /// Replaces every field of the user with `user.id` and returns it as stored (`updateUser`).
+    ///
+    /// To change one field, read the user, change the field, write it back. Fails with
+    /// [`AdapterError::NotFound`] when there is no such user and with
+    /// [`AdapterError::Conflict`] when the new email is another user's.
+    fn update_user(&self, user: AdapterUser) -> BoxFuture<'_, AdapterResult<AdapterUser>>;
+
+    /// Deletes a user with its accounts and sessions (`deleteUser`); `false` when there was
+    /// no such user.
+    fn delete_user<'a>(&'a self, id: &'a str) -> BoxFuture<'a, AdapterResult<bool>>;
+
+    /// Links a provider account to `account.user_id` (`linkAccount`).
+    ///
+    /// Fails with [`AdapterError::Conflict`] when the provider account is already linked
+    /// (to this user or another) and with [`AdapterError::NotFound`] when there is no such
+    /// user.
+    fn link_account(&self, account: AdapterAccount) -> BoxFuture<'_, AdapterResult<()>>;
+
+    /// Removes a provider account's link (`unlinkAccount`); `false` when it was not linked.
+    fn unlink_account<'a>(
+        &'a self,
+        provider: &'a str,
+        provider_account_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<bool>>;
+
+    /// Stores a new session (`createSession`).
+    ///
+    /// Fails with [`AdapterError::Conflict`] when the token is already a session's and with
+    /// [`AdapterError::NotFound`] when there is no such user.
+    fn create_session(&self, session: AdapterSession) -> BoxFuture<'_, AdapterResult<()>>;
+
+    /// The session with this token and its user (`getSessionAndUser`), even when the session
+    /// has expired: the runtime checks `expires`, deletes an expired session and treats it
+    /// as absent.
+    fn get_session_and_user<'a>(
+        &'a self,
+        session_token: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Option<SessionAndUser>>>;
+
+    /// Sets a session's expiry and returns the session as stored (`updateSession`); `None`
+    /// when there is no such session.
+    fn update_session<'a>(
+        &'a self,
+        session_token: &'a str,
+        expires: OffsetDateTime,
+    ) -> BoxFuture<'a, AdapterResult<Option<AdapterSession>>>;
+
+    /// Deletes a session (`deleteSession`, at sign-out); `false` when there was none.
+    fn delete_session<'a>(&'a self, session_token: &'a str) -> BoxFuture<'a, AdapterResult<bool>>;
+
+    /// Stores an email sign-in token (`createVerificationToken`); the token is already hashed.
+    ///
+    /// Fails with [`AdapterError::Conflict`] when the same (identifier, token) pair is stored.
+    fn create_verification_token(
+        &self,
+        token: VerificationToken,
+    ) -> BoxFuture<'_, AdapterResult<()>>;
+
+    /// Takes the verification token stored for exactly this identifier *and* this (hashed)
+    /// token, deleting it in the same step (`useVerificationToken`).
+    ///
+    /// A right token with the wrong identifier finds nothing and leaves the token in place.
+    /// Two concurrent calls for one token: exactly one gets it. An expired token is returned
+    /// (and deleted) like any other: the runtime refuses it.
+    fn use_verification_token<'a>(
+        &'a self,
+        identifier: &'a str,
+        token: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Option<VerificationToken>>>;
+}
+
+/// A stored user (NextAuth's `AdapterUser`): [`User`] plus when the email was verified.
+///
+/// A type of its own rather than a field on [`User`], because only stored users have a
+/// verified email; `From` converts either way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdapterUser {
+    /// The store's id for the user, e.g. `"42"`.
+    pub id: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Email address (normalised by the runtime), unique among users.
+    pub email: Option<String>,
+    /// When the user proved they own the email (an email sign-in), if ever.
+    pub email_verified: Option<OffsetDateTime>,
+    /// Avatar URL.
+    pub image: Option<String>,
+}
+
+impl From<AdapterUser> for User {
+    fn from(user: AdapterUser) -> Self {
+        User {
+            id: user.id,
+            name: user.name,
+            email: user.email,
+            image: user.image,
+        }
+    }
+}
+
+impl From<User> for AdapterUser {
+    /// The user with no verified email.
+    fn from(user: User) -> Self {
+        AdapterUser {
+            id: user.id,
+            name: user.name,
+            email: user.email,
+            email_verified: None,
+            image: user.image,
+        }
+    }
+}
+
+/// A user to create: an [`AdapterUser`] without the id the store will give it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewUser {
+    /// Display name.
+    pub name: Option<String>,
+    /// Email address (normalised by the runtime).
+    pub email: Option<String>,
+    /// When the email was verified; NextAuth sets it for email sign-ins only.
+    pub email_verified: Option<OffsetDateTime>,
+    /// Avatar URL.
+    pub image: Option<String>,
+}
+
+impl NewUser {
+    /// Sets the display name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets the email address.
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.email = Some(email.into());
+        self
+    }
+
+    /// Sets when the email was verified.
+    pub fn email_verified(mut self, at: OffsetDateTime) -> Self {
+        self.email_verified = Some(at);
+        self
+    }
+
+    /// Sets the avatar URL.
+    pub fn image(mut self, image: impl Into<String>) -> Self {
+        self.image = Some(image.into());
+        self
+    }
+}
+
+impl From<User> for NewUser {
+    /// A provider's profile as a user to create (the profile's id is the account's, not the
+    /// user's, so it is dropped); the email is not verified.
+    fn from(user: User) -> Self {
+        NewUser {
+            name: user.name,
+            email: user.email,
+            email_verified: None,
+            image: user.image,
+        }
+    }
+}
+
+/// A provider account linked to a user (NextAuth v4's `AdapterAccount`, one `accounts` row).
+///
+/// `Debug` hides the three tokens.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct AdapterAccount {
+    /// The id of the user the account belongs to.
+    pub user_id: String,
+    /// NextAuth's `type`: `oauth`, `oidc` (written by Auth.js v5), `email`, `credentials` or
+    /// `webauthn`. A string, because a shared database may hold any of them.
+    pub kind: String,
+    /// The provider id, e.g. `github`.
+    pub provider: String,
+    /// The user's id at the provider.
+    pub provider_account_id: String,
+    /// The OAuth refresh token.
+    pub refresh_token: Option<String>,
+    /// The OAuth access token.
+    pub access_token: Option<String>,
+    /// When the access token expires, in seconds since the Unix epoch.
+    pub expires_at: Option<i64>,
+    /// The token type, usually `bearer`.
+    pub token_type: Option<String>,
+    /// The granted scope.
+    pub scope: Option<String>,
+    /// The OpenID Connect ID token.
+    pub id_token: Option<String>,
+    /// The OpenID Connect `session_state`.
+    pub session_state: Option<String>,
+}
+
+impl AdapterAccount {
+    /// The row for a sign-in's [`Account`] linked to the user `user_id`, with the provider's
+    /// tokens when it has some (`session_state` comes from the token response's extra fields).
+    pub fn from_account(user_id: impl Into<String>, account: &Account) -> Self {
+        let tokens = account.tokens.as_ref();
+        AdapterAccount {
+            user_id: user_id.into(),
+            kind: account.kind.as_str().to_owned(),
+            provider: account.provider.clone(),
+            provider_account_id: account.provider_account_id.clone(),
+            refresh_token: tokens.and_then(|t| t.refresh_token.clone()),
+            access_token: tokens
+                .map(|t| t.access_token.clone())
+                .filter(|t| !t.is_empty()),
+            expires_at: tokens
+                .and_then(|t| t.expires_at)
+                .and_then(|at| i64::try_from(at).ok()),
+            token_type: tokens.and_then(|t| t.token_type.clone()),
+            scope: tokens.and_then(|t| t.scope.clone()),
+            id_token: tokens.and_then(|t| t.id_token.clone()),
+            session_state: tokens.and_then(|t| {
+                t.extra
+                    .get("session_state")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+            }),
+        }
+    }
+}
+
+impl fmt::Debug for AdapterAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redacted = |token: &Option<String>| token.as_ref().map(|_| "<redacted>");
+        f.debug_struct("AdapterAccount")
+            .field("user_id", &self.user_id)
+            .field("kind", &self.kind)
+            .field("provider", &self.provider)
+            .field("provider_account_id", &self.provider_account_id)
+            .field("refresh_token", &redacted(&self.refresh_token))
+            .field("access_token", &redacted(&self.access_token))
+            .field("expires_at", &self.expires_at)
+            .field("token_type", &self.token_type)
+            .field("scope", &self.scope)
+            .field("id_token", &redacted(&self.id_token))
+            .field("session_state", &self.session_state)
+            .finish()
+    }
+}
+
+/// A database session (NextAuth's `AdapterSession`): the session cookie holds `session_token`.
+///
+/// `Debug` hides the token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AdapterSession {
+    /// The random token in the session cookie.
+    pub session_token: String,
+    /// The id of the signed-in user.
+    pub user_id: String,
+    /// When the session ends.
+    pub expires: OffsetDateTime,
+}
+
+impl AdapterSession {
+    /// A session for `user_id` with this token, ending at `expires`.
+    pub fn new(
+        session_token: impl Into<String>,
+        user_id: impl Into<String>,
+        expires: OffsetDateTime,
+    ) -> Self {
+        AdapterSession {
+            session_token: session_token.into(),
+            user_id: user_id.into(),
+            expires,
+        }
+    }
+}
+
+impl fmt::Debug for AdapterSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AdapterSession")
+            .field("session_token", &"<redacted>")
+            .field("user_id", &self.user_id)
+            .field("expires", &self.expires)
+            .finish()
+    }
+}
+
+/// A session with its user, as [`Adapter::get_session_and_user`] finds them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionAndUser {
+    /// The session as stored (its `expires` may be in the past).
+    pub session: AdapterSession,
+    /// The session's user.
+    pub user: AdapterUser,
+}
+
+/// An email sign-in token (NextAuth's `VerificationToken`).
+///
+/// `token` is what the runtime stores: `sha256_hex(token + secret)`, never the token in the
+/// emailed link. `Debug` hides it all the same.
+#[derive(Clone, PartialEq, Eq)]
+pub struct VerificationToken {
+    /// Whom the token is for: the normalised email address.
+    pub identifier: String,
+    /// The hashed token.
+    pub token: String,
+    /// When the token stops being valid.
+    pub expires: OffsetDateTime,
+}
+
+impl VerificationToken {
+    /// A token for `identifier`, ending at `expires`.
+    pub fn new(
+        identifier: impl Into<String>,
+        token: impl Into<String>,
+        expires: OffsetDateTime,
+    ) -> Self {
+        VerificationToken {
+            identifier: identifier.into(),
+            token: token.into(),
+            expires,
+        }
+    }
+}
+
+impl fmt::Debug for VerificationToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerificationToken")
+            .field("identifier", &self.identifier)
+            .field("token", &"<redacted>")
+            .field("expires", &self.expires)
+            .finish()
+    }
+}
+
+/// Why an [`Adapter`] operation failed.
+///
+/// No message (nor `Debug` output) holds a token, a session token or a user's data: the SQL
+/// adapters put no value into their errors, and of a database's error they keep, as the
+/// [`source`](std::error::Error::source), only its code and message (PostgreSQL's `detail`,
+/// which can quote a row, is dropped). A custom adapter must keep to the same rule.
+///
+/// A [`Store`](AdapterError::Store) error's message says what the adapter was doing and then
+/// why it failed (its source's message), so logging it with `%error` loses nothing.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AdapterError {
+    /// A write would break a uniqueness rule; the value names what exists, e.g.
+    /// `"a user with this email"`.
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    /// A write names a record that does not exist; the value names it, e.g. `"user"`.
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    /// The store failed (unreachable, timed out, refused the statement, returned data that
+    /// cannot be read).
+    #[error("the adapter's store failed to {operation}: {source}")]
+    Store {
+        /// What the adapter was doing, e.g. `"read a session"`.
+        operation: &'static str,
+        /// The store's own error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl AdapterError {
+    /// A store failure while doing `operation` (e.g. `"read a session"`), for adapters
+    /// outside this crate.
+    pub fn store(
+        operation: &'static str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        AdapterError::Store {
+            operation,
+            source: source.into(),
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! [`PostgresAdapter`]: the tables of the official `@auth/pg-adapter`, created when absent, so
+//! that a Next.js app using that adapter and this server share users, accounts and sessions.
+
+use std::str::FromStr;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{Postgres, Row as _};
+use time::OffsetDateTime;
+
+use super::sql::{self, impl_sql_adapter, parse_user_id, store_error, utc, write_error};
+use super::{
+    Adapter, AdapterAccount, AdapterError, AdapterResult, AdapterSession, AdapterUser, BoxFuture,
+    NewUser, SessionAndUser, VerificationToken,
+};
+
+/// `CREATE TABLE IF NOT EXISTS` for @auth/pg-adapter's four tables, under an advisory lock.
+const SCHEMA: &str = include_str!("../../migrations/postgres/pg_adapter_schema.sql");
+
+/// Whether `accounts` has a unique index on exactly (provider, "providerAccountId"), as
+/// @auth/pg-adapter's schema.sql creates it and its documentation page does not.
+const HAS_ACCOUNT_KEY: &str = r#"SELECT EXISTS (
+    SELECT 1 FROM pg_index i
+    WHERE i.indrelid = 'accounts'::regclass AND i.indisunique AND i.indpred IS NULL
+      AND (SELECT array_agg(a.attname::text ORDER BY a.attname::text) FROM pg_attribute a
+           WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey))
+          = ARRAY['provider', 'providerAccountId']
+)"#;
+
+/// An [`Adapter`] over PostgreSQL, in @auth/pg-adapter's tables: `users`, `accounts`,
+/// `sessions` and `verification_token`, with `SERIAL` ids and quoted camelCase columns
+/// (`"userId"`, `"emailVerified"`, `"providerAccountId"`, `"sessionToken"`).
+///
+/// The tables are created at start-up when absent, in the connection's `search_path`
+/// schema (`public` unless configured). Existing tables are used as they are: tables made
+/// from the adapter's documentation page, without foreign and unique keys, work too, since
+/// this adapter deletes a user's sessions and accounts itself; a warning is logged when the
+/// unique key on (provider, "providerAccountId") is missing.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), auth_runtime::adapter::AdapterError> {
+/// use auth_runtime::adapter::PostgresAdapter;
+///
+/// let adapter = PostgresAdapter::connect("postgres://auth:secret@127.0.0.1:5432/app").await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct PostgresAdapter {
+    pool: PgPool,
+}
+
+impl PostgresAdapter {
+    /// Connects to the database at `url` (`postgres://user:password@host:port/database`,
+    /// libpq's parameters such as `sslmode` or `options` accepted) and creates the tables
+    /// that are missing.
+    pub async fn connect(url: &str) -> AdapterResult<Self> {
+        let options =
+            PgConnectOptions::from_str(url).map_err(store_error("read the database URL"))?;
+        Self::connect_with(options).await
+    }
+
+    /// Connects with options built in code (e.g. `.options([("search_path", "auth")])`) and
+    /// creates the tables that are missing.
+    pub async fn connect_with(options: PgConnectOptions) -> AdapterResult<Self> {
+        let pool = PgPoolOptions::new()
+            .connect_with(options)
+            .await
+            .map_err(store_error("connect to the database"))?;
+        Self::from_pool(pool).await
+    }
+
+    /// An adapter over a pool you configured yourself; creates the tables that are missing.
+    pub async fn from_pool(pool: PgPool) -> AdapterResult<Self> {
+        // One simple-query script: PostgreSQL runs it in one implicit transaction, which
+        // holds the advisory lock to the end.
+        sqlx::raw_sql(SCHEMA)
+            .execute(&pool)
+            .await
+            .map_err(store_error("create the tables"))?;
+        let has_account_key: bool = sqlx::query(HAS_ACCOUNT_KEY)
+            .fetch_one(&pool)
+            .await
+            .and_then(|row| row.try_get(0))
+            .map_err(store_error("inspect the tables"))?;
+        if !has_account_key {
+            tracing::warn!(
+                "ADAPTER_ERROR: table `accounts` has no unique key on (provider, \"providerAccountId\"); \
+                 add one (as @auth/pg-adapter's schema.sql does) so a provider account cannot be linked twice"
+            );
+        }
+        Ok(PostgresAdapter { pool })
+    }
+
+    /// The connection pool, for the application's own queries.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+impl_sql_adapter!(PostgresAdapter, Postgres, i32);

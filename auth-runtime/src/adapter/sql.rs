@@ -1,0 +1,459 @@
+//! What the SQL adapters share: one set of statements for SQLite and PostgreSQL (both take
+//! `$1` placeholders and quoted identifiers), the [`Adapter`](super::Adapter) implementation
+//! over them, and the mapping of `sqlx` errors to [`AdapterError`]s.
+
+use super::AdapterError;
+
+/// A `sqlx` error while doing `operation`.
+///
+/// A database's error is reduced to its code and message: PostgreSQL's `detail` (and so the
+/// error's `Debug`) can quote a row's values, e.g. "Key ("sessionToken")=(…) already
+/// exists", while `sqlx` never puts bound values into a message.
+pub(super) fn store_error(operation: &'static str) -> impl FnOnce(sqlx::Error) -> AdapterError {
+    move |error| {
+        let source: Box<dyn std::error::Error + Send + Sync> = match error {
+            sqlx::Error::Database(db) => Box::new(DatabaseFailure {
+                code: db.code().map(|code| code.into_owned()),
+                message: db.message().to_owned(),
+            }),
+            other => Box::new(other),
+        };
+        AdapterError::Store { operation, source }
+    }
+}
+
+/// What is kept of an error the database returned: no `detail`, no row.
+#[derive(Debug)]
+struct DatabaseFailure {
+    /// The SQLSTATE (PostgreSQL) or extended result code (SQLite).
+    code: Option<String>,
+    message: String,
+}
+
+impl std::fmt::Display for DatabaseFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.code {
+            Some(code) => write!(f, "the database answered {code}: {}", self.message),
+            None => write!(f, "the database answered: {}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for DatabaseFailure {}
+
+/// A write's error: a unique violation becomes [`AdapterError::Conflict`] naming `what`
+/// exists, anything else a store failure.
+pub(super) fn write_error(
+    operation: &'static str,
+    what: &'static str,
+) -> impl FnOnce(sqlx::Error) -> AdapterError {
+    move |error| match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => AdapterError::Conflict(what),
+        // The user was deleted between the existence check and the insert.
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            AdapterError::NotFound("user")
+        }
+        _ => store_error(operation)(error),
+    }
+}
+
+/// The integer key of a user id the store issued, or `None` for an id it could never have
+/// issued (`"abc"`, `"01"`, `"+1"`): such a user does not exist.
+pub(super) fn parse_user_id<T>(id: &str) -> Option<T>
+where
+    T: std::str::FromStr + ToString,
+{
+    id.parse::<T>().ok().filter(|n| n.to_string() == id)
+}
+
+/// The columns of a user, in the order `user_from_row` reads them.
+macro_rules! user_columns {
+    () => {
+        r#"id, name, email, "emailVerified", image"#
+    };
+}
+
+pub(super) const CREATE_USER: &str = concat!(
+    r#"INSERT INTO users (name, email, "emailVerified", image) VALUES ($1, $2, $3, $4) RETURNING "#,
+    user_columns!()
+);
+pub(super) const GET_USER: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
+pub(super) const GET_USER_BY_EMAIL: &str =
+    concat!("SELECT ", user_columns!(), " FROM users WHERE email = $1");
+// `ORDER BY … LIMIT 1`: tables created from @auth/pg-adapter's documentation page have no
+// unique key on (provider, "providerAccountId"); should a provider account be linked twice
+// there, the first link wins, never an arbitrary one.
+pub(super) const GET_USER_BY_ACCOUNT: &str = r#"SELECT u.id, u.name, u.email, u."emailVerified", u.image
+FROM users u JOIN accounts a ON a."userId" = u.id
+WHERE a.provider = $1 AND a."providerAccountId" = $2
+ORDER BY a.id LIMIT 1"#;
+pub(super) const UPDATE_USER: &str = concat!(
+    r#"UPDATE users SET name = $2, email = $3, "emailVerified" = $4, image = $5 WHERE id = $1 RETURNING "#,
+    user_columns!()
+);
+// Accounts and sessions are deleted explicitly rather than left to ON DELETE CASCADE, which
+// documentation-page tables lack and a SQLite connection may have switched off.
+pub(super) const DELETE_USER_SESSIONS: &str = r#"DELETE FROM sessions WHERE "userId" = $1"#;
+pub(super) const DELETE_USER_ACCOUNTS: &str = r#"DELETE FROM accounts WHERE "userId" = $1"#;
+pub(super) const DELETE_USER: &str = "DELETE FROM users WHERE id = $1";
+// `SELECT … FROM users WHERE id = $1`: no row is written for a user that does not exist, with
+// or without a foreign key.
+pub(super) const LINK_ACCOUNT: &str = r#"INSERT INTO accounts ("userId", type, provider, "providerAccountId", refresh_token, access_token, expires_at, token_type, scope, id_token, session_state)
+SELECT id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM users WHERE id = $1"#;
+pub(super) const UNLINK_ACCOUNT: &str =
+    r#"DELETE FROM accounts WHERE provider = $1 AND "providerAccountId" = $2"#;
+pub(super) const CREATE_SESSION: &str = r#"INSERT INTO sessions ("userId", expires, "sessionToken")
+SELECT id, $2, $3 FROM users WHERE id = $1"#;
+pub(super) const GET_SESSION_AND_USER: &str = r#"SELECT s."sessionToken", s."userId", s.expires, u.id, u.name, u.email, u."emailVerified", u.image
+FROM sessions s JOIN users u ON u.id = s."userId"
+WHERE s."sessionToken" = $1"#;
+pub(super) const UPDATE_SESSION: &str = r#"UPDATE sessions SET expires = $2 WHERE "sessionToken" = $1
+RETURNING "sessionToken", "userId", expires"#;
+pub(super) const DELETE_SESSION: &str = r#"DELETE FROM sessions WHERE "sessionToken" = $1"#;
+pub(super) const CREATE_VERIFICATION_TOKEN: &str =
+    "INSERT INTO verification_token (identifier, expires, token) VALUES ($1, $2, $3)";
+// One statement finds and deletes: of two concurrent uses, exactly one gets the row. Both
+// the identifier and the token must match (GHSA-pg53-56cg-4m8q).
+pub(super) const USE_VERIFICATION_TOKEN: &str = "DELETE FROM verification_token
+WHERE identifier = $1 AND token = $2
+RETURNING identifier, expires, token";
+
+/// Timestamps are written in UTC: SQLite keeps them as text, which must not depend on the
+/// offset the caller happened to use.
+pub(super) fn utc(at: time::OffsetDateTime) -> time::OffsetDateTime {
+    at.to_offset(time::UtcOffset::UTC)
+}
+
+/// Implements [`Adapter`](super::Adapter) for `$adapter` (a struct with a `pool: Pool<$db>`)
+/// over the statements above; `$id` is the integer type of the user ids (`i64` for SQLite's
+/// `INTEGER`, `i32` for PostgreSQL's `SERIAL`).
+macro_rules! impl_sql_adapter {
+    ($adapter:ty, $db:ty, $id:ty) => {
+        type Row = <$db as sqlx::Database>::Row;
+
+        fn user_from_row(row: &Row) -> Result<AdapterUser, sqlx::Error> {
+            use sqlx::Row as _;
+            Ok(AdapterUser {
+                id: row.try_get::<$id, _>("id")?.to_string(),
+                name: row.try_get("name")?,
+                email: row.try_get("email")?,
+                email_verified: row.try_get("emailVerified")?,
+                image: row.try_get("image")?,
+            })
+        }
+
+        fn session_from_row(row: &Row) -> Result<AdapterSession, sqlx::Error> {
+            use sqlx::Row as _;
+            Ok(AdapterSession {
+                session_token: row.try_get("sessionToken")?,
+                user_id: row.try_get::<$id, _>("userId")?.to_string(),
+                expires: row.try_get("expires")?,
+            })
+        }
+
+        fn verification_token_from_row(row: &Row) -> Result<VerificationToken, sqlx::Error> {
+            use sqlx::Row as _;
+            Ok(VerificationToken {
+                identifier: row.try_get("identifier")?,
+                token: row.try_get("token")?,
+                expires: row.try_get("expires")?,
+            })
+        }
+
+        /// The record in `row`, if any.
+        fn read<T>(
+            row: Option<Row>,
+            from_row: fn(&Row) -> Result<T, sqlx::Error>,
+            operation: &'static str,
+        ) -> AdapterResult<Option<T>> {
+            row.as_ref()
+                .map(from_row)
+                .transpose()
+                .map_err(store_error(operation))
+        }
+
+        impl Adapter for $adapter {
+            fn create_user(&self, user: NewUser) -> BoxFuture<'_, AdapterResult<AdapterUser>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "create a user";
+                    let row = sqlx::query::<$db>(sql::CREATE_USER)
+                        .bind(user.name)
+                        .bind(user.email)
+                        .bind(user.email_verified.map(utc))
+                        .bind(user.image)
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(write_error(OPERATION, "a user with this email"))?;
+                    user_from_row(&row).map_err(store_error(OPERATION))
+                })
+            }
+
+            fn get_user<'a>(
+                &'a self,
+                id: &'a str,
+            ) -> BoxFuture<'a, AdapterResult<Option<AdapterUser>>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "read a user";
+                    let Some(id) = parse_user_id::<$id>(id) else {
+                        return Ok(None);
+                    };
+                    let row = sqlx::query::<$db>(sql::GET_USER)
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(store_error(OPERATION))?;
+                    read(row, user_from_row, OPERATION)
+                })
+            }
+
+            fn get_user_by_email<'a>(
+                &'a self,
+                email: &'a str,
+            ) -> BoxFuture<'a, AdapterResult<Option<AdapterUser>>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "read a user by email";
+                    let row = sqlx::query::<$db>(sql::GET_USER_BY_EMAIL)
+                        .bind(email)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(store_error(OPERATION))?;
+                    read(row, user_from_row, OPERATION)
+                })
+            }
+
+            fn get_user_by_account<'a>(
+                &'a self,
+                provider: &'a str,
+                provider_account_id: &'a str,
+            ) -> BoxFuture<'a, AdapterResult<Option<AdapterUser>>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "read a user by account";
+                    let row = sqlx::query::<$db>(sql::GET_USER_BY_ACCOUNT)
+                        .bind(provider)
+                        .bind(provider_account_id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(store_error(OPERATION))?;
+                    read(row, user_from_row, OPERATION)
+                })
+            }
+
+            fn update_user(&self, user: AdapterUser) -> BoxFuture<'_, AdapterResult<AdapterUser>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "update a user";
+                    let id =
+                        parse_user_id::<$id>(&user.id).ok_or(AdapterError::NotFound("user"))?;
+                    let row = sqlx::query::<$db>(sql::UPDATE_USER)
+                        .bind(id)
+                        .bind(user.name)
+                        .bind(user.email)
+                        .bind(user.email_verified.map(utc))
+                        .bind(user.image)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(write_error(OPERATION, "a user with this email"))?
+                        .ok_or(AdapterError::NotFound("user"))?;
+                    user_from_row(&row).map_err(store_error(OPERATION))
+                })
+            }
+
+            fn delete_user<'a>(&'a self, id: &'a str) -> BoxFuture<'a, AdapterResult<bool>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "delete a user";
+                    let Some(id) = parse_user_id::<$id>(id) else {
+                        return Ok(false);
+                    };
+                    let mut tx = self.pool.begin().await.map_err(store_error(OPERATION))?;
+                    for statement in [sql::DELETE_USER_SESSIONS, sql::DELETE_USER_ACCOUNTS] {
+                        sqlx::query::<$db>(statement)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(store_error(OPERATION))?;
+                    }
+                    let deleted = sqlx::query::<$db>(sql::DELETE_USER)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(store_error(OPERATION))?
+                        .rows_affected();
+                    tx.commit().await.map_err(store_error(OPERATION))?;
+                    Ok(deleted > 0)
+                })
+            }
+
+            fn link_account(&self, account: AdapterAccount) -> BoxFuture<'_, AdapterResult<()>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "link an account";
+                    let user_id = parse_user_id::<$id>(&account.user_id)
+                        .ok_or(AdapterError::NotFound("user"))?;
+                    let inserted = sqlx::query::<$db>(sql::LINK_ACCOUNT)
+                        .bind(user_id)
+                        .bind(account.kind)
+                        .bind(account.provider)
+                        .bind(account.provider_account_id)
+                        .bind(account.refresh_token)
+                        .bind(account.access_token)
+                        .bind(account.expires_at)
+                        .bind(account.token_type)
+                        .bind(account.scope)
+                        .bind(account.id_token)
+                        .bind(account.session_state)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(write_error(OPERATION, "a link for this provider account"))?
+                        .rows_affected();
+                    if inserted == 0 {
+                        return Err(AdapterError::NotFound("user"));
+                    }
+                    Ok(())
+                })
+            }
+
+            fn unlink_account<'a>(
+                &'a self,
+                provider: &'a str,
+                provider_account_id: &'a str,
+            ) -> BoxFuture<'a, AdapterResult<bool>> {
+                Box::pin(async move {
+                    let deleted = sqlx::query::<$db>(sql::UNLINK_ACCOUNT)
+                        .bind(provider)
+                        .bind(provider_account_id)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(store_error("unlink an account"))?
+                        .rows_affected();
+                    Ok(deleted > 0)
+                })
+            }
+
+            fn create_session(&self, session: AdapterSession) -> BoxFuture<'_, AdapterResult<()>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "create a session";
+                    let user_id = parse_user_id::<$id>(&session.user_id)
+                        .ok_or(AdapterError::NotFound("user"))?;
+                    let inserted = sqlx::query::<$db>(sql::CREATE_SESSION)
+                        .bind(user_id)
+                        .bind(utc(session.expires))
+                        .bind(session.session_token)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(write_error(OPERATION, "a session with this token"))?
+                        .rows_affected();
+                    if inserted == 0 {
+                        return Err(AdapterError::NotFound("user"));
+                    }
+                    Ok(())
+                })
+            }
+
+            fn get_session_and_user<'a>(
+                &'a self,
+                session_token: &'a str,
+            ) -> BoxFuture<'a, AdapterResult<Option<SessionAndUser>>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "read a session";
+                    let row = sqlx::query::<$db>(sql::GET_SESSION_AND_USER)
+                        .bind(session_token)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(store_error(OPERATION))?;
+                    let Some(row) = row else {
+                        return Ok(None);
+                    };
+                    let found = session_from_row(&row).and_then(|session| {
+                        Ok(SessionAndUser {
+                            session,
+                            user: user_from_row(&row)?,
+                        })
+                    });
+                    found.map(Some).map_err(store_error(OPERATION))
+                })
+            }
+
+            fn update_session<'a>(
+                &'a self,
+                session_token: &'a str,
+                expires: OffsetDateTime,
+            ) -> BoxFuture<'a, AdapterResult<Option<AdapterSession>>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "update a session";
+                    let row = sqlx::query::<$db>(sql::UPDATE_SESSION)
+                        .bind(session_token)
+                        .bind(utc(expires))
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(store_error(OPERATION))?;
+                    read(row, session_from_row, OPERATION)
+                })
+            }
+
+            fn delete_session<'a>(
+                &'a self,
+                session_token: &'a str,
+            ) -> BoxFuture<'a, AdapterResult<bool>> {
+                Box::pin(async move {
+                    let deleted = sqlx::query::<$db>(sql::DELETE_SESSION)
+                        .bind(session_token)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(store_error("delete a session"))?
+                        .rows_affected();
+                    Ok(deleted > 0)
+                })
+            }
+
+            fn create_verification_token(
+                &self,
+                token: VerificationToken,
+            ) -> BoxFuture<'_, AdapterResult<()>> {
+                Box::pin(async move {
+                    sqlx::query::<$db>(sql::CREATE_VERIFICATION_TOKEN)
+                        .bind(token.identifier)
+                        .bind(utc(token.expires))
+                        .bind(token.token)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(write_error(
+                            "store a verification token",
+                            "this verification token",
+                        ))?;
+                    Ok(())
+                })
+            }
+
+            fn use_verification_token<'a>(
+                &'a self,
+                identifier: &'a str,
+                token: &'a str,
+            ) -> BoxFuture<'a, AdapterResult<Option<VerificationToken>>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "use a verification token";
+                    let row = sqlx::query::<$db>(sql::USE_VERIFICATION_TOKEN)
+                        .bind(identifier)
+                        .bind(token)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(store_error(OPERATION))?;
+                    read(row, verification_token_from_row, OPERATION)
+                })
+            }
+        }
+    };
+}
+
+pub(super) use impl_sql_adapter;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_canonical_decimal_ids_are_keys() {
+        assert_eq!(parse_user_id::<i64>("42"), Some(42));
+        for id in ["", "abc", "01", "+1", " 1", "1.0", "99999999999999999999"] {
+            assert_eq!(parse_user_id::<i64>(id), None, "{id:?}");
+        }
+        assert_eq!(parse_user_id::<i32>("3000000000"), None);
+    }
+}

@@ -1,0 +1,160 @@
+//! [`SqliteAdapter`]: the embedded store, one SQLite file (or an in-memory database) whose
+//! schema is migrated at start-up from the crate's `migrations/sqlite/`.
+
+use std::str::FromStr;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::{SqlSafeStr, Sqlite};
+use time::OffsetDateTime;
+
+use super::sql::{self, impl_sql_adapter, parse_user_id, store_error, utc, write_error};
+use super::{
+    Adapter, AdapterAccount, AdapterError, AdapterResult, AdapterSession, AdapterUser, BoxFuture,
+    NewUser, SessionAndUser, VerificationToken,
+};
+
+/// The migrations, in order; a released one is never edited (its checksum is stored).
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "nextauth schema",
+    include_str!("../../migrations/sqlite/0001_nextauth_schema.sql"),
+)];
+
+/// The table recording applied migrations. Not sqlx's default `_sqlx_migrations`, which the
+/// application's own sqlx migrations may use in the same file: each would then see the
+/// other's versions as unknown and refuse to run.
+const MIGRATIONS_TABLE: &str = "_auth_runtime_migrations";
+
+/// An [`Adapter`] over SQLite: users, accounts, sessions and verification tokens in one
+/// database file (NextAuth v4's models, with @auth/pg-adapter's table and column names).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), auth_runtime::adapter::AdapterError> {
+/// use auth_runtime::adapter::SqliteAdapter;
+///
+/// // A file, created when missing, in WAL mode.
+/// let adapter = SqliteAdapter::connect("sqlite://auth-demo.db?mode=rwc").await?;
+/// // For tests: a database that lives as long as the adapter.
+/// let adapter = SqliteAdapter::connect("sqlite::memory:").await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct SqliteAdapter {
+    pool: SqlitePool,
+}
+
+impl SqliteAdapter {
+    /// Opens the database at `url` and applies the crate's migrations.
+    ///
+    /// `url` is a sqlx SQLite URL: `sqlite://path/to/file.db?mode=rwc` creates the file when
+    /// missing (`mode=rw`, the default, requires it), `sqlite::memory:` opens an empty
+    /// in-memory database. A file is put in WAL mode (readers do not wait for the writer);
+    /// foreign keys are enforced on every connection. An in-memory database is held by a
+    /// single connection that the pool never closes, so every query sees the same data and
+    /// the data lives exactly as long as the adapter and its clones.
+    pub async fn connect(url: &str) -> AdapterResult<Self> {
+        let options =
+            SqliteConnectOptions::from_str(url).map_err(store_error("read the database URL"))?;
+        let options = options.foreign_keys(true);
+        let pool = if is_in_memory(url) {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(options)
+                .await
+        } else {
+            // `synchronous` stays FULL (sqlx's default): a deleted session or a used
+            // verification token must stay deleted after a power cut.
+            SqlitePoolOptions::new()
+                .connect_with(options.journal_mode(SqliteJournalMode::Wal))
+                .await
+        }
+        .map_err(store_error("open the database"))?;
+        Self::from_pool(pool).await
+    }
+
+    /// An adapter over a pool you configured yourself; applies the crate's migrations.
+    ///
+    /// Enable foreign keys on its connections (sqlx does by default). For an in-memory
+    /// database, make sure every connection sees the same one (see [`connect`](Self::connect)).
+    pub async fn from_pool(pool: SqlitePool) -> AdapterResult<Self> {
+        migrator()
+            .run(&pool)
+            .await
+            .map_err(|e| AdapterError::store("apply the schema migrations", e))?;
+        Ok(SqliteAdapter { pool })
+    }
+
+    /// The connection pool, for the application's own queries.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+fn migrator() -> Migrator {
+    let migrations = MIGRATIONS
+        .iter()
+        .map(|&(version, description, sql)| {
+            Migration::new(
+                version,
+                description.into(),
+                MigrationType::Simple,
+                sql.into_sql_str(),
+                false,
+            )
+        })
+        .collect();
+    let mut migrator = Migrator::with_migrations(migrations);
+    migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
+    migrator
+}
+
+/// Whether a sqlx SQLite URL names an in-memory database (`sqlite::memory:`,
+/// `sqlite://:memory:`, or `mode=memory`), as sqlx's own URL parser decides it.
+fn is_in_memory(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let (database, params) = rest.split_once('?').unwrap_or((rest, ""));
+    database == ":memory:"
+        || form_urlencoded::parse(params.as_bytes())
+            .any(|(key, value)| key == "mode" && value == "memory")
+}
+
+impl_sql_adapter!(SqliteAdapter, Sqlite, i64);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_memory_urls_are_recognised_as_sqlx_parses_them() {
+        for url in [
+            "sqlite::memory:",
+            "sqlite://:memory:",
+            "sqlite://auth?mode=memory",
+            "sqlite://auth?cache=shared&mode=memory",
+        ] {
+            assert!(is_in_memory(url), "{url}");
+        }
+        for url in [
+            "sqlite://auth-demo.db?mode=rwc",
+            "sqlite:auth.db",
+            "sqlite://memory.db",
+        ] {
+            assert!(!is_in_memory(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn the_shipped_migrations_are_numbered_in_order() {
+        let versions: Vec<i64> = MIGRATIONS.iter().map(|m| m.0).collect();
+        let expected: Vec<i64> = (1..=versions.len() as i64).collect();
+        assert_eq!(versions, expected);
+    }
+}

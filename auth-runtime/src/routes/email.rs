@@ -1,0 +1,158 @@
+//! Email sign-in (§2.9): `POST /signin/:email` normalises the address, stores a hashed,
+//! single-use token and mails the link; `GET|POST /callback/:email` takes the token back
+//! for exactly that address.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use super::{Ctx, Reply, database, encode_component};
+use crate::adapter::VerificationToken;
+use crate::callbacks::{SignInDecision, SignInParams};
+use crate::config::Provider;
+use crate::email::{
+    Mailer, hash_token, new_token, normalize_identifier, sign_in_email, sign_in_url, site_host,
+};
+use crate::provider::ProviderKind;
+use crate::session::expiry;
+use crate::user::{Account, SessionData, User};
+
+/// `POST /signin/:id` for an email provider (already CSRF-verified).
+pub(super) async fn start<D: SessionData>(
+    ctx: &mut Ctx<'_, D>,
+    provider: &Provider,
+    mailer: &Arc<dyn Mailer>,
+    from: &str,
+    max_age: u64,
+) -> Reply {
+    let id = provider.spec.id;
+    // Advisories GHSA-xv97-c62v-4587, GHSA-5jpx-9hw9-2fx4, GHSA-7rqj-j65f-68wh: one
+    // normalised address, or nothing is sent.
+    let Some(email) = ctx
+        .body
+        .get("email")
+        .and_then(|raw| normalize_identifier(raw).ok())
+    else {
+        return Reply::redirect(ctx.error_url("EmailSignin"));
+    };
+    let Some(adapter) = database::adapter(ctx).await else {
+        tracing::error!(provider = id, "EMAIL_REQUIRES_ADAPTER_ERROR");
+        return Reply::redirect(ctx.error_url("Configuration"));
+    };
+    let Ok(adapter) = adapter else {
+        return Reply::redirect(ctx.error_url("EmailSignin"));
+    };
+    let user = match adapter.get_user_by_email(&email).await {
+        Ok(Some(user)) => User::from(user),
+        Ok(None) => User::new(email.clone()).email(email.clone()),
+        Err(e) => {
+            tracing::error!(provider = id, error = %e, "SIGNIN_EMAIL_ERROR");
+            return Reply::redirect(ctx.error_url("EmailSignin"));
+        }
+    };
+    let account = Account::new(id, ProviderKind::Email, email.clone());
+    if let Some(refused) = refuse_by_callback(ctx, &user, &account).await {
+        return refused;
+    }
+
+    let token = new_token();
+    let now = OffsetDateTime::now_utc();
+    let stored = VerificationToken::new(
+        email.clone(),
+        hash_token(&token, &ctx.auth.secrets[0]),
+        expiry(now, max_age),
+    );
+    if let Err(e) = adapter.create_verification_token(stored).await {
+        tracing::error!(provider = id, error = %e, "SIGNIN_EMAIL_ERROR");
+        return Reply::redirect(ctx.error_url("EmailSignin"));
+    }
+    let url = sign_in_url(&ctx.auth.base, id, &ctx.callback_url, &token, &email);
+    let message = sign_in_email(&url, site_host(&ctx.auth.base), from, &email);
+    if let Err(e) = mailer.send(&message).await {
+        tracing::error!(provider = id, error = %e, "SEND_VERIFICATION_EMAIL_ERROR");
+        return Reply::redirect(ctx.error_url("EmailSignin"));
+    }
+    Reply::redirect(format!(
+        "{}?provider={}&type=email",
+        ctx.url("verify-request"),
+        encode_component(id)
+    ))
+}
+
+/// The `sign_in` callback's refusal as a redirect, if it refuses.
+async fn refuse_by_callback<D: SessionData>(
+    ctx: &Ctx<'_, D>,
+    user: &User,
+    account: &Account,
+) -> Option<Reply> {
+    let sign_in = ctx.auth.callbacks.sign_in.as_ref()?;
+    let decision = sign_in(SignInParams {
+        user: user.clone(),
+        account: account.clone(),
+        credentials: None,
+        profile: None,
+    })
+    .await;
+    match decision {
+        SignInDecision::Allow => None,
+        SignInDecision::Deny => Some(Reply::redirect_with(
+            ctx.error_url("AccessDenied"),
+            axum::http::StatusCode::FORBIDDEN,
+        )),
+        SignInDecision::Error(message) => Some(Reply::redirect(ctx.error_url(&message))),
+    }
+}
+
+/// `GET|POST /callback/:id` for an email provider: the link's token, for exactly its address
+/// (advisories GHSA-pg53-56cg-4m8q, GHSA-4rxr-27mm-mxq9), used once.
+pub(super) async fn callback<D: SessionData>(ctx: &mut Ctx<'_, D>, provider: &Provider) -> Reply {
+    let id = provider.spec.id;
+    let param = |key: &str| {
+        ctx.query(key)
+            .or_else(|| ctx.body.get(key))
+            .map(str::to_owned)
+    };
+    let Some(token) = param("token").filter(|t| !t.is_empty()) else {
+        // next-auth v4 answers a link without a token with a lower-case `configuration`.
+        return Reply::redirect(ctx.error_url("configuration"));
+    };
+    let Some(email) = param("email").and_then(|raw| normalize_identifier(&raw).ok()) else {
+        return Reply::redirect(ctx.error_url("Verification"));
+    };
+    let adapter = match database::adapter(ctx).await {
+        Some(Ok(adapter)) => adapter,
+        Some(Err(_)) => return Reply::redirect(ctx.error_url("Callback")),
+        None => return Reply::redirect(ctx.error_url("Configuration")),
+    };
+    // Any current secret may have hashed it (rotation).
+    let mut found = None;
+    for secret in &ctx.auth.secrets {
+        match adapter
+            .use_verification_token(&email, &hash_token(&token, secret))
+            .await
+        {
+            Ok(Some(stored)) => {
+                found = Some(stored);
+                break;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(provider = id, error = %e, "CALLBACK_EMAIL_ERROR");
+                return Reply::redirect(ctx.error_url("Callback"));
+            }
+        }
+    }
+    let Some(stored) = found.filter(|t| t.expires > OffsetDateTime::now_utc()) else {
+        return Reply::redirect(ctx.error_url("Verification"));
+    };
+    let user = match adapter.get_user_by_email(&stored.identifier).await {
+        Ok(Some(user)) => User::from(user),
+        Ok(None) => User::new(stored.identifier.clone()).email(stored.identifier.clone()),
+        Err(e) => {
+            tracing::error!(provider = id, error = %e, "CALLBACK_EMAIL_ERROR");
+            return Reply::redirect(ctx.error_url("Callback"));
+        }
+    };
+    let account = Account::new(id, ProviderKind::Email, stored.identifier);
+    super::callback::sign_in(ctx, user, account, None, None).await
+}

@@ -1,0 +1,924 @@
+//! One conformance suite for every `Adapter`: the in-memory store, SQLite in memory and in a
+//! file, and PostgreSQL (at `DATABASE_URL_POSTGRES`, or the default in `adapter_support`).
+//! PostgreSQL must be running: these tests fail, saying how to start it, when it is not.
+
+#![allow(clippy::unwrap_used)]
+
+mod adapter_support;
+
+use std::error::Error;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use auth_runtime::adapter::sqlx::{self, Row as _};
+use auth_runtime::adapter::{
+    Adapter, AdapterAccount, AdapterError, AdapterSession, AdapterUser, MemoryAdapter, NewUser,
+    PostgresAdapter, SessionAndUser, SqliteAdapter, VerificationToken,
+};
+use time::{Duration, OffsetDateTime, UtcOffset};
+
+use adapter_support::TestSchema;
+
+/// An instant with milliseconds, as NextAuth's JavaScript `Date`s have.
+fn at(unix_seconds: i64, millis: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(unix_seconds).expect("a valid timestamp")
+        + Duration::milliseconds(millis)
+}
+
+fn account(user_id: &str, provider: &str, provider_account_id: &str) -> AdapterAccount {
+    AdapterAccount {
+        user_id: user_id.to_owned(),
+        kind: "oauth".to_owned(),
+        provider: provider.to_owned(),
+        provider_account_id: provider_account_id.to_owned(),
+        refresh_token: Some("refresh-secret".to_owned()),
+        access_token: Some("access-secret".to_owned()),
+        expires_at: Some(1_900_000_000),
+        token_type: Some("bearer".to_owned()),
+        scope: Some("openid email".to_owned()),
+        id_token: Some("a.b.c".to_owned()),
+        session_state: Some("state-1".to_owned()),
+    }
+}
+
+/// Everything an error says: its message, its sources' messages, and its `Debug`.
+fn everything_said(error: &AdapterError) -> String {
+    let mut said = format!("{error} {error:?}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        said.push_str(&format!(" {cause} {cause:?}"));
+        source = cause.source();
+    }
+    said
+}
+
+/// The suite. `name` says which adapter failed.
+async fn conformance(name: &str, adapter: Arc<dyn Adapter>) {
+    let users = users(name, adapter.as_ref()).await;
+    accounts(name, adapter.as_ref(), &users).await;
+    sessions(name, adapter.as_ref(), &users).await;
+    verification_tokens(name, adapter.as_ref()).await;
+    concurrent_use_of_one_verification_token(name, adapter.clone()).await;
+    deleting_a_user_deletes_its_accounts_and_sessions(name, adapter.as_ref()).await;
+}
+
+struct Users {
+    alice: AdapterUser,
+    bob: AdapterUser,
+}
+
+async fn users(name: &str, adapter: &dyn Adapter) -> Users {
+    let alice = adapter
+        .create_user(
+            NewUser::default()
+                .name("Alice")
+                .email("alice@example.com")
+                .image("https://example.com/alice.png"),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{name}: create_user: {e}"));
+    assert!(!alice.id.is_empty(), "{name}: a created user has an id");
+    assert_eq!(alice.name.as_deref(), Some("Alice"), "{name}");
+    assert_eq!(alice.email.as_deref(), Some("alice@example.com"), "{name}");
+    assert_eq!(alice.email_verified, None, "{name}");
+    assert_eq!(
+        alice.image.as_deref(),
+        Some("https://example.com/alice.png"),
+        "{name}"
+    );
+
+    let verified = at(1_800_000_000, 123);
+    let bob = adapter
+        .create_user(
+            NewUser::default()
+                .email("bob@example.com")
+                .email_verified(verified),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{name}: create_user: {e}"));
+    assert_ne!(bob.id, alice.id, "{name}: ids are distinct");
+    assert_eq!(bob.email_verified, Some(verified), "{name}");
+    assert_eq!(bob.name, None, "{name}");
+
+    assert_eq!(
+        adapter.get_user(&alice.id).await.unwrap(),
+        Some(alice.clone()),
+        "{name}: get_user"
+    );
+    assert_eq!(
+        adapter.get_user_by_email("bob@example.com").await.unwrap(),
+        Some(bob.clone()),
+        "{name}: get_user_by_email returns the stored email_verified"
+    );
+    assert_eq!(
+        adapter.get_user_by_email("BOB@example.com").await.unwrap(),
+        None,
+        "{name}: emails are matched exactly (the runtime normalises them)"
+    );
+    for unknown in ["999999", "abc", "", "01", &format!("{}0", alice.id)] {
+        assert_eq!(
+            adapter.get_user(unknown).await.unwrap(),
+            None,
+            "{name}: get_user({unknown:?})"
+        );
+    }
+
+    let duplicate = adapter
+        .create_user(NewUser::default().email("alice@example.com"))
+        .await;
+    assert!(
+        matches!(duplicate, Err(AdapterError::Conflict(_))),
+        "{name}: a second user with alice's email: {duplicate:?}"
+    );
+    // Users without an email are not each other's duplicates.
+    let first = adapter.create_user(NewUser::default().name("anon")).await;
+    let second = adapter.create_user(NewUser::default().name("anon")).await;
+    assert!(
+        first.is_ok() && second.is_ok(),
+        "{name}: {first:?} {second:?}"
+    );
+
+    // update_user writes every field, and returns the user as stored.
+    let verified_at = at(1_800_000_500, 999);
+    let changed = AdapterUser {
+        name: Some("Alice A.".to_owned()),
+        email_verified: Some(verified_at.to_offset(UtcOffset::from_hms(2, 0, 0).unwrap())),
+        image: None,
+        ..alice.clone()
+    };
+    let updated = adapter
+        .update_user(changed.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{name}: update_user: {e}"));
+    assert_eq!(updated, changed, "{name}: update_user's answer");
+    let stored = adapter.get_user(&alice.id).await.unwrap().unwrap();
+    assert_eq!(stored, changed, "{name}: update_user is stored");
+    assert_eq!(
+        stored.email_verified,
+        Some(verified_at),
+        "{name}: the same instant"
+    );
+    let alice = stored;
+
+    let taken = adapter
+        .update_user(AdapterUser {
+            email: Some("alice@example.com".to_owned()),
+            ..bob.clone()
+        })
+        .await;
+    assert!(
+        matches!(taken, Err(AdapterError::Conflict(_))),
+        "{name}: bob taking alice's email: {taken:?}"
+    );
+    for id in ["999999", "abc"] {
+        let missing = adapter
+            .update_user(AdapterUser {
+                id: id.to_owned(),
+                ..bob.clone()
+            })
+            .await;
+        assert!(
+            matches!(missing, Err(AdapterError::NotFound(_))),
+            "{name}: update_user({id:?}): {missing:?}"
+        );
+    }
+    assert_eq!(
+        adapter.get_user(&bob.id).await.unwrap(),
+        Some(bob.clone()),
+        "{name}: a refused update changes nothing"
+    );
+    Users { alice, bob }
+}
+
+async fn accounts(name: &str, adapter: &dyn Adapter, users: &Users) {
+    let Users { alice, bob } = users;
+    assert_eq!(
+        adapter
+            .get_user_by_account("github", "gh-alice")
+            .await
+            .unwrap(),
+        None,
+        "{name}: nothing linked yet"
+    );
+    adapter
+        .link_account(account(&alice.id, "github", "gh-alice"))
+        .await
+        .unwrap_or_else(|e| panic!("{name}: link_account: {e}"));
+    assert_eq!(
+        adapter
+            .get_user_by_account("github", "gh-alice")
+            .await
+            .unwrap(),
+        Some(alice.clone()),
+        "{name}: get_user_by_account after link"
+    );
+    assert_eq!(
+        adapter
+            .get_user_by_account("gitlab", "gh-alice")
+            .await
+            .unwrap(),
+        None,
+        "{name}: the provider is part of the key"
+    );
+    // The same id at another provider is another account.
+    adapter
+        .link_account(account(&bob.id, "gitlab", "gh-alice"))
+        .await
+        .unwrap_or_else(|e| panic!("{name}: link_account: {e}"));
+    assert_eq!(
+        adapter
+            .get_user_by_account("gitlab", "gh-alice")
+            .await
+            .unwrap(),
+        Some(bob.clone()),
+        "{name}"
+    );
+
+    for owner in [&bob.id, &alice.id] {
+        let again = adapter
+            .link_account(account(owner, "github", "gh-alice"))
+            .await;
+        assert!(
+            matches!(again, Err(AdapterError::Conflict(_))),
+            "{name}: (provider, provider_account_id) links to one user: {again:?}"
+        );
+    }
+    assert_eq!(
+        adapter
+            .get_user_by_account("github", "gh-alice")
+            .await
+            .unwrap(),
+        Some(alice.clone()),
+        "{name}: a refused link changes nothing"
+    );
+    for user_id in ["999999", "abc"] {
+        let orphan = adapter
+            .link_account(account(user_id, "github", "gh-nobody"))
+            .await;
+        assert!(
+            matches!(orphan, Err(AdapterError::NotFound(_))),
+            "{name}: link_account to user {user_id:?}: {orphan:?}"
+        );
+    }
+    assert_eq!(
+        adapter
+            .get_user_by_account("github", "gh-nobody")
+            .await
+            .unwrap(),
+        None,
+        "{name}"
+    );
+
+    assert!(
+        adapter.unlink_account("github", "gh-alice").await.unwrap(),
+        "{name}: unlink_account finds the link"
+    );
+    assert_eq!(
+        adapter
+            .get_user_by_account("github", "gh-alice")
+            .await
+            .unwrap(),
+        None,
+        "{name}: get_user_by_account after unlink"
+    );
+    assert!(
+        !adapter.unlink_account("github", "gh-alice").await.unwrap(),
+        "{name}: a second unlink finds nothing"
+    );
+    assert_eq!(
+        adapter.get_user(&alice.id).await.unwrap().as_ref(),
+        Some(alice),
+        "{name}: unlinking keeps the user"
+    );
+    // Once unlinked, the provider account can be linked again, to anyone.
+    adapter
+        .link_account(account(&bob.id, "github", "gh-alice"))
+        .await
+        .unwrap_or_else(|e| panic!("{name}: link after unlink: {e}"));
+    assert!(adapter.unlink_account("github", "gh-alice").await.unwrap());
+}
+
+async fn sessions(name: &str, adapter: &dyn Adapter, users: &Users) {
+    let Users { alice, bob } = users;
+    let token = "5f0c8a7e-6a55-4bd5-9a8e-0cbb2a5b1d11";
+    let expires = at(1_900_000_000, 456);
+    adapter
+        .create_session(AdapterSession::new(token, &alice.id, expires))
+        .await
+        .unwrap_or_else(|e| panic!("{name}: create_session: {e}"));
+    let found = adapter.get_session_and_user(token).await.unwrap();
+    assert_eq!(
+        found,
+        Some(SessionAndUser {
+            session: AdapterSession::new(token, &alice.id, expires),
+            user: alice.clone(),
+        }),
+        "{name}: get_session_and_user returns the stored session and its user"
+    );
+    assert_eq!(
+        adapter
+            .get_session_and_user("5f0c8a7e-6a55-4bd5-9a8e-0cbb2a5b1d12")
+            .await
+            .unwrap(),
+        None,
+        "{name}: an unknown token"
+    );
+
+    // Expiry is the runtime's job: an expired session comes back as stored.
+    let expired_token = "expired-session";
+    let past = at(1_000_000_000, 1);
+    adapter
+        .create_session(AdapterSession::new(expired_token, &bob.id, past))
+        .await
+        .unwrap();
+    let expired = adapter.get_session_and_user(expired_token).await.unwrap();
+    assert_eq!(
+        expired.map(|s| (s.session.expires, s.user)),
+        Some((past, bob.clone())),
+        "{name}: an expired session is returned with its stored expiry"
+    );
+
+    let later = at(1_900_086_400, 789);
+    assert_eq!(
+        adapter.update_session(token, later).await.unwrap(),
+        Some(AdapterSession::new(token, &alice.id, later)),
+        "{name}: update_session's answer"
+    );
+    assert_eq!(
+        adapter
+            .get_session_and_user(token)
+            .await
+            .unwrap()
+            .map(|s| s.session.expires),
+        Some(later),
+        "{name}: update_session is stored"
+    );
+    assert_eq!(
+        adapter
+            .update_session("no-such-session", later)
+            .await
+            .unwrap(),
+        None,
+        "{name}: update_session of an unknown token"
+    );
+
+    let duplicate = adapter
+        .create_session(AdapterSession::new(token, &bob.id, expires))
+        .await;
+    match &duplicate {
+        Err(error @ AdapterError::Conflict(_)) => assert!(
+            !everything_said(error).contains(token),
+            "{name}: the error names the token: {}",
+            everything_said(error)
+        ),
+        other => panic!("{name}: a second session with one token: {other:?}"),
+    }
+    assert_eq!(
+        adapter
+            .get_session_and_user(token)
+            .await
+            .unwrap()
+            .map(|s| s.user),
+        Some(alice.clone()),
+        "{name}: a refused session changes nothing"
+    );
+    for user_id in ["999999", "abc"] {
+        let orphan = adapter
+            .create_session(AdapterSession::new("orphan-session", user_id, expires))
+            .await;
+        assert!(
+            matches!(orphan, Err(AdapterError::NotFound(_))),
+            "{name}: a session for user {user_id:?}: {orphan:?}"
+        );
+    }
+
+    assert!(adapter.delete_session(token).await.unwrap(), "{name}");
+    assert_eq!(
+        adapter.get_session_and_user(token).await.unwrap(),
+        None,
+        "{name}: a deleted session is gone"
+    );
+    assert!(
+        !adapter.delete_session(token).await.unwrap(),
+        "{name}: a second delete finds nothing"
+    );
+    assert!(
+        adapter
+            .get_session_and_user(expired_token)
+            .await
+            .unwrap()
+            .is_some(),
+        "{name}: deleting one session keeps the others"
+    );
+    assert!(adapter.delete_session(expired_token).await.unwrap());
+}
+
+async fn verification_tokens(name: &str, adapter: &dyn Adapter) {
+    let expires = at(1_900_000_000, 42);
+    let hash_a = "a3f1c9e2".repeat(8);
+    let hash_b = "b7d2e4f6".repeat(8);
+    adapter
+        .create_verification_token(VerificationToken::new("a@x.io", &hash_a, expires))
+        .await
+        .unwrap_or_else(|e| panic!("{name}: create_verification_token: {e}"));
+    adapter
+        .create_verification_token(VerificationToken::new("b@x.io", &hash_b, expires))
+        .await
+        .unwrap();
+
+    // GHSA-pg53-56cg-4m8q: a's token with b's address signs nobody in...
+    assert_eq!(
+        adapter
+            .use_verification_token("b@x.io", &hash_a)
+            .await
+            .unwrap(),
+        None,
+        "{name}: a right token with the wrong identifier"
+    );
+    // ...and GHSA-4rxr-27mm-mxq9: nor does a right address with a random token.
+    assert_eq!(
+        adapter
+            .use_verification_token("a@x.io", &"0".repeat(64))
+            .await
+            .unwrap(),
+        None,
+        "{name}: a right identifier with a wrong token"
+    );
+
+    let duplicate = adapter
+        .create_verification_token(VerificationToken::new("a@x.io", &hash_a, expires))
+        .await;
+    match &duplicate {
+        Err(error @ AdapterError::Conflict(_)) => assert!(
+            !everything_said(error).contains(&hash_a),
+            "{name}: the error names the token: {}",
+            everything_said(error)
+        ),
+        other => panic!("{name}: the same verification token twice: {other:?}"),
+    }
+
+    assert_eq!(
+        adapter
+            .use_verification_token("a@x.io", &hash_a)
+            .await
+            .unwrap(),
+        Some(VerificationToken::new("a@x.io", &hash_a, expires)),
+        "{name}: the failed attempts left a's token in place, with its expiry"
+    );
+    assert_eq!(
+        adapter
+            .use_verification_token("a@x.io", &hash_a)
+            .await
+            .unwrap(),
+        None,
+        "{name}: a verification token is used once"
+    );
+
+    // An expired token is handed over (and deleted) all the same: the runtime refuses it.
+    let past = at(1_000_000_000, 0);
+    adapter
+        .create_verification_token(VerificationToken::new("c@x.io", "expired-hash", past))
+        .await
+        .unwrap();
+    assert_eq!(
+        adapter
+            .use_verification_token("c@x.io", "expired-hash")
+            .await
+            .unwrap()
+            .map(|t| t.expires),
+        Some(past),
+        "{name}: an expired token comes back with its expiry"
+    );
+    assert_eq!(
+        adapter
+            .use_verification_token("b@x.io", &hash_b)
+            .await
+            .unwrap()
+            .map(|t| t.identifier),
+        Some("b@x.io".to_owned()),
+        "{name}: b's token was untouched"
+    );
+}
+
+async fn concurrent_use_of_one_verification_token(name: &str, adapter: Arc<dyn Adapter>) {
+    let hash = "c0ffee00".repeat(8);
+    for round in 0..5 {
+        let identifier = format!("race-{round}@x.io");
+        adapter
+            .create_verification_token(VerificationToken::new(
+                &identifier,
+                &hash,
+                at(1_900_000_000, 0),
+            ))
+            .await
+            .unwrap();
+        let barrier = Arc::new(tokio::sync::Barrier::new(16));
+        let attempts: Vec<_> = (0..16)
+            .map(|_| {
+                let (adapter, barrier) = (adapter.clone(), barrier.clone());
+                let (identifier, hash) = (identifier.clone(), hash.clone());
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    adapter.use_verification_token(&identifier, &hash).await
+                })
+            })
+            .collect();
+        let mut winners = 0;
+        for attempt in attempts {
+            match attempt.await.expect("the task ran") {
+                Ok(Some(_)) => winners += 1,
+                Ok(None) => {}
+                Err(e) => panic!("{name}: use_verification_token under contention: {e}"),
+            }
+        }
+        assert_eq!(
+            winners, 1,
+            "{name}: 16 concurrent uses of one token, round {round}"
+        );
+    }
+}
+
+async fn deleting_a_user_deletes_its_accounts_and_sessions(name: &str, adapter: &dyn Adapter) {
+    let carol = adapter
+        .create_user(NewUser::default().email("carol@example.com"))
+        .await
+        .unwrap();
+    let dave = adapter
+        .create_user(NewUser::default().email("dave@example.com"))
+        .await
+        .unwrap();
+    let expires = at(1_900_000_000, 0);
+    for (user, provider_account_id, token) in [
+        (&carol, "gh-carol", "carol-session"),
+        (&dave, "gh-dave", "dave-session"),
+    ] {
+        adapter
+            .link_account(account(&user.id, "github", provider_account_id))
+            .await
+            .unwrap();
+        adapter
+            .create_session(AdapterSession::new(token, &user.id, expires))
+            .await
+            .unwrap();
+    }
+
+    assert!(
+        adapter.delete_user(&carol.id).await.unwrap(),
+        "{name}: delete_user"
+    );
+    assert_eq!(adapter.get_user(&carol.id).await.unwrap(), None, "{name}");
+    assert_eq!(
+        adapter
+            .get_user_by_email("carol@example.com")
+            .await
+            .unwrap(),
+        None,
+        "{name}"
+    );
+    assert_eq!(
+        adapter
+            .get_user_by_account("github", "gh-carol")
+            .await
+            .unwrap(),
+        None,
+        "{name}: the user's accounts are deleted"
+    );
+    assert_eq!(
+        adapter.get_session_and_user("carol-session").await.unwrap(),
+        None,
+        "{name}: the user's sessions are deleted"
+    );
+    // The accounts are really gone, not just unreachable: the provider account links afresh.
+    adapter
+        .link_account(account(&dave.id, "github", "gh-carol"))
+        .await
+        .unwrap_or_else(|e| panic!("{name}: the deleted user's account is still linked: {e}"));
+    assert!(
+        !adapter.delete_user(&carol.id).await.unwrap(),
+        "{name}: a second delete finds nothing"
+    );
+    assert!(!adapter.delete_user("abc").await.unwrap(), "{name}");
+
+    // Others are untouched.
+    assert_eq!(
+        adapter
+            .get_session_and_user("dave-session")
+            .await
+            .unwrap()
+            .map(|s| s.user),
+        Some(dave.clone()),
+        "{name}: another user's session survives"
+    );
+    assert_eq!(
+        adapter
+            .get_user_by_account("github", "gh-dave")
+            .await
+            .unwrap(),
+        Some(dave.clone()),
+        "{name}"
+    );
+
+    // A deleted user's id is never given again: a session or token naming it finds nobody.
+    let erin = adapter
+        .create_user(NewUser::default().email("carol@example.com"))
+        .await
+        .unwrap_or_else(|e| panic!("{name}: the deleted user's email is free again: {e}"));
+    assert_ne!(erin.id, carol.id, "{name}: a user id is never reused");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn memory_adapter_conforms() {
+    conformance("memory", Arc::new(MemoryAdapter::new())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_in_memory_adapter_conforms() {
+    let adapter = SqliteAdapter::connect("sqlite::memory:").await.unwrap();
+    conformance("sqlite::memory:", Arc::new(adapter)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_in_memory_sqlite_adapters_do_not_share_data() {
+    let first = SqliteAdapter::connect("sqlite::memory:").await.unwrap();
+    let second = SqliteAdapter::connect("sqlite::memory:").await.unwrap();
+    first
+        .create_user(NewUser::default().email("only-here@example.com"))
+        .await
+        .unwrap();
+    assert_eq!(
+        second
+            .get_user_by_email("only-here@example.com")
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+/// A database file in the system's temporary directory, removed (with its WAL files) on drop.
+struct TempDb(PathBuf);
+
+impl TempDb {
+    fn new(name: &str) -> TempDb {
+        let path = std::env::temp_dir().join(format!(
+            "auth-runtime-{name}-{}-{}.db",
+            std::process::id(),
+            OffsetDateTime::now_utc().unix_timestamp_nanos()
+        ));
+        TempDb(path)
+    }
+
+    fn url(&self) -> String {
+        format!("sqlite://{}?mode=rwc", self.0.display())
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = self.0.clone().into_os_string();
+            path.push(suffix);
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_file_adapter_conforms() {
+    let db = TempDb::new("conformance");
+    let adapter = SqliteAdapter::connect(&db.url()).await.unwrap();
+    conformance("sqlite file", Arc::new(adapter)).await;
+}
+
+#[tokio::test]
+async fn sqlite_file_is_in_wal_mode_with_foreign_keys_and_keeps_its_data_across_restarts() {
+    let db = TempDb::new("restart");
+    let adapter = SqliteAdapter::connect(&db.url()).await.unwrap();
+    let user = adapter
+        .create_user(NewUser::default().email("kept@example.com"))
+        .await
+        .unwrap();
+    let pool = adapter.pool();
+    let journal: String = sqlx::query("PRAGMA journal_mode")
+        .fetch_one(pool)
+        .await
+        .and_then(|row| row.try_get(0))
+        .unwrap();
+    assert_eq!(journal, "wal");
+    let foreign_keys: i64 = sqlx::query("PRAGMA foreign_keys")
+        .fetch_one(pool)
+        .await
+        .and_then(|row| row.try_get(0))
+        .unwrap();
+    assert_eq!(foreign_keys, 1);
+    // The crate's migrations are recorded apart from the application's own sqlx migrations.
+    let tables: Vec<String> =
+        sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+    assert!(
+        tables.contains(&"_auth_runtime_migrations".to_owned()),
+        "{tables:?}"
+    );
+    assert!(
+        !tables.contains(&"_sqlx_migrations".to_owned()),
+        "{tables:?}"
+    );
+    pool.close().await;
+
+    // Start again on the same file: the migrations are not applied twice, the data is there.
+    let reopened = SqliteAdapter::connect(&db.url()).await.unwrap();
+    assert_eq!(
+        reopened
+            .get_user_by_email("kept@example.com")
+            .await
+            .unwrap(),
+        Some(user)
+    );
+    reopened.pool().close().await;
+}
+
+#[tokio::test]
+async fn sqlite_adapter_refuses_a_missing_file_without_mode_rwc() {
+    let db = TempDb::new("missing");
+    let url = format!("sqlite://{}", db.0.display());
+    let result = SqliteAdapter::connect(&url).await;
+    assert!(
+        matches!(result, Err(AdapterError::Store { .. })),
+        "{result:?}"
+    );
+    assert!(!db.0.exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_adapter_conforms() {
+    let schema = TestSchema::create("conformance").await;
+    let adapter = PostgresAdapter::connect_with(schema.options.clone())
+        .await
+        .unwrap();
+    conformance("postgres", Arc::new(adapter.clone())).await;
+    adapter.pool().close().await;
+    schema.drop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_adapter_starts_twice_on_one_schema_and_concurrently() {
+    let schema = TestSchema::create("startup").await;
+    let starts: Vec<_> = (0..4)
+        .map(|_| tokio::spawn(PostgresAdapter::connect_with(schema.options.clone())))
+        .collect();
+    for start in starts {
+        let adapter = start.await.expect("the task ran").unwrap_or_else(|e| {
+            panic!(
+                "concurrent start-up creating the tables: {}",
+                everything_said(&e)
+            )
+        });
+        adapter.pool().close().await;
+    }
+    let again = PostgresAdapter::connect_with(schema.options.clone())
+        .await
+        .unwrap();
+    let user = again
+        .create_user(NewUser::default().email("x@example.com"))
+        .await
+        .unwrap();
+    assert_eq!(again.get_user(&user.id).await.unwrap(), Some(user));
+    again.pool().close().await;
+    schema.drop().await;
+}
+
+/// @auth/pg-adapter's documentation page gives the tables without foreign keys and without
+/// the unique keys; an app may have created them so.
+const DOCS_PAGE_SCHEMA: &str = r#"
+CREATE TABLE verification_token (identifier TEXT NOT NULL, expires TIMESTAMPTZ NOT NULL, token TEXT NOT NULL, PRIMARY KEY (identifier, token));
+CREATE TABLE accounts (id SERIAL, "userId" INTEGER NOT NULL, type VARCHAR(255) NOT NULL, provider VARCHAR(255) NOT NULL, "providerAccountId" VARCHAR(255) NOT NULL, refresh_token TEXT, access_token TEXT, expires_at BIGINT, id_token TEXT, scope TEXT, session_state TEXT, token_type TEXT, PRIMARY KEY (id));
+CREATE TABLE sessions (id SERIAL, "userId" INTEGER NOT NULL, expires TIMESTAMPTZ NOT NULL, "sessionToken" VARCHAR(255) NOT NULL, PRIMARY KEY (id));
+CREATE TABLE users (id SERIAL, name VARCHAR(255), email VARCHAR(255), "emailVerified" TIMESTAMPTZ, image TEXT, PRIMARY KEY (id));
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_adapter_works_on_tables_without_foreign_or_unique_keys() {
+    let schema = TestSchema::create("docs_schema").await;
+    let set_path = format!("SET search_path TO {}; {DOCS_PAGE_SCHEMA}", schema.name);
+    sqlx::raw_sql(sqlx::AssertSqlSafe(set_path))
+        .execute(schema.admin())
+        .await
+        .unwrap();
+    let adapter = PostgresAdapter::connect_with(schema.options.clone())
+        .await
+        .unwrap();
+
+    let user = adapter
+        .create_user(NewUser::default().email("docs@example.com"))
+        .await
+        .unwrap();
+    adapter
+        .link_account(account(&user.id, "github", "gh-docs"))
+        .await
+        .unwrap();
+    adapter
+        .create_session(AdapterSession::new(
+            "docs-session",
+            &user.id,
+            at(1_900_000_000, 0),
+        ))
+        .await
+        .unwrap();
+    // Without a foreign key, the adapter itself refuses rows for a user that does not exist.
+    let orphan = adapter
+        .create_session(AdapterSession::new(
+            "orphan",
+            "999999",
+            at(1_900_000_000, 0),
+        ))
+        .await;
+    assert!(
+        matches!(orphan, Err(AdapterError::NotFound(_))),
+        "{orphan:?}"
+    );
+    let orphan = adapter
+        .link_account(account("999999", "github", "gh-orphan"))
+        .await;
+    assert!(
+        matches!(orphan, Err(AdapterError::NotFound(_))),
+        "{orphan:?}"
+    );
+
+    // Without ON DELETE CASCADE, the adapter itself deletes the user's accounts and sessions.
+    assert!(adapter.delete_user(&user.id).await.unwrap());
+    let left: i64 =
+        sqlx::query(r#"SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM sessions)"#)
+            .fetch_one(adapter.pool())
+            .await
+            .and_then(|row| row.try_get(0))
+            .unwrap();
+    assert_eq!(left, 0, "the deleted user's accounts and sessions");
+    adapter.pool().close().await;
+    schema.drop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn store_errors_never_quote_a_token() {
+    let marker = "SECRET-SESSION-TOKEN-".repeat(16); // longer than VARCHAR(255)
+
+    // PostgreSQL refuses the value.
+    let schema = TestSchema::create("errors").await;
+    let postgres = PostgresAdapter::connect_with(schema.options.clone())
+        .await
+        .unwrap();
+    let user = postgres.create_user(NewUser::default()).await.unwrap();
+    let refused = postgres
+        .create_session(AdapterSession::new(&marker, &user.id, at(1_900_000_000, 0)))
+        .await;
+    match &refused {
+        Err(error @ AdapterError::Store { .. }) => {
+            let said = everything_said(error);
+            assert!(!said.contains("SECRET"), "{said}");
+            // `%error` alone says what failed and why: the SQLSTATE is in the message.
+            assert!(error.to_string().contains("22001"), "{error}");
+        }
+        other => panic!("a 336-character session token: {other:?}"),
+    }
+    postgres.pool().close().await;
+    schema.drop().await;
+
+    // SQLite fails the statement (its table is gone).
+    let sqlite = SqliteAdapter::connect("sqlite::memory:").await.unwrap();
+    let user = sqlite.create_user(NewUser::default()).await.unwrap();
+    sqlx::query("DROP TABLE sessions")
+        .execute(sqlite.pool())
+        .await
+        .unwrap();
+    let failed = sqlite
+        .create_session(AdapterSession::new(&marker, &user.id, at(1_900_000_000, 0)))
+        .await;
+    match &failed {
+        Err(error @ AdapterError::Store { .. }) => {
+            let said = everything_said(error);
+            assert!(!said.contains("SECRET"), "{said}");
+            let message = error.to_string();
+            assert!(
+                message.contains("create a session") && message.contains("no such table"),
+                "{message}"
+            );
+        }
+        other => panic!("a session in a dropped table: {other:?}"),
+    }
+}
+
+#[test]
+fn debug_output_hides_every_token() {
+    let session = AdapterSession::new("SECRET-S", "1", at(0, 0));
+    let token = VerificationToken::new("a@x.io", "SECRET-V", at(0, 0));
+    let mut linked = account("1", "github", "42");
+    linked.access_token = Some("SECRET-A".to_owned());
+    linked.refresh_token = Some("SECRET-R".to_owned());
+    linked.id_token = Some("SECRET-I".to_owned());
+    let said = format!("{session:?} {token:?} {linked:?}");
+    assert!(!said.contains("SECRET"), "{said}");
+    assert!(said.contains("a@x.io") && said.contains("github"), "{said}");
+}

@@ -1,0 +1,322 @@
+//! A real SMTP server for the tests: `tests/peers/smtp_sink.py` (aiosmtpd) on
+//! `127.0.0.1:<free port>`, which decodes every message it accepts into a JSON-lines file.
+//!
+//! aiosmtpd is installed on first use with `python3 -m pip install -r tests/peers/requirements.txt`
+//! when `import aiosmtpd` fails; CI can do that step ahead of time.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+/// How long the sink may take to print its `READY` line.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// How much of the sink's stderr is kept for failure messages.
+const STDERR_TAIL: usize = 16 * 1024;
+
+/// A running SMTP sink; dropping it stops the process and deletes its file.
+pub struct SmtpSink {
+    /// The port it listens on, on 127.0.0.1.
+    pub port: u16,
+    // Its stdin stays open as long as this value lives: the script runs with
+    // `SMTP_SINK_EXIT_ON_STDIN_EOF=1` and `SMTP_SINK_REMOVE_FILE=1`, so when the test process
+    // exits without dropping it (a sink in a `static`), it stops and deletes its file itself.
+    child: Child,
+    file: PathBuf,
+    stderr: Arc<Mutex<String>>,
+}
+
+/// One message as the sink decoded it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReceivedMail {
+    /// The envelope sender (`MAIL FROM`).
+    pub mail_from: String,
+    /// The envelope recipients (`RCPT TO`).
+    pub rcpt_tos: Vec<String>,
+    /// The `From` header.
+    pub from: String,
+    /// The `To` header.
+    pub to: String,
+    /// The `Subject` header, decoded.
+    pub subject: String,
+    /// The text/plain part, transfer encoding undone, `\n` line ends.
+    pub text: Option<String>,
+    /// The text/html part, transfer encoding undone, `\n` line ends.
+    pub html: Option<String>,
+    /// The message as it came over the wire.
+    pub raw: String,
+}
+
+impl ReceivedMail {
+    /// The sign-in link in the plain-text body.
+    pub fn sign_in_link(&self) -> Option<String> {
+        self.text.as_deref().and_then(sign_in_link)
+    }
+}
+
+/// The first line of `text` that is an http(s) URL to a `/callback/` endpoint.
+pub fn sign_in_link(text: &str) -> Option<String> {
+    text.lines()
+        .map(str::trim)
+        .find(|line| {
+            (line.starts_with("http://") || line.starts_with("https://"))
+                && line.contains("/callback/")
+        })
+        .map(str::to_owned)
+}
+
+impl SmtpSink {
+    /// Starts a sink on a free port and waits until it listens. Installs aiosmtpd first when
+    /// Python cannot import it.
+    pub fn start() -> SmtpSink {
+        let peers = peers_dir();
+        ensure_aiosmtpd(&peers);
+        let file = unique_file();
+        std::fs::write(&file, "")
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", file.display()));
+
+        let mut child = Command::new("python3")
+            .arg("smtp_sink.py")
+            .arg("0")
+            .current_dir(&peers)
+            .env("SMTP_SINK_FILE", &file)
+            .env("SMTP_SINK_EXIT_ON_STDIN_EOF", "1")
+            .env("SMTP_SINK_REMOVE_FILE", "1")
+            .env("PYTHONUNBUFFERED", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot run `python3 smtp_sink.py` in {} ({e}): the SMTP tests need \
+                     Python 3.8 or later on PATH",
+                    peers.display()
+                )
+            });
+
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let err_pipe = child.stderr.take().expect("stderr is piped");
+        collect_stderr(err_pipe, Arc::clone(&stderr));
+        let out_pipe = child.stdout.take().expect("stdout is piped");
+        let ready = watch_stdout(out_pipe);
+
+        match ready.recv_timeout(START_TIMEOUT) {
+            Ok(port) => SmtpSink {
+                port,
+                child,
+                file,
+                stderr,
+            },
+            Err(why) => {
+                let _ = child.kill();
+                let status = child.wait();
+                let _ = std::fs::remove_file(&file);
+                // Let the stderr thread catch the last lines before they are shown.
+                std::thread::sleep(Duration::from_millis(100));
+                let reason = match why {
+                    mpsc::RecvTimeoutError::Timeout => {
+                        format!("no `READY <port>` line within {START_TIMEOUT:?}")
+                    }
+                    mpsc::RecvTimeoutError::Disconnected => {
+                        format!("it stopped before `READY` ({status:?})")
+                    }
+                };
+                panic!(
+                    "the SMTP sink did not start: {reason}; its stderr:\n{}",
+                    tail(&stderr)
+                );
+            }
+        }
+    }
+
+    /// `smtp://127.0.0.1:<port>`, for `SmtpMailer::new`.
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far, oldest first.
+    pub fn messages(&self) -> Vec<ReceivedMail> {
+        let content = std::fs::read_to_string(&self.file)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", self.file.display()));
+        // Only whole lines: the sink may be writing the next one.
+        let complete = content.rfind('\n').map_or("", |end| &content[..end]);
+        complete
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .map(|line| {
+                serde_json::from_str(line)
+                    .unwrap_or_else(|e| panic!("the sink wrote a bad line ({e}): {line}"))
+            })
+            .collect()
+    }
+
+    /// Waits until at least `n` messages have arrived and returns them all; panics after
+    /// `timeout`. It blocks the thread: call it once the send has been awaited.
+    pub fn wait_for(&self, n: usize, timeout: Duration) -> Vec<ReceivedMail> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let messages = self.messages();
+            if messages.len() >= n {
+                return messages;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "the SMTP sink received {} of {n} messages within {timeout:?}; its stderr:\n{}",
+                    messages.len(),
+                    tail(&self.stderr)
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The end of what the sink wrote on stderr (for failure messages).
+    pub fn stderr_tail(&self) -> String {
+        tail(&self.stderr)
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.file);
+    }
+}
+
+fn peers_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("peers")
+}
+
+fn unique_file() -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    std::env::temp_dir().join(format!(
+        "smtp-sink-{}-{}-{nanos}.jsonl",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ))
+}
+
+fn python_imports_aiosmtpd() -> bool {
+    Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// Runs `python3 -m pip install -r requirements.txt` in `tests/peers/` when aiosmtpd cannot
+/// be imported, at most once per test process.
+fn ensure_aiosmtpd(peers: &Path) {
+    static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
+    let result = INSTALLED.get_or_init(|| {
+        if python_imports_aiosmtpd() {
+            return Ok(());
+        }
+        // Test binaries may run at once: an advisory lock keeps two pips apart.
+        let requirements = peers.join("requirements.txt");
+        let _guard = std::fs::File::open(&requirements)
+            .and_then(|file| file.lock().map(|()| file))
+            .map_err(|e| format!("cannot lock {}: {e}", requirements.display()))?;
+        if python_imports_aiosmtpd() {
+            return Ok(());
+        }
+        let how = format!(
+            "install it with `python3 -m pip install -r {}`",
+            requirements.display()
+        );
+        let pip_works = Command::new("python3")
+            .args(["-m", "pip", "--version"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        if !pip_works {
+            return Err(format!(
+                "the SMTP tests need the Python package aiosmtpd, and `python3 -m pip` is not \
+                 available to install it (on Debian: `apt-get install python3-pip`); then {how}"
+            ));
+        }
+        let output = Command::new("python3")
+            .args(["-m", "pip", "install", "--disable-pip-version-check", "-r"])
+            .arg(&requirements)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run `python3 -m pip` ({e}); {how}"))?;
+        if output.status.success() && python_imports_aiosmtpd() {
+            Ok(())
+        } else {
+            Err(format!(
+                "`python3 -m pip install -r {}` failed ({}); {how}:\n{}",
+                requirements.display(),
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            ))
+        }
+    });
+    if let Err(message) = result {
+        panic!("{message}");
+    }
+}
+
+/// Sends the port of the first `READY <port>` line the sink prints.
+fn watch_stdout(pipe: ChildStdout) -> mpsc::Receiver<u16> {
+    let (ready, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines() {
+            let Ok(line) = line else { break };
+            if let Some(port) = line
+                .strip_prefix("READY ")
+                .and_then(|p| p.trim().parse().ok())
+            {
+                let _ = ready.send(port);
+            }
+        }
+    });
+    receiver
+}
+
+/// Keeps the end of the sink's stderr for failure messages.
+fn collect_stderr(mut pipe: ChildStderr, buffer: Arc<Mutex<String>>) {
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n) = pipe.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            let mut text = buffer.lock().unwrap_or_else(|e| e.into_inner());
+            text.push_str(&String::from_utf8_lossy(&chunk[..n]));
+            if text.len() > 2 * STDERR_TAIL {
+                let mut cut = text.len() - STDERR_TAIL;
+                while !text.is_char_boundary(cut) {
+                    cut += 1;
+                }
+                text.drain(..cut);
+            }
+        }
+    });
+}
+
+fn tail(buffer: &Mutex<String>) -> String {
+    let text = buffer.lock().unwrap_or_else(|e| e.into_inner());
+    let mut cut = text.len().saturating_sub(STDERR_TAIL);
+    while !text.is_char_boundary(cut) {
+        cut += 1;
+    }
+    text[cut..].to_owned()
+}

@@ -1,0 +1,456 @@
+//! Database sessions through the routes (spec §2.3, §2.9, §5.5), on SQLite and on the
+//! machine's PostgreSQL: credentials, OAuth (a real `oidc-provider`) and email (a real SMTP
+//! sink, `aiosmtpd`) sign-in, the session row and its expiry rules, sign-out, account
+//! linking, and the email advisories of §9 (#1, #2, #6, #8, #11, #12).
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+#[path = "common/oidc.rs"]
+mod oidc;
+#[path = "common/smtp.rs"]
+mod smtp;
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use auth_runtime::callbacks::Credentials;
+use auth_runtime::{User, auth};
+use axum::http::StatusCode;
+use common::{Client, vars};
+
+const BASE: &str = "/api/auth";
+const ORIGIN: &str = "http://127.0.0.1:3000";
+
+auth! {
+    module: db,
+    secret: env("NEXTAUTH_SECRET"),
+    session: database { adapter: env("TEST_DATABASE_URL"), max_age: seconds(60), update_age: seconds(1) },
+    providers: {
+        credentials: Credentials {
+            fields: { username: text("Username"), password: password("Password") },
+            authorize: authorize,
+        },
+        oidc: Oidc {
+            issuer: env("OIDC_ISSUER"),
+            client_id: env("OIDC_CLIENT_ID"),
+            client_secret: env("OIDC_CLIENT_SECRET"),
+        },
+        email: Email { server: env("EMAIL_SERVER"), from: "NextAuth <no-reply@example.com>" },
+    },
+}
+
+/// Any name with password `pw`; the email is `<name>@example.com`.
+async fn authorize(credentials: Credentials) -> Option<User> {
+    let name = credentials.get("username")?;
+    (credentials.get("password") == Some("pw")).then(|| {
+        User::new(name)
+            .name(name)
+            .email(format!("{name}@example.com"))
+    })
+}
+
+fn provider() -> &'static oidc::OidcProvider {
+    static PROVIDER: OnceLock<oidc::OidcProvider> = OnceLock::new();
+    PROVIDER.get_or_init(|| oidc::OidcProvider::start(&[format!("{ORIGIN}{BASE}/callback/oidc")]))
+}
+
+fn sink() -> &'static smtp::SmtpSink {
+    static SINK: OnceLock<smtp::SmtpSink> = OnceLock::new();
+    SINK.get_or_init(smtp::SmtpSink::start)
+}
+
+/// The PostgreSQL URL of the test database (the xtask creates it).
+fn postgres_url() -> String {
+    std::env::var("DATABASE_URL_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/auth_test".to_owned())
+}
+
+/// Every store a test runs on: a fresh SQLite file (shared by the test's clients, as an
+/// in-memory database would not be), and PostgreSQL.
+fn stores() -> Vec<String> {
+    let dir = std::env::temp_dir().join("auth-runtime-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{}.db", unique("db")));
+    vec![
+        format!("sqlite://{}?mode=rwc", file.display()),
+        postgres_url(),
+    ]
+}
+
+fn client(database_url: &str) -> Client {
+    let auth = db::config_from(&vars(&[
+        ("NEXTAUTH_SECRET", "database-secret"),
+        ("NEXTAUTH_URL", ORIGIN),
+        ("TEST_DATABASE_URL", database_url),
+        ("OIDC_ISSUER", &provider().issuer),
+        ("OIDC_CLIENT_ID", oidc::BASIC_CLIENT_ID),
+        ("OIDC_CLIENT_SECRET", oidc::BASIC_CLIENT_SECRET),
+        ("EMAIL_SERVER", &sink().url()),
+    ]))
+    .unwrap();
+    Client::new(db::router(auth.clone()).layer(auth.layer()))
+}
+
+/// A name no other test (or earlier run on the shared PostgreSQL) uses.
+fn unique(prefix: &str) -> String {
+    format!("{prefix}{}", &auth_runtime::random_secret()[..12])
+}
+
+async fn sign_in_with_password(client: &mut Client, name: &str) -> common::Answer {
+    let token = client.csrf(BASE).await;
+    client
+        .post_form(
+            &format!("{BASE}/callback/credentials"),
+            &format!("username={name}&password=pw&csrfToken={token}&json=true"),
+        )
+        .await
+}
+
+async fn oidc_sign_in(client: &mut Client, login: &str) -> common::Answer {
+    let token = client.csrf(BASE).await;
+    let answer = client
+        .post_form(
+            &format!("{BASE}/signin/oidc"),
+            &format!("csrfToken={token}&callbackUrl=%2Fhome&json=true"),
+        )
+        .await;
+    let url = answer.json()["url"].as_str().unwrap().to_owned();
+    let callback = provider().login(&url, login).await;
+    client.get(callback.strip_prefix(ORIGIN).unwrap()).await
+}
+
+#[tokio::test]
+async fn credentials_sign_in_stores_a_session_row_and_sign_out_deletes_it() {
+    for store in stores() {
+        let mut client = client(&store);
+        let name = unique("cred");
+        let answer = sign_in_with_password(&mut client, &name).await;
+        assert_eq!(answer.status, StatusCode::OK, "{store}: {}", answer.body);
+        let token = client.cookie("next-auth.session-token").unwrap().to_owned();
+        assert_eq!(token.len(), 36, "{store}: a UUID session token, not a JWT");
+
+        let session = client.get(&format!("{BASE}/session")).await.json();
+        assert_eq!(session["user"]["name"], name.as_str(), "{store}");
+        assert_eq!(session["user"]["email"], format!("{name}@example.com"));
+
+        let csrf = client.csrf(BASE).await;
+        let out = client
+            .post_form(&format!("{BASE}/signout"), &format!("csrfToken={csrf}"))
+            .await;
+        assert!(
+            out.set_cookie("next-auth.session-token")
+                .unwrap()
+                .contains("Max-Age=0")
+        );
+        // The row is gone: the old cookie is no session any more, and is cleared.
+        client.set_cookie("next-auth.session-token", &token);
+        let after = client.get(&format!("{BASE}/session")).await;
+        assert_eq!(after.body, "{}", "{store}");
+        assert!(
+            after
+                .set_cookie("next-auth.session-token")
+                .unwrap()
+                .contains("Max-Age=0")
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_session_token_is_empty_and_cleared() {
+    for store in stores() {
+        let mut client = client(&store);
+        client.set_cookie(
+            "next-auth.session-token",
+            "00000000-0000-4000-8000-000000000000",
+        );
+        let answer = client.get(&format!("{BASE}/session")).await;
+        assert_eq!(answer.body, "{}", "{store}");
+        assert!(
+            answer
+                .set_cookie("next-auth.session-token")
+                .unwrap()
+                .contains("Max-Age=0")
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_stored_expiry_moves_only_once_update_age_has_passed() {
+    for store in stores() {
+        let mut client = client(&store);
+        sign_in_with_password(&mut client, &unique("roll")).await;
+        let first = client.get(&format!("{BASE}/session")).await.json()["expires"].clone();
+        let second = client.get(&format!("{BASE}/session")).await.json()["expires"].clone();
+        assert_eq!(first, second, "{store}: not due yet, so not written");
+        tokio::time::sleep(Duration::from_millis(1300)).await;
+        // Due now: this read writes a new expiry (and answers with the stored one, as v4)…
+        let third = client.get(&format!("{BASE}/session")).await;
+        assert_eq!(third.json()["expires"], first, "{store}");
+        assert!(
+            third
+                .set_cookie("next-auth.session-token")
+                .unwrap()
+                .contains("Expires=")
+        );
+        // …which the next read shows.
+        let fourth = client.get(&format!("{BASE}/session")).await.json()["expires"].clone();
+        assert!(
+            fourth.as_str() > first.as_str(),
+            "{store}: {first} then {fourth}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_database_answers_empty_and_never_500() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "postgres://postgres:postgres@{}/nowhere",
+        closed.local_addr().unwrap()
+    );
+    drop(closed);
+    let mut client = client(&url);
+    client.set_cookie(
+        "next-auth.session-token",
+        "00000000-0000-4000-8000-000000000000",
+    );
+    let session = client.get(&format!("{BASE}/session")).await;
+    assert_eq!(session.status, StatusCode::OK);
+    assert_eq!(session.body, "{}");
+    assert!(
+        session.set_cookie("next-auth.session-token").is_none(),
+        "cookie untouched"
+    );
+    let signin = sign_in_with_password(&mut client, "nobody").await;
+    assert_eq!(
+        signin.json()["url"],
+        "http://127.0.0.1:3000/api/auth/error?error=Callback"
+    );
+}
+
+#[tokio::test]
+async fn the_session_extractor_reads_database_sessions() {
+    let auth = db::config_from(&vars(&[
+        ("NEXTAUTH_SECRET", "database-secret"),
+        ("NEXTAUTH_URL", ORIGIN),
+        ("TEST_DATABASE_URL", "sqlite::memory:"),
+        ("OIDC_ISSUER", &provider().issuer),
+        ("OIDC_CLIENT_ID", oidc::BASIC_CLIENT_ID),
+        ("OIDC_CLIENT_SECRET", oidc::BASIC_CLIENT_SECRET),
+        ("EMAIL_SERVER", &sink().url()),
+    ]))
+    .unwrap();
+    let app = axum::Router::new()
+        .route(
+            "/me",
+            axum::routing::get(|session: db::Session| async move {
+                session.email().unwrap_or_default().to_owned()
+            }),
+        )
+        .merge(db::router(auth.clone()))
+        .layer(auth.layer());
+    let mut client = Client::new(app);
+    assert_eq!(client.get("/me").await.status, StatusCode::UNAUTHORIZED);
+    sign_in_with_password(&mut client, "erin").await;
+    let me = client.get("/me").await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.body, "erin@example.com");
+}
+
+#[tokio::test]
+async fn oauth_sign_in_creates_the_user_once_and_finds_it_again() {
+    for store in stores() {
+        let login = unique("oa");
+        let mut client = client(&store);
+        let answer = oidc_sign_in(&mut client, &login).await;
+        assert_eq!(answer.location(), "http://127.0.0.1:3000/home", "{store}");
+        let first = client.get(&format!("{BASE}/session")).await.json();
+        assert_eq!(first["user"]["email"], format!("{login}@example.com"));
+
+        let mut again = self::client(&store);
+        oidc_sign_in(&mut again, &login).await;
+        let second = again.get(&format!("{BASE}/session")).await.json();
+        assert_eq!(second["user"], first["user"], "{store}");
+    }
+}
+
+#[tokio::test]
+async fn an_oauth_email_that_belongs_to_another_user_is_not_linked() {
+    // §5.5: the identity key is (provider, subject); an email alone never links accounts.
+    for store in stores() {
+        let name = unique("owner");
+        let mut owner = client(&store);
+        sign_in_with_password(&mut owner, &name).await;
+
+        // The OpenID account whose email is the same address, from another browser.
+        let mut stranger = client(&store);
+        let answer = oidc_sign_in(&mut stranger, &name).await;
+        assert_eq!(
+            answer.location(),
+            "http://127.0.0.1:3000/api/auth/error?error=OAuthAccountNotLinked",
+            "{store}"
+        );
+        assert!(stranger.cookie("next-auth.session-token").is_none());
+
+        // Signed in as the owner, the same OpenID account links to them.
+        let linked = oidc_sign_in(&mut owner, &name).await;
+        assert_eq!(linked.location(), "http://127.0.0.1:3000/home", "{store}");
+        let mut later = client(&store);
+        oidc_sign_in(&mut later, &name).await;
+        let session = later.get(&format!("{BASE}/session")).await.json();
+        assert_eq!(
+            session["user"]["name"],
+            name.as_str(),
+            "{store}: the owner's user"
+        );
+    }
+}
+
+async fn request_link(client: &mut Client, email: &str) -> common::Answer {
+    let token = client.csrf(BASE).await;
+    let email = auth_runtime::cookies::encode_uri_component(email);
+    client
+        .post_form(
+            &format!("{BASE}/signin/email"),
+            &format!("csrfToken={token}&email={email}&callbackUrl=%2Fwelcome"),
+        )
+        .await
+}
+
+/// The link mailed to `to` (the sink is shared: look for the recipient).
+fn link_for(to: &str) -> String {
+    for _ in 0..50 {
+        if let Some(mail) = sink()
+            .messages()
+            .into_iter()
+            .rev()
+            .find(|m| m.rcpt_tos.iter().any(|r| r == to))
+        {
+            return mail.sign_in_link().expect("a link in the mail");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("no mail for {to}: {}", sink().stderr_tail());
+}
+
+#[tokio::test]
+async fn email_sign_in_mails_a_single_use_link() {
+    for store in stores() {
+        let address = format!("{}@example.com", unique("mail"));
+        let mut client = client(&store);
+        let answer = request_link(&mut client, &address.to_uppercase()).await;
+        assert_eq!(
+            answer.location(),
+            "http://127.0.0.1:3000/api/auth/verify-request?provider=email&type=email",
+            "{store}"
+        );
+        let link = link_for(&address);
+        assert!(link.starts_with("http://127.0.0.1:3000/api/auth/callback/email?callbackUrl="));
+        let mail = sink()
+            .messages()
+            .into_iter()
+            .find(|m| m.rcpt_tos.contains(&address))
+            .unwrap();
+        assert_eq!(mail.subject, "Sign in to 127.0.0.1:3000");
+        assert!(
+            !mail.html.unwrap_or_default().contains(&address),
+            "advisory #6"
+        );
+
+        let answer = client.get(link.strip_prefix(ORIGIN).unwrap()).await;
+        assert_eq!(
+            answer.location(),
+            "http://127.0.0.1:3000/welcome",
+            "{store}"
+        );
+        let session = client.get(&format!("{BASE}/session")).await.json();
+        assert_eq!(session["user"]["email"], address.as_str());
+
+        // Single use: the same link again is Verification, and signs nobody in.
+        let mut replay = self::client(&store);
+        let again = replay.get(link.strip_prefix(ORIGIN).unwrap()).await;
+        assert_eq!(
+            again.location(),
+            "http://127.0.0.1:3000/api/auth/error?error=Verification"
+        );
+        assert!(replay.cookie("next-auth.session-token").is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_token_for_one_address_does_not_sign_in_another() {
+    // Advisories GHSA-pg53-56cg-4m8q and GHSA-4rxr-27mm-mxq9 (§9 #1, #2).
+    for store in stores() {
+        let a = format!("{}@example.com", unique("a"));
+        let b = format!("{}@example.com", unique("b"));
+        let mut client = client(&store);
+        request_link(&mut client, &a).await;
+        request_link(&mut client, &b).await;
+        let link_a = link_for(&a);
+        let token_a = url::Url::parse(&link_a)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "token")
+            .unwrap()
+            .1
+            .into_owned();
+        let mut attacker = self::client(&store);
+        for (email, token) in [
+            (b.as_str(), token_a.as_str()),
+            (a.as_str(), "0123456789abcdef"),
+        ] {
+            let answer = attacker
+                .get(&format!(
+                    "{BASE}/callback/email?email={}&token={token}",
+                    auth_runtime::cookies::encode_uri_component(email)
+                ))
+                .await;
+            assert_eq!(
+                answer.location(),
+                "http://127.0.0.1:3000/api/auth/error?error=Verification",
+                "{store}"
+            );
+            assert!(attacker.cookie("next-auth.session-token").is_none());
+        }
+        // A's own link still works: the failed attempts did not use it up.
+        let answer = client.get(link_a.strip_prefix(ORIGIN).unwrap()).await;
+        assert_eq!(
+            answer.location(),
+            "http://127.0.0.1:3000/welcome",
+            "{store}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn hostile_addresses_get_email_signin_and_no_mail() {
+    // Advisories #6, #8, #11, #12 of §9: one normalised address, or nothing is sent.
+    let mut client = client("sqlite::memory:");
+    for hostile in [
+        "victim@x.io, <a href=\"http://attacker.com\">click</a>",
+        "attacker@attacker.com,victim@victim.com",
+        "\"e@attacker.com\"@victim.com",
+        "attacker\u{FF20}evil.com@victim.com",
+        "attacker\u{FE6B}evil.com@victim.com",
+        "no-at-sign",
+        "",
+    ] {
+        let before = sink().messages().len();
+        let answer = request_link(&mut client, hostile).await;
+        assert_eq!(
+            answer.location(),
+            "http://127.0.0.1:3000/api/auth/error?error=EmailSignin",
+            "{hostile}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+        let sent: Vec<_> = sink().messages().into_iter().skip(before).collect();
+        assert!(
+            !sent.iter().any(|m| m
+                .rcpt_tos
+                .iter()
+                .any(|r| r.contains("attacker") || r.contains("victim"))),
+            "{hostile}: {sent:?}"
+        );
+    }
+}
