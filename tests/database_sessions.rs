@@ -454,3 +454,57 @@ async fn hostile_addresses_get_email_signin_and_no_mail() {
         );
     }
 }
+
+mod opted_in_linking {
+    use super::*;
+
+    auth! {
+        module: linking,
+        secret: env("NEXTAUTH_SECRET"),
+        session: database { adapter: env("TEST_DATABASE_URL") },
+        providers: {
+            credentials: Credentials {
+                fields: { username: text("Username"), password: password("Password") },
+                authorize: authorize,
+            },
+            oidc: Oidc {
+                issuer: env("OIDC_ISSUER"),
+                client_id: env("OIDC_CLIENT_ID"),
+                client_secret: env("OIDC_CLIENT_SECRET"),
+                allow_dangerous_email_account_linking: true,
+            },
+        },
+    }
+
+    fn client(database_url: &str) -> Client {
+        let auth = linking::config_from(&vars(&[
+            ("NEXTAUTH_SECRET", "database-secret"),
+            ("NEXTAUTH_URL", ORIGIN),
+            ("TEST_DATABASE_URL", database_url),
+            ("OIDC_ISSUER", &provider().issuer),
+            ("OIDC_CLIENT_ID", oidc::BASIC_CLIENT_ID),
+            ("OIDC_CLIENT_SECRET", oidc::BASIC_CLIENT_SECRET),
+        ]))
+        .unwrap();
+        Client::new(linking::router(auth.clone()).layer(auth.layer()))
+    }
+
+    #[tokio::test]
+    async fn a_provider_that_opts_in_links_a_verified_email_to_its_owner() {
+        for store in stores() {
+            let name = unique("verified");
+            let mut owner = client(&store);
+            sign_in_with_password(&mut owner, &name).await;
+            // oidc-provider vouches for the address (`email_verified: true`).
+            let mut browser = client(&store);
+            let answer = oidc_sign_in(&mut browser, &name).await;
+            assert_eq!(answer.location(), "http://127.0.0.1:3000/home", "{store}");
+            let session = browser.get(&format!("{BASE}/session")).await.json();
+            assert_eq!(
+                session["user"]["name"],
+                name.as_str(),
+                "{store}: the owner, linked"
+            );
+        }
+    }
+}

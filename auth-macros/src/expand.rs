@@ -522,6 +522,9 @@ fn gen_oauth_call(
         let (state, pkce, nonce) = (checks.state, checks.pkce, checks.nonce);
         calls.push(quote!(.checks(#private::Checks { state: #state, pkce: #pkce, nonce: #nonce })));
     }
+    if oauth.email_account_linking {
+        calls.push(quote!(.allow_email_account_linking()));
+    }
     if let Some(profile) = &oauth.profile {
         // Spanned on the user's path, as `spanned_call`: a wrong signature errors there.
         let span = last_span(profile);

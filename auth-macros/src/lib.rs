@@ -156,7 +156,7 @@ use proc_macro::TokenStream;
 ///   | `token_auth` | `client_secret_basic` or `client_secret_post`, replacing the preset's |
 ///   | `checks` | a list of `state`, `pkce` and `nonce`, each once, with `state` or `pkce`; `nonce` only on OpenID Connect kinds; replaces the preset's |
 ///   | `profile` | a path to `fn(&serde_json::Value) -> Option<User>`, replacing the preset's profile mapping |
-///   | `allow_dangerous_email_account_linking` | `true` or `false`; reserved for database sessions and currently unused |
+///   | `allow_dangerous_email_account_linking` | `true` or `false` (default): with database sessions, link a sign-in whose *verified* email (`email_verified: true` in the profile) belongs to an existing user to that user |
 ///
 ///   With `#[optional]`, the provider is disabled when any of its `env(…)` variables is unset
 ///   (the variable of `env_or` has a default, so it never disables one).

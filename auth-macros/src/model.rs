@@ -181,6 +181,9 @@ pub struct OAuthProvider {
     pub checks: Option<Checks>,
     /// The user's profile mapping, replacing the preset's.
     pub profile: Option<Path>,
+    /// `allow_dangerous_email_account_linking: true`: with database sessions, a sign-in whose
+    /// verified email belongs to an existing user links to that user.
+    pub email_account_linking: bool,
 }
 
 /// A provider setting: `env("VAR")` or `env_or("VAR", "default")`, read at start-up, or a

@@ -1444,11 +1444,9 @@ fn build_oauth(cx: &Ctxt, input: &ProviderInput) -> Option<ProviderKind> {
     let token_auth = optional_field(fields, "token_auth", |v| check_token_auth(cx, v));
     let checks = optional_field(fields, "checks", |v| check_checks(cx, v, input.row));
     let profile = optional_field(fields, "profile", |v| check_profile(cx, v));
-    // Checked, then dropped: reserved for database sessions, which link accounts by email.
     let account_linking = optional_field(fields, "allow_dangerous_email_account_linking", |v| {
         check_bool(cx, v)
     });
-    account_linking?;
     Some(ProviderKind::OAuth(OAuthProvider {
         preset: Ident::new(input.row.kind, last_segment_span(input.kind)),
         client_id: client_id?,
@@ -1460,6 +1458,7 @@ fn build_oauth(cx: &Ctxt, input: &ProviderInput) -> Option<ProviderKind> {
         token_auth: token_auth?,
         checks: checks?,
         profile: profile?,
+        email_account_linking: account_linking?.unwrap_or(false),
     }))
 }
 

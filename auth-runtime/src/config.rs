@@ -139,6 +139,8 @@ pub(crate) enum ProviderBehaviour {
     },
     OAuth {
         provider: Box<OAuthProvider>,
+        /// Link by verified email to an existing user (database sessions).
+        email_account_linking: bool,
     },
     Email {
         mailer: Arc<dyn crate::email::Mailer>,
@@ -531,6 +533,7 @@ impl<'a, D: SessionData> Builder<'a, D> {
             name,
             behaviour: ProviderBehaviour::OAuth {
                 provider: Box::new(provider),
+                email_account_linking: settings.email_account_linking,
             },
         });
     }

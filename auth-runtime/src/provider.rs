@@ -151,6 +151,7 @@ pub struct OAuthSettings {
     pub(crate) token_auth: Option<crate::oauth::TokenAuthMethod>,
     pub(crate) checks: Option<crate::oauth::Checks>,
     pub(crate) profile: Option<crate::oauth::ProfileFn>,
+    pub(crate) email_account_linking: bool,
 }
 
 impl std::fmt::Debug for OAuthSettings {
@@ -176,7 +177,16 @@ impl OAuthSettings {
             token_auth: None,
             checks: None,
             profile: None,
+            email_account_linking: false,
         }
+    }
+
+    /// With database sessions, a sign-in whose verified email (`email_verified: true` in the
+    /// profile) belongs to an existing user links to that user (next-auth's
+    /// `allowDangerousEmailAccountLinking`, limited to verified addresses).
+    pub fn allow_email_account_linking(mut self) -> Self {
+        self.email_account_linking = true;
+        self
     }
 
     /// The display name from a variable, with a default when it is unset.

@@ -535,7 +535,9 @@ fn session_name(port: u16, cookie: &str) -> Result<String> {
 /// Issue 5's acceptance: a database session survives a restart, is shared by two processes
 /// on one PostgreSQL, and a sign-out on either ends it on both, even for a replayed cookie.
 fn database_sessions_across_processes(database_url: &str) -> Result {
-    step(&format!("database sessions across restarts and processes ({database_url})"));
+    step(&format!(
+        "database sessions across restarts and processes ({database_url})"
+    ));
     let envs = [("DATABASE_URL", database_url.to_owned())];
     let first = start_example("database", &envs)?;
     let (csrf_cookie, token) = fresh_csrf(first.port)?;
@@ -574,7 +576,10 @@ fn database_sessions_across_processes(database_url: &str) -> Result {
         &format!("{csrf_cookie}; {session_cookie}"),
         &format!("csrfToken={token}"),
     )?;
-    for (who, example) in [("the process that signed out", &other), ("the other process", &restarted)] {
+    for (who, example) in [
+        ("the process that signed out", &other),
+        ("the other process", &restarted),
+    ] {
         check(
             session_name(example.port, &session_cookie)? == "{}",
             &format!("after sign-out the replayed cookie is dead on {who}"),

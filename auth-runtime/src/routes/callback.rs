@@ -28,7 +28,9 @@ pub(super) async fn handle<D: SessionData>(
         ProviderBehaviour::Credentials { authorize } => {
             credentials(ctx, provider, authorize.clone()).await
         }
-        ProviderBehaviour::OAuth { provider: oauth } => oauth_callback(ctx, provider, oauth).await,
+        ProviderBehaviour::OAuth {
+            provider: oauth, ..
+        } => oauth_callback(ctx, provider, oauth).await,
         ProviderBehaviour::Email { .. } => email::callback(ctx, provider).await,
     }
 }
@@ -206,7 +208,9 @@ pub(super) async fn sign_in<D: SessionData>(
         return Reply::redirect(ctx.error_url("Callback"));
     };
     let (stored, is_new_user) =
-        match database::user_for_sign_in(ctx, adapter.as_ref(), &user, &account).await {
+        match database::user_for_sign_in(ctx, adapter.as_ref(), &user, &account, profile.as_ref())
+            .await
+        {
             Ok(found) => found,
             Err(code) => return Reply::redirect(ctx.error_url(code)),
         };

@@ -4,7 +4,8 @@
 //!
 //! The linking policy is explicit: the identity key is (provider, provider account id); an
 //! OAuth sign-in whose email belongs to another user is refused with `OAuthAccountNotLinked`
-//! (never linked by email alone); a signed-in user who signs in with another provider links
+//! unless the provider opted in (`allow_dangerous_email_account_linking`) and the profile
+//! says the address is verified; a signed-in user who signs in with another provider links
 //! that account to themselves.
 
 use std::sync::Arc;
@@ -18,7 +19,7 @@ use crate::adapter::{
     Adapter, AdapterAccount, AdapterError, AdapterSession, AdapterUser, NewUser, SessionAndUser,
 };
 use crate::callbacks::{SessionEvent, SessionParams};
-use crate::config::Strategy;
+use crate::config::{ProviderBehaviour, Strategy};
 use crate::cookies::SetCookie;
 use crate::provider::ProviderKind;
 use crate::session::{expiry, iso_string};
@@ -56,6 +57,7 @@ pub(super) async fn user_for_sign_in<D>(
     adapter: &dyn Adapter,
     user: &User,
     account: &Account,
+    profile: Option<&Value>,
 ) -> Result<(AdapterUser, bool), &'static str> {
     let store_error = |e: AdapterError| {
         tracing::error!(error = %e, "SIGNIN_DATABASE_ERROR");
@@ -114,15 +116,32 @@ pub(super) async fn user_for_sign_in<D>(
         return Ok((current, false));
     }
     if let Some(email) = user.email.as_deref()
-        && adapter
+        && let Some(owner) = adapter
             .get_user_by_email(email)
             .await
             .map_err(store_error)?
-            .is_some()
     {
         // Never link by email alone: whoever controls this provider account may not own
-        // the existing user's address.
-        return Err("OAuthAccountNotLinked");
+        // the existing user's address. A provider may opt in for addresses it verified.
+        let opted_in = matches!(
+            ctx.auth.provider(&account.provider).map(|p| &p.behaviour),
+            Some(ProviderBehaviour::OAuth {
+                email_account_linking: true,
+                ..
+            })
+        );
+        let verified = profile
+            .and_then(|p| p.get("email_verified"))
+            .and_then(Value::as_bool)
+            == Some(true);
+        if !(opted_in && verified) {
+            return Err("OAuthAccountNotLinked");
+        }
+        adapter
+            .link_account(link(&owner.id))
+            .await
+            .map_err(store_error)?;
+        return Ok((owner, false));
     }
     let created = adapter
         .create_user(NewUser::from(user.clone()))

@@ -55,7 +55,10 @@ fn warm_up_discovery<D: SessionData>(auth: &Auth<D>) {
         return;
     };
     for provider in &auth.inner.providers {
-        if let crate::config::ProviderBehaviour::OAuth { provider: oauth } = &provider.behaviour {
+        if let crate::config::ProviderBehaviour::OAuth {
+            provider: oauth, ..
+        } = &provider.behaviour
+        {
             let (client, oauth, id) = (client.clone(), oauth.clone(), provider.spec.id);
             runtime.spawn(async move {
                 if let Err(e) = client.discover(&oauth).await {

@@ -19,9 +19,9 @@ pub(super) async fn post<D: SessionData>(ctx: &mut Ctx<'_, D>, provider_id: Opti
     match &provider.behaviour {
         // Credentials sign in through `POST /callback/:provider`.
         ProviderBehaviour::Credentials { .. } => Reply::redirect(ctx.url("signin")),
-        ProviderBehaviour::OAuth { provider: oauth } => {
-            start_oauth(ctx, provider.spec.id, oauth).await
-        }
+        ProviderBehaviour::OAuth {
+            provider: oauth, ..
+        } => start_oauth(ctx, provider.spec.id, oauth).await,
         ProviderBehaviour::Email {
             mailer,
             from,
