@@ -287,8 +287,9 @@ fn random_bytes<const N: usize>() -> [u8; N] {
     bytes
 }
 
-/// A random (version 4, RFC 9562 variant) UUID in its lowercase hyphenated form.
-fn random_uuid_v4() -> String {
+/// A random (version 4, RFC 9562 variant) UUID in its lowercase hyphenated form: a token's
+/// `jti`, and a database session's token (next-auth v4's `randomUUID()`).
+pub(crate) fn random_uuid_v4() -> String {
     let mut bytes: [u8; 16] = random_bytes();
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;

@@ -165,7 +165,7 @@ pub(super) async fn start_session<D>(
 ) -> Result<SetCookie, AdapterError> {
     let now = OffsetDateTime::now_utc();
     let expires = expiry(now, ctx.auth.session.max_age);
-    let token = uuid_v4();
+    let token = crate::token::random_uuid_v4();
     adapter
         .create_session(AdapterSession::new(&token, user_id, expires))
         .await?;
@@ -175,22 +175,6 @@ pub(super) async fn start_session<D>(
         ctx.auth.base.is_secure(),
     )
     .expires(expires))
-}
-
-/// A random UUID v4, next-auth v4's default session token.
-fn uuid_v4() -> String {
-    let mut bytes: [u8; 16] = rand::random();
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex = hex::encode(bytes);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
 }
 
 /// `GET|POST /session` with database sessions (§2.3, v4): `{}` without a live session; the
@@ -297,19 +281,5 @@ pub(super) async fn sign_out<D>(ctx: &Ctx<'_, D>, adapter: Result<Arc<dyn Adapte
             }
         }
         Err(_) => tracing::error!("SIGNOUT_ERROR: the adapter is unavailable"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::uuid_v4;
-
-    #[test]
-    fn session_tokens_are_uuid_v4() {
-        let token = uuid_v4();
-        assert_eq!(token.len(), 36);
-        assert_eq!(&token[14..15], "4");
-        assert!(matches!(&token[19..20], "8" | "9" | "a" | "b"));
-        assert_ne!(token, uuid_v4());
     }
 }
