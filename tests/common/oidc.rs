@@ -6,9 +6,15 @@
 //! both registered with the redirect URIs given to [`OidcProvider::start`]. Any login with any
 //! password is accepted and becomes `sub`; consent is granted without asking.
 
-use std::io::{BufRead, BufReader, Read};
+// A test binary using both harnesses holds two copies of this small module; harmless.
+#[allow(clippy::duplicate_mod)]
+#[path = "peer.rs"]
+mod peer;
+
+use peer::{collect_stderr, tail};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::Duration;
 
@@ -30,8 +36,6 @@ pub const POST_CLIENT_SECRET: &str = "post-secret";
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 /// Redirects followed by [`OidcProvider::login`] before it gives up on a loop.
 const MAX_LOGIN_STEPS: usize = 12;
-/// How much of the provider's stderr is kept for failure messages.
-const STDERR_TAIL: usize = 16 * 1024;
 
 /// A running `tests/peers/oidc-provider.mjs`; dropping it kills the process.
 pub struct OidcProvider {
@@ -284,37 +288,6 @@ fn watch_stdout(pipe: ChildStdout) -> mpsc::Receiver<String> {
         }
     });
     receiver
-}
-
-/// Keeps the end of the provider's stderr (warnings, stack traces) for failure messages,
-/// rather than letting it through to the test output.
-fn collect_stderr(mut pipe: ChildStderr, buffer: Arc<Mutex<String>>) {
-    std::thread::spawn(move || {
-        let mut chunk = [0u8; 4096];
-        while let Ok(n) = pipe.read(&mut chunk) {
-            if n == 0 {
-                break;
-            }
-            let mut text = buffer.lock().unwrap_or_else(|e| e.into_inner());
-            text.push_str(&String::from_utf8_lossy(&chunk[..n]));
-            if text.len() > 2 * STDERR_TAIL {
-                let mut cut = text.len() - STDERR_TAIL;
-                while !text.is_char_boundary(cut) {
-                    cut += 1;
-                }
-                text.drain(..cut);
-            }
-        }
-    });
-}
-
-fn tail(buffer: &Mutex<String>) -> String {
-    let text = buffer.lock().unwrap_or_else(|e| e.into_inner());
-    let mut cut = text.len().saturating_sub(STDERR_TAIL);
-    while !text.is_char_boundary(cut) {
-        cut += 1;
-    }
-    text[cut..].to_owned()
 }
 
 fn truncate(body: &str) -> &str {

@@ -6,9 +6,15 @@
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read};
+// A test binary using both harnesses holds two copies of this small module; harmless.
+#[allow(clippy::duplicate_mod)]
+#[path = "peer.rs"]
+mod peer;
+
+use peer::{collect_stderr, tail};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::{Duration, Instant};
@@ -17,8 +23,6 @@ use serde::Deserialize;
 
 /// How long the sink may take to print its `READY` line.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
-/// How much of the sink's stderr is kept for failure messages.
-const STDERR_TAIL: usize = 16 * 1024;
 
 /// A running SMTP sink; dropping it stops the process and deletes its file.
 pub struct SmtpSink {
@@ -289,34 +293,4 @@ fn watch_stdout(pipe: ChildStdout) -> mpsc::Receiver<u16> {
         }
     });
     receiver
-}
-
-/// Keeps the end of the sink's stderr for failure messages.
-fn collect_stderr(mut pipe: ChildStderr, buffer: Arc<Mutex<String>>) {
-    std::thread::spawn(move || {
-        let mut chunk = [0u8; 4096];
-        while let Ok(n) = pipe.read(&mut chunk) {
-            if n == 0 {
-                break;
-            }
-            let mut text = buffer.lock().unwrap_or_else(|e| e.into_inner());
-            text.push_str(&String::from_utf8_lossy(&chunk[..n]));
-            if text.len() > 2 * STDERR_TAIL {
-                let mut cut = text.len() - STDERR_TAIL;
-                while !text.is_char_boundary(cut) {
-                    cut += 1;
-                }
-                text.drain(..cut);
-            }
-        }
-    });
-}
-
-fn tail(buffer: &Mutex<String>) -> String {
-    let text = buffer.lock().unwrap_or_else(|e| e.into_inner());
-    let mut cut = text.len().saturating_sub(STDERR_TAIL);
-    while !text.is_char_boundary(cut) {
-        cut += 1;
-    }
-    text[cut..].to_owned()
 }
