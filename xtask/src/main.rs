@@ -4,6 +4,8 @@
 //!   expansion snapshot), the demo started for real and driven over HTTP, then the Node
 //!   interop suites (next-auth v3 and v4 clients, next-auth's own token functions, a real
 //!   Chromium) against the demo and a real OpenID provider.
+//! - `bench`: the release demo, Auth.js and a bare-axum baseline under wrk, pinned to cores,
+//!   in one run; prints req/s, p50, p99, peak RSS and the ratios (`docs/PERFORMANCE.md`).
 
 use std::env;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -12,14 +14,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+mod bench;
 type Result<T = ()> = std::result::Result<T, String>;
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let outcome = match args.first().map(String::as_str) {
         Some("test") => test(),
+        Some("bench") => bench::bench(),
         _ => {
-            eprintln!("usage: cargo xtask test");
+            eprintln!("usage: cargo xtask test | bench");
             return ExitCode::from(2);
         }
     };

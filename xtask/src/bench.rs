@@ -1,0 +1,453 @@
+//! `cargo xtask bench`: issue 7's load test, in one run and the same way for every server.
+//!
+//! Three servers, one at a time, each pinned to core 0 (`taskset -c 0`), loaded by wrk pinned
+//! to core 1 (`taskset -c 1 wrk -t1 -c64 -d10s --latency`) after a warm-up:
+//!
+//! - the release demo (`examples/demo.rs`), with a session cookie from signing in as demo/demo;
+//! - Auth.js (`tests/bench/authjs`: `@auth/express` on Express 5, `NODE_ENV=production`), with
+//!   a session cookie minted by `encode` from `@auth/core/jwt` (`mint.mjs`);
+//! - bare axum (`examples/bench_baseline.rs`): the same routes and bytes with no work, the limit.
+//!
+//! `BENCH_DURATION` (default `10s`) and `BENCH_WARMUP` (default `3s`) shorten a trial run.
+
+use std::env;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use super::{Server, cargo, cookie_pair, free_port, npm_ci, request, run, step, wait_for};
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+/// The secret every server signs its cookies with (a benchmark, not a deployment).
+const SECRET: &str = "xtask-bench-secret-0123456789abcdef0123456789abcdef";
+const CONNECTIONS: &str = "64";
+
+#[derive(Clone, Copy, PartialEq)]
+enum Target {
+    Demo,
+    AuthJs,
+    Bare,
+}
+
+impl Target {
+    const ALL: [Target; 3] = [Target::Demo, Target::AuthJs, Target::Bare];
+
+    fn label(self) -> &'static str {
+        match self {
+            Target::Demo => "demo (auth-runtime)",
+            Target::AuthJs => "Auth.js (@auth/express)",
+            Target::Bare => "bare axum",
+        }
+    }
+
+    fn base(self) -> &'static str {
+        match self {
+            Target::AuthJs => "/auth",
+            Target::Demo | Target::Bare => "/api/auth",
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Endpoint {
+    SessionCookie,
+    SessionAnonymous,
+    Csrf,
+    Providers,
+    SignIn,
+}
+
+impl Endpoint {
+    const ALL: [Endpoint; 5] = [
+        Endpoint::SessionCookie,
+        Endpoint::SessionAnonymous,
+        Endpoint::Csrf,
+        Endpoint::Providers,
+        Endpoint::SignIn,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Endpoint::SessionCookie => "/session (cookie, rolling)",
+            Endpoint::SessionAnonymous => "/session (no cookie)",
+            Endpoint::Csrf => "/csrf",
+            Endpoint::Providers => "/providers",
+            Endpoint::SignIn => "/signin (page)",
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            Endpoint::SessionCookie | Endpoint::SessionAnonymous => "/session",
+            Endpoint::Csrf => "/csrf",
+            Endpoint::Providers => "/providers",
+            Endpoint::SignIn => "/signin",
+        }
+    }
+}
+
+/// One wrk run's figures.
+struct Figures {
+    requests_per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    /// VmHWM of the server after this run, in kB (a high-water mark: the peak so far).
+    peak_rss_kb: u64,
+    /// Non-2xx/3xx responses and socket errors wrk reported, if any.
+    errors: String,
+}
+
+pub fn bench() -> Result {
+    ensure_wrk()?;
+    cargo(&[
+        "build",
+        "--release",
+        "--example",
+        "demo",
+        "--example",
+        "bench_baseline",
+    ])?;
+    let authjs_dir = super::workspace_root().join("tests/bench/authjs");
+    npm_ci(&authjs_dir)?;
+
+    let duration = env::var("BENCH_DURATION").unwrap_or_else(|_| "10s".to_owned());
+    let warmup = env::var("BENCH_WARMUP").unwrap_or_else(|_| "3s".to_owned());
+    let mut results: Vec<(Target, Endpoint, Figures)> = Vec::new();
+    for target in Target::ALL {
+        step(&format!("{} pinned to core 0", target.label()));
+        let (server, port) = start(target, &authjs_dir)?;
+        let pid = server.0.id();
+        let cookie = session_cookie(target, port, &authjs_dir)?;
+        for endpoint in Endpoint::ALL {
+            let url = format!(
+                "http://127.0.0.1:{port}{}{}",
+                target.base(),
+                endpoint.path()
+            );
+            let cookie = match endpoint {
+                Endpoint::SessionCookie => cookie.as_str(),
+                _ => "",
+            };
+            sanity(target, endpoint, port, cookie)?;
+            wrk(&url, cookie, &warmup)?;
+            let output = wrk(&url, cookie, &duration)?;
+            let mut figures = parse_wrk(&output)
+                .ok_or_else(|| format!("cannot read wrk's output for {url}:\n{output}"))?;
+            figures.peak_rss_kb = vm_hwm_kb(pid)?;
+            println!(
+                "  {:<28} {:>10.0} req/s  p50 {:>8.2} ms  p99 {:>8.2} ms  {}",
+                endpoint.label(),
+                figures.requests_per_sec,
+                figures.p50_ms,
+                figures.p99_ms,
+                figures.errors
+            );
+            results.push((target, endpoint, figures));
+        }
+        drop(server);
+    }
+    print_table(&results, &duration);
+    Ok(())
+}
+
+/// Debian's wrk, installed when missing.
+fn ensure_wrk() -> Result {
+    let present = Command::new("wrk")
+        .arg("-v")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if present {
+        return Ok(());
+    }
+    step("installing Debian's wrk");
+    let root = std::path::Path::new("/");
+    run(root, "apt-get", &["update", "-qq"], &[])?;
+    run(root, "apt-get", &["install", "-y", "-qq", "wrk"], &[])
+}
+
+fn release_binary(example: &str) -> PathBuf {
+    let target = env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| super::workspace_root().join("target"));
+    target.join("release/examples").join(example)
+}
+
+/// Starts a server pinned to core 0 (`taskset` execs it, so the child's pid is the server's).
+fn start(target: Target, authjs_dir: &std::path::Path) -> Result<(Server, u16)> {
+    let port = free_port()?;
+    let mut command = Command::new("taskset");
+    command.args(["-c", "0"]);
+    match target {
+        Target::Demo => {
+            command
+                .arg(release_binary("demo"))
+                .env("NEXTAUTH_SECRET", SECRET)
+                .env_remove("NEXTAUTH_URL")
+                .env("RUST_LOG", "warn");
+        }
+        Target::Bare => {
+            command.arg(release_binary("bench_baseline"));
+        }
+        Target::AuthJs => {
+            command
+                .args(["node", "server.mjs"])
+                .current_dir(authjs_dir)
+                .env("NODE_ENV", "production")
+                .env("AUTH_SECRET", SECRET);
+        }
+    }
+    let child = command
+        .env("PORT", port.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", target.label()))?;
+    let server = Server(child);
+    wait_for(port)?;
+    Ok((server, port))
+}
+
+/// The `Cookie` header of a signed-in visitor: the CSRF cookie a browser already holds and the
+/// session token (the demo's from signing in with demo/demo over HTTP, Auth.js's from `encode`).
+fn session_cookie(target: Target, port: u16, authjs_dir: &std::path::Path) -> Result<String> {
+    let base = target.base();
+    let csrf = request(port, "GET", &format!("{base}/csrf"), "", "")?;
+    let csrf_cookie = csrf
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.contains(".csrf-token="))
+        .map(cookie_pair)
+        .unwrap_or_default()
+        .to_owned();
+    match target {
+        Target::Demo => {
+            let token = csrf.body.split('"').nth(3).unwrap_or_default();
+            let signin = request(
+                port,
+                "POST",
+                &format!("{base}/callback/credentials"),
+                &csrf_cookie,
+                &format!("csrfToken={token}&username=demo&password=demo&json=true"),
+            )?;
+            let session = signin
+                .set_cookies()
+                .into_iter()
+                .find(|c| c.starts_with("next-auth.session-token="))
+                .map(cookie_pair)
+                .ok_or("signing in to the demo with demo/demo set no session cookie")?
+                .to_owned();
+            Ok(format!("{csrf_cookie}; {session}"))
+        }
+        Target::AuthJs => {
+            let output = Command::new("node")
+                .arg("mint.mjs")
+                .current_dir(authjs_dir)
+                .env("AUTH_SECRET", SECRET)
+                .output()
+                .map_err(|e| format!("cannot run mint.mjs: {e}"))?;
+            let token = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+            if !output.status.success() || token.is_empty() {
+                return Err(format!(
+                    "mint.mjs failed: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                ));
+            }
+            Ok(format!("{csrf_cookie}; authjs.session-token={token}"))
+        }
+        // The baseline reads no cookie; send the same header size as the demo's visitor.
+        Target::Bare => Ok(format!(
+            "next-auth.csrf-token={}; next-auth.session-token={}",
+            "0".repeat(64 + 3 + 64),
+            "0".repeat(301)
+        )),
+    }
+}
+
+/// Each endpoint answers 200 (and a signed-in session names the user) before it is loaded.
+fn sanity(target: Target, endpoint: Endpoint, port: u16, cookie: &str) -> Result {
+    let path = format!("{}{}", target.base(), endpoint.path());
+    let answer = request(port, "GET", &path, cookie, "")?;
+    let signed_in = answer.body.contains("Demo User");
+    let ok = answer.status == 200
+        && match endpoint {
+            Endpoint::SessionCookie => {
+                signed_in
+                    && answer
+                        .set_cookies()
+                        .iter()
+                        .any(|c| c.contains(".session-token="))
+            }
+            Endpoint::SessionAnonymous => !signed_in,
+            _ => true,
+        };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} GET {path} answered {} unexpectedly: {}",
+            target.label(),
+            answer.status,
+            answer.body.chars().take(200).collect::<String>()
+        ))
+    }
+}
+
+/// `taskset -c 1 wrk -t1 -c64 -d<duration> --latency [-H Cookie] <url>`, its stdout.
+fn wrk(url: &str, cookie: &str, duration: &str) -> Result<String> {
+    let mut command = Command::new("taskset");
+    command.args([
+        "-c",
+        "1",
+        "wrk",
+        "-t1",
+        &format!("-c{CONNECTIONS}"),
+        &format!("-d{duration}"),
+        "--latency",
+    ]);
+    if !cookie.is_empty() {
+        command.args(["-H", &format!("Cookie: {cookie}")]);
+    }
+    let output = command
+        .arg(url)
+        .output()
+        .map_err(|e| format!("cannot run wrk: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "wrk failed on {url}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Reads `Requests/sec:` and the `50%` / `99%` lines of the latency distribution.
+fn parse_wrk(output: &str) -> Option<Figures> {
+    let mut requests_per_sec = None;
+    let mut p50_ms = None;
+    let mut p99_ms = None;
+    let mut errors = Vec::new();
+    for line in output.lines() {
+        let line = line.trim();
+        if let Some(rate) = line.strip_prefix("Requests/sec:") {
+            requests_per_sec = rate.trim().parse::<f64>().ok();
+        } else if let Some(latency) = line.strip_prefix("50%") {
+            p50_ms = latency_ms(latency.trim());
+        } else if let Some(latency) = line.strip_prefix("99%") {
+            p99_ms = latency_ms(latency.trim());
+        } else if line.starts_with("Non-2xx") || line.starts_with("Socket errors") {
+            errors.push(line.to_owned());
+        }
+    }
+    Some(Figures {
+        requests_per_sec: requests_per_sec?,
+        p50_ms: p50_ms?,
+        p99_ms: p99_ms?,
+        peak_rss_kb: 0,
+        errors: errors.join("; "),
+    })
+}
+
+/// wrk's `812.00us`, `1.23ms`, `1.05s`, `2.00m` in milliseconds.
+fn latency_ms(text: &str) -> Option<f64> {
+    let split = text.find(|c: char| c.is_ascii_alphabetic())?;
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    let factor = match unit {
+        "us" => 0.001,
+        "ms" => 1.0,
+        "s" => 1000.0,
+        "m" => 60_000.0,
+        "h" => 3_600_000.0,
+        _ => return None,
+    };
+    Some(number * factor)
+}
+
+/// The peak resident set of a process: `VmHWM` in `/proc/<pid>/status`, in kB.
+fn vm_hwm_kb(pid: u32) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .map_err(|e| format!("cannot read /proc/{pid}/status: {e}"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| format!("no VmHWM in /proc/{pid}/status"))
+}
+
+fn print_table(results: &[(Target, Endpoint, Figures)], duration: &str) {
+    let find = |target: Target, endpoint: Endpoint| {
+        results
+            .iter()
+            .find(|(t, e, _)| *t == target && *e == endpoint)
+            .map(|(_, _, f)| f)
+    };
+    println!(
+        "\nwrk -t1 -c{CONNECTIONS} -d{duration} --latency on core 1, each server alone on core 0 \
+         (peak RSS: VmHWM after that endpoint's run)\n"
+    );
+    println!(
+        "| endpoint | server | req/s | p50 (ms) | p99 (ms) | peak RSS (MB) | × Auth.js | × bare axum |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    for endpoint in Endpoint::ALL {
+        let authjs = find(Target::AuthJs, endpoint).map(|f| f.requests_per_sec);
+        let bare = find(Target::Bare, endpoint).map(|f| f.requests_per_sec);
+        for target in Target::ALL {
+            let Some(figures) = find(target, endpoint) else {
+                continue;
+            };
+            let ratio = |other: Option<f64>| match other {
+                Some(other) if other > 0.0 => format!("{:.2}", figures.requests_per_sec / other),
+                _ => "–".to_owned(),
+            };
+            let errors = if figures.errors.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", figures.errors)
+            };
+            println!(
+                "| {} | {}{errors} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {} |",
+                endpoint.label(),
+                target.label(),
+                figures.requests_per_sec,
+                figures.p50_ms,
+                figures.p99_ms,
+                figures.peak_rss_kb as f64 / 1024.0,
+                ratio(authjs),
+                ratio(bare),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_wrk_output() {
+        let output = "Running 10s test @ http://127.0.0.1:1/api/auth/csrf
+  1 threads and 64 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     1.20ms  300.00us   9.00ms   90.00%
+    Req/Sec    50.00k     1.00k   55.00k    70.00%
+  Latency Distribution
+     50%  812.00us
+     75%    1.10ms
+     90%    1.50ms
+     99%    2.31ms
+  500000 requests in 10.00s, 100.00MB read
+  Non-2xx or 3xx responses: 3
+Requests/sec:  49999.50
+Transfer/sec:     10.00MB
+";
+        let figures = parse_wrk(output).expect("parsed");
+        assert!((figures.requests_per_sec - 49999.5).abs() < 1e-9);
+        assert!((figures.p50_ms - 0.812).abs() < 1e-9);
+        assert!((figures.p99_ms - 2.31).abs() < 1e-9);
+        assert_eq!(figures.errors, "Non-2xx or 3xx responses: 3");
+        assert_eq!(latency_ms("1.05s"), Some(1050.0));
+    }
+}
