@@ -174,6 +174,33 @@ async fn credentials<D: SessionData>(
     sign_in(ctx, user, account, Some(credentials), None).await
 }
 
+/// The `sign_in` callback's refusal as NextAuth's redirect (`AccessDenied`, 403 in JSON mode,
+/// or the callback's own error), or `None` when it lets the user in or is not declared.
+pub(super) async fn refused_by_callback<D: SessionData>(
+    ctx: &Ctx<'_, D>,
+    user: &User,
+    account: &Account,
+    credentials: Option<Credentials>,
+    profile: Option<serde_json::Value>,
+) -> Option<Reply> {
+    let sign_in = ctx.auth.callbacks.sign_in.as_ref()?;
+    let decision = sign_in(SignInParams {
+        user: user.clone(),
+        account: account.clone(),
+        credentials,
+        profile,
+    })
+    .await;
+    match decision {
+        SignInDecision::Allow => None,
+        SignInDecision::Deny => Some(Reply::redirect_with(
+            ctx.error_url("AccessDenied"),
+            StatusCode::FORBIDDEN,
+        )),
+        SignInDecision::Error(message) => Some(Reply::redirect(ctx.error_url(&message))),
+    }
+}
+
 /// What every successful provider check leads to: the `sign_in` callback, the session
 /// (a token, or a row in the database with the user found or created), the event, and the
 /// redirect to the callbackUrl.
@@ -184,21 +211,10 @@ pub(super) async fn sign_in<D: SessionData>(
     credentials: Option<Credentials>,
     profile: Option<serde_json::Value>,
 ) -> Reply {
-    if let Some(sign_in) = &ctx.auth.callbacks.sign_in {
-        let decision = sign_in(SignInParams {
-            user: user.clone(),
-            account: account.clone(),
-            credentials,
-            profile: profile.clone(),
-        })
-        .await;
-        match decision {
-            SignInDecision::Allow => {}
-            SignInDecision::Deny => {
-                return Reply::redirect_with(ctx.error_url("AccessDenied"), StatusCode::FORBIDDEN);
-            }
-            SignInDecision::Error(message) => return Reply::redirect(ctx.error_url(&message)),
-        }
+    if let Some(refused) =
+        refused_by_callback(ctx, &user, &account, credentials, profile.clone()).await
+    {
+        return refused;
     }
     let Some(adapter) = database::adapter(ctx).await else {
         issue_session(ctx, user, account, profile).await;

@@ -6,9 +6,8 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::{Ctx, Reply, database, encode_component};
+use super::{Ctx, Reply, callback, database, encode_component};
 use crate::adapter::VerificationToken;
-use crate::callbacks::{SignInDecision, SignInParams};
 use crate::config::Provider;
 use crate::email::{
     Mailer, hash_token, new_token, normalize_identifier, sign_in_email, sign_in_url, site_host,
@@ -51,7 +50,7 @@ pub(super) async fn start<D: SessionData>(
         }
     };
     let account = Account::new(id, ProviderKind::Email, email.clone());
-    if let Some(refused) = refuse_by_callback(ctx, &user, &account).await {
+    if let Some(refused) = callback::refused_by_callback(ctx, &user, &account, None, None).await {
         return refused;
     }
 
@@ -77,30 +76,6 @@ pub(super) async fn start<D: SessionData>(
         ctx.url("verify-request"),
         encode_component(id)
     ))
-}
-
-/// The `sign_in` callback's refusal as a redirect, if it refuses.
-async fn refuse_by_callback<D: SessionData>(
-    ctx: &Ctx<'_, D>,
-    user: &User,
-    account: &Account,
-) -> Option<Reply> {
-    let sign_in = ctx.auth.callbacks.sign_in.as_ref()?;
-    let decision = sign_in(SignInParams {
-        user: user.clone(),
-        account: account.clone(),
-        credentials: None,
-        profile: None,
-    })
-    .await;
-    match decision {
-        SignInDecision::Allow => None,
-        SignInDecision::Deny => Some(Reply::redirect_with(
-            ctx.error_url("AccessDenied"),
-            axum::http::StatusCode::FORBIDDEN,
-        )),
-        SignInDecision::Error(message) => Some(Reply::redirect(ctx.error_url(&message))),
-    }
 }
 
 /// `GET|POST /callback/:id` for an email provider: the link's token, for exactly its address
@@ -154,5 +129,5 @@ pub(super) async fn callback<D: SessionData>(ctx: &mut Ctx<'_, D>, provider: &Pr
         }
     };
     let account = Account::new(id, ProviderKind::Email, stored.identifier);
-    super::callback::sign_in(ctx, user, account, None, None).await
+    callback::sign_in(ctx, user, account, None, None).await
 }
