@@ -62,7 +62,11 @@ const clients = [
 ];
 
 // One RSA signing key per run, exported as a private JWK (oidc-provider wants private keys).
+// Start-up stages go to stderr with their times, for a harness that reports a slow start.
+const started = Date.now();
+const stage = (what) => console.error(`oidc-provider.mjs: ${what} after ${Date.now() - started} ms`);
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+stage('signing key generated');
 const signingKey = {
   ...privateKey.export({ format: 'jwk' }),
   kid: randomBytes(8).toString('hex'),
@@ -124,6 +128,7 @@ server.on('error', (err) => {
   process.exit(1);
 });
 server.listen(port, '127.0.0.1', () => {
+  stage('listening');
   const issuer = `http://127.0.0.1:${server.address().port}`;
   const provider = new Provider(issuer, {
     clients,

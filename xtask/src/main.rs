@@ -73,6 +73,7 @@ fn test() -> Result {
         "warnings",
     ])?;
     ensure_postgres()?;
+    install_test_peers()?;
     cargo(&["test", "--workspace", "--all-targets"])?;
     cargo(&["test", "--workspace", "--doc"])?;
     cargo(&["build", "--example", "demo", "--example", "database"])?;
@@ -172,6 +173,29 @@ fn run(dir: &Path, program: &str, args: &[&str], envs: &[(&str, String)]) -> Res
             dir.display()
         ))
     }
+}
+
+/// The OpenID provider's npm packages and the SMTP sink's aiosmtpd, installed before the tests
+/// start, so that no test spends its peer's start-up time on an install (the harnesses can
+/// install them too, for a lone `cargo test`).
+fn install_test_peers() -> Result {
+    step("the tests' peers: oidc-provider (npm) and aiosmtpd (pip)");
+    let peers = workspace_root().join("tests/peers");
+    npm_ci(&peers)?;
+    run(
+        &peers,
+        "python3",
+        &[
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            "requirements.txt",
+        ],
+        &[],
+    )
 }
 
 /// `npm ci` where `node_modules` is missing or older than the lockfile.
