@@ -1,6 +1,6 @@
 //! The email sign-in core against a real SMTP server (aiosmtpd, `tests/peers/smtp_sink.py`):
-//! the message as a mail client decodes it, a server that is down or silent, and the
-//! advisory inputs that must never reach a mailer.
+//! the message as a mail client decodes it, and a server that is down or silent. The
+//! advisory inputs that must never reach a mailer are in `tests/advisories/`.
 
 #[path = "common/smtp.rs"]
 mod smtp;
@@ -8,9 +8,7 @@ mod smtp;
 use std::time::{Duration, Instant};
 
 use auth_runtime::BaseUrl;
-use auth_runtime::email::{
-    self, DEFAULT_FROM, InvalidEmail, MailError, Mailer, SignInEmail, SmtpMailer,
-};
+use auth_runtime::email::{self, DEFAULT_FROM, MailError, Mailer, SignInEmail, SmtpMailer};
 use smtp::SmtpSink;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -169,72 +167,6 @@ async fn tls_urls_never_fall_back_to_clear_text() {
     let received = sink.wait_for(1, WAIT);
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].rcpt_tos, ["control@example.com"]);
-}
-
-#[tokio::test]
-async fn advisory_inputs_are_refused_before_any_mail_is_sent() {
-    let sink = SmtpSink::start();
-    let mailer = mailer(&sink);
-    let advisories = [
-        // GHSA-xv97-c62v-4587: a list of two recipients.
-        (
-            "attacker@attacker.com,victim@victim.com",
-            InvalidEmail::AtSign,
-        ),
-        // GHSA-5jpx-9hw9-2fx4: a quoted local part hiding another address.
-        (r#""e@attacker.com"@victim.com"#, InvalidEmail::AtSign),
-        // GHSA-7rqj-j65f-68wh: full-width and small `@`, which NFKC turns into `@`.
-        ("attacker\u{FF20}evil.com@victim.com", InvalidEmail::AtSign),
-        ("attacker\u{FE6B}evil.com@victim.com", InvalidEmail::AtSign),
-        // GHSA-pgjx-7f9g-9463: markup after the address.
-        (
-            r#"victim@x.io, <a href="http://attacker.com">Click</a>"#,
-            InvalidEmail::Quote,
-        ),
-    ];
-    for (input, why) in advisories {
-        // What the route does: normalise, and mail only what comes out.
-        match email::normalize_identifier(input) {
-            Ok(to) => {
-                let (message, _, _) = message_for(&to);
-                let _ = mailer.send(&message).await;
-                panic!("{input:?} was accepted as {to:?}");
-            }
-            Err(err) => assert_eq!(err, why, "{input:?}"),
-        }
-    }
-
-    // The sink works, and the control message is the only one it ever got.
-    let (control, _, _) = message_for("control@example.com");
-    mailer
-        .send(&control)
-        .await
-        .expect("the sink accepts the control");
-    let received = sink.wait_for(1, WAIT);
-    let recipients: Vec<&[String]> = received.iter().map(|m| m.rcpt_tos.as_slice()).collect();
-    assert_eq!(recipients, [["control@example.com".to_owned()]]);
-}
-
-#[tokio::test]
-async fn markup_without_quotes_is_cut_to_one_recipient_and_never_rendered() {
-    let sink = SmtpSink::start();
-    let to = email::normalize_identifier("Victim@X.io, <a href=http://attacker.com>Click</a>")
-        .expect("one address before the comma");
-    assert_eq!(to, "victim@x.io");
-    let (message, _, _) = message_for(&to);
-
-    mailer(&sink)
-        .send(&message)
-        .await
-        .expect("the sink accepts the message");
-    let received = sink.wait_for(1, WAIT);
-    assert_eq!(received.len(), 1);
-    assert_eq!(received[0].rcpt_tos, ["victim@x.io"]);
-    for body in [&received[0].text, &received[0].html] {
-        let body = body.as_deref().expect("both parts");
-        assert!(!body.contains("attacker.com"), "{body}");
-    }
-    assert!(!received[0].raw.contains("attacker.com"));
 }
 
 #[tokio::test]
