@@ -1,17 +1,26 @@
 //! Where database sessions are stored: the adapter, connected on first use (and again after a
-//! failure, so a database that comes back is picked up without a restart).
+//! failure, so a database that comes back is picked up without a restart), behind a short
+//! pause after the database could not be reached, so an outage does not hold every request.
 
 use std::fmt;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
+use time::OffsetDateTime;
 use tokio::sync::OnceCell;
 
-use crate::adapter::{Adapter, AdapterError, BoxFuture};
+use crate::adapter::{
+    Adapter, AdapterAccount, AdapterError, AdapterResult, AdapterSession, AdapterUser, BoxFuture,
+    NewUser, SessionAndUser, VerificationToken,
+};
 use crate::provider::Setting;
 
 /// How long connecting to the database may take before the request is answered without it.
-const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// After the database could not be reached, how long requests are answered without trying it.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
 
 type Connect =
     Arc<dyn Fn() -> BoxFuture<'static, Result<Arc<dyn Adapter>, AdapterError>> + Send + Sync>;
@@ -125,21 +134,29 @@ async fn connect_url(url: &str) -> Result<Arc<dyn Adapter>, AdapterError> {
     ))
 }
 
-/// The adapter, connected on first use; a failed connection is tried again next time.
+/// The adapter, connected on first use; a failed connection is tried again next time, but
+/// not before [`RETRY_AFTER`] has passed (see [`Breaker`]).
 pub(crate) struct LazyAdapter {
     source: AdapterSource,
     adapter: OnceCell<Arc<dyn Adapter>>,
+    breaker: Arc<Breaker>,
 }
 
 impl LazyAdapter {
     pub(crate) fn new(source: AdapterSource) -> Self {
+        Self::with_pause(source, RETRY_AFTER)
+    }
+
+    fn with_pause(source: AdapterSource, pause: Duration) -> Self {
         LazyAdapter {
             source,
             adapter: OnceCell::new(),
+            breaker: Arc::new(Breaker::new(pause)),
         }
     }
 
-    /// The connected adapter.
+    /// The connected adapter, as one request uses it (see [`RequestAdapter`]): call it once
+    /// per request.
     pub(crate) async fn get(&self) -> Result<Arc<dyn Adapter>, AdapterError> {
         let SourceKind::Connect { connect, label } = &self.source.kind else {
             // `Builder::build` turns every URL source into a connecting one.
@@ -150,16 +167,404 @@ impl LazyAdapter {
         };
         self.adapter
             .get_or_try_init(|| async {
+                // Requests queued behind a connection that just failed do not try again.
+                if !self.breaker.admit() {
+                    return Err(paused());
+                }
                 // A database that does not answer must not hold the request for long.
-                match tokio::time::timeout(CONNECT_TIMEOUT, connect()).await {
+                let connected = match tokio::time::timeout(CONNECT_TIMEOUT, connect()).await {
                     Ok(connected) => connected,
                     Err(_) => Err(AdapterError::store("connect", "timed out")),
-                }
+                };
+                self.breaker.record(connected.is_err());
+                connected.inspect_err(|e| {
+                    tracing::error!(adapter = %label, error = %e, "ADAPTER_ERROR: cannot connect");
+                })
             })
             .await
-            .map(Arc::clone)
-            .inspect_err(|e| {
-                tracing::error!(adapter = %label, error = %e, "ADAPTER_ERROR: cannot connect");
+            .map(|connected| {
+                Arc::new(RequestAdapter {
+                    inner: Arc::clone(connected),
+                    breaker: Arc::clone(&self.breaker),
+                    created_user: Mutex::new(None),
+                }) as Arc<dyn Adapter>
             })
+    }
+}
+
+/// The error of a request answered without trying the database.
+fn paused() -> AdapterError {
+    AdapterError::store(
+        "reach the database",
+        "it could not be reached a moment ago; it is tried again shortly",
+    )
+}
+
+/// Whether an adapter error says the database could not be reached (rather than that it
+/// refused a statement): the connection failed, broke, or none became free in time.
+fn is_unreachable(error: &AdapterError) -> bool {
+    let AdapterError::Store { source, .. } = error else {
+        return false;
+    };
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    if let Some(error) = source.downcast_ref::<sqlx::Error>() {
+        return matches!(
+            error,
+            sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed
+        );
+    }
+    let _ = source;
+    false
+}
+
+/// A database that could not be reached is not tried again for a short pause: without it,
+/// every request during an outage would wait out the connect (or pool) timeout, 5 s each.
+/// When the pause is over, one request tries; the others keep being answered at once until
+/// it knows.
+struct Breaker {
+    pause: Duration,
+    /// Until when requests are answered without the database; `None` while it answers.
+    closed_until: Mutex<Option<Instant>>,
+}
+
+impl Breaker {
+    fn new(pause: Duration) -> Self {
+        Breaker {
+            pause,
+            closed_until: Mutex::new(None),
+        }
+    }
+
+    /// Whether this request may use the database now.
+    fn admit(&self) -> bool {
+        let mut closed_until = self.closed_until.lock().unwrap_or_else(|e| e.into_inner());
+        match *closed_until {
+            None => true,
+            Some(until) if Instant::now() < until => false,
+            Some(_) => {
+                // This request is the one that tries; the others wait for its answer no
+                // longer than the database may take to fail.
+                *closed_until = Some(Instant::now() + self.pause + CONNECT_TIMEOUT);
+                true
+            }
+        }
+    }
+
+    /// What a use of the database found: out of reach, or answering.
+    fn record(&self, unreachable: bool) {
+        let mut closed_until = self.closed_until.lock().unwrap_or_else(|e| e.into_inner());
+        *closed_until = unreachable.then(|| Instant::now() + self.pause);
+    }
+
+    /// Runs one adapter operation unless the database is paused, and records what it found.
+    fn run<'a, T: Send + 'a>(
+        &'a self,
+        operation: BoxFuture<'a, AdapterResult<T>>,
+    ) -> BoxFuture<'a, AdapterResult<T>> {
+        Box::pin(async move {
+            if !self.admit() {
+                return Err(paused());
+            }
+            let result = operation.await;
+            self.record(matches!(&result, Err(e) if is_unreachable(e)));
+            result
+        })
+    }
+}
+
+/// The connected adapter as one request uses it: each operation runs through the
+/// [`Breaker`], and a user created through it whose first session cannot be stored is deleted
+/// again (with its account), so a sign-in that fails part-way leaves no user behind. (The
+/// routes create a user, then its session, through the same handle.)
+struct RequestAdapter {
+    inner: Arc<dyn Adapter>,
+    breaker: Arc<Breaker>,
+    /// The id of the user this request created, if any.
+    created_user: Mutex<Option<String>>,
+}
+
+impl RequestAdapter {
+    fn remember(&self, created: &AdapterResult<AdapterUser>) {
+        if let Ok(user) = created {
+            *self.created_user.lock().unwrap_or_else(|e| e.into_inner()) = Some(user.id.clone());
+        }
+    }
+
+    fn created_here(&self, user_id: &str) -> bool {
+        self.created_user
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_deref()
+            == Some(user_id)
+    }
+}
+
+impl Adapter for RequestAdapter {
+    fn create_user(&self, user: NewUser) -> BoxFuture<'_, AdapterResult<AdapterUser>> {
+        Box::pin(async move {
+            let created = self.breaker.run(self.inner.create_user(user)).await;
+            self.remember(&created);
+            created
+        })
+    }
+
+    fn create_user_with_account(
+        &self,
+        user: NewUser,
+        account: AdapterAccount,
+    ) -> BoxFuture<'_, AdapterResult<AdapterUser>> {
+        Box::pin(async move {
+            let created = self
+                .breaker
+                .run(self.inner.create_user_with_account(user, account))
+                .await;
+            self.remember(&created);
+            created
+        })
+    }
+
+    fn get_user<'a>(&'a self, id: &'a str) -> BoxFuture<'a, AdapterResult<Option<AdapterUser>>> {
+        self.breaker.run(self.inner.get_user(id))
+    }
+
+    fn get_user_by_email<'a>(
+        &'a self,
+        email: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Option<AdapterUser>>> {
+        self.breaker.run(self.inner.get_user_by_email(email))
+    }
+
+    fn get_user_by_account<'a>(
+        &'a self,
+        provider: &'a str,
+        provider_account_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Option<AdapterUser>>> {
+        self.breaker.run(
+            self.inner
+                .get_user_by_account(provider, provider_account_id),
+        )
+    }
+
+    fn update_user(&self, user: AdapterUser) -> BoxFuture<'_, AdapterResult<AdapterUser>> {
+        self.breaker.run(self.inner.update_user(user))
+    }
+
+    fn delete_user<'a>(&'a self, id: &'a str) -> BoxFuture<'a, AdapterResult<bool>> {
+        self.breaker.run(self.inner.delete_user(id))
+    }
+
+    fn link_account(&self, account: AdapterAccount) -> BoxFuture<'_, AdapterResult<()>> {
+        self.breaker.run(self.inner.link_account(account))
+    }
+
+    fn unlink_account<'a>(
+        &'a self,
+        provider: &'a str,
+        provider_account_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<bool>> {
+        self.breaker
+            .run(self.inner.unlink_account(provider, provider_account_id))
+    }
+
+    fn create_session(&self, session: AdapterSession) -> BoxFuture<'_, AdapterResult<()>> {
+        Box::pin(async move {
+            let user_id = session.user_id.clone();
+            let stored = self.breaker.run(self.inner.create_session(session)).await;
+            if stored.is_err() && self.created_here(&user_id) {
+                // A database that is out of reach cannot be cleaned up now; what stays is a
+                // whole user with its account, which the next sign-in finds.
+                match self.breaker.run(self.inner.delete_user(&user_id)).await {
+                    Ok(_) => *self.created_user.lock().unwrap_or_else(|e| e.into_inner()) = None,
+                    Err(e) => tracing::error!(
+                        error = %e,
+                        "ADAPTER_ERROR: cannot delete the user whose session could not be stored"
+                    ),
+                }
+            }
+            stored
+        })
+    }
+
+    fn get_session_and_user<'a>(
+        &'a self,
+        session_token: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Option<SessionAndUser>>> {
+        self.breaker
+            .run(self.inner.get_session_and_user(session_token))
+    }
+
+    fn update_session<'a>(
+        &'a self,
+        session_token: &'a str,
+        expires: OffsetDateTime,
+    ) -> BoxFuture<'a, AdapterResult<Option<AdapterSession>>> {
+        self.breaker
+            .run(self.inner.update_session(session_token, expires))
+    }
+
+    fn delete_session<'a>(&'a self, session_token: &'a str) -> BoxFuture<'a, AdapterResult<bool>> {
+        self.breaker.run(self.inner.delete_session(session_token))
+    }
+
+    fn create_verification_token(
+        &self,
+        token: VerificationToken,
+    ) -> BoxFuture<'_, AdapterResult<()>> {
+        self.breaker
+            .run(self.inner.create_verification_token(token))
+    }
+
+    fn use_verification_token<'a>(
+        &'a self,
+        identifier: &'a str,
+        token: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Option<VerificationToken>>> {
+        self.breaker
+            .run(self.inner.use_verification_token(identifier, token))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::adapter::MemoryAdapter;
+
+    /// A source that fails to connect while `down` says so, counting its attempts.
+    fn flaky(down: Arc<Mutex<bool>>, attempts: Arc<AtomicUsize>) -> AdapterSource {
+        AdapterSource::custom(move || {
+            let down = *down.lock().unwrap_or_else(|e| e.into_inner());
+            attempts.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if down {
+                    Err("connection refused")
+                } else {
+                    Ok(MemoryAdapter::new())
+                }
+            }
+        })
+    }
+
+    #[tokio::test]
+    async fn a_failed_connection_is_not_tried_again_until_the_pause_is_over() {
+        let down = Arc::new(Mutex::new(true));
+        let attempts = Arc::new(AtomicUsize::new(0));
+        let pause = Duration::from_millis(200);
+        let lazy = LazyAdapter::with_pause(flaky(Arc::clone(&down), Arc::clone(&attempts)), pause);
+
+        assert!(lazy.get().await.is_err());
+        assert_eq!(attempts.load(Ordering::SeqCst), 1);
+        // During the pause: answered at once, the database untouched.
+        for _ in 0..5 {
+            let error = lazy.get().await.err().map(|e| e.to_string());
+            assert!(error.is_some_and(|e| e.contains("tried again shortly")));
+        }
+        assert_eq!(attempts.load(Ordering::SeqCst), 1);
+
+        // After it: tried again, and the database that came back is used.
+        *down.lock().unwrap_or_else(|e| e.into_inner()) = false;
+        tokio::time::sleep(pause + Duration::from_millis(50)).await;
+        assert!(lazy.get().await.is_ok());
+        assert_eq!(attempts.load(Ordering::SeqCst), 2);
+        assert!(lazy.get().await.is_ok());
+        assert_eq!(attempts.load(Ordering::SeqCst), 2, "connected once");
+    }
+
+    #[tokio::test]
+    async fn a_user_created_by_a_request_whose_session_fails_is_deleted_again() {
+        let lazy = LazyAdapter::new(AdapterSource::custom(|| async {
+            Ok::<_, AdapterError>(MemoryAdapter::new())
+        }));
+        let expires = OffsetDateTime::now_utc() + time::Duration::hours(1);
+        // Another request's user and session, whose token the next session reuses (so its
+        // insert fails as a conflict).
+        let earlier = lazy.get().await.unwrap();
+        let owner = earlier
+            .create_user(NewUser::default().email("owner@example.com"))
+            .await
+            .unwrap();
+        earlier
+            .create_session(AdapterSession::new("taken", &owner.id, expires))
+            .await
+            .unwrap();
+
+        let request = lazy.get().await.unwrap();
+        let account = AdapterAccount {
+            kind: "oidc".to_owned(),
+            provider: "idp".to_owned(),
+            provider_account_id: "sub-1".to_owned(),
+            ..AdapterAccount::default()
+        };
+        let created = request
+            .create_user_with_account(NewUser::default().email("new@example.com"), account)
+            .await
+            .unwrap();
+        let failed = request
+            .create_session(AdapterSession::new("taken", &created.id, expires))
+            .await;
+        assert!(
+            matches!(failed, Err(AdapterError::Conflict(_))),
+            "{failed:?}"
+        );
+        assert_eq!(request.get_user(&created.id).await.unwrap(), None);
+        assert_eq!(
+            request.get_user_by_account("idp", "sub-1").await.unwrap(),
+            None
+        );
+
+        // A user this request did not create is never deleted for it.
+        let other = lazy.get().await.unwrap();
+        assert!(
+            other
+                .create_session(AdapterSession::new("taken", &owner.id, expires))
+                .await
+                .is_err()
+        );
+        assert_eq!(other.get_user(&owner.id).await.unwrap(), Some(owner));
+    }
+
+    #[cfg(feature = "sqlite")]
+    #[tokio::test]
+    async fn an_unreachable_database_pauses_operations_and_a_refused_statement_does_not() {
+        let breaker = Breaker::new(Duration::from_millis(200));
+        let unreachable = || -> BoxFuture<'static, AdapterResult<()>> {
+            Box::pin(async { Err(AdapterError::store("read", sqlx::Error::PoolTimedOut)) })
+        };
+        let refused = || -> BoxFuture<'static, AdapterResult<()>> {
+            Box::pin(async { Err(AdapterError::Conflict("a user with this email")) })
+        };
+        let ran = Arc::new(AtomicUsize::new(0));
+        let counted = |ran: &Arc<AtomicUsize>| -> BoxFuture<'static, AdapterResult<()>> {
+            let ran = Arc::clone(ran);
+            Box::pin(async move {
+                ran.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            })
+        };
+
+        assert!(matches!(
+            breaker.run(refused()).await,
+            Err(AdapterError::Conflict(_))
+        ));
+        assert!(
+            breaker.run(counted(&ran)).await.is_ok(),
+            "a refusal is an answer"
+        );
+        assert!(breaker.run(unreachable()).await.is_err());
+        assert!(breaker.run(counted(&ran)).await.is_err(), "paused");
+        assert_eq!(ran.load(Ordering::SeqCst), 1);
+
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        assert!(
+            breaker.run(counted(&ran)).await.is_ok(),
+            "tried after the pause"
+        );
+        assert!(breaker.run(counted(&ran)).await.is_ok());
+        assert_eq!(ran.load(Ordering::SeqCst), 3);
     }
 }

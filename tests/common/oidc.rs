@@ -53,6 +53,12 @@ impl OidcProvider {
     /// Starts the provider with both clients registered for `redirect_uris`, and waits until
     /// it listens. Installs `tests/peers/node_modules` first (`npm ci`) when it is missing.
     pub fn start(redirect_uris: &[String]) -> OidcProvider {
+        Self::start_on(0, redirect_uris)
+    }
+
+    /// [`OidcProvider::start`] on `127.0.0.1:<port>` (`0`: a free port), e.g. the port of a
+    /// provider that was stopped, so that a new one has the same issuer.
+    pub fn start_on(port: u16, redirect_uris: &[String]) -> OidcProvider {
         assert!(
             !redirect_uris.is_empty(),
             "OidcProvider::start needs at least one redirect URI"
@@ -63,7 +69,7 @@ impl OidcProvider {
         let mut child = Command::new("node")
             .arg("oidc-provider.mjs")
             .current_dir(&peers)
-            .env("OIDC_PORT", "0")
+            .env("OIDC_PORT", port.to_string())
             .env("OIDC_REDIRECT_URIS", redirect_uris.join(","))
             .env("OIDC_BASIC_CLIENT_ID", BASIC_CLIENT_ID)
             .env("OIDC_BASIC_CLIENT_SECRET", BASIC_CLIENT_SECRET)

@@ -80,6 +80,12 @@ impl SmtpSink {
     /// Starts a sink on a free port and waits until it listens. Installs aiosmtpd first when
     /// Python cannot import it.
     pub fn start() -> SmtpSink {
+        Self::start_on(0)
+    }
+
+    /// [`SmtpSink::start`] on `127.0.0.1:<port>` (`0`: a free port), e.g. the port of a sink
+    /// that was stopped.
+    pub fn start_on(port: u16) -> SmtpSink {
         let peers = peers_dir();
         ensure_aiosmtpd(&peers);
         let file = unique_file();
@@ -88,7 +94,7 @@ impl SmtpSink {
 
         let mut child = Command::new("python3")
             .arg("smtp_sink.py")
-            .arg("0")
+            .arg(port.to_string())
             .current_dir(&peers)
             .env("SMTP_SINK_FILE", &file)
             .env("SMTP_SINK_EXIT_ON_STDIN_EOF", "1")

@@ -198,6 +198,41 @@ pub trait Adapter: Send + Sync {
     /// Fails with [`AdapterError::Conflict`] when another user has the same email.
     fn create_user(&self, user: NewUser) -> BoxFuture<'_, AdapterResult<AdapterUser>>;
 
+    /// Creates a user together with the account it signed in with, as one write
+    /// (`createUser` then `linkAccount`), and returns the user.
+    ///
+    /// When the account cannot be linked, no user is left behind: a user without the account
+    /// it signed in with could never sign in with that account again (its email would belong
+    /// to "another" user, `OAuthAccountNotLinked`). `account.user_id` is ignored.
+    ///
+    /// The default runs [`create_user`](Self::create_user), then
+    /// [`link_account`](Self::link_account), and deletes the user again when linking fails.
+    /// The SQL adapters use one transaction instead, which also holds when the connection is
+    /// lost half-way; a store with transactions should override it likewise.
+    fn create_user_with_account(
+        &self,
+        user: NewUser,
+        account: AdapterAccount,
+    ) -> BoxFuture<'_, AdapterResult<AdapterUser>> {
+        Box::pin(async move {
+            let created = self.create_user(user).await?;
+            let account = AdapterAccount {
+                user_id: created.id.clone(),
+                ..account
+            };
+            if let Err(error) = self.link_account(account).await {
+                if let Err(undo) = self.delete_user(&created.id).await {
+                    tracing::error!(
+                        error = %undo,
+                        "ADAPTER_ERROR: cannot delete the user whose account could not be linked"
+                    );
+                }
+                return Err(error);
+            }
+            Ok(created)
+        })
+    }
+
     /// The user with this id (`getUser`).
     fn get_user<'a>(&'a self, id: &'a str) -> BoxFuture<'a, AdapterResult<Option<AdapterUser>>>;
 
@@ -586,5 +621,55 @@ impl AdapterError {
             operation,
             source: source.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_user_whose_account_cannot_be_linked_is_not_left_behind() {
+        // MemoryAdapter keeps the default `create_user_with_account`.
+        let adapter = MemoryAdapter::new();
+        let first = adapter.create_user(NewUser::default()).await.unwrap();
+        let account = AdapterAccount {
+            user_id: first.id.clone(),
+            kind: "oauth".to_owned(),
+            provider: "github".to_owned(),
+            provider_account_id: "42".to_owned(),
+            ..AdapterAccount::default()
+        };
+        adapter.link_account(account.clone()).await.unwrap();
+
+        let refused = adapter
+            .create_user_with_account(NewUser::default().email("second@example.com"), account)
+            .await;
+        assert!(
+            matches!(refused, Err(AdapterError::Conflict(_))),
+            "{refused:?}"
+        );
+        assert_eq!(
+            adapter
+                .get_user_by_email("second@example.com")
+                .await
+                .unwrap(),
+            None
+        );
+
+        let linked = AdapterAccount {
+            kind: "oauth".to_owned(),
+            provider: "github".to_owned(),
+            provider_account_id: "43".to_owned(),
+            ..AdapterAccount::default()
+        };
+        let created = adapter
+            .create_user_with_account(NewUser::default().email("third@example.com"), linked)
+            .await
+            .unwrap();
+        assert_eq!(
+            adapter.get_user_by_account("github", "43").await.unwrap(),
+            Some(created)
+        );
     }
 }

@@ -16,6 +16,10 @@ use super::{
 /// `CREATE TABLE IF NOT EXISTS` for @auth/pg-adapter's four tables, under an advisory lock.
 const SCHEMA: &str = include_str!("../../migrations/postgres/pg_adapter_schema.sql");
 
+/// How long an operation may wait for a connection (a free one, or a new one to a database
+/// that refuses) before it fails.
+const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Whether `accounts` has a unique index on exactly (provider, "providerAccountId"), as
 /// @auth/pg-adapter's schema.sql creates it and its documentation page does not.
 const HAS_ACCOUNT_KEY: &str = r#"SELECT EXISTS (
@@ -60,9 +64,13 @@ impl PostgresAdapter {
     }
 
     /// Connects with options built in code (e.g. `.options([("search_path", "auth")])`) and
-    /// creates the tables that are missing.
+    /// creates the tables that are missing. An operation waits at most 5 s for a connection
+    /// (sqlx's default is 30 s), so a database that is down fails requests promptly.
     pub async fn connect_with(options: PgConnectOptions) -> AdapterResult<Self> {
         let pool = PgPoolOptions::new()
+            // sqlx waits 30 s by default for a connection, retrying a refused one all along:
+            // a database that is down would hold every request that long.
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await
             .map_err(store_error("connect to the database"))?;

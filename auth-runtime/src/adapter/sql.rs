@@ -160,6 +160,36 @@ macro_rules! impl_sql_adapter {
             })
         }
 
+        /// The `LINK_ACCOUNT` statement for `account`, linked to `user_id`.
+        fn link_account_query<'q>(
+            user_id: $id,
+            account: AdapterAccount,
+        ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments> {
+            sqlx::query::<$db>(sql::LINK_ACCOUNT)
+                .bind(user_id)
+                .bind(account.kind)
+                .bind(account.provider)
+                .bind(account.provider_account_id)
+                .bind(account.refresh_token)
+                .bind(account.access_token)
+                .bind(account.expires_at)
+                .bind(account.token_type)
+                .bind(account.scope)
+                .bind(account.id_token)
+                .bind(account.session_state)
+        }
+
+        /// The `CREATE_USER` statement for `user`.
+        fn create_user_query<'q>(
+            user: NewUser,
+        ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments> {
+            sqlx::query::<$db>(sql::CREATE_USER)
+                .bind(user.name)
+                .bind(user.email)
+                .bind(user.email_verified.map(utc))
+                .bind(user.image)
+        }
+
         /// The record in `row`, if any.
         fn read<T>(
             row: Option<Row>,
@@ -176,15 +206,36 @@ macro_rules! impl_sql_adapter {
             fn create_user(&self, user: NewUser) -> BoxFuture<'_, AdapterResult<AdapterUser>> {
                 Box::pin(async move {
                     const OPERATION: &str = "create a user";
-                    let row = sqlx::query::<$db>(sql::CREATE_USER)
-                        .bind(user.name)
-                        .bind(user.email)
-                        .bind(user.email_verified.map(utc))
-                        .bind(user.image)
+                    let row = create_user_query(user)
                         .fetch_one(&self.pool)
                         .await
                         .map_err(write_error(OPERATION, "a user with this email"))?;
                     user_from_row(&row).map_err(store_error(OPERATION))
+                })
+            }
+
+            // One transaction: a lost connection or a refused link rolls the user back too.
+            fn create_user_with_account(
+                &self,
+                user: NewUser,
+                account: AdapterAccount,
+            ) -> BoxFuture<'_, AdapterResult<AdapterUser>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "create a user with an account";
+                    let mut tx = self.pool.begin().await.map_err(store_error(OPERATION))?;
+                    let row = create_user_query(user)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(write_error(OPERATION, "a user with this email"))?;
+                    let created = user_from_row(&row).map_err(store_error(OPERATION))?;
+                    let user_id =
+                        parse_user_id::<$id>(&created.id).ok_or(AdapterError::NotFound("user"))?;
+                    link_account_query(user_id, account)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(write_error(OPERATION, "a link for this provider account"))?;
+                    tx.commit().await.map_err(store_error(OPERATION))?;
+                    Ok(created)
                 })
             }
 
@@ -287,18 +338,7 @@ macro_rules! impl_sql_adapter {
                     const OPERATION: &str = "link an account";
                     let user_id = parse_user_id::<$id>(&account.user_id)
                         .ok_or(AdapterError::NotFound("user"))?;
-                    let inserted = sqlx::query::<$db>(sql::LINK_ACCOUNT)
-                        .bind(user_id)
-                        .bind(account.kind)
-                        .bind(account.provider)
-                        .bind(account.provider_account_id)
-                        .bind(account.refresh_token)
-                        .bind(account.access_token)
-                        .bind(account.expires_at)
-                        .bind(account.token_type)
-                        .bind(account.scope)
-                        .bind(account.id_token)
-                        .bind(account.session_state)
+                    let inserted = link_account_query(user_id, account)
                         .execute(&self.pool)
                         .await
                         .map_err(write_error(OPERATION, "a link for this provider account"))?

@@ -7,6 +7,10 @@
 //! unless the provider opted in (`allow_dangerous_email_account_linking`) and the profile
 //! says the address is verified; a signed-in user who signs in with another provider links
 //! that account to themselves.
+//!
+//! A sign-in that fails part-way leaves nothing half-written: a new user is stored with its
+//! account in one write, and deleted again when its session cannot be stored (the adapter
+//! handle of `crate::database` does that).
 
 use std::sync::Arc;
 
@@ -143,17 +147,15 @@ pub(super) async fn user_for_sign_in<D>(
             .map_err(store_error)?;
         return Ok((owner, false));
     }
+    // The user and its account in one write: a user left without the account would make
+    // this account's next sign-in `OAuthAccountNotLinked` (its email is taken).
     let created = adapter
-        .create_user(NewUser::from(user.clone()))
+        .create_user_with_account(NewUser::from(user.clone()), link(""))
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "CREATE_USER_ERROR");
             "OAuthCreateAccount"
         })?;
-    adapter
-        .link_account(link(&created.id))
-        .await
-        .map_err(store_error)?;
     Ok((created, true))
 }
 
