@@ -8,7 +8,10 @@
 //! `PORT` (default 3000), `NEXTAUTH_URL` (default `http://127.0.0.1:$PORT`) and
 //! `NEXTAUTH_SECRET` (default: a random one, with a warning; demo only). The `oidc` provider
 //! appears when `OIDC_ISSUER`, `OIDC_CLIENT_ID` and `OIDC_CLIENT_SECRET` are set (its name
-//! from `OIDC_NAME`), the `github` one when `GITHUB_ID` and `GITHUB_SECRET` are.
+//! from `OIDC_NAME`), the `github` one when `GITHUB_ID` and `GITHUB_SECRET` are. Sign-in
+//! attempts are throttled per client address and per user name.
+
+use std::net::SocketAddr;
 
 use auth_runtime::callbacks::{Credentials, JwtParams, JwtTrigger, SignInEvent};
 use auth_runtime::{User, auth};
@@ -47,6 +50,11 @@ auth! {
     },
     callbacks: { jwt: jwt },
     events: { sign_in: on_sign_in },
+    // Generous: a person mistyping never meets them, a password-guessing script soon does.
+    throttle: {
+        per_address: limit(60, minutes(1)),
+        per_identifier: limit(30, minutes(5)),
+    },
 }
 
 /// `demo` / `demo` is the only account.
@@ -157,6 +165,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         auth.base_url().origin(),
         auth.base_url().path()
     );
-    axum::serve(listener, app).await?;
+    // The peer's address is what `throttle:` counts attempts per.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await?;
     Ok(())
 }

@@ -9,8 +9,9 @@ use syn::{Ident, Path};
 
 use crate::ctxt::Ctxt;
 use crate::model::{
-    AdapterSource, CallbackKind, Config, EmailProvider, EmailTransport, EventKind, OAuthProvider,
-    PageKind, Provider, ProviderKind, SessionStrategy, Setting, TokenAuthMethod,
+    AdapterSource, CallbackKind, ClientAddress, Config, EmailProvider, EmailTransport, EventKind,
+    OAuthProvider, PageKind, Provider, ProviderKind, SessionStrategy, Setting, Throttle,
+    ThrottleStore, TokenAuthMethod,
 };
 use crate::parse::{self, AuthInput};
 use crate::validate;
@@ -51,6 +52,7 @@ pub fn auth(input: TokenStream) -> TokenStream {
                 callbacks: Vec::new(),
                 events: Vec::new(),
                 pages: Vec::new(),
+                throttle: None,
             };
             let errors = error.to_compile_error();
             let stub = gen_module(&config, Mode::Stub);
@@ -372,6 +374,10 @@ fn gen_builder_calls(config: &Config, private: &TokenStream) -> TokenStream {
         let path = &p.path;
         quote!(#builder.page(#private::Page::#page, #path);)
     });
+    let throttle = config
+        .throttle
+        .as_ref()
+        .map(|t| gen_throttle_call(&builder, private, t));
     quote! {
         let mut #builder = #private::Builder::<SessionData>::new(vars);
         #builder.secrets(&[#(#secrets),*]);
@@ -381,6 +387,7 @@ fn gen_builder_calls(config: &Config, private: &TokenStream) -> TokenStream {
         #(#callbacks)*
         #(#events)*
         #(#pages)*
+        #throttle
         #builder.build()
     }
 }
@@ -538,6 +545,32 @@ fn gen_oauth_call(
             #private::OAuthSettings::new(#private::Preset::#preset, #client_id, #client_secret)
                 #(#calls)*,
         );
+    }
+}
+
+/// `builder.throttle(ThrottleSettings::new().per_address(n, secs)…);`: the declaration as data,
+/// one chained call per field given; the defaults (memory store, TCP peer) add none.
+fn gen_throttle_call(builder: &Ident, private: &TokenStream, throttle: &Throttle) -> TokenStream {
+    let mut calls = Vec::new();
+    for (method, limit) in [
+        ("per_address", throttle.per_address),
+        ("per_identifier", throttle.per_identifier),
+    ] {
+        if let Some(limit) = limit {
+            let method = Ident::new(method, Span::call_site());
+            let (max, secs) = (limit.max, limit.window.secs);
+            calls.push(quote!(.#method(#max, #secs)));
+        }
+    }
+    if let ThrottleStore::Postgres(url) = &throttle.store {
+        let url = gen_setting(private, url);
+        calls.push(quote!(.postgres(#url)));
+    }
+    if throttle.client_address == ClientAddress::XForwardedFor {
+        calls.push(quote!(.client_address(#private::ClientAddress::XForwardedFor)));
+    }
+    quote! {
+        #builder.throttle(#private::ThrottleSettings::new() #(#calls)*);
     }
 }
 
@@ -781,6 +814,48 @@ mod tests {
         assert_eq!(
             session(quote!(self::db::connect)),
             call("::auth_runtime::__private::AdapterSource::custom(super::db::connect)")
+        );
+    }
+
+    #[test]
+    fn a_throttle_block_expands_to_settings_for_the_runtime() {
+        let throttle = |block: TokenStream| {
+            let expanded = auth(quote! {
+                secret: env("S"),
+                providers: { c: Credentials { fields: { u: text("U") }, authorize: f } },
+                throttle: #block,
+            });
+            let text = pretty(expanded);
+            assert!(!text.contains("compile_error"), "{text}");
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let start = text.find(".throttle(").expect("a throttle call");
+            let end = start + text[start..].find(';').expect("a statement");
+            text[start..end].to_owned()
+        };
+        assert_eq!(
+            throttle(quote!({ per_identifier: limit(5, minutes(15)) })),
+            ".throttle( ::auth_runtime::__private::ThrottleSettings::new() .per_identifier(5u32, 900u64), )"
+        );
+        assert_eq!(
+            throttle(quote!({
+                per_address: limit(20, minutes(1)),
+                per_identifier: limit(5, hours(1)),
+                store: env_or("THROTTLE_DATABASE_URL", "postgres://localhost/app"),
+                client_address: x_forwarded_for,
+            })),
+            concat!(
+                ".throttle( ::auth_runtime::__private::ThrottleSettings::new()",
+                " .per_address(20u32, 60u64)",
+                " .per_identifier(5u32, 3600u64)",
+                " .postgres( ::auth_runtime::__private::Setting::EnvOr( \"THROTTLE_DATABASE_URL\", \"postgres://localhost/app\", ), )",
+                " .client_address( ::auth_runtime::__private::ClientAddress::XForwardedFor, ), )"
+            )
+        );
+        assert_eq!(
+            throttle(
+                quote!({ per_address: limit(1, seconds(2)), store: memory, client_address: peer })
+            ),
+            ".throttle( ::auth_runtime::__private::ThrottleSettings::new() .per_address(1u32, 2u64), )"
         );
     }
 

@@ -14,6 +14,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "callbacks",
     "events",
     "pages",
+    "throttle",
 ];
 
 /// The call that names an environment variable: `env("NEXTAUTH_SECRET")`.
@@ -88,3 +89,19 @@ pub const RESERVED_AUTHORIZATION_PARAMS: &[&str] = &[
     "code_challenge_method",
     "scope",
 ];
+
+/// The fields of `throttle: { … }`.
+pub const THROTTLE_FIELDS: &[&str] = &["per_address", "per_identifier", "store", "client_address"];
+
+/// The call that writes a throttle limit: `limit(5, minutes(15))`.
+pub const LIMIT: &str = "limit";
+
+/// The throttle store in the server's memory, the default: `store: memory`.
+pub const MEMORY_STORE: &str = "memory";
+
+/// How a literal throttle store URL starts: PostgreSQL, the store shared by several instances
+/// (`postgresql://` is libpq's other spelling; messages name only the first).
+pub const THROTTLE_STORE_URL_PREFIXES: &[&str] = &["postgres://", "postgresql://"];
+
+/// `client_address:` values: the TCP peer, or the right-most `X-Forwarded-For` entry.
+pub const CLIENT_ADDRESS_SOURCES: &[&str] = &["peer", "x_forwarded_for"];

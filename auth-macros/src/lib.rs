@@ -89,8 +89,22 @@ use proc_macro::TokenStream;
 /// | `callbacks` | `{ sign_in: f, redirect: f, jwt: f, session: f }`, each a path to an async fn | NextAuth's |
 /// | `events` | `{ sign_in: f, sign_out: f, session: f }`, each a path to an async fn | none |
 /// | `pages` | `{ sign_in, sign_out, error, verify_request, new_user }`, each an absolute path `"/…"` | the built-in pages |
+/// | `throttle` | `{ per_address: limit(n, D), per_identifier: limit(n, D), store: …, client_address: … }`, at least one limit | no throttling, as NextAuth |
 ///
 /// A duration `D` is `seconds(n)`, `minutes(n)`, `hours(n)` or `days(n)` with an integer `n > 0`.
+///
+/// `throttle: { … }` limits sign-in attempts (`tests/ui/pass/throttle-full-block.rs`):
+///
+/// | field | value |
+/// | --- | --- |
+/// | `per_address` | `limit(n, D)`: at most `n` (an integer `> 0`) credentials or email sign-in attempts per client address in each window `D` |
+/// | `per_identifier` | `limit(n, D)`, per account identifier: the first credentials field that is not a `password`, or the email address; trimmed and lower-cased |
+/// | `store` | `memory` (default, one process); or PostgreSQL, shared by several instances: `env("THROTTLE_DATABASE_URL")`, `env_or("VAR", "postgres://…")` or a literal `postgres://` URL without a password (the runtime's `postgres` feature) |
+/// | `client_address` | `peer` (default: axum's `ConnectInfo<SocketAddr>`) or `x_forwarded_for` (the right-most `X-Forwarded-For` entry, behind one trusted proxy) |
+///
+/// Every CSRF-verified attempt counts, before `authorize` or any mail; over a limit the answer
+/// is 429 with `Retry-After` (`error=TooManyRequests`). A PostgreSQL store that cannot be
+/// reached fails open: the attempt goes through, and a warning is logged.
 ///
 /// The `adapter` of `database { … }` is a database URL for the runtime's adapters,
 /// `env("DATABASE_URL")`, `env_or("DATABASE_URL", "sqlite://auth-demo.db?mode=rwc")` (the default

@@ -30,6 +30,8 @@ pub struct Config {
     pub events: Vec<Event>,
     /// The replaced pages, in declaration order.
     pub pages: Vec<PageOverride>,
+    /// Sign-in throttling, when `throttle:` is given.
+    pub throttle: Option<Throttle>,
 }
 
 /// An environment variable named in the block: `env("NEXTAUTH_SECRET")`.
@@ -288,4 +290,42 @@ pub enum PageKind {
     VerifyRequest,
     /// Where new users land.
     NewUser,
+}
+
+/// Sign-in throttling: `throttle: { per_identifier: limit(5, minutes(15)), … }`.
+pub struct Throttle {
+    /// Attempts allowed per client address.
+    pub per_address: Option<Limit>,
+    /// Attempts allowed per account identifier.
+    pub per_identifier: Option<Limit>,
+    /// Where the attempts are counted.
+    pub store: ThrottleStore,
+    /// Where the client address comes from.
+    pub client_address: ClientAddress,
+}
+
+/// `limit(5, minutes(15))`: attempts allowed in a window.
+#[derive(Clone, Copy)]
+pub struct Limit {
+    /// Attempts allowed in a window, at least one.
+    pub max: u32,
+    /// The window's length.
+    pub window: Duration,
+}
+
+/// Where throttled attempts are counted.
+pub enum ThrottleStore {
+    /// In the server's memory (`store: memory`, the default).
+    Memory,
+    /// In PostgreSQL at this URL, shared by several instances.
+    Postgres(Setting),
+}
+
+/// Where the client address comes from.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ClientAddress {
+    /// The TCP peer (`peer`, the default).
+    Peer,
+    /// The right-most `X-Forwarded-For` entry, behind a trusted proxy (`x_forwarded_for`).
+    XForwardedFor,
 }

@@ -18,6 +18,7 @@ use crate::oauth::{OAuthClient, OAuthProvider, PresetParams};
 use crate::provider::{
     EmailSettings, EmailTransport, OAuthSettings, ProviderKind, ProviderSpec, Setting,
 };
+use crate::throttle::{MemoryStore, StoreSetting, Throttle, ThrottleSettings, ThrottleStore};
 use crate::token::TokenKeys;
 use crate::user::{NoData, SessionData, Token};
 
@@ -44,6 +45,10 @@ pub enum ConfigError {
         /// What is wrong, without any secret.
         reason: String,
     },
+    /// The `throttle:` settings do not make a working throttle (a store URL that is not
+    /// PostgreSQL's, say, or a build without the `postgres` feature).
+    #[error("throttle: {0}")]
+    InvalidThrottle(String),
 }
 
 /// Where the auth routes live: the site's origin and the base path, from `NEXTAUTH_URL`.
@@ -233,6 +238,8 @@ pub(crate) struct Inner<D> {
     pub(crate) callbacks: Callbacks<D>,
     pub(crate) events: Events<D>,
     pub(crate) pages: Pages,
+    /// Sign-in throttling, when `throttle:` is declared.
+    pub(crate) throttle: Option<Throttle>,
 }
 
 /// The keys of the three OAuth check cookies.
@@ -322,6 +329,29 @@ fn smtp_mailer(server: &str) -> Result<Arc<dyn crate::email::Mailer>, String> {
     }
 }
 
+/// The throttle's store: in memory, or PostgreSQL at `url` (feature `postgres`).
+fn throttle_store(
+    store: StoreSetting,
+    url: Option<String>,
+) -> Result<Arc<dyn ThrottleStore>, ConfigError> {
+    match store {
+        StoreSetting::Memory => Ok(Arc::new(MemoryStore::new())),
+        StoreSetting::Postgres(_) => {
+            #[cfg(feature = "postgres")]
+            return crate::throttle::PostgresStore::new(&url.unwrap_or_default())
+                .map(|store| Arc::new(store) as Arc<dyn ThrottleStore>)
+                .map_err(|e| ConfigError::InvalidThrottle(e.to_string()));
+            #[cfg(not(feature = "postgres"))]
+            {
+                let _ = url;
+                Err(ConfigError::InvalidThrottle(
+                    "a PostgreSQL store needs the runtime's `postgres` feature".to_owned(),
+                ))
+            }
+        }
+    }
+}
+
 /// Assembles an [`Auth`] from what `auth!` declared; generated code drives it.
 pub struct Builder<'a, D> {
     env: Env<'a>,
@@ -333,6 +363,9 @@ pub struct Builder<'a, D> {
     callbacks: Callbacks<D>,
     events: Events<D>,
     pages: Pages,
+    throttle: Option<ThrottleSettings>,
+    /// The PostgreSQL throttle store's URL, read with the other variables.
+    throttle_url: Option<String>,
     invalid: Vec<ConfigError>,
 }
 
@@ -349,6 +382,8 @@ impl<'a, D: SessionData> Builder<'a, D> {
             callbacks: Callbacks::default(),
             events: Events::default(),
             pages: Pages::default(),
+            throttle: None,
+            throttle_url: None,
             invalid: Vec::new(),
         }
     }
@@ -615,6 +650,16 @@ impl<'a, D: SessionData> Builder<'a, D> {
         *slot = Some(path.to_owned());
     }
 
+    /// Sign-in throttling (`throttle:` in `auth!`); a PostgreSQL store's URL is read now, so a
+    /// missing variable is reported with the others. Nothing is connected until the first
+    /// attempt.
+    pub fn throttle(&mut self, settings: ThrottleSettings) {
+        if let StoreSetting::Postgres(url) = settings.store {
+            self.throttle_url = Some(self.resolve(url));
+        }
+        self.throttle = Some(settings);
+    }
+
     /// Reads `NEXTAUTH_URL` and the secrets, derives the keys, and reports every missing variable.
     pub fn build(mut self) -> Result<Auth<D>, ConfigError> {
         let secret_vars = std::mem::take(&mut self.secret_vars);
@@ -625,6 +670,13 @@ impl<'a, D: SessionData> Builder<'a, D> {
         if let Some(invalid) = self.invalid.into_iter().next() {
             return Err(invalid);
         }
+        let throttle = match &self.throttle {
+            Some(settings) => {
+                let store = throttle_store(settings.store, self.throttle_url.take())?;
+                Some(Throttle::new(settings, store))
+            }
+            None => None,
+        };
         if self.adapter.is_none()
             && let Some(email) = self
                 .providers
@@ -688,6 +740,7 @@ impl<'a, D: SessionData> Builder<'a, D> {
                 callbacks: self.callbacks,
                 events: self.events,
                 pages: self.pages,
+                throttle,
             }),
         })
     }

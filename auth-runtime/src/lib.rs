@@ -49,12 +49,18 @@ pub mod pages;
 pub mod provider;
 mod routes;
 pub mod session;
+pub mod throttle;
 pub mod token;
 pub mod user;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+#[path = "fuzzing.rs"]
+pub mod __fuzz;
 
 pub use auth_macros::auth;
 pub use config::{Auth, BaseUrl, ConfigError};

@@ -120,7 +120,8 @@ pub fn verify_request(site_url: &str) -> String {
 }
 
 /// Renders the error page for `?error=code` (case-insensitive) with its status: `Configuration`
-/// 500, `AccessDenied` 403, `Verification` 403, anything else 200 with a link to `site_url`.
+/// 500, `AccessDenied` 403, `Verification` 403, `TooManyRequests` 429 (a throttled sign-in),
+/// anything else 200 with a link to `site_url`.
 /// The code itself is never shown.
 pub fn error(code: &str, site_url: &str, signin_url: &str) -> (StatusCode, String) {
     let mut body = String::with_capacity(1024);
@@ -136,6 +137,11 @@ pub fn error(code: &str, site_url: &str, signin_url: &str) -> (StatusCode, Strin
         signin_button(&mut body, signin_url);
         body.push_str("</div>");
         StatusCode::FORBIDDEN
+    } else if code.eq_ignore_ascii_case("toomanyrequests") {
+        body.push_str(r#"<h1>Too many requests</h1><div class="message">"#);
+        body.push_str("<p>Too many sign-in attempts. Try again later.</p></div>");
+        signin_button(&mut body, signin_url);
+        StatusCode::TOO_MANY_REQUESTS
     } else if code.eq_ignore_ascii_case("verification") {
         body.push_str(r#"<h1>Unable to sign in</h1><div class="message">"#);
         body.push_str("<p>The sign in link is no longer valid.</p>");
@@ -641,6 +647,21 @@ mod tests {
         assert!(html.contains(concat!(
             r#"<h1>Unable to sign in</h1><div class="message"><p>The sign in link is no longer valid.</p>"#,
             "<p>It may have been used already or it may have expired.</p></div>",
+            r#"<p><a class="button" href="/api/auth/signin">Sign in</a></p>"#
+        )));
+    }
+
+    #[test]
+    fn too_many_requests_is_429_with_a_neutral_message_and_a_sign_in_button() {
+        let (status, html) = error(
+            "TooManyRequests",
+            "http://localhost:3000",
+            "/api/auth/signin",
+        );
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert_frame(&html, "Error");
+        assert!(html.contains(concat!(
+            r#"<h1>Too many requests</h1><div class="message"><p>Too many sign-in attempts. Try again later.</p></div>"#,
             r#"<p><a class="button" href="/api/auth/signin">Sign in</a></p>"#
         )));
     }

@@ -9,6 +9,7 @@ pub use crate::oauth::{Checks, Preset, TokenAuthMethod};
 pub use crate::provider::{
     CredentialField, EmailSettings, OAuthSettings, ProviderKind, ProviderSpec, Setting,
 };
+pub use crate::throttle::{ClientAddress, ThrottleSettings};
 pub use crate::user::{NoData, SessionData};
 
 use std::fmt;

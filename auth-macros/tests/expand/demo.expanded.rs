@@ -146,6 +146,12 @@ pub mod auth {
             );
         __auth_builder.jwt_callback(jwt);
         __auth_builder.sign_in_event(on_sign_in);
+        __auth_builder
+            .throttle(
+                ::auth_runtime::__private::ThrottleSettings::new()
+                    .per_address(60u32, 60u64)
+                    .per_identifier(30u32, 300u64),
+            );
         __auth_builder.build()
     }
     ///The auth routes under the base path; merge them into the app and add `auth.layer()` for the extractors.

@@ -15,6 +15,7 @@ use crate::callbacks::{
 use crate::config::{Provider, ProviderBehaviour};
 use crate::cookies::SetCookie;
 use crate::oauth::{CallbackRequest, OAuthError, OAuthProvider, state_matches};
+use crate::throttle;
 use crate::user::{Account, SessionData, Token, User};
 
 pub(super) async fn handle<D: SessionData>(
@@ -145,6 +146,11 @@ async fn credentials<D: SessionData>(
     }
     if !ctx.csrf_verified() {
         return Reply::redirect(format!("{}?csrf=true", ctx.url("signin")));
+    }
+    let identifier =
+        throttle::credentials_identifier(provider.spec.fields, |key| ctx.body.get(key));
+    if let Some(throttled) = ctx.throttled(identifier.as_deref()).await {
+        return throttled;
     }
     let id = provider.spec.id;
     let fields: HashMap<String, String> = match &ctx.body {

@@ -14,6 +14,7 @@ use crate::email::{
 };
 use crate::provider::ProviderKind;
 use crate::session::expiry;
+use crate::throttle;
 use crate::user::{Account, SessionData, User};
 
 /// `POST /signin/:id` for an email provider (already CSRF-verified).
@@ -25,6 +26,10 @@ pub(super) async fn start<D: SessionData>(
     max_age: u64,
 ) -> Reply {
     let id = provider.spec.id;
+    let identifier = throttle::email_identifier(ctx.body.get("email").unwrap_or_default());
+    if let Some(throttled) = ctx.throttled(Some(&identifier)).await {
+        return throttled;
+    }
     // Advisories GHSA-xv97-c62v-4587, GHSA-5jpx-9hw9-2fx4, GHSA-7rqj-j65f-68wh: one
     // normalised address, or nothing is sent.
     let Some(email) = ctx
@@ -56,11 +61,8 @@ pub(super) async fn start<D: SessionData>(
 
     let token = new_token();
     let now = OffsetDateTime::now_utc();
-    let stored = VerificationToken::new(
-        email.clone(),
-        hash_token(&token, &ctx.auth.secrets[0]),
-        expiry(now, max_age),
-    );
+    let hashed = hash_token(&token, &ctx.auth.secrets[0]);
+    let stored = VerificationToken::new(email.clone(), hashed.clone(), expiry(now, max_age));
     if let Err(e) = adapter.create_verification_token(stored).await {
         tracing::error!(provider = id, error = %e, "SIGNIN_EMAIL_ERROR");
         return Reply::redirect(ctx.error_url("EmailSignin"));
@@ -69,6 +71,10 @@ pub(super) async fn start<D: SessionData>(
     let message = sign_in_email(&url, site_host(&ctx.auth.base), from, &email);
     if let Err(e) = mailer.send(&message).await {
         tracing::error!(provider = id, error = %e, "SEND_VERIFICATION_EMAIL_ERROR");
+        // Nobody received the link: its row goes too, rather than waiting to expire.
+        if let Err(e) = adapter.use_verification_token(&email, &hashed).await {
+            tracing::warn!(provider = id, error = %e, "SIGNIN_EMAIL_ERROR: unsent token not removed");
+        }
         return Reply::redirect(ctx.error_url("EmailSignin"));
     }
     Reply::redirect(format!(

@@ -123,6 +123,8 @@ pub(crate) struct Ctx<'a, D> {
     /// JSON mode: the body's `json` field is the string `"true"`.
     pub(crate) json: bool,
     pub(crate) set_cookies: Vec<SetCookie>,
+    /// The client's address bucket for `throttle:` (empty without it).
+    pub(crate) client_address: String,
 }
 
 impl<D: SessionData> Ctx<'_, D> {
@@ -148,6 +150,20 @@ impl<D: SessionData> Ctx<'_, D> {
         self.auth.base.url(action)
     }
 
+    /// Counts a sign-in attempt for `throttle:` (before any `authorize`, mail or database
+    /// work, so the answer does not depend on the account); the 429 answer when over a limit.
+    pub(crate) async fn throttled(&self, identifier: Option<&str>) -> Option<Reply> {
+        let throttle = self.auth.throttle.as_ref()?;
+        let retry_after = throttle.attempt(&self.client_address, identifier).await?;
+        let code = crate::throttle::TOO_MANY_REQUESTS;
+        let (_, page) = crate::pages::error(code, self.auth.base.origin(), &self.url("signin"));
+        Some(Reply::TooManyRequests {
+            retry_after,
+            url: self.error_url(code),
+            page,
+        })
+    }
+
     /// The error page URL for `code`: `pages.error` or `<base>/error`.
     pub(crate) fn error_url(&self, code: &str) -> String {
         let code = encode_component(code);
@@ -170,6 +186,12 @@ pub(crate) enum Reply {
         body: Value,
         no_cache: bool,
     },
+    /// [`Reply::Json`] already serialised (the hot `/session` path skips the JSON tree).
+    JsonText {
+        status: StatusCode,
+        body: String,
+        no_cache: bool,
+    },
     Html {
         status: StatusCode,
         body: String,
@@ -177,6 +199,12 @@ pub(crate) enum Reply {
     Text {
         status: StatusCode,
         body: String,
+    },
+    /// A throttled sign-in: 429 with `Retry-After`; `{"url"}` in JSON mode, else the page.
+    TooManyRequests {
+        retry_after: u64,
+        url: String,
+        page: String,
     },
     Empty,
 }
@@ -254,6 +282,11 @@ async fn handle<D: SessionData>(auth: &Inner<D>, request: Request) -> Response {
         }
     };
     let json = body.get("json") == Some("true");
+    let client_address = auth
+        .throttle
+        .as_ref()
+        .map(|t| t.client_key(&parts.headers, &parts.extensions))
+        .unwrap_or_default();
 
     let mut ctx = Ctx {
         auth,
@@ -266,6 +299,7 @@ async fn handle<D: SessionData>(auth: &Inner<D>, request: Request) -> Response {
         callback_url: String::new(),
         json,
         set_cookies,
+        client_address,
     };
 
     let reply = match resolve_callback_url(&mut ctx).await {
@@ -286,7 +320,8 @@ async fn resolve_callback_url<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Result<()
         .map(str::to_owned);
     let query_value = ctx.query("callbackUrl").map(str::to_owned);
     for value in [&query_value, &cookie_value].into_iter().flatten() {
-        if !callback_url::is_acceptable(value, &origin) {
+        // The origin itself (validated at start-up) is the usual cookie: no need to parse it.
+        if *value != origin && !callback_url::is_acceptable(value, &origin) {
             tracing::error!("INVALID_CALLBACK_URL_ERROR");
             // Drop a bad cookie, or every later request (the error page too) would fail again.
             if cookie_value.is_some() {
@@ -400,8 +435,28 @@ impl<D> Ctx<'_, D> {
                 body,
                 no_cache,
             } => json_response(status, &body, no_cache),
+            Reply::JsonText {
+                status,
+                body,
+                no_cache,
+            } => json_text_response(status, body, no_cache),
             Reply::Html { status, body } => (status, Body::from(body)).into_response(),
             Reply::Text { status, body } => (status, Body::from(body)).into_response(),
+            Reply::TooManyRequests {
+                retry_after,
+                url,
+                page,
+            } => {
+                let mut response = if self.json {
+                    json_response(StatusCode::TOO_MANY_REQUESTS, &json!({ "url": url }), false)
+                } else {
+                    (StatusCode::TOO_MANY_REQUESTS, Body::from(page)).into_response()
+                };
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+                response
+            }
             Reply::Empty => (StatusCode::OK, Bytes::new()).into_response(),
         };
         let headers = response.headers_mut();
@@ -419,7 +474,11 @@ impl<D> Ctx<'_, D> {
 }
 
 fn json_response(status: StatusCode, body: &Value, no_cache: bool) -> Response {
-    let mut response = (status, Body::from(body.to_string())).into_response();
+    json_text_response(status, body.to_string(), no_cache)
+}
+
+fn json_text_response(status: StatusCode, body: String, no_cache: bool) -> Response {
+    let mut response = (status, Body::from(body)).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

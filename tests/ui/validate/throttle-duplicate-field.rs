@@ -1,0 +1,25 @@
+// A second value for a field would silently win over the first.
+use auth_runtime::callbacks::Credentials;
+use auth_runtime::{User, auth};
+
+auth! {
+    secret: env("NEXTAUTH_SECRET"),
+    providers: {
+        credentials: Credentials {
+            fields: { username: text("Username"), password: password("Password") },
+            authorize: authorize,
+        },
+    },
+    throttle: {
+        per_identifier: limit(5, minutes(15)),
+        per_identifier: limit(50, minutes(15)),
+    },
+}
+
+async fn authorize(_: Credentials) -> Option<User> {
+    None
+}
+
+fn main() {
+    let _ = auth::config_from_env();
+}

@@ -1,0 +1,22 @@
+// A limit names both the attempts and the window they are counted in.
+use auth_runtime::callbacks::Credentials;
+use auth_runtime::{User, auth};
+
+auth! {
+    secret: env("NEXTAUTH_SECRET"),
+    providers: {
+        credentials: Credentials {
+            fields: { username: text("Username"), password: password("Password") },
+            authorize: authorize,
+        },
+    },
+    throttle: { per_identifier: limit(5) },
+}
+
+async fn authorize(_: Credentials) -> Option<User> {
+    None
+}
+
+fn main() {
+    let _ = auth::config_from_env();
+}
