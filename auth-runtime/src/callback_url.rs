@@ -31,6 +31,10 @@ pub fn is_acceptable(value: &str, base_url: &str) -> bool {
 /// a control character: then it is returned in its normalised (WHATWG-serialised) form, the
 /// same address with nothing left to confuse a client or a `Location` header. Runs in time linear in the input and never panics.
 pub fn default_redirect(url: &str, base_url: &str) -> String {
+    // The common case (no callbackUrl anywhere): the answer is `base_url` either way.
+    if url == base_url {
+        return base_url.to_owned();
+    }
     let Ok(base) = Url::parse(base_url) else {
         return base_url.to_owned();
     };

@@ -248,7 +248,7 @@ impl fmt::Display for SetCookie {
             f,
             "{}={}",
             utf8_percent_encode(&self.name, COOKIE_NAME_ESCAPES),
-            encode_uri_component(&self.value)
+            utf8_percent_encode(&self.value, URI_COMPONENT_ESCAPES)
         )?;
         if let Some(seconds) = self.max_age {
             write!(f, "; Max-Age={seconds}")?;

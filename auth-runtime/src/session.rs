@@ -55,14 +55,17 @@ pub(crate) fn iso_string(at: OffsetDateTime) -> String {
 impl<D: SessionData> Inner<D> {
     /// Decodes a session token string into typed claims.
     pub(crate) fn decode_token(&self, value: &str, now: u64) -> Option<Token<D>> {
-        let claims = match token::decode(&self.session_keys, value, now) {
-            Ok(claims) => claims,
+        // Straight from the payload bytes into the typed token: no intermediate JSON tree.
+        let payload = token::open(&self.session_keys, value)
+            .and_then(|payload| token::check_payload(&payload, now).map(|()| payload));
+        let payload = match payload {
+            Ok(payload) => payload,
             Err(e) => {
                 tracing::warn!(error = %e, "JWT_SESSION_ERROR");
                 return None;
             }
         };
-        match serde_json::from_value(serde_json::Value::Object(claims)) {
+        match serde_json::from_slice(&payload) {
             Ok(token) => Some(token),
             Err(e) => {
                 tracing::warn!(error = %e, "JWT_SESSION_ERROR: claims do not fit the session data");
@@ -89,8 +92,18 @@ impl<D: SessionData> Inner<D> {
         jar: &Jar,
         now: OffsetDateTime,
     ) -> Vec<SetCookie> {
-        let mut claims = match serde_json::to_value(token) {
-            Ok(serde_json::Value::Object(claims)) => claims,
+        let now_secs = now.unix_timestamp().max(0) as u64;
+        // `iat`, `exp` and a fresh `jti` replace the token's own, as `token::encode` does.
+        let sealed = Token {
+            iat: Some(now_secs),
+            exp: Some(now_secs.saturating_add(self.session.max_age)),
+            jti: Some(token::random_uuid_v4()),
+            ..token.clone()
+        };
+        let value = match serde_json::to_vec(&sealed) {
+            Ok(payload) if payload.first() == Some(&b'{') => {
+                token::seal(&self.session_keys, &payload)
+            }
             Ok(_) | Err(_) => {
                 tracing::error!("JWT_SESSION_ERROR: the token does not serialize to an object");
                 return cookies::clear_chunked(
@@ -100,11 +113,6 @@ impl<D: SessionData> Inner<D> {
                 );
             }
         };
-        for claim in ["iat", "exp", "jti"] {
-            claims.remove(claim);
-        }
-        let now_secs = now.unix_timestamp().max(0) as u64;
-        let value = token::encode(&self.session_keys, &claims, self.session.max_age, now_secs);
         cookies::chunked_set_cookies(
             self.cookies.session_token,
             &value,

@@ -25,9 +25,14 @@ const TAG_LEN: usize = 16;
 
 /// A 32-byte AES-256-GCM key derived from the secret, as next-auth v4's `getDerivedEncryptionKey`.
 ///
-/// `Debug` never prints the key bytes.
+/// Holds the expanded cipher, so no request pays for the key schedule. `Debug` never prints
+/// key material.
 #[derive(Clone)]
-pub struct TokenKey([u8; 32]);
+pub struct TokenKey {
+    cipher: Aes256Gcm,
+    #[cfg(test)]
+    bytes: [u8; 32],
+}
 
 impl TokenKey {
     /// Derives the key: HKDF-SHA256 with IKM = `secret`, salt = `salt`, 32 bytes, and info
@@ -43,11 +48,11 @@ impl TokenKey {
         let mut key = [0u8; 32];
         hkdf.expand(info.as_bytes(), &mut key)
             .expect("32 bytes is far below HKDF-SHA256's 8160-byte output limit");
-        TokenKey(key)
-    }
-
-    fn cipher(&self) -> Aes256Gcm {
-        Aes256Gcm::new(&Key::<Aes256Gcm>::from(self.0))
+        TokenKey {
+            cipher: Aes256Gcm::new(&Key::<Aes256Gcm>::from(key)),
+            #[cfg(test)]
+            bytes: key,
+        }
     }
 }
 
@@ -140,26 +145,36 @@ pub fn encode(
         Value::from(now_secs.saturating_add(max_age_secs)),
     );
     payload.insert("jti".to_owned(), Value::from(random_uuid_v4()));
-    let plaintext = Value::Object(payload).to_string();
-    encode_with_iv(&keys.primary, plaintext.as_bytes(), random_bytes())
+    seal(keys, Value::Object(payload).to_string().as_bytes())
+}
+
+/// Seals `plaintext` (a JSON object's bytes) with the primary key: [`encode`] without the
+/// claims handling, for callers that serialise their own payload.
+pub(crate) fn seal(keys: &TokenKeys, plaintext: &[u8]) -> String {
+    encode_with_iv(&keys.primary, plaintext, random_bytes())
 }
 
 fn encode_with_iv(key: &TokenKey, plaintext: &[u8], iv: [u8; IV_LEN]) -> String {
     let mut buffer = plaintext.to_vec();
     let tag = key
-        .cipher()
+        .cipher
         .encrypt_inout_detached(
             &Nonce::<Aes256Gcm>::from(iv),
             PROTECTED_HEADER_B64.as_bytes(),
             buffer.as_mut_slice().into(),
         )
         .expect("a token payload is far below AES-GCM's 64 GiB plaintext limit");
-    format!(
-        "{PROTECTED_HEADER_B64}..{}.{}.{}",
-        URL_SAFE_NO_PAD.encode(iv),
-        URL_SAFE_NO_PAD.encode(&buffer),
-        URL_SAFE_NO_PAD.encode(tag),
-    )
+    let mut token = String::with_capacity(
+        PROTECTED_HEADER_B64.len() + 5 + (IV_LEN + buffer.len() + TAG_LEN) * 4 / 3 + 3,
+    );
+    token.push_str(PROTECTED_HEADER_B64);
+    token.push_str("..");
+    URL_SAFE_NO_PAD.encode_string(iv, &mut token);
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(&buffer, &mut token);
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(tag, &mut token);
+    token
 }
 
 /// Opens a token sealed by [`encode`] (or by next-auth v4 with the same secret and salt).
@@ -176,6 +191,17 @@ pub fn decode(
     token: &str,
     now_secs: u64,
 ) -> Result<Map<String, Value>, TokenError> {
+    let plaintext = open(keys, token)?;
+    let Ok(Value::Object(claims)) = serde_json::from_slice::<Value>(&plaintext) else {
+        return Err(TokenError::NotAnObject);
+    };
+    check_time_claims(&claims, now_secs)?;
+    Ok(claims)
+}
+
+/// Decrypts a token with the first key that opens it and returns the payload bytes, checking
+/// everything [`decode`] checks except the payload itself (a JSON object, its time claims).
+pub(crate) fn open(keys: &TokenKeys, token: &str) -> Result<Vec<u8>, TokenError> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(TokenError::Malformed);
     }
@@ -194,24 +220,35 @@ pub fn decode(
     if !encrypted_key.is_empty() {
         return Err(TokenError::Malformed);
     }
-    check_header(header)?;
-    let iv: [u8; IV_LEN] = decode_segment(iv)?
-        .try_into()
-        .map_err(|_| TokenError::Malformed)?;
-    let tag: [u8; TAG_LEN] = decode_segment(tag)?
-        .try_into()
-        .map_err(|_| TokenError::Malformed)?;
+    // next-auth v4 and `encode` write this exact header; anything else is read and checked.
+    if header != PROTECTED_HEADER_B64 {
+        check_header(header)?;
+    }
+    let mut iv_bytes = [0u8; IV_LEN];
+    decode_exact(iv, &mut iv_bytes)?;
+    let mut tag_bytes = [0u8; TAG_LEN];
+    decode_exact(tag, &mut tag_bytes)?;
     let ciphertext = decode_segment(ciphertext)?;
 
-    let plaintext = keys
-        .iter()
-        .find_map(|key| decrypt(key, header.as_bytes(), iv, &ciphertext, tag))
-        .ok_or(TokenError::Undecryptable)?;
-    let Ok(Value::Object(claims)) = serde_json::from_slice::<Value>(&plaintext) else {
-        return Err(TokenError::NotAnObject);
-    };
-    check_time_claims(&claims, now_secs)?;
-    Ok(claims)
+    keys.iter()
+        .find_map(|key| decrypt(key, header.as_bytes(), iv_bytes, &ciphertext, tag_bytes))
+        .ok_or(TokenError::Undecryptable)
+}
+
+/// Decodes a base64url segment that must be exactly `out.len()` bytes long.
+fn decode_exact(segment: &str, out: &mut [u8]) -> Result<(), TokenError> {
+    // A longer segment is refused before decoding, so the buffer below cannot overflow.
+    if segment.len() > out.len().div_ceil(3) * 4 {
+        return Err(TokenError::Malformed);
+    }
+    let mut buffer = [0u8; 24];
+    match URL_SAFE_NO_PAD.decode_slice(segment, &mut buffer) {
+        Ok(n) if n == out.len() => {
+            out.copy_from_slice(&buffer[..n]);
+            Ok(())
+        }
+        _ => Err(TokenError::Malformed),
+    }
 }
 
 fn decode_segment(segment: &str) -> Result<Vec<u8>, TokenError> {
@@ -246,7 +283,7 @@ fn decrypt(
     tag: [u8; TAG_LEN],
 ) -> Option<Vec<u8>> {
     let mut buffer = ciphertext.to_vec();
-    key.cipher()
+    key.cipher
         .decrypt_inout_detached(
             &Nonce::<Aes256Gcm>::from(iv),
             aad,
@@ -258,22 +295,83 @@ fn decrypt(
 }
 
 fn check_time_claims(claims: &Map<String, Value>, now_secs: u64) -> Result<(), TokenError> {
-    let number = |name: &'static str| match claims.get(name) {
-        None => Ok(None),
-        Some(value) => value
-            .as_f64()
-            .map(Some)
-            .ok_or(TokenError::InvalidClaim(name)),
-    };
+    let claim = |name| TimeClaim::from_value(claims.get(name));
+    check_times(
+        &TimeClaims {
+            iat: claim("iat"),
+            nbf: claim("nbf"),
+            exp: claim("exp"),
+        },
+        now_secs,
+    )
+}
+
+/// Checks an opened payload as [`decode`] does (a JSON object whose time claims are numbers
+/// and current) without building the claims map: the caller deserialises its own type.
+pub(crate) fn check_payload(plaintext: &[u8], now_secs: u64) -> Result<(), TokenError> {
+    if plaintext.trim_ascii_start().first() != Some(&b'{') {
+        return Err(TokenError::NotAnObject);
+    }
+    let claims: TimeClaims =
+        serde_json::from_slice(plaintext).map_err(|_| TokenError::NotAnObject)?;
+    check_times(&claims, now_secs)
+}
+
+/// The registered time claims, as far as the checks need them.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct TimeClaims {
+    iat: TimeClaim,
+    nbf: TimeClaim,
+    exp: TimeClaim,
+}
+
+/// A time claim: absent, a number (as JavaScript reads it), or present but not a number.
+#[derive(Default, Clone, Copy)]
+enum TimeClaim {
+    #[default]
+    Absent,
+    Number(f64),
+    NotANumber,
+}
+
+impl TimeClaim {
+    fn from_value(value: Option<&Value>) -> TimeClaim {
+        match value {
+            None => TimeClaim::Absent,
+            Some(value) => value
+                .as_f64()
+                .map_or(TimeClaim::NotANumber, TimeClaim::Number),
+        }
+    }
+
+    fn number(self, name: &'static str) -> Result<Option<f64>, TokenError> {
+        match self {
+            TimeClaim::Absent => Ok(None),
+            TimeClaim::Number(n) => Ok(Some(n)),
+            TimeClaim::NotANumber => Err(TokenError::InvalidClaim(name)),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TimeClaim {
+    fn deserialize<De: serde::Deserializer<'de>>(deserializer: De) -> Result<Self, De::Error> {
+        // Present, even as `null`: only a number passes.
+        let value = <Value as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(TimeClaim::from_value(Some(&value)))
+    }
+}
+
+fn check_times(claims: &TimeClaims, now_secs: u64) -> Result<(), TokenError> {
     // Seconds fit an f64 exactly until the year 285 million.
     let now = now_secs as f64;
-    number("iat")?;
-    if let Some(nbf) = number("nbf")?
+    claims.iat.number("iat")?;
+    if let Some(nbf) = claims.nbf.number("nbf")?
         && nbf > now + CLOCK_TOLERANCE_SECS
     {
         return Err(TokenError::NotYetValid);
     }
-    if let Some(exp) = number("exp")?
+    if let Some(exp) = claims.exp.number("exp")?
         && exp <= now - CLOCK_TOLERANCE_SECS
     {
         return Err(TokenError::Expired);
@@ -290,18 +388,19 @@ fn random_bytes<const N: usize>() -> [u8; N] {
 /// A random (version 4, RFC 9562 variant) UUID in its lowercase hyphenated form: a token's
 /// `jti`, and a database session's token (next-auth v4's `randomUUID()`).
 pub(crate) fn random_uuid_v4() -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut bytes: [u8; 16] = random_bytes();
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex = hex::encode(bytes);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    let mut text = String::with_capacity(36);
+    for (i, byte) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            text.push('-');
+        }
+        text.push(char::from(HEX[usize::from(byte >> 4)]));
+        text.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    text
 }
 
 #[cfg(test)]
@@ -345,7 +444,7 @@ mod tests {
     #[test]
     fn session_key_matches_the_spec_vector() {
         assert_eq!(
-            hex::encode(TokenKey::derive("secret", "").0),
+            hex::encode(TokenKey::derive("secret", "").bytes),
             "9ab5058ebf5be88f82f4aee99d22cf8be7a34a4af1836299d0668f4d83020f5a"
         );
     }
@@ -353,7 +452,7 @@ mod tests {
     #[test]
     fn state_cookie_key_matches_the_spec_vector() {
         assert_eq!(
-            hex::encode(TokenKey::derive("secret", "next-auth.state").0),
+            hex::encode(TokenKey::derive("secret", "next-auth.state").bytes),
             "c01f89640026c3c617ec6a68dc377509d2c405289c116743082c17c9874371a7"
         );
     }
@@ -361,7 +460,7 @@ mod tests {
     #[test]
     fn debug_output_hides_the_key() {
         let key = TokenKey::derive("secret", "");
-        let key_hex = hex::encode(key.0);
+        let key_hex = hex::encode(key.bytes);
         for printed in [format!("{key:?}"), format!("{:?}", keys(&["secret"], ""))] {
             assert!(!printed.contains(&key_hex[..8]), "{printed}");
             assert!(!printed.contains("secret"), "{printed}");

@@ -68,6 +68,19 @@ async fn respond<D: SessionData>(ctx: &mut Ctx<'_, D>, update: Option<Value>) ->
     }
     let expires = expiry(now, ctx.auth.session.max_age);
     let default = DefaultSession::from_token(&token, iso_string(expires));
+    let no_cache = ctx.method == axum::http::Method::GET;
+    if ctx.auth.callbacks.session.is_none() && ctx.auth.events.session.is_none() {
+        // Nobody needs the body as a JSON tree: serialise it once, straight to text.
+        if let Ok(body) = serde_json::to_string(&default) {
+            let cookies = ctx.auth.session_cookies(&token, &ctx.jar, now);
+            ctx.set_cookies.extend(cookies);
+            return Reply::JsonText {
+                status: StatusCode::OK,
+                body,
+                no_cache,
+            };
+        }
+    }
     let body = match &ctx.auth.callbacks.session {
         Some(session) => {
             session(SessionParams {
