@@ -27,9 +27,10 @@ pub fn is_acceptable(value: &str, base_url: &str) -> bool {
 ///   and port with defaults filled in) → that URL;
 /// - anything else, including values that do not parse → `base_url` (advisories #3, #5).
 ///
-/// An accepted URL is returned as given, like NextAuth, unless it holds a `\`, whitespace or
-/// a control character: then it is returned in its normalised (WHATWG-serialised) form, the
-/// same address with nothing left to confuse a client or a `Location` header. Runs in time linear in the input and never panics.
+/// An accepted URL is returned as given, like NextAuth, unless it holds a `\`, whitespace,
+/// a control character or non-ASCII: then it is returned in its normalised (WHATWG-serialised,
+/// percent-encoded) form, the same address with nothing left to confuse a client or a
+/// `Location` header (which is ASCII). Runs in time linear in the input and never panics.
 pub fn default_redirect(url: &str, base_url: &str) -> String {
     // The common case (no callbackUrl anywhere): the answer is `base_url` either way.
     if url == base_url {
@@ -51,7 +52,7 @@ pub fn default_redirect(url: &str, base_url: &str) -> String {
             // added); only a value a client could misread is replaced by its normal form.
             if raw
                 .chars()
-                .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+                .any(|c| c == '\\' || c.is_whitespace() || c.is_control() || !c.is_ascii())
             {
                 candidate.into()
             } else {
@@ -77,6 +78,20 @@ mod tests {
 
     fn host_of(url: &str) -> String {
         Url::parse(url).unwrap().host_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn non_ascii_is_percent_encoded_so_the_location_header_is_ascii() {
+        // Found by the `routes` fuzz target: a form body's invalid UTF-8 decodes to U+FFFD,
+        // which went raw into `Location`.
+        assert_eq!(
+            default_redirect("/d\u{FFFD}sh?q=é#ü", BASE),
+            "https://app.example.com/d%EF%BF%BDsh?q=%C3%A9#%C3%BC"
+        );
+        assert_eq!(
+            default_redirect("https://app.example.com/é", BASE),
+            "https://app.example.com/%C3%A9"
+        );
     }
 
     #[test]

@@ -57,7 +57,9 @@ pub fn normalize_identifier(raw: &str) -> Result<String, InvalidEmail> {
     if trimmed.contains('"') {
         return Err(InvalidEmail::Quote);
     }
-    let lower = trimmed.to_lowercase();
+    // NFKC again: lower-casing can leave marks out of canonical order (`İ` becomes `i` +
+    // U+0307 before any marks that followed it), and the address must be a fixed point.
+    let lower: String = trimmed.to_lowercase().nfkc().collect();
     let Some((local, domain)) = lower.split_once('@') else {
         return Err(InvalidEmail::AtSign);
     };
@@ -65,8 +67,14 @@ pub fn normalize_identifier(raw: &str) -> Result<String, InvalidEmail> {
         return Err(InvalidEmail::EmptyLocalPart);
     }
     // The local part may legally hold a `,`; the domain never does, so anything after one
-    // is a second recipient (GHSA-xv97-c62v-4587).
-    let domain = domain.split(',').next().unwrap_or_default();
+    // is a second recipient (GHSA-xv97-c62v-4587). Whitespace before that `,` is trimmed
+    // too (next-auth keeps it): `a@b.c ,x` would otherwise give `a@b.c `, which normalises
+    // again to `a@b.c`, so the sign-in link's address would not match the stored one.
+    let domain = domain
+        .split(',')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(is_js_whitespace);
     if domain.is_empty() {
         return Err(InvalidEmail::EmptyDomain);
     }
@@ -189,6 +197,29 @@ mod tests {
             normalize_identifier("a@b,c.io"),
             Err(InvalidEmail::DomainWithoutDot)
         );
+    }
+
+    #[test]
+    fn whitespace_before_the_domains_comma_is_trimmed_so_normalising_twice_changes_nothing() {
+        // Found by the property test `email_normalisation_is_idempotent_with_one_at`.
+        for raw in ["a\u{FF20}b.c\t,", "a@b.c ,x", "a@b.c\u{3000}\u{A0},"] {
+            let address = ok(raw);
+            assert_eq!(address, "a@b.c", "{raw:?}");
+            assert_eq!(normalize_identifier(&address), Ok(address.clone()));
+        }
+        assert_eq!(
+            normalize_identifier("a@ ,b.c"),
+            Err(InvalidEmail::EmptyDomain)
+        );
+    }
+
+    #[test]
+    fn lower_casing_is_followed_by_nfkc_so_normalising_twice_changes_nothing() {
+        // Found by the `email` fuzz target: `İ` lower-cases to `i` + U+0307, which must move
+        // after the marks of lower combining class that follow it.
+        let address = ok("a@eb.c\u{130}\u{338}\u{334}e");
+        assert_eq!(address, "a@eb.ci\u{338}\u{334}\u{307}e");
+        assert_eq!(normalize_identifier(&address), Ok(address.clone()));
     }
 
     #[test]
