@@ -6,6 +6,11 @@
 //!   Chromium) against the demo and a real OpenID provider.
 //! - `bench`: the release demo, Auth.js and a bare-axum baseline under wrk, pinned to cores,
 //!   in one run; prints req/s, p50, p99, peak RSS and the ratios (`docs/PERFORMANCE.md`).
+//! - `soak [--seconds N] [--connections C]`: mixed auth traffic (default 60 s at 256
+//!   keep-alive connections) against the release demo and the database example on SQLite and
+//!   PostgreSQL; fails on any 5xx, socket error, wrong answer or growing RSS.
+//! - `fuzz --seconds N [target…]`: the cargo-fuzz targets in `fuzz/` (libFuzzer), N seconds
+//!   each on one core; prints executions, exec/s, corpus size and crashes per target.
 
 use std::env;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -15,6 +20,8 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 mod bench;
+mod fuzz;
+mod soak;
 type Result<T = ()> = std::result::Result<T, String>;
 
 fn main() -> ExitCode {
@@ -22,8 +29,13 @@ fn main() -> ExitCode {
     let outcome = match args.first().map(String::as_str) {
         Some("test") => test(),
         Some("bench") => bench::bench(),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
+        Some("soak") => soak::soak(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask test | bench");
+            eprintln!(
+                "usage: cargo xtask test | bench | soak [--seconds N] [--connections C] \
+                 | fuzz --seconds N [target…]"
+            );
             return ExitCode::from(2);
         }
     };
