@@ -1,12 +1,15 @@
 //! `cargo xtask bench`: issue 7's load test, in one run and the same way for every server.
 //!
-//! Three servers, one at a time, each pinned to core 0 (`taskset -c 0`), loaded by wrk pinned
+//! Five servers, one at a time, each pinned to core 0 (`taskset -c 0`), loaded by wrk pinned
 //! to core 1 (`taskset -c 1 wrk -t1 -c64 -d10s --latency`) after a warm-up:
 //!
 //! - the release demo (`examples/demo.rs`), with a session cookie from signing in as demo/demo;
 //! - Auth.js (`tests/bench/authjs`: `@auth/express` on Express 5, `NODE_ENV=production`), with
 //!   a session cookie minted by `encode` from `@auth/core/jwt` (`mint.mjs`);
-//! - bare axum (`examples/bench_baseline.rs`): the same routes and bytes with no work, the limit.
+//! - bare axum (`examples/bench_baseline.rs`): the same routes and bytes with no work, the limit;
+//! - the release database example (`examples/database.rs`, database sessions, `/session` only)
+//!   on a fresh SQLite file and on the machine's PostgreSQL (started by `ensure_postgres`),
+//!   signed in as demo/demo; its rows compare with bare axum's `/session` rows.
 //!
 //! `BENCH_DURATION` (default `10s`) and `BENCH_WARMUP` (default `3s`) shorten a trial run.
 
@@ -21,29 +24,54 @@ type Result<T = ()> = std::result::Result<T, String>;
 /// The secret every server signs its cookies with (a benchmark, not a deployment).
 const SECRET: &str = "xtask-bench-secret-0123456789abcdef0123456789abcdef";
 const CONNECTIONS: &str = "64";
+/// The database `cargo xtask test` prepares (`ensure_postgres`).
+const POSTGRES_URL: &str = "postgres://postgres:postgres@127.0.0.1:5432/auth_test";
 
 #[derive(Clone, Copy, PartialEq)]
 enum Target {
     Demo,
     AuthJs,
     Bare,
+    /// `examples/database.rs` on a fresh SQLite file: database sessions.
+    DatabaseSqlite,
+    /// `examples/database.rs` on the machine's PostgreSQL.
+    DatabasePostgres,
 }
 
 impl Target {
-    const ALL: [Target; 3] = [Target::Demo, Target::AuthJs, Target::Bare];
+    const ALL: [Target; 5] = [
+        Target::Demo,
+        Target::AuthJs,
+        Target::Bare,
+        Target::DatabaseSqlite,
+        Target::DatabasePostgres,
+    ];
 
     fn label(self) -> &'static str {
         match self {
             Target::Demo => "demo (auth-runtime)",
             Target::AuthJs => "Auth.js (@auth/express)",
             Target::Bare => "bare axum",
+            Target::DatabaseSqlite => "database example, SQLite",
+            Target::DatabasePostgres => "database example, PostgreSQL",
         }
     }
 
     fn base(self) -> &'static str {
         match self {
             Target::AuthJs => "/auth",
-            Target::Demo | Target::Bare => "/api/auth",
+            _ => "/api/auth",
+        }
+    }
+
+    /// What is loaded on it: every endpoint, or `/session` only for the database example
+    /// (the other routes do no database work, so they would repeat the demo's rows).
+    fn endpoints(self) -> &'static [Endpoint] {
+        match self {
+            Target::DatabaseSqlite | Target::DatabasePostgres => {
+                &[Endpoint::SessionCookie, Endpoint::SessionAnonymous]
+            }
+            _ => &Endpoint::ALL,
         }
     }
 }
@@ -106,7 +134,10 @@ pub fn bench() -> Result {
         "demo",
         "--example",
         "bench_baseline",
+        "--example",
+        "database",
     ])?;
+    super::ensure_postgres()?;
     let authjs_dir = super::workspace_root().join("tests/bench/authjs");
     npm_ci(&authjs_dir)?;
 
@@ -118,7 +149,7 @@ pub fn bench() -> Result {
         let (server, port) = start(target, &authjs_dir)?;
         let pid = server.0.id();
         let cookie = session_cookie(target, port, &authjs_dir)?;
-        for endpoint in Endpoint::ALL {
+        for &endpoint in target.endpoints() {
             let url = format!(
                 "http://127.0.0.1:{port}{}{}",
                 target.base(),
@@ -190,6 +221,21 @@ fn start(target: Target, authjs_dir: &std::path::Path) -> Result<(Server, u16)> 
         Target::Bare => {
             command.arg(release_binary("bench_baseline"));
         }
+        Target::DatabaseSqlite | Target::DatabasePostgres => {
+            let url = if target == Target::DatabaseSqlite {
+                let file = env::temp_dir().join(format!("auth-bench-{}.db", std::process::id()));
+                let _ = std::fs::remove_file(&file);
+                format!("sqlite://{}?mode=rwc", file.display())
+            } else {
+                POSTGRES_URL.to_owned()
+            };
+            command
+                .arg(release_binary("database"))
+                .env("DATABASE_URL", url)
+                .env("NEXTAUTH_SECRET", SECRET)
+                .env_remove("NEXTAUTH_URL")
+                .env("RUST_LOG", "warn");
+        }
         Target::AuthJs => {
             command
                 .args(["node", "server.mjs"])
@@ -222,7 +268,7 @@ fn session_cookie(target: Target, port: u16, authjs_dir: &std::path::Path) -> Re
         .unwrap_or_default()
         .to_owned();
     match target {
-        Target::Demo => {
+        Target::Demo | Target::DatabaseSqlite | Target::DatabasePostgres => {
             let token = csrf.body.split('"').nth(3).unwrap_or_default();
             let signin = request(
                 port,
@@ -236,7 +282,7 @@ fn session_cookie(target: Target, port: u16, authjs_dir: &std::path::Path) -> Re
                 .into_iter()
                 .find(|c| c.starts_with("next-auth.session-token="))
                 .map(cookie_pair)
-                .ok_or("signing in to the demo with demo/demo set no session cookie")?
+                .ok_or("signing in with demo/demo set no session cookie")?
                 .to_owned();
             Ok(format!("{csrf_cookie}; {session}"))
         }
