@@ -282,9 +282,11 @@ async fn handle<D: SessionData>(auth: &Inner<D>, request: Request) -> Response {
         }
     };
     let json = body.get("json") == Some("true");
+    // Only a POST can be a sign-in attempt: other requests never pay for the address.
     let client_address = auth
         .throttle
         .as_ref()
+        .filter(|_| parts.method == Method::POST)
         .map(|t| t.client_key(&parts.headers, &parts.extensions))
         .unwrap_or_default();
 
