@@ -1,6 +1,7 @@
 //! NextAuth's cookies: their names, reading them from a request (with v4 chunk reassembly),
 //! and writing `Set-Cookie` values byte-for-byte like next-auth (spec §1.3, §2.3, §5.3, §11).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -65,9 +66,21 @@ impl CookieNames {
 ///
 /// Values are percent-decoded like JS `decodeURIComponent`; a value whose percent-encoding is
 /// invalid is kept raw. When a name occurs twice, the first occurrence wins.
+///
+/// Every name and value lives in one buffer (decoding never lengthens a value, so it is sized
+/// once from the headers): parsing a request's cookies costs two allocations, not two per pair.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Jar {
-    pairs: Vec<(String, String)>,
+    text: String,
+    /// `(name, value)` as byte ranges of `text`.
+    pairs: Vec<(Span, Span)>,
+}
+
+/// A byte range of [`Jar::text`].
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    end: u32,
 }
 
 impl Jar {
@@ -79,20 +92,43 @@ impl Jar {
     /// cause, headers past [`MAX_COOKIE_HEADER_BYTES`] in total (a header that would cross the
     /// limit is skipped whole) and pairs past [`MAX_COOKIE_PAIRS`] are ignored.
     pub fn from_headers(headers: &HeaderMap) -> Jar {
-        let mut jar = Jar::default();
+        let mut values = Vec::new();
         let mut bytes_read = 0usize;
-        let mut pairs_read = 0usize;
         for value in headers.get_all(header::COOKIE) {
             let bytes = value.as_bytes();
             bytes_read = bytes_read.saturating_add(bytes.len());
             if bytes_read > MAX_COOKIE_HEADER_BYTES {
                 break;
             }
-            for segment in bytes.split(|&b| b == b';') {
+            values.push(bytes);
+        }
+        let total = values.iter().map(|v| v.len()).sum();
+        let mut jar = Jar {
+            text: String::with_capacity(total),
+            pairs: Vec::new(),
+        };
+        let mut pairs_read = 0usize;
+        let mut scratch = Vec::new();
+        for bytes in values {
+            // UTF-8 is checked once for the whole header (splitting valid UTF-8 at the ASCII
+            // `;` keeps it valid); only a header that fails is checked pair by pair.
+            let mut valid = std::str::from_utf8(bytes).ok().map(|text| text.split(';'));
+            let mut raw = bytes.split(|&b| b == b';');
+            loop {
+                let segment = match &mut valid {
+                    Some(segments) => match segments.next() {
+                        Some(segment) => Some(segment),
+                        None => break,
+                    },
+                    None => match raw.next() {
+                        Some(segment) => std::str::from_utf8(segment).ok(),
+                        None => break,
+                    },
+                };
                 if pairs_read >= MAX_COOKIE_PAIRS {
                     return jar;
                 }
-                let Ok(segment) = std::str::from_utf8(segment) else {
+                let Some(segment) = segment else {
                     continue;
                 };
                 let Some((name, value)) = segment.split_once('=') else {
@@ -104,19 +140,49 @@ impl Jar {
                     continue;
                 }
                 let value = strip_quotes(trim_cookie_whitespace(value));
-                let value = decode_uri_component(value).unwrap_or_else(|| value.to_owned());
-                jar.pairs.push((name.to_owned(), value));
+                let name = jar.push(name);
+                let start = jar.text.len();
+                if !decode_uri_component_into(value, &mut jar.text, &mut scratch) {
+                    jar.text.push_str(value);
+                }
+                let value = jar.span_from(start);
+                jar.pairs.push((name, value));
             }
         }
         jar
     }
 
-    /// The decoded value of cookie `name`, if the request sent it.
-    pub fn get(&self, name: &str) -> Option<&str> {
+    /// Appends `s` to the buffer and returns its span.
+    fn push(&mut self, s: &str) -> Span {
+        let start = self.text.len();
+        self.text.push_str(s);
+        self.span_from(start)
+    }
+
+    /// The span from `start` to the end of the buffer (which is at most 64 KiB long).
+    fn span_from(&self, start: usize) -> Span {
+        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
+        Span {
+            start: offset(start),
+            end: offset(self.text.len()),
+        }
+    }
+
+    fn str(&self, span: Span) -> &str {
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
+    }
+
+    fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
         self.pairs
             .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+            .map(|&(name, value)| (self.str(name), self.str(value)))
+    }
+
+    /// The decoded value of cookie `name`, if the request sent it.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.entries().find(|&(n, _)| n == name).map(|(_, v)| v)
     }
 
     /// The value of a cookie that next-auth v4 may have split into chunks (spec §5.3).
@@ -124,28 +190,31 @@ impl Jar {
     /// Returns cookie `name` when present; otherwise the values of every `name.<digits>` cookie,
     /// ordered by the number (`.10` after `.9`) and concatenated; `None` when there are neither.
     pub fn chunked(&self, name: &str) -> Option<String> {
+        self.chunked_value(name).map(Cow::into_owned)
+    }
+
+    /// [`Jar::chunked`], borrowing the value when it is one cookie (the usual case).
+    pub(crate) fn chunked_value(&self, name: &str) -> Option<Cow<'_, str>> {
         if let Some(value) = self.get(name) {
-            return Some(value.to_owned());
+            return Some(Cow::Borrowed(value));
         }
         let mut chunks: Vec<(u64, &str)> = self
-            .pairs
-            .iter()
-            .filter_map(|(n, v)| chunk_index(name, n).map(|i| (i, v.as_str())))
+            .entries()
+            .filter_map(|(n, v)| chunk_index(name, n).map(|i| (i, v)))
             .collect();
         if chunks.is_empty() {
             return None;
         }
         chunks.sort_by_key(|&(index, _)| index);
-        Some(chunks.into_iter().map(|(_, v)| v).collect())
+        Some(Cow::Owned(chunks.into_iter().map(|(_, v)| v).collect()))
     }
 
     /// The names of the `name.<digits>` chunk cookies the request sent, in request order; used
     /// to clear stale chunks.
     pub fn chunk_names(&self, name: &str) -> Vec<String> {
-        self.pairs
-            .iter()
-            .filter(|(n, _)| chunk_index(name, n).is_some())
-            .map(|(n, _)| n.clone())
+        self.entries()
+            .filter(|&(n, _)| chunk_index(name, n).is_some())
+            .map(|(n, _)| n.to_owned())
             .collect()
     }
 }
@@ -154,7 +223,7 @@ impl Jar {
 impl fmt::Debug for Jar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_set()
-            .entries(self.pairs.iter().map(|(n, _)| n))
+            .entries(self.entries().map(|(n, _)| n))
             .finish()
     }
 }
@@ -231,54 +300,112 @@ impl SetCookie {
 
     /// The serialized cookie as a header value (the same text as `Display`).
     pub fn to_header_value(&self) -> HeaderValue {
-        match HeaderValue::try_from(self.to_string()) {
+        match HeaderValue::try_from(self.serialize()) {
             Ok(value) => value,
-            // Unreachable: `Display` percent-encodes everything but visible ASCII and spaces.
+            // Unreachable: the value is percent-encoded to visible ASCII and spaces.
             Err(_) => {
                 tracing::error!(cookie = %self.name, "invalid Set-Cookie value");
                 HeaderValue::from_static("")
             }
         }
     }
+
+    /// The serialized cookie, written straight into one string (this runs on every
+    /// `/session` read, so it avoids `core::fmt`).
+    pub(crate) fn serialize(&self) -> String {
+        let mut out = String::with_capacity(self.name.len() + self.value.len() + 96);
+        push_encoded(&mut out, &self.name, COOKIE_NAME_ESCAPES);
+        out.push('=');
+        push_uri_component(&mut out, &self.value);
+        if let Some(seconds) = self.max_age {
+            out.push_str("; Max-Age=");
+            out.push_str(&seconds.to_string());
+        }
+        out.push_str("; Path=");
+        push_encoded(&mut out, &self.path, COOKIE_PATH_ESCAPES);
+        // An `Expires` whose UTC date is outside `time`'s range is dropped rather than panicking.
+        if let Some(expires) = self.expires.and_then(OffsetDateTime::checked_to_utc) {
+            out.push_str("; Expires=");
+            push_http_date(&mut out, expires);
+        }
+        if self.http_only {
+            out.push_str("; HttpOnly");
+        }
+        if self.secure {
+            out.push_str("; Secure");
+        }
+        out.push_str("; SameSite=Lax");
+        out
+    }
 }
 
 impl fmt::Display for SetCookie {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}={}",
-            utf8_percent_encode(&self.name, COOKIE_NAME_ESCAPES),
-            utf8_percent_encode(&self.value, URI_COMPONENT_ESCAPES)
-        )?;
-        if let Some(seconds) = self.max_age {
-            write!(f, "; Max-Age={seconds}")?;
-        }
-        write!(
-            f,
-            "; Path={}",
-            utf8_percent_encode(&self.path, COOKIE_PATH_ESCAPES)
-        )?;
-        // An `Expires` whose UTC date is outside `time`'s range is dropped rather than panicking.
-        if let Some(expires) = self.expires.and_then(OffsetDateTime::checked_to_utc) {
-            write!(
-                f,
-                "; Expires={}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
-                weekday_abbreviation(expires.weekday()),
-                expires.day(),
-                month_abbreviation(expires.month()),
-                expires.year(),
-                expires.hour(),
-                expires.minute(),
-                expires.second()
-            )?;
-        }
-        if self.http_only {
-            f.write_str("; HttpOnly")?;
-        }
-        if self.secure {
-            f.write_str("; Secure")?;
-        }
-        f.write_str("; SameSite=Lax")
+        f.write_str(&self.serialize())
+    }
+}
+
+/// Appends `value` percent-encoded with `escapes` (runs of plain bytes are copied whole).
+fn push_encoded(out: &mut String, value: &str, escapes: &'static AsciiSet) {
+    for piece in utf8_percent_encode(value, escapes) {
+        out.push_str(piece);
+    }
+}
+
+/// Appends `value` as `encodeURIComponent` writes it; a value with nothing to encode (every
+/// session token) is copied whole after one pass over a table.
+fn push_uri_component(out: &mut String, value: &str) {
+    if value.bytes().all(|b| URI_UNRESERVED[usize::from(b)]) {
+        out.push_str(value);
+    } else {
+        push_encoded(out, value, URI_COMPONENT_ESCAPES);
+    }
+}
+
+/// The bytes `encodeURIComponent` leaves alone (the complement of [`URI_COMPONENT_ESCAPES`]).
+const URI_UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 128 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+            );
+        byte += 1;
+    }
+    table
+};
+
+/// Appends `at` (UTC) as an IMF-fixdate: `Mon, 28 Dec 2026 20:53:37 GMT`.
+fn push_http_date(out: &mut String, at: time::UtcDateTime) {
+    out.push_str(weekday_abbreviation(at.weekday()));
+    out.push_str(", ");
+    push_digits(out, u32::from(at.day()), 2);
+    out.push(' ');
+    out.push_str(month_abbreviation(at.month()));
+    out.push(' ');
+    match u32::try_from(at.year()) {
+        Ok(year) if year <= 9999 => push_digits(out, year, 4),
+        // Only with `time`'s large-dates feature: written as `{:04}` writes it.
+        _ => out.push_str(&format!("{:04}", at.year())),
+    }
+    out.push(' ');
+    push_digits(out, u32::from(at.hour()), 2);
+    out.push(':');
+    push_digits(out, u32::from(at.minute()), 2);
+    out.push(':');
+    push_digits(out, u32::from(at.second()), 2);
+    out.push_str(" GMT");
+}
+
+/// Appends the last `width` decimal digits of `value`, zero-padded (`{:0width$}` for values
+/// that fit).
+pub(crate) fn push_digits(out: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = value / 10u32.pow(place) % 10;
+        out.push(char::from_digit(digit, 10).unwrap_or('0'));
     }
 }
 
@@ -312,22 +439,34 @@ pub fn chunked_set_cookies(
     secure: bool,
     jar: &Jar,
 ) -> Vec<SetCookie> {
+    chunked_set_cookies_owned(name, value.to_owned(), expires, secure, jar)
+}
+
+/// [`chunked_set_cookies`] taking the value by value, so one cookie keeps it without a copy.
+pub(crate) fn chunked_set_cookies_owned(
+    name: &str,
+    value: String,
+    expires: Option<OffsetDateTime>,
+    secure: bool,
+    jar: &Jar,
+) -> Vec<SetCookie> {
     let with_expiry = |cookie: SetCookie| match expires {
         Some(at) => cookie.expires(at),
         None => cookie,
     };
-    let chunks = split_chars(value, CHUNK_SIZE);
-    let mut cookies: Vec<SetCookie> = if chunks.len() == 1 {
+    // At most CHUNK_SIZE bytes is at most CHUNK_SIZE characters: no need to count them.
+    let single = value.len() <= CHUNK_SIZE || split_chars(&value, CHUNK_SIZE).len() == 1;
+    let mut cookies: Vec<SetCookie> = if single {
         vec![with_expiry(SetCookie::new(name, value, secure))]
     } else {
-        chunks
+        split_chars(&value, CHUNK_SIZE)
             .iter()
             .enumerate()
             .map(|(i, chunk)| with_expiry(SetCookie::new(format!("{name}.{i}"), *chunk, secure)))
             .collect()
     };
     let mut stale: Vec<String> = jar.chunk_names(name);
-    if jar.get(name).is_some() {
+    if !single && jar.get(name).is_some() {
         stale.push(name.to_owned());
     }
     for stale_name in stale {
@@ -385,30 +524,46 @@ const COOKIE_PATH_ESCAPES: &AsciiSet = &CONTROLS.add(b';');
 
 /// JavaScript's `encodeURIComponent`.
 pub fn encode_uri_component(value: &str) -> String {
-    utf8_percent_encode(value, URI_COMPONENT_ESCAPES).to_string()
+    let mut out = String::with_capacity(value.len());
+    push_uri_component(&mut out, value);
+    out
 }
 
 /// JS `decodeURIComponent`: `None` where it would throw (a `%` not followed by two hex digits,
 /// or decoded bytes that are not UTF-8).
 pub fn decode_uri_component(value: &str) -> Option<String> {
-    if !value.contains('%') {
-        return Some(value.to_owned());
+    let mut decoded = String::with_capacity(value.len());
+    decode_uri_component_into(value, &mut decoded, &mut Vec::new()).then_some(decoded)
+}
+
+/// [`decode_uri_component`] appending to `out`, with `scratch` for the decoded bytes; `false`
+/// (and `out` unchanged) where it would throw.
+fn decode_uri_component_into(value: &str, out: &mut String, scratch: &mut Vec<u8>) -> bool {
+    if !value.as_bytes().contains(&b'%') {
+        out.push_str(value);
+        return true;
     }
-    let bytes = value.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let high = hex_value(*bytes.get(i + 1)?)?;
-            let low = hex_value(*bytes.get(i + 2)?)?;
-            decoded.push(high << 4 | low);
-            i += 3;
-        } else {
-            decoded.push(bytes[i]);
-            i += 1;
+    scratch.clear();
+    scratch.reserve(value.len());
+    let mut rest = value.as_bytes();
+    // Copies the runs between escapes whole.
+    while let Some(at) = rest.iter().position(|&b| b == b'%') {
+        let digit = |at: usize| rest.get(at).and_then(|&b| hex_value(b));
+        let (Some(high), Some(low)) = (digit(at + 1), digit(at + 2)) else {
+            return false;
+        };
+        scratch.extend_from_slice(&rest[..at]);
+        scratch.push(high << 4 | low);
+        rest = &rest[at + 3..];
+    }
+    scratch.extend_from_slice(rest);
+    match std::str::from_utf8(scratch) {
+        Ok(decoded) => {
+            out.push_str(decoded);
+            true
         }
+        Err(_) => false,
     }
-    String::from_utf8(decoded).ok()
 }
 
 fn hex_value(byte: u8) -> Option<u8> {
@@ -511,6 +666,15 @@ mod tests {
 
     fn strings(cookies: &[SetCookie]) -> Vec<String> {
         cookies.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn the_unreserved_table_is_the_complement_of_the_escape_set() {
+        for byte in 0..=255u8 {
+            let text = char::from(byte).to_string();
+            let plain = utf8_percent_encode(&text, URI_COMPONENT_ESCAPES).to_string() == text;
+            assert_eq!(URI_UNRESERVED[usize::from(byte)], plain, "byte {byte}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 
 use crate::config::{Auth, Inner, Strategy};
-use crate::cookies::{self, Jar, SetCookie};
+use crate::cookies::{self, Jar, SetCookie, push_digits};
 use crate::token;
 use crate::user::{NoData, SessionData, Token};
 
@@ -40,35 +40,112 @@ pub(crate) fn expiry(now: OffsetDateTime, secs: u64) -> OffsetDateTime {
 /// JavaScript's `Date.toISOString()`: `2026-12-28T18:26:17.573Z`.
 pub(crate) fn iso_string(at: OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second(),
-        at.millisecond()
-    )
+    let Ok(year @ 0..=9999) = u32::try_from(at.year()) else {
+        // Only with `time`'s large-dates feature (JavaScript writes `+010000-…` there).
+        return format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            at.year(),
+            u8::from(at.month()),
+            at.day(),
+            at.hour(),
+            at.minute(),
+            at.second(),
+            at.millisecond()
+        );
+    };
+    let mut out = String::with_capacity(24);
+    push_digits(&mut out, year, 4);
+    out.push('-');
+    push_digits(&mut out, u32::from(u8::from(at.month())), 2);
+    out.push('-');
+    push_digits(&mut out, u32::from(at.day()), 2);
+    out.push('T');
+    push_digits(&mut out, u32::from(at.hour()), 2);
+    out.push(':');
+    push_digits(&mut out, u32::from(at.minute()), 2);
+    out.push(':');
+    push_digits(&mut out, u32::from(at.second()), 2);
+    out.push('.');
+    push_digits(&mut out, u32::from(at.millisecond()), 3);
+    out.push('Z');
+    out
+}
+
+/// A token as it is sealed: its own claims with fresh `iat`, `exp` and `jti`, borrowed rather
+/// than cloned. Serialises exactly as [`Token`] does (same fields, same order).
+#[derive(serde::Serialize)]
+#[serde(bound = "D: SessionData")]
+struct Sealed<'a, D> {
+    name: &'a Option<String>,
+    email: &'a Option<String>,
+    picture: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sub: &'a Option<String>,
+    iat: u64,
+    exp: u64,
+    jti: &'a str,
+    #[serde(flatten)]
+    data: &'a D,
+}
+
+/// The default client-safe session of `token` as JSON text, exactly as
+/// [`DefaultSession`](crate::user::DefaultSession) serialises, without cloning the token's
+/// strings into one first (the `/session` hot path).
+pub(crate) fn client_session_json<D>(token: &Token<D>, expires: &str) -> Option<String> {
+    #[derive(serde::Serialize)]
+    struct ClientSession<'a> {
+        user: ClientUser<'a>,
+        expires: &'a str,
+    }
+    #[derive(serde::Serialize)]
+    struct ClientUser<'a> {
+        name: &'a Option<String>,
+        email: &'a Option<String>,
+        image: &'a Option<String>,
+    }
+    let length = |field: &Option<String>| field.as_ref().map_or(0, String::len);
+    let mut body = Vec::with_capacity(
+        64 + length(&token.name) + length(&token.email) + length(&token.picture) + expires.len(),
+    );
+    let session = ClientSession {
+        user: ClientUser {
+            name: &token.name,
+            email: &token.email,
+            image: &token.picture,
+        },
+        expires,
+    };
+    serde_json::to_writer(&mut body, &session).ok()?;
+    String::from_utf8(body).ok()
 }
 
 impl<D: SessionData> Inner<D> {
     /// Decodes a session token string into typed claims.
     pub(crate) fn decode_token(&self, value: &str, now: u64) -> Option<Token<D>> {
-        // Straight from the payload bytes into the typed token: no intermediate JSON tree.
-        let payload = token::open(&self.session_keys, value)
-            .and_then(|payload| token::check_payload(&payload, now).map(|()| payload));
-        let payload = match payload {
+        // Straight from the payload bytes into the typed token: no intermediate JSON tree,
+        // and the time claims checked on the typed values (the payload is parsed once).
+        let payload = match token::open(&self.session_keys, value) {
             Ok(payload) => payload,
             Err(e) => {
                 tracing::warn!(error = %e, "JWT_SESSION_ERROR");
                 return None;
             }
         };
-        match serde_json::from_slice(&payload) {
-            Ok(token) => Some(token),
+        let token: Token<D> = match serde_json::from_slice(&payload) {
+            Ok(token) => token,
+            Err(_) if payload.trim_ascii_start().first() != Some(&b'{') => {
+                tracing::warn!(error = %token::TokenError::NotAnObject, "JWT_SESSION_ERROR");
+                return None;
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "JWT_SESSION_ERROR: claims do not fit the session data");
+                return None;
+            }
+        };
+        match token::check_decoded_times(&payload, token.iat, token.exp, now) {
+            Ok(()) => Some(token),
+            Err(e) => {
+                tracing::warn!(error = %e, "JWT_SESSION_ERROR");
                 None
             }
         }
@@ -76,7 +153,7 @@ impl<D: SessionData> Inner<D> {
 
     /// Reads the (possibly chunked) session cookie.
     pub(crate) fn read_session_cookie(&self, jar: &Jar, now: u64) -> TokenRead<D> {
-        match jar.chunked(self.cookies.session_token) {
+        match jar.chunked_value(self.cookies.session_token) {
             None => TokenRead::Absent,
             Some(value) => match self.decode_token(&value, now) {
                 Some(token) => TokenRead::Valid(token),
@@ -94,15 +171,20 @@ impl<D: SessionData> Inner<D> {
     ) -> Vec<SetCookie> {
         let now_secs = now.unix_timestamp().max(0) as u64;
         // `iat`, `exp` and a fresh `jti` replace the token's own, as `token::encode` does.
-        let sealed = Token {
-            iat: Some(now_secs),
-            exp: Some(now_secs.saturating_add(self.session.max_age)),
-            jti: Some(token::random_uuid_v4()),
-            ..token.clone()
+        let jti = token::random_uuid_v4();
+        let sealed = Sealed {
+            name: &token.name,
+            email: &token.email,
+            picture: &token.picture,
+            sub: &token.sub,
+            iat: now_secs,
+            exp: now_secs.saturating_add(self.session.max_age),
+            jti: &jti,
+            data: &token.data,
         };
         let value = match serde_json::to_vec(&sealed) {
             Ok(payload) if payload.first() == Some(&b'{') => {
-                token::seal(&self.session_keys, &payload)
+                token::seal_owned(&self.session_keys, payload)
             }
             Ok(_) | Err(_) => {
                 tracing::error!("JWT_SESSION_ERROR: the token does not serialize to an object");
@@ -113,9 +195,9 @@ impl<D: SessionData> Inner<D> {
                 );
             }
         };
-        cookies::chunked_set_cookies(
+        cookies::chunked_set_cookies_owned(
             self.cookies.session_token,
-            &value,
+            value,
             Some(expiry(now, self.session.max_age)),
             self.base.is_secure(),
             jar,
@@ -137,7 +219,7 @@ impl<D: SessionData> Auth<D> {
     pub fn token_from_headers(&self, headers: &HeaderMap) -> Option<Token<D>> {
         let now = now_secs();
         let jar = Jar::from_headers(headers);
-        if let Some(value) = jar.chunked(self.inner.cookies.session_token) {
+        if let Some(value) = jar.chunked_value(self.inner.cookies.session_token) {
             return self.inner.decode_token(&value, now);
         }
         let bearer = bearer_token(headers)?;
@@ -297,6 +379,71 @@ mod tests {
     fn iso_string_matches_javascript() {
         let at = OffsetDateTime::from_unix_timestamp_nanos(1_798_482_377_573_000_000).unwrap();
         assert_eq!(iso_string(at), "2026-12-28T18:26:17.573Z");
+        let padded = OffsetDateTime::new_utc(
+            time::Date::from_calendar_date(5, time::Month::January, 2).unwrap(),
+            time::Time::from_hms_milli(3, 4, 5, 6).unwrap(),
+        );
+        assert_eq!(iso_string(padded), "0005-01-02T03:04:05.006Z");
+        let last = OffsetDateTime::new_utc(time::Date::MAX, time::Time::MIDNIGHT);
+        assert_eq!(iso_string(last), "9999-12-31T00:00:00.000Z");
+    }
+
+    #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Claims {
+        role: String,
+    }
+
+    fn token(name: Option<&str>, sub: Option<&str>) -> Token<Claims> {
+        Token {
+            name: name.map(str::to_owned),
+            email: Some("a\"b@example.com".to_owned()),
+            picture: None,
+            sub: sub.map(str::to_owned),
+            iat: Some(1),
+            exp: Some(2),
+            jti: Some("old".to_owned()),
+            data: Claims {
+                role: "admin\u{e9}".to_owned(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_sealed_token_serialises_as_the_token_with_fresh_times() {
+        for original in [token(Some("Ann"), Some("1")), token(None, None)] {
+            let sealed = Sealed {
+                name: &original.name,
+                email: &original.email,
+                picture: &original.picture,
+                sub: &original.sub,
+                iat: 10,
+                exp: 20,
+                jti: "new",
+                data: &original.data,
+            };
+            let expected = Token {
+                iat: Some(10),
+                exp: Some(20),
+                jti: Some("new".to_owned()),
+                ..original.clone()
+            };
+            assert_eq!(
+                serde_json::to_string(&sealed).unwrap(),
+                serde_json::to_string(&expected).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn the_client_session_text_is_the_default_session_serialised() {
+        for original in [token(Some("Ann \"A\" <x>"), Some("1")), token(None, None)] {
+            let expires = "2026-12-28T18:26:17.573Z";
+            let default = crate::user::DefaultSession::from_token(&original, expires.to_owned());
+            assert_eq!(
+                client_session_json(&original, expires).unwrap(),
+                serde_json::to_string(&default).unwrap()
+            );
+        }
     }
 
     #[test]

@@ -151,11 +151,15 @@ pub fn encode(
 /// Seals `plaintext` (a JSON object's bytes) with the primary key: [`encode`] without the
 /// claims handling, for callers that serialise their own payload.
 pub(crate) fn seal(keys: &TokenKeys, plaintext: &[u8]) -> String {
+    seal_owned(keys, plaintext.to_vec())
+}
+
+/// [`seal`] encrypting `plaintext` in place (the session path serialises into it).
+pub(crate) fn seal_owned(keys: &TokenKeys, plaintext: Vec<u8>) -> String {
     encode_with_iv(&keys.primary, plaintext, random_bytes())
 }
 
-fn encode_with_iv(key: &TokenKey, plaintext: &[u8], iv: [u8; IV_LEN]) -> String {
-    let mut buffer = plaintext.to_vec();
+fn encode_with_iv(key: &TokenKey, mut buffer: Vec<u8>, iv: [u8; IV_LEN]) -> String {
     let tag = key
         .cipher
         .encrypt_inout_detached(
@@ -164,17 +168,26 @@ fn encode_with_iv(key: &TokenKey, plaintext: &[u8], iv: [u8; IV_LEN]) -> String 
             buffer.as_mut_slice().into(),
         )
         .expect("a token payload is far below AES-GCM's 64 GiB plaintext limit");
-    let mut token = String::with_capacity(
-        PROTECTED_HEADER_B64.len() + 5 + (IV_LEN + buffer.len() + TAG_LEN) * 4 / 3 + 3,
-    );
-    token.push_str(PROTECTED_HEADER_B64);
-    token.push_str("..");
-    URL_SAFE_NO_PAD.encode_string(iv, &mut token);
-    token.push('.');
-    URL_SAFE_NO_PAD.encode_string(&buffer, &mut token);
-    token.push('.');
-    URL_SAFE_NO_PAD.encode_string(tag, &mut token);
-    token
+    // `header..iv.ciphertext.tag`, written once into a buffer of exactly its length.
+    let encoded = |bytes: usize| (bytes * 4).div_ceil(3);
+    let mut token = vec![
+        b'.';
+        PROTECTED_HEADER_B64.len()
+            + 4
+            + encoded(IV_LEN)
+            + encoded(buffer.len())
+            + encoded(TAG_LEN)
+    ];
+    let mut at = PROTECTED_HEADER_B64.len();
+    token[..at].copy_from_slice(PROTECTED_HEADER_B64.as_bytes());
+    at += 2;
+    for part in [&iv[..], &buffer, &tag[..]] {
+        let written = URL_SAFE_NO_PAD
+            .encode_slice(part, &mut token[at..])
+            .expect("the buffer is sized for the encoded parts");
+        at += written + 1;
+    }
+    String::from_utf8(token).expect("base64url and dots are ASCII")
 }
 
 /// Opens a token sealed by [`encode`] (or by next-auth v4 with the same secret and salt).
@@ -230,9 +243,20 @@ pub(crate) fn open(keys: &TokenKeys, token: &str) -> Result<Vec<u8>, TokenError>
     decode_exact(tag, &mut tag_bytes)?;
     let ciphertext = decode_segment(ciphertext)?;
 
-    keys.iter()
-        .find_map(|key| decrypt(key, header.as_bytes(), iv_bytes, &ciphertext, tag_bytes))
-        .ok_or(TokenError::Undecryptable)
+    // Earlier keys (rotation) each try a copy; the last one decrypts the buffer in place.
+    let mut keys = keys.iter().peekable();
+    while let Some(key) = keys.next() {
+        let buffer = if keys.peek().is_some() {
+            ciphertext.clone()
+        } else {
+            return decrypt(key, header.as_bytes(), iv_bytes, ciphertext, tag_bytes)
+                .ok_or(TokenError::Undecryptable);
+        };
+        if let Some(plaintext) = decrypt(key, header.as_bytes(), iv_bytes, buffer, tag_bytes) {
+            return Ok(plaintext);
+        }
+    }
+    Err(TokenError::Undecryptable)
 }
 
 /// Decodes a base64url segment that must be exactly `out.len()` bytes long.
@@ -279,10 +303,9 @@ fn decrypt(
     key: &TokenKey,
     aad: &[u8],
     iv: [u8; IV_LEN],
-    ciphertext: &[u8],
+    mut buffer: Vec<u8>,
     tag: [u8; TAG_LEN],
 ) -> Option<Vec<u8>> {
-    let mut buffer = ciphertext.to_vec();
     key.cipher
         .decrypt_inout_detached(
             &Nonce::<Aes256Gcm>::from(iv),
@@ -315,6 +338,42 @@ pub(crate) fn check_payload(plaintext: &[u8], now_secs: u64) -> Result<(), Token
     let claims: TimeClaims =
         serde_json::from_slice(plaintext).map_err(|_| TokenError::NotAnObject)?;
     check_times(&claims, now_secs)
+}
+
+/// [`check_payload`] for a payload already deserialised into a type with integer `iat` and
+/// `exp`, without parsing it again: the typed values decide unless the payload might say more
+/// than they show (an `nbf` claim, a `null` `iat` or `exp`, or an escaped key that could spell
+/// one), in which case the full check runs.
+pub(crate) fn check_decoded_times(
+    plaintext: &[u8],
+    iat: Option<u64>,
+    exp: Option<u64>,
+    now_secs: u64,
+) -> Result<(), TokenError> {
+    // One pass: any escape (it could spell a key) or an `nbf`.
+    let says_more = plaintext
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\\' || (b == b'n' && plaintext[i..].starts_with(b"nbf")));
+    let mentions = |key: &[u8]| plaintext.windows(key.len()).any(|w| w == key);
+    if says_more
+        || plaintext.trim_ascii_start().first() != Some(&b'{')
+        || (iat.is_none() && mentions(b"\"iat\""))
+        || (exp.is_none() && mentions(b"\"exp\""))
+    {
+        return check_payload(plaintext, now_secs);
+    }
+    // Seconds fit an f64 exactly until the year 285 million; larger ones compare as JS does.
+    let number =
+        |claim: Option<u64>| claim.map_or(TimeClaim::Absent, |n| TimeClaim::Number(n as f64));
+    check_times(
+        &TimeClaims {
+            iat: number(iat),
+            nbf: TimeClaim::Absent,
+            exp: number(exp),
+        },
+        now_secs,
+    )
 }
 
 /// The registered time claims, as far as the checks need them.
@@ -412,6 +471,43 @@ mod tests {
     const NOW: u64 = 1_700_000_000;
     const DAY: u64 = 86_400;
 
+    #[test]
+    fn checking_decoded_times_agrees_with_checking_the_payload() {
+        #[derive(serde::Deserialize)]
+        struct Times {
+            #[serde(default)]
+            iat: Option<u64>,
+            #[serde(default)]
+            exp: Option<u64>,
+        }
+        let future = NOW + DAY;
+        let past = NOW - DAY;
+        let payloads = [
+            format!(r#"{{"iat":{NOW},"exp":{future}}}"#),
+            format!(r#"{{"iat":{NOW},"exp":{past}}}"#),
+            format!(r#"{{"iat":{NOW},"exp":{future},"nbf":{future}}}"#),
+            format!(r#"{{"iat":{NOW},"exp":{future},"nbf":"soon"}}"#),
+            format!(r#"{{"iat":{NOW},"exp":{future},"\u006ebf":{future}}}"#),
+            format!(r#"{{"iat":{NOW},"\u0065xp":{past}}}"#),
+            format!(r#"{{"iat":{NOW},"exp":null}}"#),
+            format!(r#"{{"iat":null,"exp":{future}}}"#),
+            format!(r#"{{"name":"nbf \"x\"","exp":{future}}}"#),
+            r#"{"sub":"1"}"#.to_owned(),
+            format!(r#"  {{"exp":{}}}"#, NOW - 15),
+            format!(r#"{{"exp":{}}}"#, NOW - 14),
+        ];
+        for payload in &payloads {
+            let Ok(times) = serde_json::from_str::<Times>(payload) else {
+                continue;
+            };
+            assert_eq!(
+                check_decoded_times(payload.as_bytes(), times.iat, times.exp, NOW),
+                check_payload(payload.as_bytes(), NOW),
+                "{payload}"
+            );
+        }
+    }
+
     /// Sealed with Node 20's `crypto` (AES-256-GCM, key from `hkdfSync`, secret "secret",
     /// empty salt), IV 000102…0b, AAD = the header segment, plaintext = `KNOWN_PLAINTEXT`.
     const KNOWN_JWE: &str = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAECAwQFBgcICQoL.D9w7kt5B9FSTsIDXMVxNJ-E7BNSdtARSSL6YQGOWo3pD5Si9fAh10JdKc0tGB34dK2sT30g8Wd-5CfrxkPAmgtkHHCqnBEAP5DFwQif2G1DLqXQ1MPCj2mSoywmndP9XxV6ld5V13GMC.S9fYH03-MbdcV5C4oK7S-Q";
@@ -490,7 +586,7 @@ mod tests {
     fn encode_with_iv_reproduces_a_token_sealed_by_node() {
         let key = TokenKey::derive("secret", "");
         assert_eq!(
-            encode_with_iv(&key, KNOWN_PLAINTEXT.as_bytes(), KNOWN_IV),
+            encode_with_iv(&key, KNOWN_PLAINTEXT.as_bytes().to_vec(), KNOWN_IV),
             KNOWN_JWE
         );
     }
@@ -690,7 +786,7 @@ mod tests {
     }
 
     fn seal(keys: &TokenKeys, payload: &str) -> String {
-        encode_with_iv(&keys.primary, payload.as_bytes(), KNOWN_IV)
+        encode_with_iv(&keys.primary, payload.as_bytes().to_vec(), KNOWN_IV)
     }
 
     #[test]

@@ -240,11 +240,9 @@ async fn handle<D: SessionData>(auth: &Inner<D>, request: Request) -> Response {
         .strip_prefix(auth.base.path())
         .unwrap_or_default()
         .trim_start_matches('/');
-    let mut segments = rest.split('/').map(|s| {
-        percent_encoding::percent_decode_str(s)
-            .decode_utf8_lossy()
-            .into_owned()
-    });
+    let mut segments = rest
+        .split('/')
+        .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy());
     let action = segments.next().unwrap_or_default();
     let argument = segments.next();
 
@@ -315,22 +313,24 @@ async fn handle<D: SessionData>(auth: &Inner<D>, request: Request) -> Response {
 /// cookie must be URLs (else `Configuration`); a body value that is not one counts as the
 /// origin (NextAuth 3.29.10 hangs on it: advisory GHSA-g5fm-jp9v-2432).
 async fn resolve_callback_url<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Result<(), Reply> {
-    let origin = ctx.auth.base.origin().to_owned();
-    let cookie_value = ctx
-        .jar
-        .get(ctx.auth.cookies.callback_url)
-        .map(str::to_owned);
-    let query_value = ctx.query("callbackUrl").map(str::to_owned);
-    for value in [&query_value, &cookie_value].into_iter().flatten() {
+    let auth = ctx.auth;
+    let origin = auth.base.origin();
+    let secure = auth.base.is_secure();
+    // Borrowed field by field (not through `Ctx`'s methods) so the cookies can be pushed.
+    let cookie_value = ctx.jar.get(auth.cookies.callback_url);
+    let query_value = ctx
+        .query
+        .iter()
+        .find(|(k, _)| k == "callbackUrl")
+        .map(|(_, v)| v.as_str());
+    for value in [query_value, cookie_value].into_iter().flatten() {
         // The origin itself (validated at start-up) is the usual cookie: no need to parse it.
-        if *value != origin && !callback_url::is_acceptable(value, &origin) {
+        if value != origin && !callback_url::is_acceptable(value, origin) {
             tracing::error!("INVALID_CALLBACK_URL_ERROR");
             // Drop a bad cookie, or every later request (the error page too) would fail again.
             if cookie_value.is_some() {
-                ctx.set_cookies.push(SetCookie::clear(
-                    ctx.auth.cookies.callback_url,
-                    ctx.auth.base.is_secure(),
-                ));
+                ctx.set_cookies
+                    .push(SetCookie::clear(auth.cookies.callback_url, secure));
             }
             return Err(Reply::redirect(ctx.error_url("Configuration")));
         }
@@ -338,28 +338,24 @@ async fn resolve_callback_url<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Result<()
     let body_value = ctx
         .body
         .get("callbackUrl")
-        .filter(|v| callback_url::is_acceptable(v, &origin))
-        .map(str::to_owned);
+        .filter(|v| callback_url::is_acceptable(v, origin));
     let requested = body_value
         .or(query_value)
-        .or_else(|| cookie_value.clone())
-        .unwrap_or_else(|| origin.clone());
-    let resolved = match &ctx.auth.callbacks.redirect {
+        .or(cookie_value)
+        .unwrap_or(origin);
+    let resolved = match &auth.callbacks.redirect {
         Some(redirect) => {
             redirect(RedirectParams {
-                url: requested,
-                base_url: origin,
+                url: requested.to_owned(),
+                base_url: origin.to_owned(),
             })
             .await
         }
-        None => callback_url::default_redirect(&requested, &origin),
+        None => callback_url::default_redirect(requested, origin),
     };
-    if cookie_value.as_deref() != Some(resolved.as_str()) {
-        ctx.set_cookies.push(SetCookie::new(
-            ctx.auth.cookies.callback_url,
-            &resolved,
-            ctx.auth.base.is_secure(),
-        ));
+    if cookie_value != Some(resolved.as_str()) {
+        ctx.set_cookies
+            .push(SetCookie::new(auth.cookies.callback_url, &resolved, secure));
     }
     ctx.callback_url = resolved;
     Ok(())
@@ -467,7 +463,7 @@ impl<D> Ctx<'_, D> {
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
         }
         for cookie in &self.set_cookies {
-            if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+            if let Ok(value) = HeaderValue::try_from(cookie.serialize()) {
                 headers.append(header::SET_COOKIE, value);
             }
         }

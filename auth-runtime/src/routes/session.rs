@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::{Ctx, Fields, Reply, database};
 use crate::callbacks::{JwtParams, JwtTrigger, SessionEvent, SessionParams};
-use crate::session::{TokenRead, expiry, iso_string};
+use crate::session::{TokenRead, client_session_json, expiry, iso_string};
 use crate::user::{DefaultSession, SessionData};
 
 pub(super) async fn get<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {
@@ -66,12 +66,11 @@ async fn respond<D: SessionData>(ctx: &mut Ctx<'_, D>, update: Option<Value>) ->
         })
         .await;
     }
-    let expires = expiry(now, ctx.auth.session.max_age);
-    let default = DefaultSession::from_token(&token, iso_string(expires));
+    let expires = iso_string(expiry(now, ctx.auth.session.max_age));
     let no_cache = ctx.method == axum::http::Method::GET;
     if ctx.auth.callbacks.session.is_none() && ctx.auth.events.session.is_none() {
         // Nobody needs the body as a JSON tree: serialise it once, straight to text.
-        if let Ok(body) = serde_json::to_string(&default) {
+        if let Some(body) = client_session_json(&token, &expires) {
             let cookies = ctx.auth.session_cookies(&token, &ctx.jar, now);
             ctx.set_cookies.extend(cookies);
             return Reply::JsonText {
@@ -81,6 +80,7 @@ async fn respond<D: SessionData>(ctx: &mut Ctx<'_, D>, update: Option<Value>) ->
             };
         }
     }
+    let default = DefaultSession::from_token(&token, expires);
     let body = match &ctx.auth.callbacks.session {
         Some(session) => {
             session(SessionParams {
