@@ -200,7 +200,7 @@ fn bench_cookies(c: &mut Criterion) {
     let chunks: Vec<(String, String)> =
         cookies::chunked_set_cookies(NAMES.session_token, &large, None, false, &Jar::default())
             .into_iter()
-            .map(|cookie| (cookie.name, cookie.value))
+            .map(|cookie| (cookie.name.into_owned(), cookie.value))
             .collect();
     assert_eq!(chunks.len(), 3, "the large token is sent in three chunks");
 

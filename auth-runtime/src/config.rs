@@ -235,6 +235,8 @@ pub(crate) struct Inner<D> {
     pub(crate) session: SessionConfig,
     pub(crate) strategy: Strategy,
     pub(crate) providers: Vec<Provider>,
+    /// `GET /providers`' answer, written once (it only depends on the configuration).
+    pub(crate) providers_json: axum::body::Bytes,
     pub(crate) callbacks: Callbacks<D>,
     pub(crate) events: Events<D>,
     pub(crate) pages: Pages,
@@ -723,8 +725,10 @@ impl<'a, D: SessionData> Builder<'a, D> {
         } else {
             None
         };
+        let providers_json = crate::routes::providers_json(&base, &self.providers);
         Ok(Auth {
             inner: Arc::new(Inner {
+                providers_json,
                 base,
                 secrets,
                 session_keys,

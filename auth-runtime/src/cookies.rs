@@ -235,7 +235,8 @@ impl fmt::Debug for Jar {
 #[derive(Clone, PartialEq, Eq)]
 pub struct SetCookie {
     /// The cookie name (an RFC 6265 token; other characters are percent-encoded when written).
-    pub name: String,
+    /// Borrowed for next-auth's own names, which are constants.
+    pub name: Cow<'static, str>,
     /// The raw (unencoded) value.
     pub value: String,
     /// `Max-Age` in seconds, when set.
@@ -247,13 +248,17 @@ pub struct SetCookie {
     /// Whether `Secure` is written.
     pub secure: bool,
     /// The `Path` attribute (default `/`).
-    pub path: String,
+    pub path: Cow<'static, str>,
 }
 
 impl SetCookie {
     /// A cookie with next-auth's defaults: `Path=/; HttpOnly; SameSite=Lax`, no lifetime (a
     /// browser-session cookie), plus `Secure` when `secure`.
-    pub fn new(name: impl Into<String>, value: impl Into<String>, secure: bool) -> SetCookie {
+    pub fn new(
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<String>,
+        secure: bool,
+    ) -> SetCookie {
         SetCookie {
             name: name.into(),
             value: value.into(),
@@ -261,12 +266,12 @@ impl SetCookie {
             expires: None,
             http_only: true,
             secure,
-            path: "/".to_owned(),
+            path: Cow::Borrowed("/"),
         }
     }
 
     /// The v4 clear form: `name=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax` (+ `; Secure`).
-    pub fn clear(name: impl Into<String>, secure: bool) -> SetCookie {
+    pub fn clear(name: impl Into<Cow<'static, str>>, secure: bool) -> SetCookie {
         SetCookie::new(name, "", secure).max_age(0)
     }
 
@@ -293,7 +298,7 @@ impl SetCookie {
 
     /// Sets the `Path` attribute.
     #[must_use]
-    pub fn path(mut self, path: impl Into<String>) -> SetCookie {
+    pub fn path(mut self, path: impl Into<Cow<'static, str>>) -> SetCookie {
         self.path = path.into();
         self
     }
@@ -439,12 +444,18 @@ pub fn chunked_set_cookies(
     secure: bool,
     jar: &Jar,
 ) -> Vec<SetCookie> {
-    chunked_set_cookies_owned(name, value.to_owned(), expires, secure, jar)
+    chunked_set_cookies_owned(
+        Cow::Owned(name.to_owned()),
+        value.to_owned(),
+        expires,
+        secure,
+        jar,
+    )
 }
 
 /// [`chunked_set_cookies`] taking the value by value, so one cookie keeps it without a copy.
 pub(crate) fn chunked_set_cookies_owned(
-    name: &str,
+    name: Cow<'static, str>,
     value: String,
     expires: Option<OffsetDateTime>,
     secure: bool,
@@ -457,7 +468,7 @@ pub(crate) fn chunked_set_cookies_owned(
     // At most CHUNK_SIZE bytes is at most CHUNK_SIZE characters: no need to count them.
     let single = value.len() <= CHUNK_SIZE || split_chars(&value, CHUNK_SIZE).len() == 1;
     let mut cookies: Vec<SetCookie> = if single {
-        vec![with_expiry(SetCookie::new(name, value, secure))]
+        vec![with_expiry(SetCookie::new(name.clone(), value, secure))]
     } else {
         split_chars(&value, CHUNK_SIZE)
             .iter()
@@ -465,9 +476,9 @@ pub(crate) fn chunked_set_cookies_owned(
             .map(|(i, chunk)| with_expiry(SetCookie::new(format!("{name}.{i}"), *chunk, secure)))
             .collect()
     };
-    let mut stale: Vec<String> = jar.chunk_names(name);
-    if !single && jar.get(name).is_some() {
-        stale.push(name.to_owned());
+    let mut stale: Vec<String> = jar.chunk_names(&name);
+    if !single && jar.get(&name).is_some() {
+        stale.push(name.into_owned());
     }
     for stale_name in stale {
         if !cookies.iter().any(|c| c.name == stale_name) {
@@ -868,7 +879,7 @@ mod tests {
             .collect();
         let expires = datetime!(2030-01-01 0:00 UTC);
         let cookies = chunked_set_cookies(name, &value, Some(expires), false, &Jar::default());
-        let names: Vec<&str> = cookies.iter().map(|c| c.name.as_str()).collect();
+        let names: Vec<&str> = cookies.iter().map(|c| c.name.as_ref()).collect();
         assert_eq!(
             names,
             [
@@ -925,7 +936,7 @@ mod tests {
         let old = jar(&["s=old; s.0=a; s.1=b; s.2=c; s.3=d"]);
         let value = "z".repeat(CHUNK_SIZE + 1);
         let cookies = chunked_set_cookies("s", &value, None, false, &old);
-        let names: Vec<&str> = cookies.iter().map(|c| c.name.as_str()).collect();
+        let names: Vec<&str> = cookies.iter().map(|c| c.name.as_ref()).collect();
         assert_eq!(names, ["s.0", "s.1", "s.2", "s.3", "s"]);
         assert_eq!(cookies[0].max_age, None);
         assert_eq!(cookies[1].max_age, None);

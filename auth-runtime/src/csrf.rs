@@ -13,8 +13,14 @@ use subtle::{Choice, ConstantTimeEq as _};
 pub fn mint(secret: &str) -> (String, String) {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    let token = hex::encode(bytes);
-    let cookie_value = format!("{token}|{}", hash(&token, secret));
+    let mut hex = [0u8; 64];
+    // Cannot fail: the output is exactly twice the 32 bytes.
+    let _ = hex::encode_to_slice(bytes, &mut hex);
+    let token = String::from_utf8_lossy(&hex).into_owned();
+    let mut cookie_value = String::with_capacity(129);
+    cookie_value.push_str(&token);
+    cookie_value.push('|');
+    cookie_value.push_str(&String::from_utf8_lossy(&hash_hex(&token, secret)));
     (token, cookie_value)
 }
 

@@ -196,7 +196,7 @@ impl<D: SessionData> Inner<D> {
             }
         };
         cookies::chunked_set_cookies_owned(
-            self.cookies.session_token,
+            self.cookies.session_token.into(),
             value,
             Some(expiry(now, self.session.max_age)),
             self.base.is_secure(),

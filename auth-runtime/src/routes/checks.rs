@@ -48,7 +48,7 @@ pub(crate) fn open(jar: &Jar, name: &str, keys: &TokenKeys, provider: &str) -> O
 /// The Set-Cookie for a check cookie: 15 minutes, with `Max-Age` unless next-auth writes
 /// `Expires` alone (the nonce).
 pub(crate) fn cookie(
-    name: &str,
+    name: &'static str,
     sealed: String,
     secure: bool,
     with_max_age: bool,

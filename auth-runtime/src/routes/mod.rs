@@ -186,10 +186,10 @@ pub(crate) enum Reply {
         body: Value,
         no_cache: bool,
     },
-    /// [`Reply::Json`] already serialised (the hot `/session` path skips the JSON tree).
+    /// [`Reply::Json`] already serialised (the hot paths skip the JSON tree).
     JsonText {
         status: StatusCode,
-        body: String,
+        body: Bytes,
         no_cache: bool,
     },
     Html {
@@ -368,12 +368,12 @@ async fn dispatch<D: SessionData>(
 ) -> Reply {
     let method = ctx.method.clone();
     match (method, action) {
-        (Method::GET, "csrf") => Reply::Json {
+        (Method::GET, "csrf") => csrf_body(&ctx.csrf_token),
+        (Method::GET, "providers") => Reply::JsonText {
             status: StatusCode::OK,
-            body: json!({ "csrfToken": ctx.csrf_token }),
-            no_cache: true,
+            body: ctx.auth.providers_json.clone(),
+            no_cache: false,
         },
-        (Method::GET, "providers") => providers(ctx),
         (Method::GET, "session") => session::get(ctx).await,
         (Method::POST, "session") => session::update(ctx).await,
         (Method::GET, "signin") => pages::signin(ctx, argument),
@@ -388,10 +388,11 @@ async fn dispatch<D: SessionData>(
     }
 }
 
-/// §2.2: every enabled provider, in declaration order, with absolute URLs.
-fn providers<D: SessionData>(ctx: &Ctx<'_, D>) -> Reply {
+/// §2.2: every enabled provider, in declaration order, with absolute URLs. The answer only
+/// depends on the configuration, so it is written once at start-up and shared.
+pub(crate) fn providers_json(base: &crate::config::BaseUrl, providers: &[crate::config::Provider]) -> Bytes {
     let mut body = serde_json::Map::new();
-    for provider in &ctx.auth.providers {
+    for provider in providers {
         let id = provider.spec.id;
         body.insert(
             id.to_owned(),
@@ -399,16 +400,12 @@ fn providers<D: SessionData>(ctx: &Ctx<'_, D>) -> Reply {
                 "id": id,
                 "name": provider.name,
                 "type": provider.spec.kind.as_str(),
-                "signinUrl": ctx.url(&format!("signin/{id}")),
-                "callbackUrl": ctx.url(&format!("callback/{id}")),
+                "signinUrl": base.url(&format!("signin/{id}")),
+                "callbackUrl": base.url(&format!("callback/{id}")),
             }),
         );
     }
-    Reply::Json {
-        status: StatusCode::OK,
-        body: Value::Object(body),
-        no_cache: false,
-    }
+    Bytes::from(Value::Object(body).to_string())
 }
 
 impl<D> Ctx<'_, D> {
@@ -472,10 +469,27 @@ impl<D> Ctx<'_, D> {
 }
 
 fn json_response(status: StatusCode, body: &Value, no_cache: bool) -> Response {
-    json_text_response(status, body.to_string(), no_cache)
+    // Through `Serialize` rather than `Display`: no `core::fmt` adapter per string piece.
+    let text = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    json_text_response(status, Bytes::from(text), no_cache)
 }
 
-fn json_text_response(status: StatusCode, body: String, no_cache: bool) -> Response {
+/// `GET /csrf`: `{"csrfToken":"…"}`, written straight to text.
+fn csrf_body(token: &str) -> Reply {
+    #[derive(serde::Serialize)]
+    struct Csrf<'a> {
+        #[serde(rename = "csrfToken")]
+        csrf_token: &'a str,
+    }
+    let body = serde_json::to_vec(&Csrf { csrf_token: token }).unwrap_or_else(|_| b"{}".to_vec());
+    Reply::JsonText {
+        status: StatusCode::OK,
+        body: Bytes::from(body),
+        no_cache: true,
+    }
+}
+
+fn json_text_response(status: StatusCode, body: Bytes, no_cache: bool) -> Response {
     let mut response = (status, Body::from(body)).into_response();
     let headers = response.headers_mut();
     headers.insert(

@@ -75,7 +75,7 @@ async fn respond<D: SessionData>(ctx: &mut Ctx<'_, D>, update: Option<Value>) ->
             ctx.set_cookies.extend(cookies);
             return Reply::JsonText {
                 status: StatusCode::OK,
-                body,
+                body: body.into(),
                 no_cache,
             };
         }
