@@ -39,7 +39,13 @@ pub(crate) fn router<D: SessionData, S: Clone + Send + Sync + 'static>(auth: Aut
         let auth = auth.clone();
         async move { handle(&auth.inner, request).await }
     };
-    Router::new()
+    // The actions every page load hits get their own static routes: matching them captures no
+    // path parameter (the catch-all's costs two allocations per request).
+    let mut router = Router::new();
+    for action in ["session", "csrf", "providers"] {
+        router = router.route(&format!("{base}/{action}"), any(handler.clone()));
+    }
+    router
         .route(&base, any(handler.clone()))
         .route(&format!("{base}/"), any(handler.clone()))
         .route(&format!("{base}/{{*rest}}"), any(handler))
