@@ -235,6 +235,24 @@ pub(super) async fn session<D: SessionData>(
         // v4 answers with the stored expiry, before any update.
         expires: iso_string(session.expires),
     };
+    let cookie = SetCookie::new(
+        ctx.auth.cookies.session_token,
+        token,
+        ctx.auth.base.is_secure(),
+    )
+    .expires(expiry(now, max_age));
+    if ctx.auth.callbacks.session.is_none() && ctx.auth.events.session.is_none() {
+        // Nobody needs the body as a JSON tree: serialise it once, straight to text.
+        ctx.set_cookies.push(cookie);
+        return match serde_json::to_vec(&default) {
+            Ok(body) => Reply::JsonText {
+                status: StatusCode::OK,
+                body: body.into(),
+                no_cache,
+            },
+            Err(_) => empty,
+        };
+    }
     let token_view = Token::<D>::for_user(&user);
     let body = match &ctx.auth.callbacks.session {
         Some(callback) => {
@@ -248,14 +266,7 @@ pub(super) async fn session<D: SessionData>(
         }
         None => serde_json::to_value(&default).unwrap_or_else(|_| json!({})),
     };
-    ctx.set_cookies.push(
-        SetCookie::new(
-            ctx.auth.cookies.session_token,
-            token,
-            ctx.auth.base.is_secure(),
-        )
-        .expires(expiry(now, max_age)),
-    );
+    ctx.set_cookies.push(cookie);
     if let Some(on_session) = &ctx.auth.events.session {
         on_session(SessionEvent {
             session: body.clone(),
