@@ -108,7 +108,12 @@ impl BaseUrl {
 
     /// The absolute URL of an action, e.g. `url("signin")`.
     pub fn url(&self, action: &str) -> String {
-        format!("{}{}/{}", self.origin, self.path, action)
+        let mut url = String::with_capacity(self.origin.len() + self.path.len() + 1 + action.len());
+        url.push_str(&self.origin);
+        url.push_str(&self.path);
+        url.push('/');
+        url.push_str(action);
+        url
     }
 }
 

@@ -280,16 +280,24 @@ fn document(title: &str, body: &str) -> String {
 
 /// Appends `text` with `& < > " '` escaped, safe in element content and quoted attributes.
 fn push_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+    let mut rest = text;
+    // Runs without a special character are copied whole; the specials are all ASCII, so the
+    // byte positions found are character boundaries.
+    while let Some(at) = rest
+        .bytes()
+        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        });
+        rest = &rest[at + 1..];
     }
+    out.push_str(rest);
 }
 
 /// The stylesheet shared by every page: a centred card of one width whatever it holds,
@@ -490,6 +498,16 @@ mod tests {
         assert!(html.contains(r#"</form></div><div class="provider"><hr><form action="http://localhost:3000/api/auth/signin/email""#));
         let html = signin(&page(&[CREDENTIALS, GITHUB]));
         assert!(html.contains(r#"</form><hr></div><div class="provider"><form action="http://localhost:3000/api/auth/signin/github""#));
+    }
+
+    #[test]
+    fn escaping_replaces_each_special_character_and_keeps_the_rest() {
+        let mut out = String::new();
+        push_escaped(&mut out, "a&b<c>d\"e'f é&");
+        assert_eq!(out, "a&amp;b&lt;c&gt;d&quot;e&#39;f é&amp;");
+        let mut out = String::from("kept:");
+        push_escaped(&mut out, "plain");
+        assert_eq!(out, "kept:plain");
     }
 
     #[test]

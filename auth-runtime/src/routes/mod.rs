@@ -396,7 +396,10 @@ async fn dispatch<D: SessionData>(
 
 /// §2.2: every enabled provider, in declaration order, with absolute URLs. The answer only
 /// depends on the configuration, so it is written once at start-up and shared.
-pub(crate) fn providers_json(base: &crate::config::BaseUrl, providers: &[crate::config::Provider]) -> Bytes {
+pub(crate) fn providers_json(
+    base: &crate::config::BaseUrl,
+    providers: &[crate::config::Provider],
+) -> Bytes {
     let mut body = serde_json::Map::new();
     for provider in providers {
         let id = provider.spec.id;
