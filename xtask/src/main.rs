@@ -20,6 +20,7 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 mod bench;
+mod build_times;
 mod fuzz;
 mod soak;
 type Result<T = ()> = std::result::Result<T, String>;
@@ -29,12 +30,13 @@ fn main() -> ExitCode {
     let outcome = match args.first().map(String::as_str) {
         Some("test") => test(),
         Some("bench") => bench::bench(),
+        Some("build-times") => build_times::build_times(),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("soak") => soak::soak(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask test | bench | soak [--seconds N] [--connections C] \
-                 | fuzz --seconds N [target…]"
+                "usage: cargo xtask test | bench | build-times \
+                 | soak [--seconds N] [--connections C] | fuzz --seconds N [target…]"
             );
             return ExitCode::from(2);
         }
