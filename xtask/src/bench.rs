@@ -11,6 +11,10 @@
 //!   on a fresh SQLite file and on the machine's PostgreSQL (started by `ensure_postgres`),
 //!   signed in as demo/demo; its rows compare with bare axum's `/session` rows.
 //!
+//! Every server is measured `BENCH_ROUNDS` times (default 3, the servers taking turns), and the
+//! table shows each row's median: on a shared VM one run's req/s can move by a third. Beside
+//! req/s the table gives the server's CPU time per request (user + system from
+//! `/proc/<pid>/stat` over the measured run), which other load on the machine barely moves.
 //! `BENCH_DURATION` (default `10s`) and `BENCH_WARMUP` (default `3s`) shorten a trial run.
 
 use std::env;
@@ -123,6 +127,11 @@ struct Figures {
     peak_rss_kb: u64,
     /// Non-2xx/3xx responses and socket errors wrk reported, if any.
     errors: String,
+    /// Requests wrk completed in the measured run.
+    requests: u64,
+    /// The server's CPU time (user + system, from `/proc/<pid>/stat`) over the measured run,
+    /// per request, in microseconds: unlike req/s, barely moved by what else the VM runs.
+    cpu_us: f64,
 }
 
 pub fn bench() -> Result {
@@ -143,42 +152,90 @@ pub fn bench() -> Result {
 
     let duration = env::var("BENCH_DURATION").unwrap_or_else(|_| "10s".to_owned());
     let warmup = env::var("BENCH_WARMUP").unwrap_or_else(|_| "3s".to_owned());
+    let rounds: usize = match env::var("BENCH_ROUNDS") {
+        Ok(rounds) => rounds
+            .parse()
+            .ok()
+            .filter(|&n| n > 0)
+            .ok_or("BENCH_ROUNDS must be a positive number")?,
+        Err(_) => 3,
+    };
+    let ticks = clock_ticks()?;
     let mut results: Vec<(Target, Endpoint, Figures)> = Vec::new();
-    for target in Target::ALL {
-        step(&format!("{} pinned to core 0", target.label()));
-        let (server, port) = start(target, &authjs_dir)?;
-        let pid = server.0.id();
-        let cookie = session_cookie(target, port, &authjs_dir)?;
-        for &endpoint in target.endpoints() {
-            let url = format!(
-                "http://127.0.0.1:{port}{}{}",
-                target.base(),
-                endpoint.path()
-            );
-            let cookie = match endpoint {
-                Endpoint::SessionCookie => cookie.as_str(),
-                _ => "",
-            };
-            sanity(target, endpoint, port, cookie)?;
-            wrk(&url, cookie, &warmup)?;
-            let output = wrk(&url, cookie, &duration)?;
-            let mut figures = parse_wrk(&output)
-                .ok_or_else(|| format!("cannot read wrk's output for {url}:\n{output}"))?;
-            figures.peak_rss_kb = vm_hwm_kb(pid)?;
-            println!(
-                "  {:<28} {:>10.0} req/s  p50 {:>8.2} ms  p99 {:>8.2} ms  {}",
-                endpoint.label(),
-                figures.requests_per_sec,
-                figures.p50_ms,
-                figures.p99_ms,
-                figures.errors
-            );
-            results.push((target, endpoint, figures));
+    for round in 1..=rounds {
+        for target in Target::ALL {
+            step(&format!(
+                "round {round} of {rounds}: {} pinned to core 0",
+                target.label()
+            ));
+            let (server, port) = start(target, &authjs_dir)?;
+            let pid = server.0.id();
+            let cookie = session_cookie(target, port, &authjs_dir)?;
+            for &endpoint in target.endpoints() {
+                let url = format!(
+                    "http://127.0.0.1:{port}{}{}",
+                    target.base(),
+                    endpoint.path()
+                );
+                let cookie = match endpoint {
+                    Endpoint::SessionCookie => cookie.as_str(),
+                    _ => "",
+                };
+                sanity(target, endpoint, port, cookie)?;
+                wrk(&url, cookie, &warmup)?;
+                let cpu_before = cpu_ticks(pid)?;
+                let output = wrk(&url, cookie, &duration)?;
+                let cpu_after = cpu_ticks(pid)?;
+                let mut figures = parse_wrk(&output)
+                    .ok_or_else(|| format!("cannot read wrk's output for {url}:\n{output}"))?;
+                figures.peak_rss_kb = vm_hwm_kb(pid)?;
+                figures.cpu_us = cpu_after.saturating_sub(cpu_before) as f64 / ticks * 1e6
+                    / figures.requests.max(1) as f64;
+                println!(
+                    "  {:<28} {:>10.0} req/s  p50 {:>8.2} ms  p99 {:>8.2} ms  CPU {:>7.1} µs/req  {}",
+                    endpoint.label(),
+                    figures.requests_per_sec,
+                    figures.p50_ms,
+                    figures.p99_ms,
+                    figures.cpu_us,
+                    figures.errors
+                );
+                results.push((target, endpoint, figures));
+            }
+            drop(server);
         }
-        drop(server);
     }
-    print_table(&results, &duration);
+    print_table(&results, &duration, rounds);
     Ok(())
+}
+
+/// Clock ticks per second, the unit of `/proc/<pid>/stat`'s CPU times.
+fn clock_ticks() -> Result<f64> {
+    let output = Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .map_err(|e| format!("cannot run getconf: {e}"))?;
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .map_err(|_| "getconf CLK_TCK printed no number".to_owned())
+}
+
+/// A process's CPU time so far (user + system), in clock ticks.
+fn cpu_ticks(pid: u32) -> Result<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map_err(|e| format!("cannot read /proc/{pid}/stat: {e}"))?;
+    parse_cpu_ticks(&stat).ok_or_else(|| format!("cannot read the CPU times in /proc/{pid}/stat"))
+}
+
+/// `utime + stime` (fields 14 and 15) of a `/proc/<pid>/stat` line; the command name in
+/// parentheses may hold spaces, so fields are counted after its closing parenthesis.
+fn parse_cpu_ticks(stat: &str) -> Option<u64> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace().skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some(utime + stime)
 }
 
 /// Debian's wrk, installed when missing.
@@ -255,11 +312,19 @@ fn start(target: Target, authjs_dir: &std::path::Path) -> Result<(Server, u16)> 
     Ok((server, port))
 }
 
-/// The `Cookie` header of a signed-in visitor: the CSRF cookie a browser already holds and the
-/// session token (the demo's from signing in with demo/demo over HTTP, Auth.js's from `encode`).
+/// The `Cookie` header of a signed-in visitor: what a browser holds after its first visit (every
+/// cookie `/csrf` set: the CSRF cookie and the callback URL) and the session token (the demo's
+/// from signing in with demo/demo over HTTP, Auth.js's from `encode`). Without the first visit's
+/// cookies every request would mint them again, which no browser makes a server do.
 fn session_cookie(target: Target, port: u16, authjs_dir: &std::path::Path) -> Result<String> {
     let base = target.base();
     let csrf = request(port, "GET", &format!("{base}/csrf"), "", "")?;
+    let visit_cookies = csrf
+        .set_cookies()
+        .into_iter()
+        .map(cookie_pair)
+        .collect::<Vec<_>>()
+        .join("; ");
     let csrf_cookie = csrf
         .set_cookies()
         .into_iter()
@@ -284,7 +349,7 @@ fn session_cookie(target: Target, port: u16, authjs_dir: &std::path::Path) -> Re
                 .map(cookie_pair)
                 .ok_or("signing in with demo/demo set no session cookie")?
                 .to_owned();
-            Ok(format!("{csrf_cookie}; {session}"))
+            Ok(format!("{visit_cookies}; {session}"))
         }
         Target::AuthJs => {
             let output = Command::new("node")
@@ -300,12 +365,13 @@ fn session_cookie(target: Target, port: u16, authjs_dir: &std::path::Path) -> Re
                     String::from_utf8_lossy(&output.stderr)
                 ));
             }
-            Ok(format!("{csrf_cookie}; authjs.session-token={token}"))
+            Ok(format!("{visit_cookies}; authjs.session-token={token}"))
         }
         // The baseline reads no cookie; send the same header size as the demo's visitor.
         Target::Bare => Ok(format!(
-            "next-auth.csrf-token={}; next-auth.session-token={}",
+            "next-auth.csrf-token={}; next-auth.callback-url={}; next-auth.session-token={}",
             "0".repeat(64 + 3 + 64),
+            "0".repeat("http%3A%2F%2F127.0.0.1%3A".len() + port.to_string().len()),
             "0".repeat(301)
         )),
     }
@@ -373,6 +439,7 @@ fn parse_wrk(output: &str) -> Option<Figures> {
     let mut requests_per_sec = None;
     let mut p50_ms = None;
     let mut p99_ms = None;
+    let mut requests = None;
     let mut errors = Vec::new();
     for line in output.lines() {
         let line = line.trim();
@@ -382,6 +449,8 @@ fn parse_wrk(output: &str) -> Option<Figures> {
             p50_ms = latency_ms(latency.trim());
         } else if let Some(latency) = line.strip_prefix("99%") {
             p99_ms = latency_ms(latency.trim());
+        } else if let Some((count, _)) = line.split_once(" requests in ") {
+            requests = count.trim().parse::<u64>().ok();
         } else if line.starts_with("Non-2xx") || line.starts_with("Socket errors") {
             errors.push(line.to_owned());
         }
@@ -392,6 +461,8 @@ fn parse_wrk(output: &str) -> Option<Figures> {
         p99_ms: p99_ms?,
         peak_rss_kb: 0,
         errors: errors.join("; "),
+        requests: requests?,
+        cpu_us: 0.0,
     })
 }
 
@@ -422,47 +493,78 @@ fn vm_hwm_kb(pid: u32) -> Result<u64> {
         .ok_or_else(|| format!("no VmHWM in /proc/{pid}/status"))
 }
 
-fn print_table(results: &[(Target, Endpoint, Figures)], duration: &str) {
-    let find = |target: Target, endpoint: Endpoint| {
+/// The middle value (the upper one of the two middles for an even count).
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied()
+}
+
+fn print_table(results: &[(Target, Endpoint, Figures)], duration: &str, rounds: usize) {
+    let runs = |target: Target, endpoint: Endpoint| -> Vec<&Figures> {
         results
             .iter()
-            .find(|(t, e, _)| *t == target && *e == endpoint)
+            .filter(|(t, e, _)| *t == target && *e == endpoint)
             .map(|(_, _, f)| f)
+            .collect()
+    };
+    let median_of = |target: Target, endpoint: Endpoint, figure: fn(&Figures) -> f64| {
+        median(runs(target, endpoint).into_iter().map(figure).collect())
     };
     println!(
-        "\nwrk -t1 -c{CONNECTIONS} -d{duration} --latency on core 1, each server alone on core 0 \
-         (peak RSS: VmHWM after that endpoint's run)\n"
+        "\nwrk -t1 -c{CONNECTIONS} -d{duration} --latency on core 1, each server alone on core 0; \
+         {rounds} round(s), medians per row (req/s of every round in the last column); \
+         CPU: the server's user + system time per request; peak RSS: the highest VmHWM\n"
     );
     println!(
-        "| endpoint | server | req/s | p50 (ms) | p99 (ms) | peak RSS (MB) | × Auth.js | × bare axum |"
+        "| endpoint | server | req/s | p50 (ms) | p99 (ms) | CPU (µs/req) | peak RSS (MB) | × Auth.js | × bare axum | × bare axum (CPU) | req/s per round |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for endpoint in Endpoint::ALL {
-        let authjs = find(Target::AuthJs, endpoint).map(|f| f.requests_per_sec);
-        let bare = find(Target::Bare, endpoint).map(|f| f.requests_per_sec);
+        let rate = |target| median_of(target, endpoint, |f| f.requests_per_sec);
+        let (authjs, bare) = (rate(Target::AuthJs), rate(Target::Bare));
+        let bare_cpu = median_of(Target::Bare, endpoint, |f| f.cpu_us);
         for target in Target::ALL {
-            let Some(figures) = find(target, endpoint) else {
+            let figures = runs(target, endpoint);
+            let (Some(rps), Some(p50), Some(p99), Some(cpu)) = (
+                rate(target),
+                median_of(target, endpoint, |f| f.p50_ms),
+                median_of(target, endpoint, |f| f.p99_ms),
+                median_of(target, endpoint, |f| f.cpu_us),
+            ) else {
                 continue;
             };
-            let ratio = |other: Option<f64>| match other {
-                Some(other) if other > 0.0 => format!("{:.2}", figures.requests_per_sec / other),
+            let ratio = |numerator: f64, denominator: Option<f64>| match denominator {
+                Some(d) if d > 0.0 => format!("{:.2}", numerator / d),
                 _ => "–".to_owned(),
             };
-            let errors = if figures.errors.is_empty() {
+            // Less CPU per request is better: bare axum's time over ours.
+            let cpu_ratio = match bare_cpu {
+                Some(bare_cpu) if cpu > 0.0 => format!("{:.2}", bare_cpu / cpu),
+                _ => "–".to_owned(),
+            };
+            let peak_rss_kb = figures.iter().map(|f| f.peak_rss_kb).max().unwrap_or(0);
+            let errors: Vec<&str> = figures
+                .iter()
+                .map(|f| f.errors.as_str())
+                .filter(|e| !e.is_empty())
+                .collect();
+            let errors = if errors.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", figures.errors)
+                format!(" ({})", errors.join("; "))
             };
+            let per_round: Vec<String> = figures
+                .iter()
+                .map(|f| format!("{:.0}", f.requests_per_sec))
+                .collect();
             println!(
-                "| {} | {}{errors} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {} |",
+                "| {} | {}{errors} | {rps:.0} | {p50:.2} | {p99:.2} | {cpu:.1} | {:.1} | {} | {} | {cpu_ratio} | {} |",
                 endpoint.label(),
                 target.label(),
-                figures.requests_per_sec,
-                figures.p50_ms,
-                figures.p99_ms,
-                figures.peak_rss_kb as f64 / 1024.0,
-                ratio(authjs),
-                ratio(bare),
+                peak_rss_kb as f64 / 1024.0,
+                ratio(rps, authjs),
+                ratio(rps, bare),
+                per_round.join(" / "),
             );
         }
     }
@@ -495,5 +597,17 @@ Transfer/sec:     10.00MB
         assert!((figures.p99_ms - 2.31).abs() < 1e-9);
         assert_eq!(figures.errors, "Non-2xx or 3xx responses: 3");
         assert_eq!(latency_ms("1.05s"), Some(1050.0));
+        assert_eq!(figures.requests, 500_000);
+    }
+
+    #[test]
+    fn reads_cpu_times_and_takes_medians() {
+        let stat =
+            "4242 (my (odd) server) S 1 4242 4242 0 -1 4194560 900 0 0 0 1234 567 0 0 20 0 3 0";
+        assert_eq!(parse_cpu_ticks(stat), Some(1234 + 567));
+        assert_eq!(parse_cpu_ticks("garbage"), None);
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(vec![4.0, 1.0]), Some(4.0));
+        assert_eq!(median(Vec::new()), None);
     }
 }
