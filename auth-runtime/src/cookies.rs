@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use axum::http::{HeaderMap, HeaderValue, header};
-use percent_encoding::{AsciiSet, CONTROLS, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use time::OffsetDateTime;
 
 /// The longest value, in characters, written as one session cookie; longer values are split
@@ -360,14 +360,30 @@ fn push_encoded(out: &mut String, value: &str, escapes: &'static AsciiSet) {
 /// Appends `value` as `encodeURIComponent` writes it; a value with nothing to encode (every
 /// session token) is copied whole after one pass over a table.
 fn push_uri_component(out: &mut String, value: &str) {
-    if value.bytes().all(|b| URI_UNRESERVED[usize::from(b)]) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = value.as_bytes();
+    // The usual case, a session token: nothing to encode, one tight pass.
+    if bytes.iter().all(|&b| URI_UNRESERVED[usize::from(b)]) {
         out.push_str(value);
-    } else {
-        push_encoded(out, value, URI_COMPONENT_ESCAPES);
+        return;
     }
+    let mut run_start = 0;
+    // Runs of unreserved bytes (all ASCII) are copied whole; every other byte, each byte of a
+    // non-ASCII character included, becomes `%XX`.
+    for (i, &byte) in bytes.iter().enumerate() {
+        if URI_UNRESERVED[usize::from(byte)] {
+            continue;
+        }
+        out.push_str(std::str::from_utf8(&bytes[run_start..i]).unwrap_or_default());
+        out.push('%');
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        run_start = i + 1;
+    }
+    out.push_str(std::str::from_utf8(&bytes[run_start..]).unwrap_or_default());
 }
 
-/// The bytes `encodeURIComponent` leaves alone (the complement of [`URI_COMPONENT_ESCAPES`]).
+/// The bytes `encodeURIComponent` leaves alone (the complement of `URI_COMPONENT_ESCAPES`).
 const URI_UNRESERVED: [bool; 256] = {
     let mut table = [false; 256];
     let mut byte = 0;
@@ -497,8 +513,10 @@ pub fn clear_chunked(name: &str, secure: bool, jar: &Jar) -> Vec<SetCookie> {
         .collect()
 }
 
-/// Everything `encodeURIComponent` encodes: all but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
-const URI_COMPONENT_ESCAPES: &AsciiSet = &NON_ALPHANUMERIC
+/// Everything `encodeURIComponent` encodes: all but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`. The
+/// encoder uses [`URI_UNRESERVED`]; this set is the reference the tests hold it to.
+#[cfg(test)]
+const URI_COMPONENT_ESCAPES: &AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')
     .remove(b'.')
@@ -677,6 +695,25 @@ mod tests {
 
     fn strings(cookies: &[SetCookie]) -> Vec<String> {
         cookies.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn uri_components_are_encoded_as_the_escape_set_encodes_them() {
+        for value in [
+            "",
+            "plain-._!~*'()",
+            "http://127.0.0.1:3000/a b?c=d&e",
+            "token|hash",
+            "é ü 中文 🎉 mixed%20",
+            "🎉",
+            "a\u{0}b\u{7f}",
+        ] {
+            assert_eq!(
+                encode_uri_component(value),
+                utf8_percent_encode(value, URI_COMPONENT_ESCAPES).to_string(),
+                "{value:?}"
+            );
+        }
     }
 
     #[test]

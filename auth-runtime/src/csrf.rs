@@ -16,11 +16,11 @@ pub fn mint(secret: &str) -> (String, String) {
     let mut hex = [0u8; 64];
     // Cannot fail: the output is exactly twice the 32 bytes.
     let _ = hex::encode_to_slice(bytes, &mut hex);
-    let token = String::from_utf8_lossy(&hex).into_owned();
+    let token = std::str::from_utf8(&hex).unwrap_or_default().to_owned();
     let mut cookie_value = String::with_capacity(129);
     cookie_value.push_str(&token);
     cookie_value.push('|');
-    cookie_value.push_str(&String::from_utf8_lossy(&hash_hex(&token, secret)));
+    cookie_value.push_str(std::str::from_utf8(&hash_hex(&token, secret)).unwrap_or_default());
     (token, cookie_value)
 }
 
