@@ -56,6 +56,7 @@ fn everything_said(error: &AdapterError) -> String {
 async fn conformance(name: &str, adapter: Arc<dyn Adapter>) {
     let users = users(name, adapter.as_ref()).await;
     accounts(name, adapter.as_ref(), &users).await;
+    users_with_accounts(name, adapter.as_ref()).await;
     sessions(name, adapter.as_ref(), &users).await;
     verification_tokens(name, adapter.as_ref()).await;
     concurrent_use_of_one_verification_token(name, adapter.clone()).await;
@@ -296,6 +297,77 @@ async fn accounts(name: &str, adapter: &dyn Adapter, users: &Users) {
         .await
         .unwrap_or_else(|e| panic!("{name}: link after unlink: {e}"));
     assert!(adapter.unlink_account("github", "gh-alice").await.unwrap());
+}
+
+/// `create_user_with_account`, the first OAuth sign-in's write: the user and its account
+/// together, or neither (checked after each refused write, so nothing is left half-written).
+async fn users_with_accounts(name: &str, adapter: &dyn Adapter) {
+    let erin = adapter
+        .create_user_with_account(
+            NewUser::default().name("Erin").email("erin@example.com"),
+            // The runtime cannot know the new user's id yet: the adapter fills it in.
+            account("", "oidc", "erin-1"),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{name}: create_user_with_account: {e}"));
+    assert_eq!(erin.name.as_deref(), Some("Erin"), "{name}");
+    assert_eq!(
+        adapter.get_user_by_account("oidc", "erin-1").await.unwrap(),
+        Some(erin.clone()),
+        "{name}: the account belongs to the new user"
+    );
+    assert_eq!(
+        adapter.get_user(&erin.id).await.unwrap(),
+        Some(erin.clone()),
+        "{name}"
+    );
+
+    // The account is taken: the write fails and the second user is not left behind.
+    let taken_account = adapter
+        .create_user_with_account(
+            NewUser::default().email("erin.two@example.com"),
+            account("", "oidc", "erin-1"),
+        )
+        .await;
+    assert!(
+        matches!(taken_account, Err(AdapterError::Conflict(_))),
+        "{name}: a second user for a linked account: {taken_account:?}"
+    );
+    assert_eq!(
+        adapter
+            .get_user_by_email("erin.two@example.com")
+            .await
+            .unwrap(),
+        None,
+        "{name}: no user is left without its account"
+    );
+    assert_eq!(
+        adapter.get_user_by_account("oidc", "erin-1").await.unwrap(),
+        Some(erin.clone()),
+        "{name}: the account still belongs to erin"
+    );
+
+    // The email is taken: no user, and the account is not linked to anyone.
+    let taken_email = adapter
+        .create_user_with_account(
+            NewUser::default().email("erin@example.com"),
+            account("", "oidc", "erin-2"),
+        )
+        .await;
+    assert!(
+        matches!(taken_email, Err(AdapterError::Conflict(_))),
+        "{name}: a second user with erin's email: {taken_email:?}"
+    );
+    assert_eq!(
+        adapter.get_user_by_account("oidc", "erin-2").await.unwrap(),
+        None,
+        "{name}: no account is linked for a user that was not created"
+    );
+    assert_eq!(
+        adapter.get_user_by_email("erin@example.com").await.unwrap(),
+        Some(erin),
+        "{name}"
+    );
 }
 
 async fn sessions(name: &str, adapter: &dyn Adapter, users: &Users) {
