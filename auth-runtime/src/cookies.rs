@@ -482,15 +482,17 @@ pub(crate) fn chunked_set_cookies_owned(
         None => cookie,
     };
     // At most CHUNK_SIZE bytes is at most CHUNK_SIZE characters: no need to count them.
-    let single = value.len() <= CHUNK_SIZE || split_chars(&value, CHUNK_SIZE).len() == 1;
-    let mut cookies: Vec<SetCookie> = if single {
-        vec![with_expiry(SetCookie::new(name.clone(), value, secure))]
-    } else {
-        split_chars(&value, CHUNK_SIZE)
+    let chunks = (value.len() > CHUNK_SIZE)
+        .then(|| split_chars(&value, CHUNK_SIZE))
+        .filter(|chunks| chunks.len() > 1);
+    let single = chunks.is_none();
+    let mut cookies: Vec<SetCookie> = match chunks {
+        None => vec![with_expiry(SetCookie::new(name.clone(), value, secure))],
+        Some(chunks) => chunks
             .iter()
             .enumerate()
             .map(|(i, chunk)| with_expiry(SetCookie::new(format!("{name}.{i}"), *chunk, secure)))
-            .collect()
+            .collect(),
     };
     let mut stale: Vec<String> = jar.chunk_names(&name);
     if !single && jar.get(&name).is_some() {

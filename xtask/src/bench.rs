@@ -325,13 +325,6 @@ fn session_cookie(target: Target, port: u16, authjs_dir: &std::path::Path) -> Re
         .map(cookie_pair)
         .collect::<Vec<_>>()
         .join("; ");
-    let csrf_cookie = csrf
-        .set_cookies()
-        .into_iter()
-        .find(|c| c.contains(".csrf-token="))
-        .map(cookie_pair)
-        .unwrap_or_default()
-        .to_owned();
     match target {
         Target::Demo | Target::DatabaseSqlite | Target::DatabasePostgres => {
             let token = csrf.body.split('"').nth(3).unwrap_or_default();
@@ -339,7 +332,8 @@ fn session_cookie(target: Target, port: u16, authjs_dir: &std::path::Path) -> Re
                 port,
                 "POST",
                 &format!("{base}/callback/credentials"),
-                &csrf_cookie,
+                // What a browser sends: every cookie of its first visit.
+                &visit_cookies,
                 &format!("csrfToken={token}&username=demo&password=demo&json=true"),
             )?;
             let session = signin
