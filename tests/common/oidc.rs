@@ -11,11 +11,10 @@
 #[path = "peer.rs"]
 mod peer;
 
-use peer::{collect_stderr, tail};
-use std::io::{BufRead, BufReader};
+use peer::{Ready, start_peer, tail};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -32,9 +31,6 @@ pub const POST_CLIENT_ID: &str = "post-client";
 /// [`POST_CLIENT_ID`]'s secret.
 pub const POST_CLIENT_SECRET: &str = "post-secret";
 
-/// How long the provider may take to print its `READY` line.
-// Generous: on a loaded two-core CI machine a peer once missed a 30 s limit.
-const START_TIMEOUT: Duration = Duration::from_secs(120);
 /// Redirects followed by [`OidcProvider::login`] before it gives up on a loop.
 const MAX_LOGIN_STEPS: usize = 12;
 
@@ -66,55 +62,35 @@ impl OidcProvider {
         let peers = peers_dir();
         ensure_node_modules(&peers);
 
-        let mut child = Command::new("node")
-            .arg("oidc-provider.mjs")
-            .current_dir(&peers)
-            .env("OIDC_PORT", port.to_string())
-            .env("OIDC_REDIRECT_URIS", redirect_uris.join(","))
-            .env("OIDC_BASIC_CLIENT_ID", BASIC_CLIENT_ID)
-            .env("OIDC_BASIC_CLIENT_SECRET", BASIC_CLIENT_SECRET)
-            .env("OIDC_POST_CLIENT_ID", POST_CLIENT_ID)
-            .env("OIDC_POST_CLIENT_SECRET", POST_CLIENT_SECRET)
-            .env("OIDC_EXIT_ON_STDIN_EOF", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot run `node oidc-provider.mjs` in {} ({e}): the OpenID provider \
-                     tests need Node.js 20 or later on PATH",
-                    peers.display()
-                )
-            });
-
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let err_pipe = child.stderr.take().expect("stderr is piped");
-        collect_stderr(err_pipe, Arc::clone(&stderr));
-        let out_pipe = child.stdout.take().expect("stdout is piped");
-        let ready = watch_stdout(out_pipe);
-
-        let issuer = match ready.recv_timeout(START_TIMEOUT) {
-            Ok(issuer) => issuer,
-            Err(why) => {
-                let _ = child.kill();
-                let status = child.wait();
-                // Let the stderr thread catch the last lines before they are shown.
-                std::thread::sleep(Duration::from_millis(100));
-                let reason = match why {
-                    mpsc::RecvTimeoutError::Timeout => {
-                        format!("no `READY` line within {START_TIMEOUT:?}")
-                    }
-                    mpsc::RecvTimeoutError::Disconnected => {
-                        format!("it stopped before `READY` ({status:?})")
-                    }
-                };
-                panic!(
-                    "the OpenID provider did not start: {reason}; its stderr:\n{}",
-                    tail(&stderr)
-                );
-            }
+        let spawn = || {
+            Command::new("node")
+                .arg("oidc-provider.mjs")
+                .current_dir(&peers)
+                .env("OIDC_PORT", port.to_string())
+                .env("OIDC_REDIRECT_URIS", redirect_uris.join(","))
+                .env("OIDC_BASIC_CLIENT_ID", BASIC_CLIENT_ID)
+                .env("OIDC_BASIC_CLIENT_SECRET", BASIC_CLIENT_SECRET)
+                .env("OIDC_POST_CLIENT_ID", POST_CLIENT_ID)
+                .env("OIDC_POST_CLIENT_SECRET", POST_CLIENT_SECRET)
+                .env("OIDC_EXIT_ON_STDIN_EOF", "1")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .map_err(|e| {
+                    format!(
+                        "cannot run `node oidc-provider.mjs` in {} ({e}): the OpenID provider \
+                         tests need Node.js 20 or later on PATH",
+                        peers.display()
+                    )
+                })
         };
+        let Ready {
+            child,
+            value: issuer,
+            stderr,
+        } = start_peer(spawn, |issuer| Some(issuer.to_owned()))
+            .unwrap_or_else(|failures| panic!("the OpenID provider did not start.\n{failures}"));
 
         OidcProvider {
             issuer,
@@ -284,19 +260,6 @@ fn ensure_node_modules(peers: &Path) {
 
 /// Reads the provider's stdout on a thread: sends the issuer of the `READY <issuer>` line,
 /// then keeps draining so that later output can never block the provider.
-fn watch_stdout(pipe: ChildStdout) -> mpsc::Receiver<String> {
-    let (ready, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(pipe).lines() {
-            let Ok(line) = line else { break };
-            if let Some(issuer) = line.strip_prefix("READY ") {
-                let _ = ready.send(issuer.trim().to_owned());
-            }
-        }
-    });
-    receiver
-}
-
 fn truncate(body: &str) -> &str {
     let mut end = body.len().min(2000);
     while !body.is_char_boundary(end) {

@@ -11,19 +11,14 @@
 #[path = "peer.rs"]
 mod peer;
 
-use peer::{collect_stderr, tail};
-use std::io::{BufRead, BufReader};
+use peer::{Ready, start_peer, tail};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
-
-/// How long the sink may take to print its `READY` line.
-// Generous: on a loaded two-core CI machine a peer once missed a 30 s limit.
-const START_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A running SMTP sink; dropping it stops the process and deletes its file.
 pub struct SmtpSink {
@@ -92,57 +87,44 @@ impl SmtpSink {
         std::fs::write(&file, "")
             .unwrap_or_else(|e| panic!("cannot create {}: {e}", file.display()));
 
-        let mut child = Command::new("python3")
-            .arg("smtp_sink.py")
-            .arg(port.to_string())
-            .current_dir(&peers)
-            .env("SMTP_SINK_FILE", &file)
-            .env("SMTP_SINK_EXIT_ON_STDIN_EOF", "1")
-            .env("SMTP_SINK_REMOVE_FILE", "1")
-            .env("PYTHONUNBUFFERED", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot run `python3 smtp_sink.py` in {} ({e}): the SMTP tests need \
-                     Python 3.8 or later on PATH",
-                    peers.display()
-                )
-            });
-
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let err_pipe = child.stderr.take().expect("stderr is piped");
-        collect_stderr(err_pipe, Arc::clone(&stderr));
-        let out_pipe = child.stdout.take().expect("stdout is piped");
-        let ready = watch_stdout(out_pipe);
-
-        match ready.recv_timeout(START_TIMEOUT) {
-            Ok(port) => SmtpSink {
+        let spawn = || {
+            // Empty for each start: a stalled one may have written to it.
+            std::fs::write(&file, "")
+                .unwrap_or_else(|e| panic!("cannot create {}: {e}", file.display()));
+            Command::new("python3")
+                .arg("smtp_sink.py")
+                .arg(port.to_string())
+                .current_dir(&peers)
+                .env("SMTP_SINK_FILE", &file)
+                .env("SMTP_SINK_EXIT_ON_STDIN_EOF", "1")
+                .env("SMTP_SINK_REMOVE_FILE", "1")
+                .env("PYTHONUNBUFFERED", "1")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .map_err(|e| {
+                    format!(
+                        "cannot run `python3 smtp_sink.py` in {} ({e}): the SMTP tests need \
+                         Python 3.8 or later on PATH",
+                        peers.display()
+                    )
+                })
+        };
+        match start_peer(spawn, |port| port.parse().ok()) {
+            Ok(Ready {
+                child,
+                value: port,
+                stderr,
+            }) => SmtpSink {
                 port,
                 child,
                 file,
                 stderr,
             },
-            Err(why) => {
-                let _ = child.kill();
-                let status = child.wait();
+            Err(failures) => {
                 let _ = std::fs::remove_file(&file);
-                // Let the stderr thread catch the last lines before they are shown.
-                std::thread::sleep(Duration::from_millis(100));
-                let reason = match why {
-                    mpsc::RecvTimeoutError::Timeout => {
-                        format!("no `READY <port>` line within {START_TIMEOUT:?}")
-                    }
-                    mpsc::RecvTimeoutError::Disconnected => {
-                        format!("it stopped before `READY` ({status:?})")
-                    }
-                };
-                panic!(
-                    "the SMTP sink did not start: {reason}; its stderr:\n{}",
-                    tail(&stderr)
-                );
+                panic!("the SMTP sink did not start.\n{failures}");
             }
         }
     }
@@ -283,21 +265,4 @@ fn ensure_aiosmtpd(peers: &Path) {
     if let Err(message) = result {
         panic!("{message}");
     }
-}
-
-/// Sends the port of the first `READY <port>` line the sink prints.
-fn watch_stdout(pipe: ChildStdout) -> mpsc::Receiver<u16> {
-    let (ready, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(pipe).lines() {
-            let Ok(line) = line else { break };
-            if let Some(port) = line
-                .strip_prefix("READY ")
-                .and_then(|p| p.trim().parse().ok())
-            {
-                let _ = ready.send(port);
-            }
-        }
-    });
-    receiver
 }

@@ -127,7 +127,11 @@ server.on('error', (err) => {
   console.error(`oidc-provider.mjs: cannot listen on 127.0.0.1:${port}: ${err.message}`);
   process.exit(1);
 });
+// Until it listens, a heartbeat on stderr every 5 s: a stalled start then shows whether the
+// event loop still ran (heartbeats, no `listening`) or the whole process stood still (none).
+const heartbeat = setInterval(() => stage('still waiting for the listening socket'), 5000);
 server.listen(port, '127.0.0.1', () => {
+  clearInterval(heartbeat);
   stage('listening');
   const issuer = `http://127.0.0.1:${server.address().port}`;
   const provider = new Provider(issuer, {
@@ -165,3 +169,4 @@ if (process.env.OIDC_EXIT_ON_STDIN_EOF === '1') {
   process.stdin.on('error', stop);
   process.stdin.resume();
 }
+stage('script evaluated');

@@ -13,7 +13,7 @@
 //!   each on one core; prints executions, exec/s, corpus size and crashes per target.
 
 use std::env;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -22,6 +22,13 @@ use std::time::{Duration, Instant};
 mod bench;
 mod build_times;
 mod fuzz;
+// The tests' peer harness: start a `READY`-line process, retrying a start that stalls.
+#[path = "../../tests/common/peer.rs"]
+#[expect(
+    dead_code,
+    reason = "the tests read a running peer's stderr; xtask never does"
+)]
+mod peer;
 mod soak;
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -250,30 +257,26 @@ impl Drop for Server {
 fn start_oidc_provider(redirect_uri: &str) -> Result<(Server, String)> {
     let peers = workspace_root().join("tests/peers");
     npm_ci(&peers)?;
-    let mut child = Command::new("node")
-        .arg("oidc-provider.mjs")
-        .current_dir(&peers)
-        .env("OIDC_PORT", "0")
-        .env("OIDC_REDIRECT_URIS", redirect_uri)
-        .env("OIDC_EXIT_ON_STDIN_EOF", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start the OpenID provider (node): {e}"))?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let server = Server(child);
-    let mut lines = BufReader::new(stdout).lines();
-    for line in lines.by_ref() {
-        let line = line.map_err(|e| e.to_string())?;
-        if let Some(issuer) = line.strip_prefix("READY ") {
-            // Keep draining: oidc-provider writes notices to stdout later, and a closed pipe
-            // would end it mid-test.
-            std::thread::spawn(move || lines.for_each(drop));
-            return Ok((server, issuer.trim().to_owned()));
-        }
-    }
-    Err("the OpenID provider exited before it was ready".to_owned())
+    let spawn = || {
+        Command::new("node")
+            .arg("oidc-provider.mjs")
+            .current_dir(&peers)
+            .env("OIDC_PORT", "0")
+            .env("OIDC_REDIRECT_URIS", redirect_uri)
+            .env("OIDC_EXIT_ON_STDIN_EOF", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start the OpenID provider (node): {e}"))
+    };
+    let peer::Ready {
+        child,
+        value: issuer,
+        ..
+    } = peer::start_peer(spawn, |issuer| Some(issuer.to_owned()))
+        .map_err(|failures| format!("the OpenID provider did not start.\n{failures}"))?;
+    Ok((Server(child), issuer))
 }
 
 /// The Node suites: next-auth v3 and v4 clients, token interop, and the browser.
