@@ -6,6 +6,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod adapter_support;
+#[path = "common/peer.rs"]
+mod peer;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -44,46 +46,7 @@ fn node_dir() -> PathBuf {
 /// Runs `npm ci` in the Node project when its `node_modules` is missing, once per process.
 fn ensure_node_modules(dir: &Path) {
     static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
-    let result = INSTALLED.get_or_init(|| {
-        // npm writes `node_modules/.package-lock.json` last, so it marks a whole install.
-        let installed = || dir.join("node_modules/.package-lock.json").is_file();
-        if installed() {
-            return Ok(());
-        }
-        // Another test process may be installing: an advisory lock on the lockfile.
-        let lockfile = dir.join("package-lock.json");
-        let _guard = std::fs::File::open(&lockfile)
-            .and_then(|file| file.lock().map(|()| file))
-            .map_err(|e| format!("cannot lock {}: {e}", lockfile.display()))?;
-        if installed() {
-            return Ok(());
-        }
-        let output = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| {
-                format!(
-                    "cannot run `npm` ({e}): the @auth/pg-adapter interop test needs Node.js 20+ \
-                     and npm; install them, then run `npm ci` in {}",
-                    dir.display()
-                )
-            })?;
-        if output.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "`npm ci` in {} failed ({}):\n{}",
-                dir.display(),
-                output.status,
-                String::from_utf8_lossy(&output.stderr)
-            ))
-        }
-    });
-    if let Err(message) = result {
-        panic!("{message}");
-    }
+    peer::ensure_node_modules(&INSTALLED, dir, "the @auth/pg-adapter interop tests");
 }
 
 /// `node script.mjs <command> <arg>` against the test's schema; its JSON answer.

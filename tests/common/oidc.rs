@@ -211,51 +211,10 @@ fn peers_dir() -> PathBuf {
         .join("peers")
 }
 
-/// Runs `npm ci` in `tests/peers/` when its `node_modules` is missing (a fresh clone:
-/// `node_modules/` is never committed), at most once per test process.
+/// Runs `npm ci` in `tests/peers/` when its `node_modules` is missing, once per process.
 fn ensure_node_modules(peers: &Path) {
     static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
-    let result = INSTALLED.get_or_init(|| {
-        // npm writes `node_modules/.package-lock.json` at the end, so it marks a whole install.
-        let installed = || peers.join("node_modules/.package-lock.json").is_file();
-        if installed() {
-            return Ok(());
-        }
-        // Test binaries may run at once (nextest, two `cargo test`s): an advisory lock on the
-        // lockfile keeps a second `npm ci` from wiping a `node_modules` being installed.
-        let lockfile = peers.join("package-lock.json");
-        let _guard = std::fs::File::open(&lockfile)
-            .and_then(|file| file.lock().map(|()| file))
-            .map_err(|e| format!("cannot lock {}: {e}", lockfile.display()))?;
-        if installed() {
-            return Ok(());
-        }
-        let output = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(peers)
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| {
-                format!(
-                    "cannot run `npm` ({e}): the OpenID provider tests need Node.js 20+ and npm; \
-                     install them, then run `npm ci` in {}",
-                    peers.display()
-                )
-            })?;
-        if output.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "`npm ci` in {} failed ({}):\n{}",
-                peers.display(),
-                output.status,
-                String::from_utf8_lossy(&output.stderr)
-            ))
-        }
-    });
-    if let Err(message) = result {
-        panic!("{message}");
-    }
+    peer::ensure_node_modules(&INSTALLED, peers, "the OpenID provider tests");
 }
 
 /// Reads the provider's stdout on a thread: sends the issuer of the `READY <issuer>` line,

@@ -11,7 +11,7 @@
 #[path = "peer.rs"]
 mod peer;
 
-use peer::{Ready, start_peer, tail};
+use peer::{Ready, install_once, start_peer, tail};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -216,18 +216,8 @@ fn python_imports_aiosmtpd() -> bool {
 /// be imported, at most once per test process.
 fn ensure_aiosmtpd(peers: &Path) {
     static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
-    let result = INSTALLED.get_or_init(|| {
-        if python_imports_aiosmtpd() {
-            return Ok(());
-        }
-        // Test binaries may run at once: an advisory lock keeps two pips apart.
-        let requirements = peers.join("requirements.txt");
-        let _guard = std::fs::File::open(&requirements)
-            .and_then(|file| file.lock().map(|()| file))
-            .map_err(|e| format!("cannot lock {}: {e}", requirements.display()))?;
-        if python_imports_aiosmtpd() {
-            return Ok(());
-        }
+    let requirements = peers.join("requirements.txt");
+    install_once(&INSTALLED, &requirements, python_imports_aiosmtpd, || {
         let how = format!(
             "install it with `python3 -m pip install -r {}`",
             requirements.display()
@@ -262,7 +252,4 @@ fn ensure_aiosmtpd(peers: &Path) {
             ))
         }
     });
-    if let Err(message) = result {
-        panic!("{message}");
-    }
 }

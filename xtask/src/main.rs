@@ -24,10 +24,6 @@ mod build_times;
 mod fuzz;
 // The tests' peer harness: start a `READY`-line process, retrying a start that stalls.
 #[path = "../../tests/common/peer.rs"]
-#[expect(
-    dead_code,
-    reason = "the tests read a running peer's stderr; xtask never does"
-)]
 mod peer;
 mod soak;
 type Result<T = ()> = std::result::Result<T, String>;
