@@ -182,8 +182,14 @@ impl<D: SessionData> Inner<D> {
             jti: &jti,
             data: &token.data,
         };
-        let value = match serde_json::to_vec(&sealed) {
-            Ok(payload) if payload.first() == Some(&b'{') => {
+        // Room for the claims' strings and the fixed keys, so serialising rarely regrows it.
+        let strings = [&token.name, &token.email, &token.picture, &token.sub]
+            .into_iter()
+            .map(|field| field.as_ref().map_or(0, String::len))
+            .sum::<usize>();
+        let mut payload = Vec::with_capacity(256 + strings);
+        let value = match serde_json::to_writer(&mut payload, &sealed) {
+            Ok(()) if payload.first() == Some(&b'{') => {
                 token::seal_owned(&self.session_keys, payload)
             }
             Ok(_) | Err(_) => {
