@@ -13,7 +13,7 @@ mod peer;
 
 use peer::{Ready, start_peer, tail};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -62,8 +62,9 @@ impl OidcProvider {
         let peers = peers_dir();
         ensure_node_modules(&peers);
 
-        let spawn = || {
-            Command::new("node")
+        let command = || {
+            let mut command = Command::new("node");
+            command
                 .arg("oidc-provider.mjs")
                 .current_dir(&peers)
                 .env("OIDC_PORT", port.to_string())
@@ -72,24 +73,21 @@ impl OidcProvider {
                 .env("OIDC_BASIC_CLIENT_SECRET", BASIC_CLIENT_SECRET)
                 .env("OIDC_POST_CLIENT_ID", POST_CLIENT_ID)
                 .env("OIDC_POST_CLIENT_SECRET", POST_CLIENT_SECRET)
-                .env("OIDC_EXIT_ON_STDIN_EOF", "1")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .map_err(|e| {
-                    format!(
-                        "cannot run `node oidc-provider.mjs` in {} ({e}): the OpenID provider \
-                         tests need Node.js 20 or later on PATH",
-                        peers.display()
-                    )
-                })
+                .env("OIDC_EXIT_ON_STDIN_EOF", "1");
+            command
+        };
+        let cannot_run = |e| {
+            format!(
+                "cannot run `node oidc-provider.mjs` in {} ({e}): the OpenID provider tests \
+                 need Node.js 20 or later on PATH",
+                peers.display()
+            )
         };
         let Ready {
             child,
             value: issuer,
             stderr,
-        } = start_peer(spawn, |issuer| Some(issuer.to_owned()))
+        } = start_peer(command, cannot_run, |issuer| Some(issuer.to_owned()))
             .unwrap_or_else(|failures| panic!("the OpenID provider did not start.\n{failures}"));
 
         OidcProvider {

@@ -60,8 +60,9 @@ pub struct Ready<T> {
     pub stderr: Arc<Mutex<String>>,
 }
 
-/// Spawns a peer with `spawn` (stdout and stderr piped; its error says what to install) and
-/// waits for the first stdout line `READY <rest>` whose `rest` parses with `parse`.
+/// Starts a peer from `command()` (its stdin, stdout and stderr piped here) and waits for the
+/// first stdout line `READY <rest>` whose `rest` parses with `parse`. `cannot_run` words the
+/// error of a peer that does not spawn at all (what to install).
 ///
 /// A start that stalls, still running but silent for [`ATTEMPT_TIMEOUT`], is killed and made
 /// again, up to [`ATTEMPTS`] times: once on CI the OpenID provider said nothing for two
@@ -69,12 +70,18 @@ pub struct Ready<T> {
 /// that exits before its `READY` line is not started again, since it would exit the same way.
 /// The error says what happened to each start, with each one's stderr.
 pub fn start_peer<T: Send + 'static>(
-    mut spawn: impl FnMut() -> Result<Child, String>,
+    mut command: impl FnMut() -> Command,
+    cannot_run: impl Fn(std::io::Error) -> String,
     parse: fn(&str) -> Option<T>,
 ) -> Result<Ready<T>, String> {
     let mut failures = String::new();
     for attempt in 1..=ATTEMPTS {
-        let mut child = spawn()?;
+        let mut child = command()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(&cannot_run)?;
         let stderr = Arc::new(Mutex::new(String::new()));
         collect_stderr(
             child.stderr.take().expect("the peer's stderr is piped"),

@@ -87,31 +87,29 @@ impl SmtpSink {
         std::fs::write(&file, "")
             .unwrap_or_else(|e| panic!("cannot create {}: {e}", file.display()));
 
-        let spawn = || {
+        let command = || {
             // Empty for each start: a stalled one may have written to it.
             std::fs::write(&file, "")
                 .unwrap_or_else(|e| panic!("cannot create {}: {e}", file.display()));
-            Command::new("python3")
+            let mut command = Command::new("python3");
+            command
                 .arg("smtp_sink.py")
                 .arg(port.to_string())
                 .current_dir(&peers)
                 .env("SMTP_SINK_FILE", &file)
                 .env("SMTP_SINK_EXIT_ON_STDIN_EOF", "1")
                 .env("SMTP_SINK_REMOVE_FILE", "1")
-                .env("PYTHONUNBUFFERED", "1")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .map_err(|e| {
-                    format!(
-                        "cannot run `python3 smtp_sink.py` in {} ({e}): the SMTP tests need \
-                         Python 3.8 or later on PATH",
-                        peers.display()
-                    )
-                })
+                .env("PYTHONUNBUFFERED", "1");
+            command
         };
-        match start_peer(spawn, |port| port.parse().ok()) {
+        let cannot_run = |e| {
+            format!(
+                "cannot run `python3 smtp_sink.py` in {} ({e}): the SMTP tests need Python 3.8 \
+                 or later on PATH",
+                peers.display()
+            )
+        };
+        match start_peer(command, cannot_run, |port| port.parse().ok()) {
             Ok(Ready {
                 child,
                 value: port,

@@ -253,24 +253,22 @@ impl Drop for Server {
 fn start_oidc_provider(redirect_uri: &str) -> Result<(Server, String)> {
     let peers = workspace_root().join("tests/peers");
     npm_ci(&peers)?;
-    let spawn = || {
-        Command::new("node")
+    let command = || {
+        let mut command = Command::new("node");
+        command
             .arg("oidc-provider.mjs")
             .current_dir(&peers)
             .env("OIDC_PORT", "0")
             .env("OIDC_REDIRECT_URIS", redirect_uri)
-            .env("OIDC_EXIT_ON_STDIN_EOF", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot start the OpenID provider (node): {e}"))
+            .env("OIDC_EXIT_ON_STDIN_EOF", "1");
+        command
     };
+    let cannot_run = |e| format!("cannot start the OpenID provider (node): {e}");
     let peer::Ready {
         child,
         value: issuer,
         ..
-    } = peer::start_peer(spawn, |issuer| Some(issuer.to_owned()))
+    } = peer::start_peer(command, cannot_run, |issuer| Some(issuer.to_owned()))
         .map_err(|failures| format!("the OpenID provider did not start.\n{failures}"))?;
     Ok((Server(child), issuer))
 }
