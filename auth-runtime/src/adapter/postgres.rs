@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Row as _};
 use time::OffsetDateTime;
 
@@ -102,6 +102,16 @@ impl PostgresAdapter {
     /// The connection pool, for the application's own queries.
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+}
+
+impl PostgresAdapter {
+    /// The session and user row of `session_token` (the `Adapter`'s hot path).
+    async fn fetch_session_row(&self, session_token: &str) -> Result<Option<PgRow>, sqlx::Error> {
+        sqlx::query::<Postgres>(sql::GET_SESSION_AND_USER)
+            .bind(session_token)
+            .fetch_optional(&self.pool)
+            .await
     }
 }
 

@@ -393,9 +393,8 @@ macro_rules! impl_sql_adapter {
             ) -> BoxFuture<'a, AdapterResult<Option<SessionAndUser>>> {
                 Box::pin(async move {
                     const OPERATION: &str = "read a session";
-                    let row = sqlx::query::<$db>(sql::GET_SESSION_AND_USER)
-                        .bind(session_token)
-                        .fetch_optional(&self.pool)
+                    let row = self
+                        .fetch_session_row(session_token)
                         .await
                         .map_err(store_error(OPERATION))?;
                     let Some(row) = row else {

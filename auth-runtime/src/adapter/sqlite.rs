@@ -1,12 +1,20 @@
 //! [`SqliteAdapter`]: the embedded store, one SQLite file (or an in-memory database) whose
 //! schema is migrated at start-up from the crate's `migrations/sqlite/`.
 
+use std::fmt;
+use std::num::NonZeroUsize;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
-use sqlx::{SqlSafeStr, Sqlite};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteRow,
+};
+use sqlx::{ConnectOptions, SqlSafeStr, Sqlite};
 use time::OffsetDateTime;
+use tokio::sync::Mutex;
 
 use super::sql::{self, impl_sql_adapter, parse_user_id, store_error, utc, write_error};
 use super::{
@@ -26,6 +34,9 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[(
 /// other's versions as unknown and refuse to run.
 const MIGRATIONS_TABLE: &str = "_auth_runtime_migrations";
 
+/// The most connections kept for reading sessions (one per core below that).
+const MAX_SESSION_READERS: usize = 8;
+
 /// An [`Adapter`] over SQLite: users, accounts, sessions and verification tokens in one
 /// database file (NextAuth v4's models, with @auth/pg-adapter's table and column names).
 ///
@@ -43,6 +54,60 @@ const MIGRATIONS_TABLE: &str = "_auth_runtime_migrations";
 #[derive(Clone, Debug)]
 pub struct SqliteAdapter {
     pool: SqlitePool,
+    /// Connections of their own for reading a session (see [`connect`](Self::connect));
+    /// `None` reads through the pool.
+    session_readers: Option<Arc<SessionReaders>>,
+}
+
+/// A few connections to a database file that do nothing but read sessions, the one query on
+/// every request. A pooled query costs two more hand-offs to the connection's thread than the
+/// query itself: sqlx pings a connection when it is taken from the pool and again when it is
+/// returned. These are taken in turn and never returned anywhere.
+struct SessionReaders {
+    options: SqliteConnectOptions,
+    /// Each opened when first needed; closed (`None`) after any error, so that a connection
+    /// that broke is replaced by the next read instead of failing every read after it.
+    connections: Box<[Mutex<Option<SqliteConnection>>]>,
+    next: AtomicUsize,
+}
+
+impl fmt::Debug for SessionReaders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionReaders")
+            .field("connections", &self.connections.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionReaders {
+    fn new(options: SqliteConnectOptions) -> Self {
+        let count = std::thread::available_parallelism()
+            .map_or(1, NonZeroUsize::get)
+            .min(MAX_SESSION_READERS);
+        SessionReaders {
+            options,
+            connections: (0..count).map(|_| Mutex::new(None)).collect(),
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// The session and user row of `session_token`, on the next connection in turn.
+    async fn fetch(&self, session_token: &str) -> Result<Option<SqliteRow>, sqlx::Error> {
+        let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.connections.len();
+        let mut slot = self.connections[turn].lock().await;
+        let connection = match &mut *slot {
+            Some(connection) => connection,
+            None => slot.insert(self.options.connect().await?),
+        };
+        let row = sqlx::query::<Sqlite>(sql::GET_SESSION_AND_USER)
+            .bind(session_token)
+            .fetch_optional(&mut *connection)
+            .await;
+        if row.is_err() {
+            *slot = None;
+        }
+        row
+    }
 }
 
 impl SqliteAdapter {
@@ -54,30 +119,42 @@ impl SqliteAdapter {
     /// foreign keys are enforced on every connection. An in-memory database is held by a
     /// single connection that the pool never closes, so every query sees the same data and
     /// the data lives exactly as long as the adapter and its clones.
+    ///
+    /// With a file, sessions (read on every request) are read on a few connections of their
+    /// own, one per core up to 8, opened when first needed, rather than through the pool;
+    /// that makes a database `/session` about half as costly (see docs/PERFORMANCE.md).
+    /// Everything else, and every write, goes through the pool.
     pub async fn connect(url: &str) -> AdapterResult<Self> {
         let options =
             SqliteConnectOptions::from_str(url).map_err(store_error("read the database URL"))?;
         let options = options.foreign_keys(true);
-        let pool = if is_in_memory(url) {
-            SqlitePoolOptions::new()
+        if is_in_memory(url) {
+            // One connection holds the database: no other may open (it would see another).
+            let pool = SqlitePoolOptions::new()
                 .max_connections(1)
                 .min_connections(1)
                 .idle_timeout(None)
                 .max_lifetime(None)
                 .connect_with(options)
                 .await
-        } else {
-            // `synchronous` stays FULL (sqlx's default): a deleted session or a used
-            // verification token must stay deleted after a power cut.
-            SqlitePoolOptions::new()
-                .connect_with(options.journal_mode(SqliteJournalMode::Wal))
-                .await
+                .map_err(store_error("open the database"))?;
+            return Self::from_pool(pool).await;
         }
-        .map_err(store_error("open the database"))?;
-        Self::from_pool(pool).await
+        // `synchronous` stays FULL (sqlx's default): a deleted session or a used verification
+        // token must stay deleted after a power cut.
+        let options = options.journal_mode(SqliteJournalMode::Wal);
+        let pool = SqlitePoolOptions::new()
+            .connect_with(options.clone())
+            .await
+            .map_err(store_error("open the database"))?;
+        let mut adapter = Self::from_pool(pool).await?;
+        // Opened after the migrations: they see the schema from their first read.
+        adapter.session_readers = Some(Arc::new(SessionReaders::new(options)));
+        Ok(adapter)
     }
 
-    /// An adapter over a pool you configured yourself; applies the crate's migrations.
+    /// An adapter over a pool you configured yourself; applies the crate's migrations. Every
+    /// query, sessions included, goes through `pool`.
     ///
     /// Enable foreign keys on its connections (sqlx does by default). For an in-memory
     /// database, make sure every connection sees the same one (see [`connect`](Self::connect)).
@@ -86,12 +163,31 @@ impl SqliteAdapter {
             .run(&pool)
             .await
             .map_err(|e| AdapterError::store("apply the schema migrations", e))?;
-        Ok(SqliteAdapter { pool })
+        Ok(SqliteAdapter {
+            pool,
+            session_readers: None,
+        })
     }
 
     /// The connection pool, for the application's own queries.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The session and user row of `session_token` (the `Adapter`'s hot path).
+    async fn fetch_session_row(
+        &self,
+        session_token: &str,
+    ) -> Result<Option<SqliteRow>, sqlx::Error> {
+        match &self.session_readers {
+            Some(readers) => readers.fetch(session_token).await,
+            None => {
+                sqlx::query::<Sqlite>(sql::GET_SESSION_AND_USER)
+                    .bind(session_token)
+                    .fetch_optional(&self.pool)
+                    .await
+            }
+        }
     }
 }
 
