@@ -761,6 +761,63 @@ async fn sqlite_file_adapter_conforms() {
     conformance("sqlite file", Arc::new(adapter)).await;
 }
 
+/// Sessions of a file database are read on connections of their own, not the pool's: many
+/// reads at once, on several threads, while sessions are deleted and extended through the
+/// pool, each see the latest committed state the moment the write has returned.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_file_session_reads_at_once_see_each_write_that_returned() {
+    let db = TempDb::new("readers");
+    let adapter = Arc::new(SqliteAdapter::connect(&db.url()).await.unwrap());
+    let user = adapter
+        .create_user(NewUser::default().email("many@example.com"))
+        .await
+        .unwrap();
+    let expires = at(1_900_000_000, 0);
+    let tokens: Vec<String> = (0..16).map(|i| format!("reader-session-{i}")).collect();
+    for token in &tokens {
+        adapter
+            .create_session(AdapterSession::new(token, &user.id, expires))
+            .await
+            .unwrap();
+    }
+
+    // Readers hammer every session while, one by one, odd sessions are deleted and even ones
+    // extended; after each write, a read on every reader connection must show it.
+    let readers: Vec<_> = (0..32)
+        .map(|i| {
+            let adapter = Arc::clone(&adapter);
+            let tokens = tokens.clone();
+            tokio::spawn(async move {
+                for round in 0..50 {
+                    let token = &tokens[(i + round) % tokens.len()];
+                    adapter.get_session_and_user(token).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    let later = at(1_950_000_000, 0);
+    for (i, token) in tokens.iter().enumerate() {
+        if i % 2 == 1 {
+            assert!(adapter.delete_session(token).await.unwrap());
+        } else {
+            adapter.update_session(token, later).await.unwrap();
+        }
+        // More reads than there are reader connections: every one of them answers.
+        for _ in 0..16 {
+            let read = adapter.get_session_and_user(token).await.unwrap();
+            let expected = (i % 2 == 0).then_some(later);
+            assert_eq!(
+                read.map(|found| found.session.expires),
+                expected,
+                "session {i} right after its write"
+            );
+        }
+    }
+    for reader in readers {
+        reader.await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn sqlite_file_is_in_wal_mode_with_foreign_keys_and_keeps_its_data_across_restarts() {
     let db = TempDb::new("restart");
