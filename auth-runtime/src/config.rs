@@ -260,6 +260,12 @@ impl<D> Inner<D> {
     pub(crate) fn provider(&self, id: &str) -> Option<&Provider> {
         self.providers.iter().find(|p| p.spec.id == id)
     }
+
+    /// Whether `/session`'s answer is seen as a JSON tree (a `session` callback or event);
+    /// when not, it is serialised once, straight to text.
+    pub(crate) fn session_needs_tree(&self) -> bool {
+        self.callbacks.session.is_some() || self.events.session.is_some()
+    }
 }
 
 impl<D: SessionData> Auth<D> {

@@ -241,17 +241,9 @@ pub(super) async fn session<D: SessionData>(
         ctx.auth.base.is_secure(),
     )
     .expires(expiry(now, max_age));
-    if ctx.auth.callbacks.session.is_none() && ctx.auth.events.session.is_none() {
-        // Nobody needs the body as a JSON tree: serialise it once, straight to text.
+    if !ctx.auth.session_needs_tree() {
         ctx.set_cookies.push(cookie);
-        return match serde_json::to_vec(&default) {
-            Ok(body) => Reply::JsonText {
-                status: StatusCode::OK,
-                body: body.into(),
-                no_cache,
-            },
-            Err(_) => empty,
-        };
+        return Reply::json_text(&default, no_cache);
     }
     let token_view = Token::<D>::for_user(&user);
     let body = match &ctx.auth.callbacks.session {

@@ -216,6 +216,17 @@ pub(crate) enum Reply {
 }
 
 impl Reply {
+    /// A 200 JSON answer serialised straight to text, without a `Value` tree (`{}` should it
+    /// not serialise).
+    pub(crate) fn json_text(body: &impl serde::Serialize, no_cache: bool) -> Reply {
+        let body = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+        Reply::JsonText {
+            status: StatusCode::OK,
+            body: Bytes::from(body),
+            no_cache,
+        }
+    }
+
     pub(crate) fn redirect(url: impl Into<String>) -> Reply {
         Reply::Redirect {
             url: url.into(),
@@ -490,12 +501,7 @@ fn csrf_body(token: &str) -> Reply {
         #[serde(rename = "csrfToken")]
         csrf_token: &'a str,
     }
-    let body = serde_json::to_vec(&Csrf { csrf_token: token }).unwrap_or_else(|_| b"{}".to_vec());
-    Reply::JsonText {
-        status: StatusCode::OK,
-        body: Bytes::from(body),
-        no_cache: true,
-    }
+    Reply::json_text(&Csrf { csrf_token: token }, true)
 }
 
 fn json_text_response(status: StatusCode, body: Bytes, no_cache: bool) -> Response {

@@ -68,17 +68,16 @@ async fn respond<D: SessionData>(ctx: &mut Ctx<'_, D>, update: Option<Value>) ->
     }
     let expires = iso_string(expiry(now, ctx.auth.session.max_age));
     let no_cache = ctx.method == axum::http::Method::GET;
-    if ctx.auth.callbacks.session.is_none() && ctx.auth.events.session.is_none() {
-        // Nobody needs the body as a JSON tree: serialise it once, straight to text.
-        if let Some(body) = client_session_json(&token, &expires) {
-            let cookies = ctx.auth.session_cookies(&token, &ctx.jar, now);
-            ctx.set_cookies.extend(cookies);
-            return Reply::JsonText {
-                status: StatusCode::OK,
-                body: body.into(),
-                no_cache,
-            };
-        }
+    if !ctx.auth.session_needs_tree()
+        && let Some(body) = client_session_json(&token, &expires)
+    {
+        let cookies = ctx.auth.session_cookies(&token, &ctx.jar, now);
+        ctx.set_cookies.extend(cookies);
+        return Reply::JsonText {
+            status: StatusCode::OK,
+            body: body.into(),
+            no_cache,
+        };
     }
     let default = DefaultSession::from_token(&token, expires);
     let body = match &ctx.auth.callbacks.session {
