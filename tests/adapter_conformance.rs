@@ -296,6 +296,35 @@ async fn accounts(name: &str, adapter: &dyn Adapter, users: &Users) {
         .link_account(account(&bob.id, "github", "gh-alice"))
         .await
         .unwrap_or_else(|e| panic!("{name}: link after unlink: {e}"));
+
+    // `get_accounts`: every link of one user, whole, and nobody else's.
+    let listed = adapter.get_accounts(&bob.id).await.unwrap();
+    let mut keys: Vec<_> = listed
+        .iter()
+        .map(|a| (a.provider.as_str(), a.provider_account_id.as_str()))
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [("github", "gh-alice"), ("gitlab", "gh-alice")],
+        "{name}: get_accounts lists the user's links"
+    );
+    assert!(
+        listed.contains(&account(&bob.id, "github", "gh-alice")),
+        "{name}: get_accounts returns the stored row whole: {listed:?}"
+    );
+    assert_eq!(
+        adapter.get_accounts(&alice.id).await.unwrap(),
+        [],
+        "{name}: another user's links are not listed"
+    );
+    for user_id in ["999999", "abc"] {
+        assert_eq!(
+            adapter.get_accounts(user_id).await.unwrap(),
+            [],
+            "{name}: get_accounts of user {user_id:?}"
+        );
+    }
     assert!(adapter.unlink_account("github", "gh-alice").await.unwrap());
 }
 
@@ -483,6 +512,45 @@ async fn sessions(name: &str, adapter: &dyn Adapter, users: &Users) {
         "{name}: deleting one session keeps the others"
     );
     assert!(adapter.delete_session(expired_token).await.unwrap());
+
+    // `delete_sessions`: every session of one user, and only theirs.
+    for token in ["alice-1", "alice-2"] {
+        adapter
+            .create_session(AdapterSession::new(token, &alice.id, expires))
+            .await
+            .unwrap_or_else(|e| panic!("{name}: create_session: {e}"));
+    }
+    adapter
+        .create_session(AdapterSession::new("bob-1", &bob.id, expires))
+        .await
+        .unwrap_or_else(|e| panic!("{name}: create_session: {e}"));
+    assert_eq!(
+        adapter.delete_sessions(&alice.id).await.unwrap(),
+        2,
+        "{name}: delete_sessions counts what it deleted"
+    );
+    for token in ["alice-1", "alice-2"] {
+        assert_eq!(
+            adapter.get_session_and_user(token).await.unwrap(),
+            None,
+            "{name}: {token} is gone"
+        );
+    }
+    assert!(
+        adapter
+            .get_session_and_user("bob-1")
+            .await
+            .unwrap()
+            .is_some(),
+        "{name}: another user's session stays"
+    );
+    assert_eq!(
+        adapter.delete_sessions(&alice.id).await.unwrap(),
+        0,
+        "{name}"
+    );
+    assert_eq!(adapter.delete_sessions("abc").await.unwrap(), 0, "{name}");
+    assert!(adapter.delete_session("bob-1").await.unwrap());
 }
 
 async fn verification_tokens(name: &str, adapter: &dyn Adapter) {

@@ -370,6 +370,13 @@ impl Adapter for RequestAdapter {
             .run(self.inner.unlink_account(provider, provider_account_id))
     }
 
+    fn get_accounts<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Vec<AdapterAccount>>> {
+        self.breaker.run(self.inner.get_accounts(user_id))
+    }
+
     fn create_session(&self, session: AdapterSession) -> BoxFuture<'_, AdapterResult<()>> {
         Box::pin(async move {
             let user_id = session.user_id.clone();
@@ -408,6 +415,10 @@ impl Adapter for RequestAdapter {
 
     fn delete_session<'a>(&'a self, session_token: &'a str) -> BoxFuture<'a, AdapterResult<bool>> {
         self.breaker.run(self.inner.delete_session(session_token))
+    }
+
+    fn delete_sessions<'a>(&'a self, user_id: &'a str) -> BoxFuture<'a, AdapterResult<u64>> {
+        self.breaker.run(self.inner.delete_sessions(user_id))
     }
 
     fn create_verification_token(

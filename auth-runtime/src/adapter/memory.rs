@@ -175,6 +175,26 @@ impl Adapter for MemoryAdapter {
         })
     }
 
+    fn get_accounts<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Vec<AdapterAccount>>> {
+        Box::pin(async move {
+            let state = self.state();
+            let mut accounts: Vec<_> = state
+                .accounts
+                .values()
+                .filter(|a| a.user_id == user_id)
+                .cloned()
+                .collect();
+            // A map has no insertion order: sort for a stable answer.
+            accounts.sort_by(|a, b| {
+                (&a.provider, &a.provider_account_id).cmp(&(&b.provider, &b.provider_account_id))
+            });
+            Ok(accounts)
+        })
+    }
+
     fn create_session(&self, session: AdapterSession) -> BoxFuture<'_, AdapterResult<()>> {
         Box::pin(async move {
             let mut state = self.state();
@@ -224,6 +244,15 @@ impl Adapter for MemoryAdapter {
 
     fn delete_session<'a>(&'a self, session_token: &'a str) -> BoxFuture<'a, AdapterResult<bool>> {
         Box::pin(async move { Ok(self.state().sessions.remove(session_token).is_some()) })
+    }
+
+    fn delete_sessions<'a>(&'a self, user_id: &'a str) -> BoxFuture<'a, AdapterResult<u64>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            let before = state.sessions.len();
+            state.sessions.retain(|_, s| s.user_id != user_id);
+            Ok((before - state.sessions.len()) as u64)
+        })
     }
 
     fn create_verification_token(

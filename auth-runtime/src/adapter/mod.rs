@@ -149,6 +149,12 @@ pub type AdapterResult<T> = Result<T, AdapterError>;
 ///     ) -> BoxFuture<'a, AdapterResult<bool>> {
 ///         self.inner.unlink_account(provider, provider_account_id)
 ///     }
+///     fn get_accounts<'a>(
+///         &'a self,
+///         user_id: &'a str,
+///     ) -> BoxFuture<'a, AdapterResult<Vec<AdapterAccount>>> {
+///         self.inner.get_accounts(user_id)
+///     }
 ///     fn get_session_and_user<'a>(
 ///         &'a self,
 ///         session_token: &'a str,
@@ -164,6 +170,9 @@ pub type AdapterResult<T> = Result<T, AdapterError>;
 ///     }
 ///     fn delete_session<'a>(&'a self, session_token: &'a str) -> BoxFuture<'a, AdapterResult<bool>> {
 ///         self.inner.delete_session(session_token)
+///     }
+///     fn delete_sessions<'a>(&'a self, user_id: &'a str) -> BoxFuture<'a, AdapterResult<u64>> {
+///         self.inner.delete_sessions(user_id)
 ///     }
 ///     fn create_verification_token(
 ///         &self,
@@ -274,6 +283,14 @@ pub trait Adapter: Send + Sync {
         provider_account_id: &'a str,
     ) -> BoxFuture<'a, AdapterResult<bool>>;
 
+    /// Every provider account linked to the user `user_id`, oldest link first (Auth.js's
+    /// `getAccounts`-style read; next-auth v4 has none): the account rules need to know
+    /// which providers a user already signs in with.
+    fn get_accounts<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Vec<AdapterAccount>>>;
+
     /// Stores a new session (`createSession`).
     ///
     /// Fails with [`AdapterError::Conflict`] when the token is already a session's and with
@@ -298,6 +315,10 @@ pub trait Adapter: Send + Sync {
 
     /// Deletes a session (`deleteSession`, at sign-out); `false` when there was none.
     fn delete_session<'a>(&'a self, session_token: &'a str) -> BoxFuture<'a, AdapterResult<bool>>;
+
+    /// Deletes every session of the user `user_id` (sign out everywhere) and returns how many
+    /// there were.
+    fn delete_sessions<'a>(&'a self, user_id: &'a str) -> BoxFuture<'a, AdapterResult<u64>>;
 
     /// Stores an email sign-in token (`createVerificationToken`); the token is already hashed.
     ///

@@ -102,6 +102,8 @@ pub(super) const LINK_ACCOUNT: &str = r#"INSERT INTO accounts ("userId", type, p
 SELECT id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM users WHERE id = $1"#;
 pub(super) const UNLINK_ACCOUNT: &str =
     r#"DELETE FROM accounts WHERE provider = $1 AND "providerAccountId" = $2"#;
+pub(super) const GET_ACCOUNTS: &str = r#"SELECT "userId", type, provider, "providerAccountId", refresh_token, access_token, expires_at, token_type, scope, id_token, session_state
+FROM accounts WHERE "userId" = $1 ORDER BY id"#;
 pub(super) const CREATE_SESSION: &str = r#"INSERT INTO sessions ("userId", expires, "sessionToken")
 SELECT id, $2, $3 FROM users WHERE id = $1"#;
 pub(super) const GET_SESSION_AND_USER: &str = r#"SELECT s."sessionToken", s."userId", s.expires, u.id, u.name, u.email, u."emailVerified", u.image
@@ -148,6 +150,23 @@ macro_rules! impl_sql_adapter {
                 session_token: row.try_get("sessionToken")?,
                 user_id: row.try_get::<$id, _>("userId")?.to_string(),
                 expires: row.try_get("expires")?,
+            })
+        }
+
+        fn account_from_row(row: &Row) -> Result<AdapterAccount, sqlx::Error> {
+            use sqlx::Row as _;
+            Ok(AdapterAccount {
+                user_id: row.try_get::<$id, _>("userId")?.to_string(),
+                kind: row.try_get("type")?,
+                provider: row.try_get("provider")?,
+                provider_account_id: row.try_get("providerAccountId")?,
+                refresh_token: row.try_get("refresh_token")?,
+                access_token: row.try_get("access_token")?,
+                expires_at: row.try_get("expires_at")?,
+                token_type: row.try_get("token_type")?,
+                scope: row.try_get("scope")?,
+                id_token: row.try_get("id_token")?,
+                session_state: row.try_get("session_state")?,
             })
         }
 
@@ -367,6 +386,27 @@ macro_rules! impl_sql_adapter {
                 })
             }
 
+            fn get_accounts<'a>(
+                &'a self,
+                user_id: &'a str,
+            ) -> BoxFuture<'a, AdapterResult<Vec<AdapterAccount>>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "read a user's accounts";
+                    let Some(user_id) = parse_user_id::<$id>(user_id) else {
+                        return Ok(Vec::new());
+                    };
+                    let rows = sqlx::query::<$db>(sql::GET_ACCOUNTS)
+                        .bind(user_id)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(store_error(OPERATION))?;
+                    rows.iter()
+                        .map(account_from_row)
+                        .collect::<Result<_, _>>()
+                        .map_err(store_error(OPERATION))
+                })
+            }
+
             fn create_session(&self, session: AdapterSession) -> BoxFuture<'_, AdapterResult<()>> {
                 Box::pin(async move {
                     const OPERATION: &str = "create a session";
@@ -439,6 +479,24 @@ macro_rules! impl_sql_adapter {
                         .map_err(store_error("delete a session"))?
                         .rows_affected();
                     Ok(deleted > 0)
+                })
+            }
+
+            fn delete_sessions<'a>(
+                &'a self,
+                user_id: &'a str,
+            ) -> BoxFuture<'a, AdapterResult<u64>> {
+                Box::pin(async move {
+                    let Some(user_id) = parse_user_id::<$id>(user_id) else {
+                        return Ok(0);
+                    };
+                    let deleted = sqlx::query::<$db>(sql::DELETE_USER_SESSIONS)
+                        .bind(user_id)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(store_error("delete a user's sessions"))?
+                        .rows_affected();
+                    Ok(deleted)
                 })
             }
 
