@@ -293,8 +293,15 @@ async fn an_oauth_email_that_belongs_to_another_user_is_not_linked() {
         );
         assert!(stranger.cookie("next-auth.session-token").is_none());
 
-        // Signed in as the owner, the same OpenID account links to them.
-        let linked = oidc_sign_in(&mut owner, &name).await;
+        // Signed in as the owner, a plain sign-in does not link it either…
+        let plain = oidc_sign_in(&mut owner, &name).await;
+        assert_eq!(
+            plain.location(),
+            "http://127.0.0.1:3000/api/auth/error?error=OAuthAccountNotLinked",
+            "{store}"
+        );
+        // …but the owner's own link flow does.
+        let linked = oidc_link(&mut owner, &name).await;
         assert_eq!(linked.location(), "http://127.0.0.1:3000/home", "{store}");
         let mut later = client(&store);
         oidc_sign_in(&mut later, &name).await;
@@ -304,6 +311,257 @@ async fn an_oauth_email_that_belongs_to_another_user_is_not_linked() {
             name.as_str(),
             "{store}: the owner's user"
         );
+    }
+}
+
+/// `POST /accounts/link` for the OpenID provider, then its login as `login`.
+async fn oidc_link(client: &mut Client, login: &str) -> common::Answer {
+    let token = client.csrf(BASE).await;
+    let answer = client
+        .post_form(
+            &format!("{BASE}/accounts/link"),
+            &format!("csrfToken={token}&provider=oidc&callbackUrl=%2Fhome&json=true"),
+        )
+        .await;
+    let url = answer.json()["url"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        url.starts_with(&provider().issuer),
+        "the link flow goes to the provider: {}",
+        answer.body
+    );
+    let callback = provider().login(&url, login).await;
+    client.get(callback.strip_prefix(ORIGIN).unwrap()).await
+}
+
+/// The user a fresh browser's credentials sign-in as `name` lands on (its session's email).
+async fn credentials_user(store: &str, name: &str) -> serde_json::Value {
+    let mut fresh = client(store);
+    sign_in_with_password(&mut fresh, name).await;
+    fresh.get(&format!("{BASE}/session")).await.json()["user"]["email"].clone()
+}
+
+#[tokio::test]
+async fn a_login_csrf_session_never_captures_the_victims_next_sign_in() {
+    // The attack: the attacker's magic link, opened in the victim's browser (a GET: no CSRF
+    // token can stop it), signs that browser in as the attacker; the victim then signs in
+    // with their own credentials. next-auth links that account to the signed-in attacker,
+    // and every later sign-in of the victim lands in the attacker's user.
+    for store in stores() {
+        let attacker = format!("{}@example.com", unique("attacker"));
+        let victim = unique("victim");
+        let mut attackers = client(&store);
+        request_link(&mut attackers, &attacker).await;
+        let link = link_for(&attacker);
+
+        let mut browser = client(&store);
+        browser.get(link.strip_prefix(ORIGIN).unwrap()).await;
+        let planted = browser.get(&format!("{BASE}/session")).await.json();
+        assert_eq!(planted["user"]["email"], attacker.as_str(), "{store}");
+        let planted_token = browser
+            .cookie("next-auth.session-token")
+            .unwrap()
+            .to_owned();
+
+        let answer = sign_in_with_password(&mut browser, &victim).await;
+        assert_eq!(answer.status, StatusCode::OK, "{store}: {}", answer.body);
+        let own = browser.get(&format!("{BASE}/session")).await.json();
+        assert_eq!(
+            own["user"]["email"],
+            format!("{victim}@example.com"),
+            "{store}: the victim's own user"
+        );
+        assert_eq!(
+            credentials_user(&store, &victim).await,
+            format!("{victim}@example.com"),
+            "{store}: and every later sign-in lands there too"
+        );
+        // The session the attacker planted ended with the switch.
+        let mut replay = client(&store);
+        replay.set_cookie("next-auth.session-token", &planted_token);
+        let ended = replay.get(&format!("{BASE}/session")).await;
+        assert_eq!(ended.body, "{}", "{store}");
+    }
+}
+
+#[tokio::test]
+async fn an_oauth_sign_in_while_signed_in_creates_its_own_user() {
+    for store in stores() {
+        let name = unique("signedin");
+        let login = unique("other");
+        let mut browser = client(&store);
+        sign_in_with_password(&mut browser, &name).await;
+        let answer = oidc_sign_in(&mut browser, &login).await;
+        assert_eq!(answer.location(), "http://127.0.0.1:3000/home", "{store}");
+        let session = browser.get(&format!("{BASE}/session")).await.json();
+        assert_eq!(session["user"]["email"], format!("{login}@example.com"));
+
+        // Not linked to the credentials user: each signs in to their own.
+        assert_eq!(
+            credentials_user(&store, &name).await,
+            format!("{name}@example.com"),
+            "{store}"
+        );
+        let mut fresh = client(&store);
+        oidc_sign_in(&mut fresh, &login).await;
+        let again = fresh.get(&format!("{BASE}/session")).await.json();
+        assert_eq!(again["user"]["email"], format!("{login}@example.com"));
+    }
+}
+
+#[tokio::test]
+async fn a_link_flow_refuses_someone_elses_account_and_a_second_account_of_one_provider() {
+    for store in stores() {
+        let taken = unique("taken");
+        let mut other = client(&store);
+        oidc_sign_in(&mut other, &taken).await;
+
+        let mut owner = client(&store);
+        sign_in_with_password(&mut owner, &unique("linker")).await;
+        let refused = oidc_link(&mut owner, &taken).await;
+        assert_eq!(
+            refused.location(),
+            "http://127.0.0.1:3000/api/auth/error?error=OAuthAccountNotLinked",
+            "{store}: the account signs someone else in"
+        );
+
+        let first = unique("first");
+        let linked = oidc_link(&mut owner, &first).await;
+        assert_eq!(linked.location(), "http://127.0.0.1:3000/home", "{store}");
+        let second = oidc_link(&mut owner, &unique("second")).await;
+        assert_eq!(
+            second.location(),
+            "http://127.0.0.1:3000/api/auth/error?error=OAuthAccountNotLinked",
+            "{store}: one account per provider"
+        );
+        // The other account still signs its own user in.
+        let mut fresh = client(&store);
+        oidc_sign_in(&mut fresh, &taken).await;
+        let session = fresh.get(&format!("{BASE}/session")).await.json();
+        assert_eq!(session["user"]["email"], format!("{taken}@example.com"));
+    }
+}
+
+#[tokio::test]
+async fn the_link_route_needs_csrf_a_session_and_an_oauth_provider() {
+    for store in stores() {
+        let mut client = client(&store);
+        let token = client.csrf(BASE).await;
+        let link = format!("{BASE}/accounts/link");
+        let no_csrf = client.post_form(&link, "provider=oidc&json=true").await;
+        assert_eq!(
+            no_csrf.json()["url"],
+            "http://127.0.0.1:3000/api/auth/signin?csrf=true"
+        );
+        let signed_out = client
+            .post_form(&link, &format!("csrfToken={token}&provider=oidc&json=true"))
+            .await;
+        assert_eq!(
+            signed_out.json()["url"],
+            "http://127.0.0.1:3000/api/auth/error?error=SessionRequired",
+            "{store}"
+        );
+        sign_in_with_password(&mut client, &unique("linker")).await;
+        let token = client.csrf(BASE).await;
+        for provider in ["credentials", "email", "nope"] {
+            let answer = client
+                .post_form(&link, &format!("csrfToken={token}&provider={provider}"))
+                .await;
+            assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{provider}");
+            assert!(client.cookie("next-auth.state").is_none(), "{provider}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_link_flow_finished_after_signing_out_links_nothing() {
+    for store in stores() {
+        let mut browser = client(&store);
+        sign_in_with_password(&mut browser, &unique("leaver")).await;
+        let token = browser.csrf(BASE).await;
+        let started = browser
+            .post_form(
+                &format!("{BASE}/accounts/link"),
+                &format!("csrfToken={token}&provider=oidc&json=true"),
+            )
+            .await;
+        let url = started.json()["url"].as_str().unwrap().to_owned();
+        browser
+            .post_form(&format!("{BASE}/signout"), &format!("csrfToken={token}"))
+            .await;
+        let login = unique("orphan");
+        let callback = provider().login(&url, &login).await;
+        let answer = browser.get(callback.strip_prefix(ORIGIN).unwrap()).await;
+        assert_eq!(
+            answer.location(),
+            "http://127.0.0.1:3000/api/auth/error?error=SessionRequired",
+            "{store}"
+        );
+        // The account is still nobody's: its own sign-in creates its user.
+        let mut fresh = client(&store);
+        oidc_sign_in(&mut fresh, &login).await;
+        let session = fresh.get(&format!("{BASE}/session")).await.json();
+        assert_eq!(session["user"]["email"], format!("{login}@example.com"));
+    }
+}
+
+#[tokio::test]
+async fn the_first_proof_of_an_address_takes_back_a_user_someone_else_set_up() {
+    // Pre-account hijacking: the attacker creates a user with the victim's address through a
+    // sign-in that never proved it (here credentials); the victim's first email sign-in
+    // unlinks that and ends the attacker's sessions.
+    for store in stores() {
+        let name = unique("prehijack");
+        let address = format!("{name}@example.com");
+        let mut attacker = client(&store);
+        sign_in_with_password(&mut attacker, &name).await;
+        assert!(
+            attacker.get(&format!("{BASE}/session")).await.json()["user"].is_object(),
+            "{store}"
+        );
+
+        let mut victim = client(&store);
+        request_link(&mut victim, &address).await;
+        let link = link_for(&address);
+        victim.get(link.strip_prefix(ORIGIN).unwrap()).await;
+        let session = victim.get(&format!("{BASE}/session")).await.json();
+        assert_eq!(session["user"]["email"], address.as_str(), "{store}");
+
+        assert_eq!(
+            attacker.get(&format!("{BASE}/session")).await.body,
+            "{}",
+            "{store}: the attacker's session ended"
+        );
+        let again = sign_in_with_password(&mut attacker, &name).await;
+        assert_eq!(
+            again.json()["url"],
+            "http://127.0.0.1:3000/api/auth/error?error=OAuthAccountNotLinked",
+            "{store}: the attacker's way in is gone"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_user_created_by_a_provider_that_verified_its_address_keeps_its_account() {
+    // oidc-provider says `email_verified: true`: the user is stored verified, so a later
+    // email sign-in for the address does not treat its account as unproven.
+    for store in stores() {
+        let login = unique("proven");
+        let address = format!("{login}@example.com");
+        let mut first = client(&store);
+        oidc_sign_in(&mut first, &login).await;
+
+        let mut by_mail = client(&store);
+        request_link(&mut by_mail, &address).await;
+        let link = link_for(&address);
+        by_mail.get(link.strip_prefix(ORIGIN).unwrap()).await;
+
+        assert!(
+            first.get(&format!("{BASE}/session")).await.json()["user"].is_object(),
+            "{store}: its session goes on"
+        );
+        let mut later = client(&store);
+        let answer = oidc_sign_in(&mut later, &login).await;
+        assert_eq!(answer.location(), "http://127.0.0.1:3000/home", "{store}");
     }
 }
 

@@ -236,3 +236,46 @@ async fn discovery_happens_at_start_up_and_is_cached() {
     let url = start(&mut client, "oidc").await;
     assert!(url.starts_with(&format!("{issuer}/auth?")), "{url}");
 }
+
+#[tokio::test]
+async fn every_flow_of_one_browser_has_its_own_state_and_an_earlier_one_is_spent() {
+    let mut client = client();
+    let state_of = |url: &str| {
+        url::Url::parse(url)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+            .unwrap()
+    };
+    let first = start(&mut client, "oidc").await;
+    let second = start(&mut client, "oidc").await;
+    assert_ne!(state_of(&first), state_of(&second), "a state per flow");
+    let checks = [
+        "next-auth.state",
+        "next-auth.pkce.code_verifier",
+        "next-auth.nonce",
+    ]
+    .map(|name| (name, client.cookie(name).unwrap().to_owned()));
+
+    // The browser's current flow, answered with the first flow's state (leaked, say): refused.
+    let callback = path_of(&provider().login(&second, "alice").await);
+    let leaked = callback.replace(
+        &format!("state={}", state_of(&second)),
+        &format!("state={}", state_of(&first)),
+    );
+    assert_ne!(leaked, callback);
+    let answer = client.get(&leaked).await;
+    assert_eq!(
+        answer.location(),
+        "http://127.0.0.1:3000/api/auth/error?error=OAuthCallback"
+    );
+    assert!(answer.set_cookie("next-auth.session-token").is_none());
+
+    // With its own state the same callback signs in.
+    for (name, value) in &checks {
+        client.set_cookie(name, value);
+    }
+    let answer = client.get(&callback).await;
+    assert_eq!(answer.location(), "http://127.0.0.1:3000/home");
+}

@@ -75,11 +75,10 @@ async fn oauth_callback<D: SessionData>(
     // GHSA-7r7x-4c4q-c4qf and GHSA-x445-f3h2-j279).
     let active = oauth.active_checks();
     let keys = &auth.check_keys;
-    let mut opened = [None, None, None];
+    let mut opened = [None, None];
     for (slot, enabled, name, keys) in [
-        (0, active.state, names.state, &keys.state),
-        (1, active.pkce, names.pkce_code_verifier, &keys.pkce),
-        (2, active.nonce, names.nonce, &keys.nonce),
+        (0, active.pkce, names.pkce_code_verifier, &keys.pkce),
+        (1, active.nonce, names.nonce, &keys.nonce),
     ] {
         if enabled {
             match checks::open(&ctx.jar, name, keys, id) {
@@ -88,18 +87,22 @@ async fn oauth_callback<D: SessionData>(
             }
         }
     }
-    let [state, verifier, nonce] = opened;
-    if let Some(expected) = state {
-        // The state also has to be the one this browser's CSRF token derives.
+    let [verifier, nonce] = opened;
+    // A link flow carries a state cookie even for a provider without the state check; a
+    // state cookie that is there is always checked.
+    let state = match checks::open_state(&ctx.jar, names.state, &keys.state, id) {
+        None if active.state => return fail(ctx, "a check cookie is missing or invalid"),
+        opened => opened,
+    };
+    if let Some(state) = &state {
+        // The state has to be the one this browser's CSRF token and this flow derive.
         let received = param(ctx, "state");
-        let derived = signin::oauth_state(&ctx.csrf_token, id);
-        if !ctx.csrf_from_cookie
-            || !state_matches(&expected, received.as_deref())
-            || !state_matches(&derived, received.as_deref())
-        {
+        let derived = signin::oauth_state(&ctx.csrf_token, id, &state.random);
+        if !ctx.csrf_from_cookie || !state_matches(&derived, received.as_deref()) {
             return fail(ctx, "state mismatch");
         }
     }
+    let link_user = state.and_then(|state| state.link_user);
     let Some(code) = param(ctx, "code").filter(|c| !c.is_empty()) else {
         return fail(ctx, "no code");
     };
@@ -130,7 +133,20 @@ async fn oauth_callback<D: SessionData>(
     let user = signed_in.user;
     let mut account = Account::new(id, provider.spec.kind, user.id.clone());
     account.tokens = Some(signed_in.tokens);
-    sign_in(ctx, user, account, None, Some(signed_in.profile)).await
+    let intent = match link_user {
+        Some(user_id) => Intent::Link { user_id },
+        None => Intent::SignIn,
+    };
+    sign_in(ctx, user, account, None, Some(signed_in.profile), intent).await
+}
+
+/// Why a provider's answer reached [`sign_in`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Intent {
+    /// A sign-in: whatever session the browser had, it never links an account.
+    SignIn,
+    /// A flow started by `POST /accounts/link` for this signed-in user.
+    Link { user_id: String },
 }
 
 async fn credentials<D: SessionData>(
@@ -177,7 +193,7 @@ async fn credentials<D: SessionData>(
         Err(message) => return Reply::redirect(ctx.error_url(&message)),
     };
     let account = Account::new(id, provider.spec.kind, user.id.clone());
-    sign_in(ctx, user, account, Some(credentials), None).await
+    sign_in(ctx, user, account, Some(credentials), None, Intent::SignIn).await
 }
 
 /// The `sign_in` callback's refusal as NextAuth's redirect (`AccessDenied`, 403 in JSON mode,
@@ -216,6 +232,7 @@ pub(super) async fn sign_in<D: SessionData>(
     account: Account,
     credentials: Option<Credentials>,
     profile: Option<serde_json::Value>,
+    intent: Intent,
 ) -> Reply {
     if let Some(refused) =
         refused_by_callback(ctx, &user, &account, credentials, profile.clone()).await
@@ -229,13 +246,21 @@ pub(super) async fn sign_in<D: SessionData>(
     let Ok(adapter) = adapter else {
         return Reply::redirect(ctx.error_url("Callback"));
     };
-    let (stored, is_new_user) =
-        match database::user_for_sign_in(ctx, adapter.as_ref(), &user, &account, profile.as_ref())
-            .await
-        {
-            Ok(found) => found,
-            Err(code) => return Reply::redirect(ctx.error_url(code)),
-        };
+    let found = database::user_for_sign_in(
+        ctx,
+        adapter.as_ref(),
+        &user,
+        &account,
+        profile.as_ref(),
+        &intent,
+    )
+    .await;
+    let (stored, is_new_user) = match found {
+        Ok(found) => found,
+        Err(code) => return Reply::redirect(ctx.error_url(code)),
+    };
+    // The browser's previous session, anyone's, ends here rather than lingering in the store.
+    database::end_previous_session(ctx, adapter.as_ref()).await;
     match database::start_session(ctx, adapter.as_ref(), &stored.id).await {
         Ok(cookie) => ctx.set_cookies.push(cookie),
         Err(e) => {

@@ -4,6 +4,11 @@
 //! A cookie is only good for the provider that made it (advisory GHSA-x445-f3h2-j279), a
 //! missing or unreadable one fails the callback (GHSA-7r7x-4c4q-c4qf), and no other token
 //! decrypts as one (GHSA-v64w-49xw-qq89).
+//!
+//! The state cookie carries more than a value: the random part of this flow's `state` (so the
+//! state differs per sign-in while still derived from the CSRF token), and, for a flow started
+//! by `POST /accounts/link`, the id of the user the account is to be linked to. Only a flow
+//! started that way links an account (docs/BEHAVIOUR.md, "Account linking").
 
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -17,9 +22,68 @@ pub(crate) const CHECK_MAX_AGE: u64 = 15 * 60;
 
 /// Seals `value` for `provider` as a check cookie's value.
 pub(crate) fn seal(keys: &TokenKeys, value: &str, provider: &str, now: OffsetDateTime) -> String {
+    seal_claims(keys, value, provider, None, now)
+}
+
+/// What the state cookie of one flow holds.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct StateCookie {
+    /// The random part of the flow's `state` (see `signin::oauth_state`).
+    pub(crate) random: String,
+    /// The user the account is to be linked to, for a flow started by `POST /accounts/link`.
+    pub(crate) link_user: Option<String>,
+}
+
+/// Seals a flow's state cookie for `provider`.
+pub(crate) fn seal_state(
+    keys: &TokenKeys,
+    state: &StateCookie,
+    provider: &str,
+    now: OffsetDateTime,
+) -> String {
+    seal_claims(
+        keys,
+        &state.random,
+        provider,
+        state.link_user.as_deref(),
+        now,
+    )
+}
+
+/// The state cookie `name`, when it exists, decrypts, has not expired and was made for
+/// `provider`.
+pub(crate) fn open_state(
+    jar: &Jar,
+    name: &str,
+    keys: &TokenKeys,
+    provider: &str,
+) -> Option<StateCookie> {
+    let claims = open_claims(jar, name, keys, provider)?;
+    let random = value_of(&claims)?;
+    let link_user = claims
+        .get(LINK_CLAIM)
+        .and_then(Value::as_str)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned);
+    Some(StateCookie { random, link_user })
+}
+
+/// The claim that names the user a flow links to.
+const LINK_CLAIM: &str = "link";
+
+fn seal_claims(
+    keys: &TokenKeys,
+    value: &str,
+    provider: &str,
+    link_user: Option<&str>,
+    now: OffsetDateTime,
+) -> String {
     let mut claims = Map::new();
     claims.insert("value".to_owned(), Value::String(value.to_owned()));
     claims.insert("provider".to_owned(), Value::String(provider.to_owned()));
+    if let Some(user) = link_user {
+        claims.insert(LINK_CLAIM.to_owned(), Value::String(user.to_owned()));
+    }
     token::encode(
         keys,
         &claims,
@@ -31,13 +95,23 @@ pub(crate) fn seal(keys: &TokenKeys, value: &str, provider: &str, now: OffsetDat
 /// The value sealed in cookie `name`, when it exists, decrypts, has not expired and was made
 /// for `provider`.
 pub(crate) fn open(jar: &Jar, name: &str, keys: &TokenKeys, provider: &str) -> Option<String> {
+    value_of(&open_claims(jar, name, keys, provider)?)
+}
+
+fn open_claims(
+    jar: &Jar,
+    name: &str,
+    keys: &TokenKeys,
+    provider: &str,
+) -> Option<Map<String, Value>> {
     let sealed = jar.get(name)?;
     let now = OffsetDateTime::now_utc().unix_timestamp().max(0) as u64;
     let claims = token::decode(keys, sealed, now).ok()?;
     let made_for = claims.get("provider").and_then(Value::as_str)?;
-    if made_for != provider {
-        return None;
-    }
+    (made_for == provider).then_some(claims)
+}
+
+fn value_of(claims: &Map<String, Value>) -> Option<String> {
     claims
         .get("value")
         .and_then(Value::as_str)

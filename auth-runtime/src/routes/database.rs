@@ -2,11 +2,14 @@
 //! (account linking), the session row and its cookie, `/session` with its `update_age` rule,
 //! and sign-out.
 //!
-//! The linking policy is explicit: the identity key is (provider, provider account id); an
-//! OAuth sign-in whose email belongs to another user is refused with `OAuthAccountNotLinked`
-//! unless the provider opted in (`allow_dangerous_email_account_linking`) and the profile
-//! says the address is verified; a signed-in user who signs in with another provider links
-//! that account to themselves.
+//! The linking policy is explicit (docs/BEHAVIOUR.md, "Account linking"): the identity key
+//! is (provider, provider account id); an OAuth sign-in whose email belongs to another user
+//! is refused with `OAuthAccountNotLinked` unless the provider opted in
+//! (`allow_dangerous_email_account_linking`) and the profile says the address is verified.
+//! A sign-in never links because a session cookie happens to be present (next-auth does, and
+//! a login-CSRF'd browser then hands its owner's next account to the attacker): only a flow
+//! started by `POST /accounts/link` links, to the user who started it. Credentials accounts
+//! never link, and a user has at most one account per provider.
 //!
 //! A sign-in that fails part-way leaves nothing half-written: a new user is stored with its
 //! account in one write, and deleted again when its session cannot be stored (the adapter
@@ -18,6 +21,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use super::callback::Intent;
 use super::{Ctx, Reply};
 use crate::adapter::{
     Adapter, AdapterAccount, AdapterError, AdapterSession, AdapterUser, NewUser, SessionAndUser,
@@ -62,63 +66,46 @@ pub(super) async fn user_for_sign_in<D>(
     user: &User,
     account: &Account,
     profile: Option<&Value>,
+    intent: &Intent,
 ) -> Result<(AdapterUser, bool), &'static str> {
-    let store_error = |e: AdapterError| {
-        tracing::error!(error = %e, "SIGNIN_DATABASE_ERROR");
-        "Callback"
-    };
     let now = OffsetDateTime::now_utc();
     if account.kind == ProviderKind::Email {
         let email = user.email.as_deref().unwrap_or_default();
-        return match adapter
-            .get_user_by_email(email)
-            .await
-            .map_err(store_error)?
-        {
-            Some(mut existing) => {
-                existing.email_verified = Some(now);
-                let updated = adapter.update_user(existing).await.map_err(store_error)?;
-                Ok((updated, false))
-            }
-            None => {
-                let created = adapter
-                    .create_user(NewUser::default().email(email).email_verified(now))
-                    .await
-                    .map_err(|e| {
-                        tracing::error!(error = %e, "CREATE_USER_ERROR");
-                        "EmailCreateAccount"
-                    })?;
-                Ok((created, true))
-            }
-        };
+        return email_user(adapter, email, now).await;
     }
 
-    // The user already signed in on this browser, if any.
-    let signed_in = match ctx.jar.get(ctx.auth.cookies.session_token) {
-        Some(token) => current(adapter, token, now)
-            .await
-            .map_err(store_error)?
-            .map(|found| found.user),
-        None => None,
-    };
     let linked = adapter
         .get_user_by_account(&account.provider, &account.provider_account_id)
         .await
         .map_err(store_error)?;
+    let link_to = match intent {
+        Intent::SignIn => None,
+        Intent::Link { user_id } => Some(user_id.as_str()),
+    };
     if let Some(linked) = linked {
-        return match signed_in {
-            Some(current) if current.id != linked.id => Err("OAuthAccountNotLinked"),
+        // Linking an account that already signs someone else in would move it: refused.
+        return match link_to {
+            Some(user_id) if user_id != linked.id => Err("OAuthAccountNotLinked"),
             _ => Ok((linked, false)),
         };
     }
     let link = |user_id: &str| AdapterAccount::from_account(user_id, account);
-    if let Some(current) = signed_in {
-        adapter
-            .link_account(link(&current.id))
-            .await
-            .map_err(store_error)?;
-        return Ok((current, false));
+    if let Some(user_id) = link_to {
+        // The flow links for the user who started it, as long as they are still signed in.
+        let signed_in = match ctx.jar.get(ctx.auth.cookies.session_token) {
+            Some(token) => current(adapter, token, now).await.map_err(store_error)?,
+            None => None,
+        };
+        let Some(owner) = signed_in
+            .map(|found| found.user)
+            .filter(|u| u.id == *user_id)
+        else {
+            return Err("SessionRequired");
+        };
+        link_once_per_provider(adapter, &owner, link(&owner.id)).await?;
+        return Ok((owner, false));
     }
+    let verified = profile.is_some_and(profile_email_verified);
     if let Some(email) = user.email.as_deref()
         && let Some(owner) = adapter
             .get_user_by_email(email)
@@ -126,7 +113,8 @@ pub(super) async fn user_for_sign_in<D>(
             .map_err(store_error)?
     {
         // Never link by email alone: whoever controls this provider account may not own
-        // the existing user's address. A provider may opt in for addresses it verified.
+        // the existing user's address. A provider may opt in for addresses it verified;
+        // credentials accounts never link.
         let opted_in = matches!(
             ctx.auth.provider(&account.provider).map(|p| &p.behaviour),
             Some(ProviderBehaviour::OAuth {
@@ -134,29 +122,122 @@ pub(super) async fn user_for_sign_in<D>(
                 ..
             })
         );
-        let verified = profile
-            .and_then(|p| p.get("email_verified"))
-            .and_then(Value::as_bool)
-            == Some(true);
         if !(opted_in && verified) {
             return Err("OAuthAccountNotLinked");
         }
-        adapter
-            .link_account(link(&owner.id))
-            .await
-            .map_err(store_error)?;
+        link_once_per_provider(adapter, &owner, link(&owner.id)).await?;
         return Ok((owner, false));
     }
     // The user and its account in one write: a user left without the account would make
-    // this account's next sign-in `OAuthAccountNotLinked` (its email is taken).
+    // this account's next sign-in `OAuthAccountNotLinked` (its email is taken). The
+    // provider's word that the address is verified is kept (pre-account hijacking, below).
+    let mut new_user = NewUser::from(user.clone());
+    if verified {
+        new_user = new_user.email_verified(now);
+    }
     let created = adapter
-        .create_user_with_account(NewUser::from(user.clone()), link(""))
+        .create_user_with_account(new_user, link(""))
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "CREATE_USER_ERROR");
             "OAuthCreateAccount"
         })?;
     Ok((created, true))
+}
+
+/// An adapter error during a sign-in: logged, and NextAuth's `Callback` for the redirect.
+fn store_error(e: AdapterError) -> &'static str {
+    tracing::error!(error = %e, "SIGNIN_DATABASE_ERROR");
+    "Callback"
+}
+
+/// The user an email sign-in proves the address of: found and marked verified, or created.
+///
+/// Pre-account hijacking: someone may have created a user with this address through a
+/// provider that never proved it, before its owner ever signed in. The first proof of the
+/// address (this link) takes the user back: its provider accounts are unlinked and its
+/// sessions ended, so whoever set them up loses them; the owner can link their own again.
+async fn email_user(
+    adapter: &dyn Adapter,
+    email: &str,
+    now: OffsetDateTime,
+) -> Result<(AdapterUser, bool), &'static str> {
+    let Some(mut existing) = adapter
+        .get_user_by_email(email)
+        .await
+        .map_err(store_error)?
+    else {
+        let created = adapter
+            .create_user(NewUser::default().email(email).email_verified(now))
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "CREATE_USER_ERROR");
+                "EmailCreateAccount"
+            })?;
+        return Ok((created, true));
+    };
+    if existing.email_verified.is_none() {
+        let mut accounts = adapter
+            .get_accounts(&existing.id)
+            .await
+            .map_err(store_error)?;
+        accounts.retain(|a| a.kind != ProviderKind::Email.as_str());
+        for unproven in &accounts {
+            adapter
+                .unlink_account(&unproven.provider, &unproven.provider_account_id)
+                .await
+                .map_err(store_error)?;
+        }
+        let ended = adapter
+            .delete_sessions(&existing.id)
+            .await
+            .map_err(store_error)?;
+        if !accounts.is_empty() || ended > 0 {
+            tracing::warn!(
+                unlinked = accounts.len(),
+                sessions_ended = ended,
+                "EMAIL_OWNER_TOOK_BACK_UNVERIFIED_USER"
+            );
+        }
+    }
+    existing.email_verified = Some(now);
+    let updated = adapter.update_user(existing).await.map_err(store_error)?;
+    Ok((updated, false))
+}
+
+/// Links `account` to `owner` unless the owner already has an account of that provider: one
+/// account per provider and user, so a second one cannot be slipped in beside the first.
+async fn link_once_per_provider(
+    adapter: &dyn Adapter,
+    owner: &AdapterUser,
+    account: AdapterAccount,
+) -> Result<(), &'static str> {
+    let existing = adapter.get_accounts(&owner.id).await.map_err(store_error)?;
+    if existing.iter().any(|a| a.provider == account.provider) {
+        return Err("OAuthAccountNotLinked");
+    }
+    adapter.link_account(account).await.map_err(store_error)
+}
+
+/// Whether a provider's profile says its email address is verified: the OpenID claim
+/// `email_verified`, a boolean (some providers send the string `"true"`).
+fn profile_email_verified(profile: &Value) -> bool {
+    match profile.get("email_verified") {
+        Some(Value::Bool(verified)) => *verified,
+        Some(Value::String(verified)) => verified == "true",
+        _ => false,
+    }
+}
+
+/// Deletes the session row behind the request's cookie, if any, before a sign-in replaces
+/// it (next-auth v3 does the same when a browser switches users); a failure is logged.
+pub(super) async fn end_previous_session<D>(ctx: &Ctx<'_, D>, adapter: &dyn Adapter) {
+    let Some(token) = ctx.jar.get(ctx.auth.cookies.session_token) else {
+        return;
+    };
+    if let Err(e) = adapter.delete_session(token).await {
+        tracing::error!(error = %e, "SIGNIN_DATABASE_ERROR: the previous session stays");
+    }
 }
 
 /// Stores a new session for `user_id` and returns its cookie.

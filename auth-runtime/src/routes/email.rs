@@ -135,5 +135,5 @@ pub(super) async fn callback<D: SessionData>(ctx: &mut Ctx<'_, D>, provider: &Pr
         }
     };
     let account = Account::new(id, ProviderKind::Email, stored.identifier);
-    callback::sign_in(ctx, user, account, None, None).await
+    callback::sign_in(ctx, user, account, None, None, callback::Intent::SignIn).await
 }

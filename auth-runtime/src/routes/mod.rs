@@ -5,6 +5,7 @@
 //! answers unknown providers and methods in specific ways (`csrf=true` redirects, 400s) and
 //! writes the CSRF and callback-url cookies before routing; one place keeps that exact.
 
+mod accounts;
 mod callback;
 mod checks;
 mod database;
@@ -401,6 +402,7 @@ async fn dispatch<D: SessionData>(
         (Method::GET, "error") => pages::error(ctx, argument),
         (Method::GET, "verify-request") => pages::verify_request(ctx),
         (Method::POST, "_log") => Reply::Empty,
+        (Method::POST, "accounts") if argument == Some("link") => accounts::link(ctx).await,
         (method, _) => Reply::not_supported(&method),
     }
 }

@@ -3,7 +3,8 @@
 
 use time::OffsetDateTime;
 
-use super::{Ctx, Reply, checks, email};
+use super::checks::{self, StateCookie};
+use super::{Ctx, Reply, email};
 use crate::config::ProviderBehaviour;
 use crate::csrf;
 use crate::oauth::{AuthorizationRequest, OAuthProvider, pkce_challenge, random_check_value};
@@ -21,7 +22,7 @@ pub(super) async fn post<D: SessionData>(ctx: &mut Ctx<'_, D>, provider_id: Opti
         ProviderBehaviour::Credentials { .. } => Reply::redirect(ctx.url("signin")),
         ProviderBehaviour::OAuth {
             provider: oauth, ..
-        } => start_oauth(ctx, provider.spec.id, oauth).await,
+        } => start_oauth(ctx, provider.spec.id, oauth, None).await,
         ProviderBehaviour::Email {
             mailer,
             from,
@@ -30,16 +31,23 @@ pub(super) async fn post<D: SessionData>(ctx: &mut Ctx<'_, D>, provider_id: Opti
     }
 }
 
-/// The state of a sign-in: derived from the CSRF token (the seed's rule: the callback must
-/// come back to the browser that started it) and bound to the provider.
-pub(super) fn oauth_state(csrf_token: &str, provider_id: &str) -> String {
-    csrf::oauth_state(&format!("{csrf_token}:{provider_id}"))
+/// The state of a sign-in: derived from the CSRF token (the REST contract's rule: the
+/// callback must come back to the browser that started it), bound to the provider, and made
+/// new for every flow by `random`, which only the flow's sealed state cookie holds. Without
+/// it every sign-in of a browser would send the same state, and one that leaked (a referrer,
+/// a log) would stay good for the CSRF cookie's whole life.
+pub(super) fn oauth_state(csrf_token: &str, provider_id: &str, random: &str) -> String {
+    csrf::oauth_state(&format!("{csrf_token}:{provider_id}:{random}"))
 }
 
-async fn start_oauth<D: SessionData>(
+/// Sends the browser to the provider with fresh check values sealed in cookies; `link_user`
+/// is the signed-in user a `POST /accounts/link` flow links the account to (such a flow
+/// always carries a state cookie, whatever the provider's checks, to hold it).
+pub(super) async fn start_oauth<D: SessionData>(
     ctx: &mut Ctx<'_, D>,
     id: &str,
     oauth: &OAuthProvider,
+    link_user: Option<String>,
 ) -> Reply {
     let auth = ctx.auth;
     let Some(client) = &auth.oauth else {
@@ -47,7 +55,13 @@ async fn start_oauth<D: SessionData>(
         return Reply::redirect(ctx.error_url("OAuthSignin"));
     };
     let active = oauth.active_checks();
-    let state = active.state.then(|| oauth_state(&ctx.csrf_token, id));
+    let state_cookie = (active.state || link_user.is_some()).then(|| StateCookie {
+        random: random_check_value(),
+        link_user,
+    });
+    let state = state_cookie
+        .as_ref()
+        .map(|cookie| oauth_state(&ctx.csrf_token, id, &cookie.random));
     let verifier = active.pkce.then(random_check_value);
     let challenge = verifier.as_deref().map(pkce_challenge);
     let nonce = active.nonce.then(random_check_value);
@@ -75,8 +89,12 @@ async fn start_oauth<D: SessionData>(
     let secure = auth.base.is_secure();
     let names = &auth.cookies;
     let keys = &auth.check_keys;
+    if let Some(cookie) = &state_cookie {
+        let sealed = checks::seal_state(&keys.state, cookie, id, now);
+        ctx.set_cookies
+            .push(checks::cookie(names.state, sealed, secure, true, now));
+    }
     for (name, keys, value, with_max_age) in [
-        (names.state, &keys.state, state, true),
         (names.pkce_code_verifier, &keys.pkce, verifier, true),
         (names.nonce, &keys.nonce, nonce, false),
     ] {
