@@ -263,13 +263,15 @@ async fn credentials_without_the_csrf_token_redirect_to_signin_csrf_true() {
 }
 
 #[tokio::test]
-async fn credentials_callback_by_get_is_not_supported() {
+async fn credentials_callback_by_get_is_method_not_allowed() {
+    // NextAuth answers 500; a client's mistake is a 4xx here (docs/BEHAVIOUR.md).
     let mut client = client();
     let answer = client.get(&format!("{BASE}/callback/credentials")).await;
-    assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(answer.headers["allow"], "POST");
     assert_eq!(
         answer.body,
-        "Error: Callback for provider type credentials not supported"
+        "Error: Callback for provider type credentials not supported: sign in with POST"
     );
 }
 

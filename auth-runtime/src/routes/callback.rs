@@ -155,9 +155,10 @@ async fn credentials<D: SessionData>(
     authorize: AuthorizeFn,
 ) -> Reply {
     if ctx.method != Method::POST {
-        return Reply::Text {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            body: "Error: Callback for provider type credentials not supported".to_owned(),
+        // NextAuth answers 500 here; nothing on the server failed, so 405 (docs/BEHAVIOUR.md).
+        return Reply::MethodNotAllowed {
+            allow: "POST",
+            message: "Callback for provider type credentials not supported: sign in with POST",
         };
     }
     if !ctx.csrf_verified() {

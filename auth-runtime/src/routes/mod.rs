@@ -207,6 +207,11 @@ pub(crate) enum Reply {
         status: StatusCode,
         body: String,
     },
+    /// 405 with `Allow`: `Error: <message>` as text, or `{"error": <message>}` in JSON mode.
+    MethodNotAllowed {
+        allow: &'static str,
+        message: &'static str,
+    },
     /// A throttled sign-in: 429 with `Retry-After`; `{"url"}` in JSON mode, else the page.
     TooManyRequests {
         retry_after: u64,
@@ -459,6 +464,18 @@ impl<D> Ctx<'_, D> {
             } => json_text_response(status, body, no_cache),
             Reply::Html { status, body } => (status, Body::from(body)).into_response(),
             Reply::Text { status, body } => (status, Body::from(body)).into_response(),
+            Reply::MethodNotAllowed { allow, message } => {
+                let status = StatusCode::METHOD_NOT_ALLOWED;
+                let mut response = if self.json {
+                    json_response(status, &json!({ "error": message }), false)
+                } else {
+                    (status, Body::from(format!("Error: {message}"))).into_response()
+                };
+                response
+                    .headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static(allow));
+                response
+            }
             Reply::TooManyRequests {
                 retry_after,
                 url,
