@@ -61,3 +61,34 @@ async fn the_demo_signs_in_through_its_optional_oidc_provider() {
     let session = client.get(&format!("{BASE}/session")).await.json();
     assert_eq!(session["user"]["email"], "alice@example.com");
 }
+
+#[test]
+fn a_plain_http_issuer_to_another_machine_stops_the_start_naming_its_variable() {
+    // The `auth!` macro refuses the same URL as a literal; from `env(…)` it is refused by the
+    // same rule at start-up.
+    let refused = demo::auth::config_from(&vars(&[
+        ("NEXTAUTH_SECRET", "demo-oidc-secret-0123456789abcdef0123"),
+        ("NEXTAUTH_URL", "http://127.0.0.1:3000"),
+        ("OIDC_ISSUER", "http://idp.example.com"),
+        ("OIDC_CLIENT_ID", "client"),
+        ("OIDC_CLIENT_SECRET", "secret"),
+    ]));
+    let error = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    assert_eq!(
+        error,
+        "OIDC_ISSUER: plain http to a non-loopback host; use https"
+    );
+    assert_eq!(
+        auth_shared_verdict("http://idp.example.com"),
+        Some("plain http to a non-loopback host; use https".to_owned()),
+        "the shared rule's verdict"
+    );
+}
+
+/// The rule's verdict, as the macro gets it for a literal issuer.
+fn auth_shared_verdict(url: &str) -> Option<String> {
+    auth_runtime::__private::literal_rules::url_problem(
+        url,
+        auth_runtime::__private::literal_rules::UrlRole::Issuer,
+    )
+}

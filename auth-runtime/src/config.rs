@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use std::future::Future;
 
+use auth_shared::literals::{self, Origin};
 use serde::Serialize;
 
 use crate::callbacks::{
@@ -43,6 +44,15 @@ pub enum ConfigError {
         /// The provider id.
         provider: String,
         /// What is wrong, without any secret.
+        reason: String,
+    },
+    /// A variable's value breaks the rule its setting follows: the same rule the `auth!`
+    /// macro applies to a literal (a plain-http issuer to another machine, say).
+    #[error("{variable}: {reason}")]
+    InvalidVariable {
+        /// The environment variable.
+        variable: String,
+        /// What is wrong, without the value when it could be a secret.
         reason: String,
     },
     /// The `throttle:` settings do not make a working throttle (a store URL that is not
@@ -430,7 +440,13 @@ impl<'a, D: SessionData> Builder<'a, D> {
             Some((Setting::Env(var), Some(default))) => {
                 AdapterSource::from_url(self.env.get(var).unwrap_or_else(|| default.to_owned()))
             }
-            Some((url, _)) => AdapterSource::from_url(self.resolve(url)),
+            Some((url, _)) => {
+                let value = self.resolve(url);
+                self.check_variable(url, &value, |url| {
+                    literals::database_url_problem(url, Origin::Environment)
+                });
+                AdapterSource::from_url(value)
+            }
             None => adapter,
         });
     }
@@ -441,6 +457,29 @@ impl<'a, D: SessionData> Builder<'a, D> {
             Setting::Env(var) => self.env.required(var),
             Setting::Literal(value) => value.to_owned(),
             Setting::EnvOr(var, default) => self.env.get(var).unwrap_or_else(|| default.to_owned()),
+        }
+    }
+
+    /// Holds a value read from the environment to `rule`, the rule the macro holds a literal
+    /// to; a value that breaks it is reported with its variable (literals were checked when
+    /// the block compiled, and an unset variable is reported as missing).
+    fn check_variable(
+        &mut self,
+        setting: Setting,
+        value: &str,
+        rule: impl FnOnce(&str) -> Option<String>,
+    ) {
+        let (Setting::Env(variable) | Setting::EnvOr(variable, _)) = setting else {
+            return;
+        };
+        if value.is_empty() || self.env.get(variable).is_none() {
+            return;
+        }
+        if let Some(reason) = rule(value) {
+            self.invalid.push(ConfigError::InvalidVariable {
+                variable: variable.to_owned(),
+                reason,
+            });
         }
     }
 
@@ -472,14 +511,19 @@ impl<'a, D: SessionData> Builder<'a, D> {
             return;
         }
         let from = self.resolve(settings.from);
+        self.check_variable(settings.from, &from, literals::sender_problem);
         let mailer: Arc<dyn crate::email::Mailer> = match settings.transport {
             EmailTransport::Mailer(mailer) => mailer,
             EmailTransport::Smtp(server) => {
                 let missing_before = self.env.missing.len();
+                let server_setting = server;
                 let server = self.resolve(server);
                 if self.env.missing.len() > missing_before {
                     return; // reported by `build`
                 }
+                self.check_variable(server_setting, &server, |url| {
+                    literals::smtp_url_problem(url, Origin::Environment, "")
+                });
                 match smtp_mailer(&server) {
                     Ok(mailer) => mailer,
                     Err(reason) => {
@@ -533,6 +577,7 @@ impl<'a, D: SessionData> Builder<'a, D> {
         let mut params = PresetParams::new();
         for (name, setting) in &settings.params {
             let value = self.resolve(*setting);
+            self.check_variable(*setting, &value, |value| param_problem(name, value));
             params = match *name {
                 "issuer" => params.issuer(value),
                 "tenant" => params.tenant(value),
@@ -668,7 +713,11 @@ impl<'a, D: SessionData> Builder<'a, D> {
     /// attempt.
     pub fn throttle(&mut self, settings: ThrottleSettings) {
         if let StoreSetting::Postgres(url) = settings.store {
-            self.throttle_url = Some(self.resolve(url));
+            let value = self.resolve(url);
+            self.check_variable(url, &value, |url| {
+                literals::throttle_store_url_problem(url, Origin::Environment)
+            });
+            self.throttle_url = Some(value);
         }
         self.throttle = Some(settings);
     }
@@ -758,6 +807,22 @@ impl<'a, D: SessionData> Builder<'a, D> {
                 throttle,
             }),
         })
+    }
+}
+
+/// The shared rule for a preset parameter's value: an issuer or endpoint URL, or a tenant.
+fn param_problem(name: &str, value: &str) -> Option<String> {
+    use auth_shared::presets::ParamValue;
+    use literals::{UrlRole, tenant_problem, url_problem};
+    let kind = auth_shared::presets::PRESETS
+        .iter()
+        .find_map(|row| row.param(name))
+        .map(|param| param.value);
+    match kind {
+        Some(ParamValue::Issuer) => url_problem(value, UrlRole::Issuer),
+        Some(ParamValue::Endpoint) => url_problem(value, UrlRole::Endpoint),
+        Some(ParamValue::Tenant) => tenant_problem(value),
+        None => None,
     }
 }
 

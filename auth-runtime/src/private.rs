@@ -11,6 +11,8 @@ pub use crate::provider::{
 };
 pub use crate::throttle::{ClientAddress, ThrottleSettings};
 pub use crate::user::{NoData, SessionData};
+/// The rules a setting's value follows, shared with the `auth!` macro.
+pub use auth_shared::literals as literal_rules;
 
 use std::fmt;
 

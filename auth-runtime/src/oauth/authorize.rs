@@ -17,15 +17,7 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
 
 /// Parameters neither the provider's `params` nor a request's extras may set: the flow's
 /// own, which an attacker-chosen query must not override.
-const RESERVED: &[&str] = &[
-    "client_id",
-    "response_type",
-    "redirect_uri",
-    "state",
-    "nonce",
-    "code_challenge",
-    "code_challenge_method",
-];
+const RESERVED: &[&str] = auth_shared::literals::FLOW_AUTHORIZATION_PARAMS;
 
 /// The per-sign-in part of an authorization request.
 #[derive(Clone, Copy, Debug)]

@@ -8,73 +8,13 @@ use super::error::OAuthConfigError;
 use super::provider::{Checks, Endpoints, Quirks, TokenAuthMethod, check_url};
 use crate::user::User;
 
-/// A built-in provider definition.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Preset {
-    /// GitHub (OAuth 2.0; the email falls back to `/user/emails`).
-    GitHub,
-    /// Google (OpenID Connect, `https://accounts.google.com`).
-    Google,
-    /// GitLab.com (OAuth 2.0).
-    GitLab,
-    /// Discord (OAuth 2.0).
-    Discord,
-    /// Auth0 (OpenID Connect; `issuer` parameter).
-    Auth0,
-    /// Keycloak (OpenID Connect; `issuer` parameter, the realm URL).
-    Keycloak,
-    /// Okta (OpenID Connect; `issuer` parameter).
-    Okta,
-    /// Azure AD / Microsoft Entra ID (OpenID Connect; `tenant` parameter, default `common`).
-    AzureAd,
-    /// Twitch (OpenID Connect, `https://id.twitch.tv/oauth2`).
-    Twitch,
-    /// Slack (OpenID Connect, `https://slack.com`).
-    Slack,
-    /// Spotify (OAuth 2.0).
-    Spotify,
-    /// LinkedIn (OpenID Connect, `https://www.linkedin.com/oauth`).
-    LinkedIn,
-    /// Facebook (OAuth 2.0, Graph API v11).
-    Facebook,
-    /// Any OpenID Connect provider, discovered from its `issuer`.
-    Oidc,
-    /// Any OAuth 2.0 provider, from its `authorization`, `token` and `userinfo` URLs.
-    OAuth,
-}
+/// A built-in provider: the kind written in `auth!` (`GitHub`, `Oidc`…). Its data (endpoints,
+/// scope, checks…) is one row of the table that the `auth!` macro checks blocks against, so
+/// the two always agree; its profile mapping is [`profile_mapping`] below.
+pub use auth_shared::presets::PresetKind as Preset;
 
-/// A parameter a preset takes at start-up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PresetParam {
-    /// Its name, as in [`PresetParams`] and the `auth!` block.
-    pub name: &'static str,
-    /// Whether the preset cannot do without it.
-    pub required: bool,
-}
-
-const ISSUER: &[PresetParam] = &[PresetParam {
-    name: "issuer",
-    required: true,
-}];
-const TENANT: &[PresetParam] = &[PresetParam {
-    name: "tenant",
-    required: false,
-}];
-const OAUTH_URLS: &[PresetParam] = &[
-    PresetParam {
-        name: "authorization",
-        required: true,
-    },
-    PresetParam {
-        name: "token",
-        required: true,
-    },
-    PresetParam {
-        name: "userinfo",
-        required: true,
-    },
-];
+/// A parameter a preset takes at start-up (`issuer`, `tenant`, or the generic OAuth URLs).
+pub use auth_shared::presets::Param as PresetParam;
 
 /// The start-up parameters of a preset (`issuer`, `tenant`, or the generic OAuth URLs).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -141,8 +81,9 @@ impl PresetParams {
     }
 
     fn given(&self) -> impl Iterator<Item = &'static str> + '_ {
-        ["issuer", "tenant", "authorization", "token", "userinfo"]
-            .into_iter()
+        auth_shared::presets::PARAM_NAMES
+            .iter()
+            .copied()
             .filter(|name| self.get(name).is_some())
     }
 }
@@ -159,318 +100,125 @@ pub(crate) struct Definition {
     pub(crate) quirks: Quirks,
 }
 
-impl Definition {
-    fn oauth(
-        endpoints: Endpoints,
-        scope: &'static str,
-        profile: fn(&Value) -> Option<User>,
-    ) -> Self {
-        Definition {
-            endpoints,
-            scope: Some(scope),
-            params: &[],
-            token_auth: TokenAuthMethod::ClientSecretBasic,
-            checks: Checks::STATE,
-            profile,
-            fetch_userinfo: true,
-            quirks: Quirks::default(),
-        }
-    }
+/// The definition of `preset` for these parameters, after checking them.
+pub(crate) fn definition(
+    preset: Preset,
+    client_id: &str,
+    params: &PresetParams,
+) -> Result<Definition, OAuthConfigError> {
+    use auth_shared::presets::{Endpoints as Row, TokenAuth};
 
-    /// An OpenID Connect preset: the profile is the ID token's claims, as in next-auth v4.
-    fn oidc(issuer: String, scope: &'static str, profile: fn(&Value) -> Option<User>) -> Self {
-        Definition {
-            endpoints: Endpoints::discovery(issuer),
-            scope: Some(scope),
-            params: &[],
-            token_auth: TokenAuthMethod::ClientSecretBasic,
-            checks: Checks::STATE,
-            profile,
-            fetch_userinfo: false,
-            quirks: Quirks::default(),
+    let row = preset.preset();
+    check_params(row, params)?;
+    let required = |name: &'static str| {
+        params
+            .get(name)
+            .map(str::to_owned)
+            .ok_or(OAuthConfigError::MissingParam {
+                preset: row.id,
+                param: name,
+            })
+    };
+    let mut trust_discovered_issuer = false;
+    let endpoints = match row.endpoints {
+        Row::Fixed {
+            authorization,
+            token,
+            userinfo,
+            issuer,
+        } => Endpoints::Manual {
+            authorization: authorization.into(),
+            token: token.into(),
+            userinfo: userinfo.map(Into::into),
+            issuer: issuer.map(Into::into),
+            jwks_uri: None,
+        },
+        Row::Discovery { issuer } => Endpoints::discovery(issuer),
+        Row::DiscoveryFromIssuerParam => Endpoints::discovery(required("issuer")?),
+        Row::DiscoveryPerTenant {
+            issuer,
+            default_tenant,
+        } => {
+            let tenant = params.tenant.as_deref().unwrap_or(default_tenant);
+            check_tenant(tenant)?;
+            let issuer = issuer.replace("{tenant}", tenant);
+            let appid: String = form_urlencoded::byte_serialize(client_id.as_bytes()).collect();
+            // The `common` tenant announces a `{tenantid}` template as its issuer.
+            trust_discovered_issuer = true;
+            Endpoints::Discovery {
+                well_known: Some(format!(
+                    "{issuer}/.well-known/openid-configuration?appid={appid}"
+                )),
+                issuer,
+            }
         }
-    }
+        Row::FromParams => Endpoints::oauth(
+            required("authorization")?,
+            required("token")?,
+            required("userinfo")?,
+        ),
+    };
+    Ok(Definition {
+        endpoints,
+        scope: row.scope,
+        params: row.authorization_params,
+        token_auth: match row.token_auth {
+            TokenAuth::ClientSecretBasic => TokenAuthMethod::ClientSecretBasic,
+            TokenAuth::ClientSecretPost => TokenAuthMethod::ClientSecretPost,
+        },
+        checks: row.checks,
+        profile: profile_mapping(preset),
+        fetch_userinfo: row.fetch_userinfo,
+        quirks: Quirks {
+            emails_endpoint: row.quirks.emails_endpoint.map(Into::into),
+            client_id_header: row.quirks.client_id_header,
+            unwrap_data: row.quirks.unwrap_data,
+            trust_discovered_issuer,
+        },
+    })
 }
 
-/// Twitch returns the email, picture and login in the ID token only when asked by `claims`.
-const TWITCH_CLAIMS: &str =
-    r#"{"id_token":{"email":null,"picture":null,"preferred_username":null}}"#;
-
-impl Preset {
-    /// Every preset, in documentation order.
-    pub const ALL: &'static [Preset] = &[
-        Preset::GitHub,
-        Preset::Google,
-        Preset::GitLab,
-        Preset::Discord,
-        Preset::Auth0,
-        Preset::Keycloak,
-        Preset::Okta,
-        Preset::AzureAd,
-        Preset::Twitch,
-        Preset::Slack,
-        Preset::Spotify,
-        Preset::LinkedIn,
-        Preset::Facebook,
-        Preset::Oidc,
-        Preset::OAuth,
-    ];
-
-    /// NextAuth's provider id, also the default id in `/signin/:id` (`github`, `azure-ad`...).
-    pub const fn id(self) -> &'static str {
-        match self {
-            Preset::GitHub => "github",
-            Preset::Google => "google",
-            Preset::GitLab => "gitlab",
-            Preset::Discord => "discord",
-            Preset::Auth0 => "auth0",
-            Preset::Keycloak => "keycloak",
-            Preset::Okta => "okta",
-            Preset::AzureAd => "azure-ad",
-            Preset::Twitch => "twitch",
-            Preset::Slack => "slack",
-            Preset::Spotify => "spotify",
-            Preset::LinkedIn => "linkedin",
-            Preset::Facebook => "facebook",
-            Preset::Oidc => "oidc",
-            Preset::OAuth => "oauth",
+/// Refuses parameters the preset does not take; missing ones are found by `definition`.
+fn check_params(
+    row: &auth_shared::presets::Preset,
+    params: &PresetParams,
+) -> Result<(), OAuthConfigError> {
+    for name in params.given() {
+        if row.param(name).is_none() {
+            let expected = if row.params.is_empty() {
+                "none".to_owned()
+            } else {
+                row.params
+                    .iter()
+                    .map(|param| format!("`{}`", param.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(OAuthConfigError::UnexpectedParam {
+                preset: row.id,
+                param: name,
+                expected,
+            });
         }
     }
+    Ok(())
+}
 
-    /// NextAuth's display name (`GitHub`, `Azure Active Directory`...).
-    pub const fn name(self) -> &'static str {
-        match self {
-            Preset::GitHub => "GitHub",
-            Preset::Google => "Google",
-            Preset::GitLab => "GitLab",
-            Preset::Discord => "Discord",
-            Preset::Auth0 => "Auth0",
-            Preset::Keycloak => "Keycloak",
-            Preset::Okta => "Okta",
-            Preset::AzureAd => "Azure Active Directory",
-            Preset::Twitch => "Twitch",
-            Preset::Slack => "Slack",
-            Preset::Spotify => "Spotify",
-            Preset::LinkedIn => "LinkedIn",
-            Preset::Facebook => "Facebook",
-            Preset::Oidc => "OpenID Connect",
-            Preset::OAuth => "OAuth",
-        }
-    }
-
-    /// The preset whose [`Preset::id`] is `id`.
-    pub fn from_id(id: &str) -> Option<Preset> {
-        Preset::ALL.iter().copied().find(|preset| preset.id() == id)
-    }
-
-    /// The parameters the preset takes; any other is refused.
-    pub const fn params(self) -> &'static [PresetParam] {
-        match self {
-            Preset::Auth0 | Preset::Keycloak | Preset::Okta | Preset::Oidc => ISSUER,
-            Preset::AzureAd => TENANT,
-            Preset::OAuth => OAUTH_URLS,
-            _ => &[],
-        }
-    }
-
-    /// The names of the parameters the preset cannot do without.
-    pub const fn required_params(self) -> &'static [&'static str] {
-        match self {
-            Preset::Auth0 | Preset::Keycloak | Preset::Okta | Preset::Oidc => &["issuer"],
-            Preset::OAuth => &["authorization", "token", "userinfo"],
-            _ => &[],
-        }
-    }
-
-    /// Whether the preset is an OpenID Connect provider (its ID tokens are verified).
-    pub const fn is_oidc(self) -> bool {
-        !matches!(
-            self,
-            Preset::GitHub
-                | Preset::GitLab
-                | Preset::Discord
-                | Preset::Spotify
-                | Preset::Facebook
-                | Preset::OAuth
-        )
-    }
-
-    /// The preset's own profile mapping.
-    pub(crate) fn profile_mapping(self) -> fn(&Value) -> Option<User> {
-        match self {
-            Preset::GitHub => github_profile,
-            Preset::GitLab => gitlab_profile,
-            Preset::Discord => discord_profile,
-            Preset::Auth0 => auth0_profile,
-            Preset::Keycloak | Preset::Okta | Preset::Oidc => oidc_profile,
-            Preset::AzureAd => azure_ad_profile,
-            Preset::Twitch => twitch_profile,
-            Preset::Google | Preset::Slack | Preset::LinkedIn => sub_name_picture_profile,
-            Preset::Spotify => spotify_profile,
-            Preset::Facebook => facebook_profile,
-            Preset::OAuth => oauth_profile,
-        }
-    }
-
-    /// The definition for these parameters, after checking them.
-    pub(crate) fn definition(
-        self,
-        client_id: &str,
-        params: &PresetParams,
-    ) -> Result<Definition, OAuthConfigError> {
-        self.check_params(params)?;
-        let required = |name: &'static str| {
-            params
-                .get(name)
-                .map(str::to_owned)
-                .ok_or(OAuthConfigError::MissingParam {
-                    preset: self.id(),
-                    param: name,
-                })
-        };
-        let profile = self.profile_mapping();
-        Ok(match self {
-            Preset::GitHub => {
-                let mut d = Definition::oauth(
-                    Endpoints::Manual {
-                        authorization: "https://github.com/login/oauth/authorize".into(),
-                        token: "https://github.com/login/oauth/access_token".into(),
-                        userinfo: Some("https://api.github.com/user".into()),
-                        issuer: Some("https://github.com/login/oauth".into()),
-                        jwks_uri: None,
-                    },
-                    "read:user user:email",
-                    profile,
-                );
-                d.quirks.emails_endpoint = Some("https://api.github.com/user/emails".into());
-                d
-            }
-            Preset::Google => {
-                let mut d = Definition::oidc(
-                    "https://accounts.google.com".into(),
-                    "openid email profile",
-                    profile,
-                );
-                d.checks = Checks::PKCE_STATE;
-                d
-            }
-            Preset::GitLab => {
-                let mut d = Definition::oauth(
-                    Endpoints::oauth(
-                        "https://gitlab.com/oauth/authorize",
-                        "https://gitlab.com/oauth/token",
-                        "https://gitlab.com/api/v4/user",
-                    ),
-                    "read_user",
-                    profile,
-                );
-                d.checks = Checks::PKCE_STATE;
-                d
-            }
-            Preset::Discord => Definition::oauth(
-                Endpoints::oauth(
-                    "https://discord.com/api/oauth2/authorize",
-                    "https://discord.com/api/oauth2/token",
-                    "https://discord.com/api/users/@me",
-                ),
-                "identify email",
-                profile,
-            ),
-            Preset::Auth0 | Preset::Keycloak => {
-                let mut d = Definition::oidc(required("issuer")?, "openid email profile", profile);
-                d.checks = Checks::PKCE_STATE;
-                d
-            }
-            Preset::Okta => Definition::oidc(required("issuer")?, "openid email profile", profile),
-            Preset::AzureAd => {
-                let tenant = params.tenant.as_deref().unwrap_or("common");
-                check_tenant(tenant)?;
-                let issuer = format!("https://login.microsoftonline.com/{tenant}/v2.0");
-                let appid: String = form_urlencoded::byte_serialize(client_id.as_bytes()).collect();
-                let mut d = Definition::oidc(issuer.clone(), "openid profile email", profile);
-                d.endpoints = Endpoints::Discovery {
-                    well_known: Some(format!(
-                        "{issuer}/.well-known/openid-configuration?appid={appid}"
-                    )),
-                    issuer,
-                };
-                d.quirks.trust_discovered_issuer = true;
-                d
-            }
-            Preset::Twitch => {
-                let mut d = Definition::oidc(
-                    "https://id.twitch.tv/oauth2".into(),
-                    "openid user:read:email",
-                    profile,
-                );
-                d.params = &[("claims", TWITCH_CLAIMS)];
-                // Twitch's token endpoint takes the credentials in the body only.
-                d.token_auth = TokenAuthMethod::ClientSecretPost;
-                d.quirks.client_id_header = true;
-                d.quirks.unwrap_data = true;
-                d
-            }
-            Preset::Slack => {
-                Definition::oidc("https://slack.com".into(), "openid profile email", profile)
-            }
-            Preset::Spotify => Definition::oauth(
-                Endpoints::oauth(
-                    "https://accounts.spotify.com/authorize",
-                    "https://accounts.spotify.com/api/token",
-                    "https://api.spotify.com/v1/me",
-                ),
-                "user-read-email",
-                profile,
-            ),
-            Preset::LinkedIn => {
-                let mut d = Definition::oidc(
-                    "https://www.linkedin.com/oauth".into(),
-                    "openid profile email",
-                    profile,
-                );
-                d.token_auth = TokenAuthMethod::ClientSecretPost;
-                d
-            }
-            Preset::Facebook => Definition::oauth(
-                Endpoints::oauth(
-                    "https://www.facebook.com/v11.0/dialog/oauth",
-                    "https://graph.facebook.com/oauth/access_token",
-                    "https://graph.facebook.com/me?fields=id,name,email,picture",
-                ),
-                "email",
-                profile,
-            ),
-            Preset::Oidc => generic(Endpoints::discovery(required("issuer")?)),
-            Preset::OAuth => generic(Endpoints::oauth(
-                required("authorization")?,
-                required("token")?,
-                required("userinfo")?,
-            )),
-        })
-    }
-
-    /// Refuses parameters the preset does not take; missing ones are found by `definition`.
-    fn check_params(self, params: &PresetParams) -> Result<(), OAuthConfigError> {
-        let accepted = self.params();
-        for name in params.given() {
-            if !accepted.iter().any(|param| param.name == name) {
-                let expected = if accepted.is_empty() {
-                    "none".to_owned()
-                } else {
-                    accepted
-                        .iter()
-                        .map(|param| format!("`{}`", param.name))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                return Err(OAuthConfigError::UnexpectedParam {
-                    preset: self.id(),
-                    param: name,
-                    expected,
-                });
-            }
-        }
-        Ok(())
+/// The preset's own profile mapping: one per kind, matched exhaustively so a preset cannot be
+/// added to the table without one.
+pub(crate) fn profile_mapping(preset: Preset) -> fn(&Value) -> Option<User> {
+    match preset {
+        Preset::GitHub => github_profile,
+        Preset::GitLab => gitlab_profile,
+        Preset::Discord => discord_profile,
+        Preset::Auth0 => auth0_profile,
+        Preset::Keycloak | Preset::Okta | Preset::Oidc => oidc_profile,
+        Preset::AzureAd => azure_ad_profile,
+        Preset::Twitch => twitch_profile,
+        Preset::Google | Preset::Slack | Preset::LinkedIn => sub_name_picture_profile,
+        Preset::Spotify => spotify_profile,
+        Preset::Facebook => facebook_profile,
+        Preset::OAuth => oauth_profile,
     }
 }
 
@@ -502,26 +250,19 @@ pub(crate) fn generic(endpoints: Endpoints) -> Definition {
     }
 }
 
-/// A tenant goes into a URL path: one segment of letters, digits, `.`, `-` and `_`.
+/// A tenant goes into a URL path: the shared rule, then the URL it makes.
 fn check_tenant(tenant: &str) -> Result<(), OAuthConfigError> {
-    let ok = !tenant.is_empty()
-        && tenant
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
-    if ok {
-        // Also a valid URL once in place.
-        check_url(
-            "tenant",
-            &format!("https://login.microsoftonline.com/{tenant}/v2.0"),
-        )?;
-        Ok(())
-    } else {
-        Err(OAuthConfigError::InvalidUrl {
+    if let Some(reason) = auth_shared::literals::tenant_problem(tenant) {
+        return Err(OAuthConfigError::InvalidUrl {
             what: "tenant",
-            reason: "expected a tenant id, a domain, `common`, `organizations` or `consumers`"
-                .to_owned(),
-        })
+            reason,
+        });
     }
+    check_url(
+        "tenant",
+        &format!("https://login.microsoftonline.com/{tenant}/v2.0"),
+    )?;
+    Ok(())
 }
 
 // Profile mappings. JavaScript's `a || b` treats "" as missing, so empty strings are too.
@@ -686,8 +427,16 @@ mod tests {
     use super::*;
     use crate::oauth::provider::OAuthProvider;
 
+    fn all_presets() -> impl Iterator<Item = Preset> {
+        auth_shared::presets::PRESETS.iter().map(|row| row.kind)
+    }
+
+    fn preset_by_id(id: &str) -> Option<Preset> {
+        auth_shared::presets::Preset::by_id(id).map(|row| row.kind)
+    }
+
     fn map(preset: Preset, profile: Value) -> Option<User> {
-        preset.profile_mapping()(&profile)
+        profile_mapping(preset)(&profile)
     }
 
     fn expect(id: &str, name: Option<&str>, email: Option<&str>, image: Option<&str>) -> User {
@@ -870,9 +619,9 @@ mod tests {
 
     #[test]
     fn a_profile_without_id_maps_to_no_user() {
-        for preset in Preset::ALL {
+        for preset in all_presets() {
             assert_eq!(
-                map(*preset, json!({"name": "Ann", "id": null, "sub": ""})),
+                map(preset, json!({"name": "Ann", "id": null, "sub": ""})),
                 None,
                 "{preset:?}"
             );
@@ -907,25 +656,16 @@ mod tests {
             )
             .is_err()
         );
-        for preset in Preset::ALL {
-            for name in preset.required_params() {
-                assert!(
-                    preset
-                        .params()
-                        .iter()
-                        .any(|p| p.name == *name && p.required),
-                    "{preset:?} {name}"
-                );
-            }
-            assert_eq!(Preset::from_id(preset.id()), Some(*preset));
+        for preset in all_presets() {
+            assert_eq!(preset_by_id(preset.id()), Some(preset));
         }
     }
 
     #[test]
     fn every_preset_builds_with_its_parameters() {
-        for preset in Preset::ALL {
+        for preset in all_presets() {
             let mut params = PresetParams::new();
-            for param in preset.params() {
+            for param in preset.preset().params {
                 params = match param.name {
                     "issuer" => params.issuer("https://idp.example/realms/x"),
                     "tenant" => params.tenant("contoso.onmicrosoft.com"),
@@ -936,9 +676,9 @@ mod tests {
                     },
                 };
             }
-            let provider = OAuthProvider::preset(*preset, "client id", "secret", &params)
+            let provider = OAuthProvider::preset(preset, "client id", "secret", &params)
                 .unwrap_or_else(|e| panic!("{preset:?}: {e}"));
-            assert_eq!(provider.is_oidc(), preset.is_oidc(), "{preset:?}");
+            assert_eq!(provider.is_oidc(), preset.preset().is_oidc(), "{preset:?}");
         }
     }
 

@@ -159,40 +159,12 @@ impl TokenAuthMethod {
     }
 }
 
-/// Which check values the authorization request carries (next-auth v4's `checks`).
+/// Which check values the authorization request carries (next-auth v4's `checks`), the type
+/// the preset table uses.
 ///
 /// The routes create each enabled value with [`super::random_check_value`], seal it in its
 /// cookie, and refuse the callback when the cookie is missing (advisory GHSA-7r7x-4c4q-c4qf).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Checks {
-    /// `state`, compared by the routes with [`super::state_matches`].
-    pub state: bool,
-    /// PKCE with S256: the challenge goes out, the verifier goes to the token endpoint.
-    pub pkce: bool,
-    /// `nonce`, compared with the ID token's claim (OpenID Connect providers only).
-    pub nonce: bool,
-}
-
-impl Checks {
-    /// `state` only: next-auth v4's default.
-    pub const STATE: Checks = Checks {
-        state: true,
-        pkce: false,
-        nonce: false,
-    };
-    /// `pkce` and `state`.
-    pub const PKCE_STATE: Checks = Checks {
-        state: true,
-        pkce: true,
-        nonce: false,
-    };
-    /// `pkce`, `state` and `nonce`.
-    pub const ALL: Checks = Checks {
-        state: true,
-        pkce: true,
-        nonce: true,
-    };
-}
+pub use auth_shared::presets::Checks;
 
 /// Per-provider departures from plain OAuth, all off by default.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -261,7 +233,7 @@ pub struct OAuthProvider {
 impl OAuthProvider {
     /// A provider from a preset (spec §8, next-auth v4 column): its endpoints, scope, checks,
     /// token authentication and profile mapping. `params` gives what the preset needs
-    /// ([`Preset::required_params`]); a parameter the preset does not take is an error.
+    /// (its row's required `params`); a parameter the preset does not take is an error.
     pub fn preset(
         preset: Preset,
         client_id: impl Into<String>,
@@ -269,7 +241,7 @@ impl OAuthProvider {
         params: &PresetParams,
     ) -> Result<OAuthProvider, OAuthConfigError> {
         let client_id = client_id.into();
-        let definition = preset.definition(&client_id, params)?;
+        let definition = super::presets::definition(preset, &client_id, params)?;
         OAuthProvider::from_definition(Some(preset), client_id, client_secret.into(), definition)
     }
 

@@ -1,0 +1,626 @@
+//! The built-in OAuth 2.0 and OpenID Connect providers as data, one [`Preset`] row each:
+//! the kind written in `auth!`, NextAuth's id and display name, the protocol, what each takes
+//! at start-up, its endpoints, scope, checks and token-endpoint authentication, whether its
+//! profile vouches for the email address, and its quirks.
+//!
+//! The macro reads the table to check a block (which kinds exist, which fields each takes);
+//! the runtime reads it to build the provider. The profile mapping of each kind lives in the
+//! runtime (`auth_runtime::profiles`), matched exhaustively on [`PresetKind`], so a row
+//! without a mapping does not compile.
+
+/// A built-in provider, as written in `auth!` (`github: GitHub { … }`).
+///
+/// Exhaustive on purpose: the runtime matches on it for each kind's profile mapping, so a
+/// new row without a mapping fails to compile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PresetKind {
+    /// GitHub (OAuth 2.0; the email falls back to `/user/emails`).
+    GitHub,
+    /// Google (OpenID Connect, `https://accounts.google.com`).
+    Google,
+    /// GitLab.com (OAuth 2.0).
+    GitLab,
+    /// Discord (OAuth 2.0).
+    Discord,
+    /// Auth0 (OpenID Connect; `issuer` parameter).
+    Auth0,
+    /// Keycloak (OpenID Connect; `issuer` parameter, the realm URL).
+    Keycloak,
+    /// Okta (OpenID Connect; `issuer` parameter).
+    Okta,
+    /// Azure AD / Microsoft Entra ID (OpenID Connect; `tenant` parameter, default `common`).
+    AzureAd,
+    /// Twitch (OpenID Connect, `https://id.twitch.tv/oauth2`).
+    Twitch,
+    /// Slack (OpenID Connect, `https://slack.com`).
+    Slack,
+    /// Spotify (OAuth 2.0).
+    Spotify,
+    /// LinkedIn (OpenID Connect, `https://www.linkedin.com/oauth`).
+    LinkedIn,
+    /// Facebook (OAuth 2.0, Graph API).
+    Facebook,
+    /// Any OpenID Connect provider, discovered from its `issuer`.
+    Oidc,
+    /// Any OAuth 2.0 provider, from its `authorization`, `token` and `userinfo` URLs.
+    OAuth,
+}
+
+/// OAuth 2.0 with a userinfo endpoint, or OpenID Connect (ID tokens verified).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// Plain OAuth 2.0: the profile comes from the userinfo endpoint.
+    OAuth2,
+    /// OpenID Connect: the profile is the verified ID token's claims.
+    OpenIdConnect,
+}
+
+/// A parameter a preset takes at start-up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Param {
+    /// Its name, as written in the `auth!` block.
+    pub name: &'static str,
+    /// Whether the preset cannot do without it.
+    pub required: bool,
+    /// What the value is: a URL, or an Azure AD tenant.
+    pub value: ParamValue,
+}
+
+/// What a [`Param`]'s value must be (its rule in [`crate::literals`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamValue {
+    /// An issuer URL (`literals::UrlRole::Issuer`).
+    Issuer,
+    /// An endpoint URL (`literals::UrlRole::Endpoint`).
+    Endpoint,
+    /// An Azure AD tenant (`literals::tenant_problem`).
+    Tenant,
+}
+
+/// Where a preset's endpoints come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoints {
+    /// Written here, one by one.
+    Fixed {
+        /// The authorization endpoint.
+        authorization: &'static str,
+        /// The token endpoint.
+        token: &'static str,
+        /// The userinfo endpoint.
+        userinfo: Option<&'static str>,
+        /// The issuer, compared with the callback's `iss`.
+        issuer: Option<&'static str>,
+    },
+    /// OpenID Connect discovery from this issuer.
+    Discovery {
+        /// The issuer URL.
+        issuer: &'static str,
+    },
+    /// OpenID Connect discovery from the `issuer` parameter.
+    DiscoveryFromIssuerParam,
+    /// OpenID Connect discovery from an issuer with `{tenant}` in it, filled with the `tenant`
+    /// parameter or `default_tenant`; the discovery document is asked for with the client id
+    /// as `appid` and its announced issuer is taken as it is (Azure AD's `common` tenant
+    /// announces a `{tenantid}` template).
+    DiscoveryPerTenant {
+        /// The issuer, with `{tenant}`.
+        issuer: &'static str,
+        /// The tenant when none is given.
+        default_tenant: &'static str,
+    },
+    /// The `authorization`, `token` and `userinfo` parameters.
+    FromParams,
+}
+
+/// How the client authenticates at the token endpoint (RFC 6749 §2.3.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenAuth {
+    /// HTTP Basic with the form-urlencoded client id and secret.
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` in the form body.
+    ClientSecretPost,
+}
+
+/// The checks of a preset's flow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Checks {
+    /// `state`: the callback must come back to the browser that started the flow.
+    pub state: bool,
+    /// PKCE with S256: the challenge goes out, the verifier goes to the token endpoint.
+    pub pkce: bool,
+    /// `nonce`, compared with the ID token's claim (OpenID Connect only).
+    pub nonce: bool,
+}
+
+impl Checks {
+    /// `state` only: next-auth v4's default.
+    pub const STATE: Checks = Checks {
+        state: true,
+        pkce: false,
+        nonce: false,
+    };
+    /// `state` and PKCE.
+    pub const PKCE_STATE: Checks = Checks {
+        state: true,
+        pkce: true,
+        nonce: false,
+    };
+    /// Every check.
+    pub const ALL: Checks = Checks {
+        state: true,
+        pkce: true,
+        nonce: true,
+    };
+}
+
+/// What a provider does differently from the protocol.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Quirks {
+    /// When the profile's `email` is null, ask this URL for the primary verified one (GitHub).
+    pub emails_endpoint: Option<&'static str>,
+    /// Send `Client-ID: <client id>` to the userinfo endpoint (Twitch).
+    pub client_id_header: bool,
+    /// The profile is `data[0]` of the userinfo answer (Twitch's Helix API).
+    pub unwrap_data: bool,
+}
+
+/// One built-in provider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Preset {
+    /// The kind.
+    pub kind: PresetKind,
+    /// The kind as written in `auth!`, e.g. `GitHub`.
+    pub kind_name: &'static str,
+    /// NextAuth's provider id, also the usual id in `/signin/:id` (`github`, `azure-ad`).
+    pub id: &'static str,
+    /// NextAuth's display name (`GitHub`, `Azure Active Directory`).
+    pub name: &'static str,
+    /// OAuth 2.0 or OpenID Connect.
+    pub protocol: Protocol,
+    /// What it takes at start-up; any other parameter is refused.
+    pub params: &'static [Param],
+    /// Where its endpoints come from.
+    pub endpoints: Endpoints,
+    /// The scope it asks for, unless the block sets one.
+    pub scope: Option<&'static str>,
+    /// Authorization parameters it always sends.
+    pub authorization_params: &'static [(&'static str, &'static str)],
+    /// How the client authenticates at the token endpoint.
+    pub token_auth: TokenAuth,
+    /// The checks of its flow.
+    pub checks: Checks,
+    /// Whether its profile says whether the address is verified (`email_verified`): only then
+    /// can `allow_dangerous_email_account_linking` ever link.
+    pub verified_email: bool,
+    /// Whether the userinfo endpoint is asked for the profile (an OpenID Connect preset
+    /// otherwise uses the ID token's claims alone).
+    pub fetch_userinfo: bool,
+    /// Its quirks.
+    pub quirks: Quirks,
+}
+
+const ISSUER: &[Param] = &[Param {
+    name: "issuer",
+    required: true,
+    value: ParamValue::Issuer,
+}];
+const TENANT: &[Param] = &[Param {
+    name: "tenant",
+    required: false,
+    value: ParamValue::Tenant,
+}];
+const OAUTH_URLS: &[Param] = &[
+    Param {
+        name: "authorization",
+        required: true,
+        value: ParamValue::Endpoint,
+    },
+    Param {
+        name: "token",
+        required: true,
+        value: ParamValue::Endpoint,
+    },
+    Param {
+        name: "userinfo",
+        required: true,
+        value: ParamValue::Endpoint,
+    },
+];
+
+/// Every parameter name a preset may take, in the order they are read and emitted.
+pub const PARAM_NAMES: &[&str] = &["issuer", "tenant", "authorization", "token", "userinfo"];
+
+/// An OAuth 2.0 preset with fixed endpoints: `state`, client_secret_basic, userinfo.
+const fn oauth2(
+    kind: PresetKind,
+    kind_name: &'static str,
+    id: &'static str,
+    name: &'static str,
+    endpoints: Endpoints,
+    scope: &'static str,
+) -> Preset {
+    Preset {
+        kind,
+        kind_name,
+        id,
+        name,
+        protocol: Protocol::OAuth2,
+        params: &[],
+        endpoints,
+        scope: Some(scope),
+        authorization_params: &[],
+        token_auth: TokenAuth::ClientSecretBasic,
+        checks: Checks::STATE,
+        verified_email: false,
+        fetch_userinfo: true,
+        quirks: Quirks {
+            emails_endpoint: None,
+            client_id_header: false,
+            unwrap_data: false,
+        },
+    }
+}
+
+/// An OpenID Connect preset: the profile is the ID token's claims, as in next-auth v4, which
+/// carry `email_verified`.
+const fn oidc(
+    kind: PresetKind,
+    kind_name: &'static str,
+    id: &'static str,
+    name: &'static str,
+    endpoints: Endpoints,
+    scope: &'static str,
+) -> Preset {
+    Preset {
+        protocol: Protocol::OpenIdConnect,
+        verified_email: true,
+        fetch_userinfo: false,
+        ..oauth2(kind, kind_name, id, name, endpoints, scope)
+    }
+}
+
+const fn fixed(
+    authorization: &'static str,
+    token: &'static str,
+    userinfo: &'static str,
+) -> Endpoints {
+    Endpoints::Fixed {
+        authorization,
+        token,
+        userinfo: Some(userinfo),
+        issuer: None,
+    }
+}
+
+/// Twitch returns the email, picture and login in the ID token only when asked by `claims`.
+const TWITCH_CLAIMS: &str =
+    r#"{"id_token":{"email":null,"picture":null,"preferred_username":null}}"#;
+
+/// Every preset, in documentation order.
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        quirks: Quirks {
+            emails_endpoint: Some("https://api.github.com/user/emails"),
+            client_id_header: false,
+            unwrap_data: false,
+        },
+        ..oauth2(
+            PresetKind::GitHub,
+            "GitHub",
+            "github",
+            "GitHub",
+            Endpoints::Fixed {
+                authorization: "https://github.com/login/oauth/authorize",
+                token: "https://github.com/login/oauth/access_token",
+                userinfo: Some("https://api.github.com/user"),
+                issuer: Some("https://github.com/login/oauth"),
+            },
+            "read:user user:email",
+        )
+    },
+    Preset {
+        checks: Checks::PKCE_STATE,
+        ..oidc(
+            PresetKind::Google,
+            "Google",
+            "google",
+            "Google",
+            Endpoints::Discovery {
+                issuer: "https://accounts.google.com",
+            },
+            "openid email profile",
+        )
+    },
+    Preset {
+        checks: Checks::PKCE_STATE,
+        ..oauth2(
+            PresetKind::GitLab,
+            "GitLab",
+            "gitlab",
+            "GitLab",
+            fixed(
+                "https://gitlab.com/oauth/authorize",
+                "https://gitlab.com/oauth/token",
+                "https://gitlab.com/api/v4/user",
+            ),
+            "read_user",
+        )
+    },
+    oauth2(
+        PresetKind::Discord,
+        "Discord",
+        "discord",
+        "Discord",
+        fixed(
+            "https://discord.com/api/oauth2/authorize",
+            "https://discord.com/api/oauth2/token",
+            "https://discord.com/api/users/@me",
+        ),
+        "identify email",
+    ),
+    Preset {
+        params: ISSUER,
+        checks: Checks::PKCE_STATE,
+        ..oidc(
+            PresetKind::Auth0,
+            "Auth0",
+            "auth0",
+            "Auth0",
+            Endpoints::DiscoveryFromIssuerParam,
+            "openid email profile",
+        )
+    },
+    Preset {
+        params: ISSUER,
+        checks: Checks::PKCE_STATE,
+        ..oidc(
+            PresetKind::Keycloak,
+            "Keycloak",
+            "keycloak",
+            "Keycloak",
+            Endpoints::DiscoveryFromIssuerParam,
+            "openid email profile",
+        )
+    },
+    Preset {
+        params: ISSUER,
+        ..oidc(
+            PresetKind::Okta,
+            "Okta",
+            "okta",
+            "Okta",
+            Endpoints::DiscoveryFromIssuerParam,
+            "openid email profile",
+        )
+    },
+    Preset {
+        params: TENANT,
+        ..oidc(
+            PresetKind::AzureAd,
+            "AzureAd",
+            "azure-ad",
+            "Azure Active Directory",
+            Endpoints::DiscoveryPerTenant {
+                issuer: "https://login.microsoftonline.com/{tenant}/v2.0",
+                default_tenant: "common",
+            },
+            "openid profile email",
+        )
+    },
+    Preset {
+        authorization_params: &[("claims", TWITCH_CLAIMS)],
+        // Twitch's token endpoint takes the credentials in the body only.
+        token_auth: TokenAuth::ClientSecretPost,
+        quirks: Quirks {
+            emails_endpoint: None,
+            client_id_header: true,
+            unwrap_data: true,
+        },
+        ..oidc(
+            PresetKind::Twitch,
+            "Twitch",
+            "twitch",
+            "Twitch",
+            Endpoints::Discovery {
+                issuer: "https://id.twitch.tv/oauth2",
+            },
+            "openid user:read:email",
+        )
+    },
+    oidc(
+        PresetKind::Slack,
+        "Slack",
+        "slack",
+        "Slack",
+        Endpoints::Discovery {
+            issuer: "https://slack.com",
+        },
+        "openid profile email",
+    ),
+    oauth2(
+        PresetKind::Spotify,
+        "Spotify",
+        "spotify",
+        "Spotify",
+        fixed(
+            "https://accounts.spotify.com/authorize",
+            "https://accounts.spotify.com/api/token",
+            "https://api.spotify.com/v1/me",
+        ),
+        "user-read-email",
+    ),
+    Preset {
+        token_auth: TokenAuth::ClientSecretPost,
+        ..oidc(
+            PresetKind::LinkedIn,
+            "LinkedIn",
+            "linkedin",
+            "LinkedIn",
+            Endpoints::Discovery {
+                issuer: "https://www.linkedin.com/oauth",
+            },
+            "openid profile email",
+        )
+    },
+    oauth2(
+        PresetKind::Facebook,
+        "Facebook",
+        "facebook",
+        "Facebook",
+        fixed(
+            "https://www.facebook.com/v11.0/dialog/oauth",
+            "https://graph.facebook.com/oauth/access_token",
+            "https://graph.facebook.com/me?fields=id,name,email,picture",
+        ),
+        "email",
+    ),
+    Preset {
+        params: ISSUER,
+        checks: Checks::ALL,
+        fetch_userinfo: true,
+        ..oidc(
+            PresetKind::Oidc,
+            "Oidc",
+            "oidc",
+            "OpenID Connect",
+            Endpoints::DiscoveryFromIssuerParam,
+            "openid email profile",
+        )
+    },
+    Preset {
+        params: OAUTH_URLS,
+        scope: None,
+        checks: Checks::PKCE_STATE,
+        ..oauth2(
+            PresetKind::OAuth,
+            "OAuth",
+            "oauth",
+            "OAuth",
+            Endpoints::FromParams,
+            "",
+        )
+    },
+];
+
+impl PresetKind {
+    /// The kind's row of [`PRESETS`].
+    pub fn preset(self) -> &'static Preset {
+        // Every kind has exactly one row (a test says so); the fallback is never taken.
+        PRESETS
+            .iter()
+            .find(|p| p.kind == self)
+            .unwrap_or(&PRESETS[0])
+    }
+
+    /// NextAuth's provider id (`github`, `azure-ad`).
+    pub fn id(self) -> &'static str {
+        self.preset().id
+    }
+
+    /// NextAuth's display name.
+    pub fn name(self) -> &'static str {
+        self.preset().name
+    }
+}
+
+impl Preset {
+    /// The preset written `kind_name` in `auth!`.
+    pub fn by_kind_name(kind_name: &str) -> Option<&'static Preset> {
+        PRESETS.iter().find(|p| p.kind_name == kind_name)
+    }
+
+    /// The preset whose NextAuth id is `id`.
+    pub fn by_id(id: &str) -> Option<&'static Preset> {
+        PRESETS.iter().find(|p| p.id == id)
+    }
+
+    /// The parameter called `name`, if the preset takes it.
+    pub fn param(&self, name: &str) -> Option<&'static Param> {
+        self.params.iter().find(|p| p.name == name)
+    }
+
+    /// Whether it is an OpenID Connect provider (its ID tokens are verified).
+    pub const fn is_oidc(&self) -> bool {
+        matches!(self.protocol, Protocol::OpenIdConnect)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::literals::{UrlRole, url_problem};
+
+    #[test]
+    fn every_row_is_one_kind_with_a_unique_id_and_kind_name() {
+        for (i, row) in PRESETS.iter().enumerate() {
+            for other in &PRESETS[i + 1..] {
+                assert_ne!(row.kind, other.kind);
+                assert_ne!(row.id, other.id);
+                assert_ne!(row.kind_name, other.kind_name);
+            }
+            assert_eq!(row.kind.preset(), row, "{}", row.kind_name);
+            assert_eq!(Preset::by_kind_name(row.kind_name), Some(row));
+            assert_eq!(Preset::by_id(row.id), Some(row));
+        }
+    }
+
+    #[test]
+    fn every_fixed_url_follows_the_literal_rules() {
+        for row in PRESETS {
+            let mut urls = Vec::new();
+            match row.endpoints {
+                Endpoints::Fixed {
+                    authorization,
+                    token,
+                    userinfo,
+                    issuer,
+                } => {
+                    urls.extend([
+                        (authorization, UrlRole::Endpoint),
+                        (token, UrlRole::Endpoint),
+                    ]);
+                    urls.extend(userinfo.map(|u| (u, UrlRole::Endpoint)));
+                    urls.extend(issuer.map(|u| (u, UrlRole::Issuer)));
+                }
+                Endpoints::Discovery { issuer } => urls.push((issuer, UrlRole::Issuer)),
+                Endpoints::DiscoveryPerTenant {
+                    issuer,
+                    default_tenant,
+                } => urls.push((
+                    // Leaked once per test run: a 'static issuer for the check.
+                    String::leak(issuer.replace("{tenant}", default_tenant)),
+                    UrlRole::Issuer,
+                )),
+                Endpoints::DiscoveryFromIssuerParam | Endpoints::FromParams => {}
+            }
+            urls.extend(row.quirks.emails_endpoint.map(|u| (u, UrlRole::Endpoint)));
+            for (url, role) in urls {
+                assert_eq!(url_problem(url, role), None, "{}: {url}", row.kind_name);
+            }
+        }
+    }
+
+    #[test]
+    fn params_are_known_names_and_endpoints_match_them() {
+        for row in PRESETS {
+            for param in row.params {
+                assert!(PARAM_NAMES.contains(&param.name), "{}", row.kind_name);
+            }
+            let issuer = row.param("issuer").is_some();
+            assert_eq!(
+                issuer,
+                row.endpoints == Endpoints::DiscoveryFromIssuerParam,
+                "{}",
+                row.kind_name
+            );
+            let urls = row.param("authorization").is_some();
+            assert_eq!(
+                urls,
+                row.endpoints == Endpoints::FromParams,
+                "{}",
+                row.kind_name
+            );
+            assert!(!row.checks.nonce || row.is_oidc(), "{}", row.kind_name);
+        }
+    }
+}
