@@ -10,7 +10,7 @@
 //! `PORT` (default 3000), `NEXTAUTH_URL`, `NEXTAUTH_SECRET` as in the demo; the `oidc`,
 //! `github` and `email` providers are enabled by their variables.
 
-use auth_runtime::callbacks::{Credentials, SignInEvent};
+use auth_runtime::callbacks::SignInEvent;
 use auth_runtime::{User, auth};
 use axum::response::Html;
 use axum::routing::get;
@@ -45,9 +45,8 @@ auth! {
 }
 
 /// `demo` / `demo` is the only password account; it is stored like any other user.
-async fn authorize(credentials: Credentials) -> Option<User> {
-    let valid =
-        credentials.get("username") == Some("demo") && credentials.get("password") == Some("demo");
+async fn authorize(form: auth::forms::Credentials) -> Option<User> {
+    let valid = form.username == "demo" && form.password == "demo";
     valid.then(|| User::new("1").name("Demo User").email("demo@example.com"))
 }
 

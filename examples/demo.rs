@@ -13,7 +13,7 @@
 
 use std::net::SocketAddr;
 
-use auth_runtime::callbacks::{Credentials, JwtParams, JwtTrigger, SignInEvent};
+use auth_runtime::callbacks::{JwtParams, JwtTrigger, SignInEvent};
 use auth_runtime::{User, auth};
 use axum::response::Html;
 use axum::routing::get;
@@ -58,9 +58,8 @@ auth! {
 }
 
 /// `demo` / `demo` is the only account.
-async fn authorize(credentials: Credentials) -> Option<User> {
-    let valid =
-        credentials.get("username") == Some("demo") && credentials.get("password") == Some("demo");
+async fn authorize(form: auth::forms::Credentials) -> Option<User> {
+    let valid = form.username == "demo" && form.password == "demo";
     valid.then(|| User::new("1").name("Demo User").email("demo@example.com"))
 }
 

@@ -24,6 +24,7 @@ const GENERATED_NAMES: &[&str] = &[
     "Session",
     "Token",
     "ProviderId",
+    "forms",
     "PROVIDERS",
     "config_from_env",
     "config_from",
@@ -85,6 +86,7 @@ fn gen_module(config: &Config, mode: Mode) -> TokenStream {
         gen_session_data(config, mode),
         gen_aliases(config),
         gen_provider_id(config, mode),
+        gen_forms(config),
         gen_providers(config),
         gen_config_from_env(config, mode),
         gen_config_from(config, mode),
@@ -223,7 +225,81 @@ fn gen_provider_id(config: &Config, mode: Mode) -> TokenStream {
                 f.write_str(self.as_str())
             }
         }
+
+        // Callbacks and events name a provider by its id string (as stored rows do, shared
+        // with next-auth's adapters): `event.account.provider == auth::ProviderId::Github`.
+        impl ::core::cmp::PartialEq<ProviderId> for ::std::string::String {
+            fn eq(&self, id: &ProviderId) -> bool {
+                self.as_str() == id.as_str()
+            }
+        }
+
+        impl ::core::cmp::PartialEq<::std::string::String> for ProviderId {
+            fn eq(&self, id: &::std::string::String) -> bool {
+                self.as_str() == id.as_str()
+            }
+        }
     }
+}
+
+/// `mod forms`: per credentials provider, a struct with one `String` field per declared
+/// field, which `authorize` may take instead of the untyped `Credentials`; a misspelt field
+/// is then a compile error in the user's code.
+fn gen_forms(config: &Config) -> TokenStream {
+    let private = private(config);
+    let forms = config.providers.iter().filter_map(|p| {
+        let ProviderKind::Credentials { fields, .. } = &p.kind else {
+            return None;
+        };
+        let variant = &p.variant;
+        let doc = format!(
+            "The sign-in form of `{}`, for `authorize`: every declared field, as posted.",
+            p.id
+        );
+        let names: Vec<Ident> = fields.iter().map(|f| field_ident(&f.key)).collect();
+        let keys = fields.iter().map(|f| f.key.as_str());
+        let docs = fields.iter().map(|f| format!("`{}`: {}", f.key, f.label));
+        Some(quote! {
+            #[doc = #doc]
+            #[derive(::core::clone::Clone)]
+            pub struct #variant {
+                #( #[doc = #docs] pub #names: ::std::string::String, )*
+            }
+            impl #private::AuthorizeInput for #variant {
+                fn from_credentials(
+                    credentials: &#private::Credentials,
+                ) -> ::core::option::Option<Self> {
+                    ::core::option::Option::Some(#variant {
+                        #( #names: ::core::convert::From::from(credentials.get(#keys)?), )*
+                    })
+                }
+            }
+            impl ::core::fmt::Debug for #variant {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    // Field values are passwords as often as not: never printed.
+                    f.debug_struct(::core::stringify!(#variant)).finish_non_exhaustive()
+                }
+            }
+        })
+    });
+    let forms: Vec<TokenStream> = forms.collect();
+    if forms.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        #[doc = "The credentials providers' sign-in forms, typed: `authorize` may take one."]
+        pub mod forms {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #(#forms)*
+        }
+    }
+}
+
+/// A form field's name as a Rust field: raw when it is a keyword (`r#type`).
+fn field_ident(key: &str) -> Ident {
+    syn::parse_str::<Ident>(key).unwrap_or_else(|_| Ident::new_raw(key, Span::call_site()))
 }
 
 /// `static PROVIDERS`: one `ProviderSpec` per provider, indexed by `ProviderId`.

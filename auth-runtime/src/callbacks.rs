@@ -69,6 +69,26 @@ impl<E: fmt::Display> AuthorizeOutput for Result<Option<User>, E> {
     }
 }
 
+/// What `authorize` takes: the untyped [`Credentials`], or the form struct `auth!` generates
+/// for the provider (`auth::forms::<Provider>`, one `String` field per declared field).
+///
+/// A request missing a declared field never reaches a typed `authorize`: it is answered as a
+/// wrong password (`CredentialsSignin`).
+#[diagnostic::on_unimplemented(
+    message = "`authorize` takes `{Self}`, which is not a credentials form",
+    note = "take `auth_runtime::callbacks::Credentials`, or the form `auth!` generates: `auth::forms::<Provider>`"
+)]
+pub trait AuthorizeInput: Sized + Send + 'static {
+    /// The input from the posted fields; `None` when a declared field is missing.
+    fn from_credentials(credentials: &Credentials) -> Option<Self>;
+}
+
+impl AuthorizeInput for Credentials {
+    fn from_credentials(credentials: &Credentials) -> Option<Self> {
+        Some(credentials.clone())
+    }
+}
+
 /// The `sign_in` callback's argument.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -243,15 +263,21 @@ impl<D> Default for Events<D> {
 }
 
 /// Boxes a user's `authorize` function; the bounds are the signature `auth!` demands.
-pub(crate) fn authorize<F, Fut>(f: F) -> AuthorizeFn
+pub(crate) fn authorize<F, I, Fut>(f: F) -> AuthorizeFn
 where
-    F: Fn(Credentials) -> Fut + Send + Sync + 'static,
+    F: Fn(I) -> Fut + Send + Sync + 'static,
+    I: AuthorizeInput,
     Fut: Future + Send + 'static,
     Fut::Output: AuthorizeOutput,
 {
     Arc::new(move |credentials| {
-        let fut = f(credentials);
-        Box::pin(async move { fut.await.into_result() })
+        let fut = I::from_credentials(&credentials).map(&f);
+        Box::pin(async move {
+            match fut {
+                Some(fut) => fut.await.into_result(),
+                None => Ok(None),
+            }
+        })
     })
 }
 

@@ -10,8 +10,8 @@ use auth_shared::literals::{self, Origin};
 use serde::Serialize;
 
 use crate::callbacks::{
-    self, AuthorizeFn, AuthorizeOutput, Callbacks, Credentials, Events, JwtParams, RedirectParams,
-    SessionEvent, SessionParams, SignInDecision, SignInEvent, SignInParams, SignOutEvent,
+    self, AuthorizeFn, AuthorizeOutput, Callbacks, Events, JwtParams, RedirectParams, SessionEvent,
+    SessionParams, SignInDecision, SignInEvent, SignInParams, SignOutEvent,
 };
 use crate::cookies::CookieNames;
 use crate::database::{AdapterSource, LazyAdapter};
@@ -548,9 +548,10 @@ impl<'a, D: SessionData> Builder<'a, D> {
     }
 
     /// Enables a credentials provider checked by `authorize`.
-    pub fn credentials<F, Fut>(&mut self, spec: &'static ProviderSpec, authorize: F)
+    pub fn credentials<F, I, Fut>(&mut self, spec: &'static ProviderSpec, authorize: F)
     where
-        F: Fn(Credentials) -> Fut + Send + Sync + 'static,
+        F: Fn(I) -> Fut + Send + Sync + 'static,
+        I: callbacks::AuthorizeInput,
         Fut: Future + Send + 'static,
         Fut::Output: AuthorizeOutput,
     {

@@ -1,7 +1,7 @@
 //! NextAuth.js's REST API for axum, declared in one compile-checked [`auth!`] block.
 //!
 //! ```no_run
-//! use auth_runtime::{User, auth, callbacks::Credentials};
+//! use auth_runtime::{User, auth};
 //!
 //! auth! {
 //!     secret: env("NEXTAUTH_SECRET"),
@@ -13,9 +13,9 @@
 //!     },
 //! }
 //!
-//! async fn authorize(credentials: Credentials) -> Option<User> {
-//!     (credentials.get("username") == Some("demo") && credentials.get("password") == Some("demo"))
-//!         .then(|| User::new("1").name("Demo User"))
+//! // The form `auth!` generates from `fields:`; a misspelt field is a compile error.
+//! async fn authorize(form: auth::forms::Credentials) -> Option<User> {
+//!     (form.username == "demo" && form.password == "demo").then(|| User::new("1").name("Demo User"))
 //! }
 //!
 //! async fn me(session: auth::Session) -> String {

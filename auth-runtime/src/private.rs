@@ -3,6 +3,7 @@
 
 pub use axum;
 
+pub use crate::callbacks::{AuthorizeInput, Credentials};
 pub use crate::config::{Auth, Builder, ConfigError, Page};
 pub use crate::database::AdapterSource;
 pub use crate::oauth::{Checks, Preset, TokenAuthMethod};

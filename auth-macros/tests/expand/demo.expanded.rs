@@ -72,6 +72,44 @@ pub mod auth {
             f.write_str(self.as_str())
         }
     }
+    impl ::core::cmp::PartialEq<ProviderId> for ::std::string::String {
+        fn eq(&self, id: &ProviderId) -> bool {
+            self.as_str() == id.as_str()
+        }
+    }
+    impl ::core::cmp::PartialEq<::std::string::String> for ProviderId {
+        fn eq(&self, id: &::std::string::String) -> bool {
+            self.as_str() == id.as_str()
+        }
+    }
+    ///The credentials providers' sign-in forms, typed: `authorize` may take one.
+    pub mod forms {
+        #[allow(unused_imports)]
+        use super::*;
+        ///The sign-in form of `credentials`, for `authorize`: every declared field, as posted.
+        #[derive(::core::clone::Clone)]
+        pub struct Credentials {
+            ///`username`: Username
+            pub username: ::std::string::String,
+            ///`password`: Password
+            pub password: ::std::string::String,
+        }
+        impl ::auth_runtime::__private::AuthorizeInput for Credentials {
+            fn from_credentials(
+                credentials: &::auth_runtime::__private::Credentials,
+            ) -> ::core::option::Option<Self> {
+                ::core::option::Option::Some(Credentials {
+                    username: ::core::convert::From::from(credentials.get("username")?),
+                    password: ::core::convert::From::from(credentials.get("password")?),
+                })
+            }
+        }
+        impl ::core::fmt::Debug for Credentials {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(::core::stringify!(Credentials)).finish_non_exhaustive()
+            }
+        }
+    }
     ///The provider table, in declaration order.
     pub static PROVIDERS: [::auth_runtime::__private::ProviderSpec; 3] = [
         ::auth_runtime::__private::ProviderSpec::credentials(

@@ -62,6 +62,16 @@ pub mod my_auth {
             f.write_str(self.as_str())
         }
     }
+    impl ::core::cmp::PartialEq<ProviderId> for ::std::string::String {
+        fn eq(&self, id: &ProviderId) -> bool {
+            self.as_str() == id.as_str()
+        }
+    }
+    impl ::core::cmp::PartialEq<::std::string::String> for ProviderId {
+        fn eq(&self, id: &::std::string::String) -> bool {
+            self.as_str() == id.as_str()
+        }
+    }
     ///The provider table, in declaration order.
     pub static PROVIDERS: [::auth_runtime::__private::ProviderSpec; 0] = [];
     ///Builds the runtime from the process environment; the error lists every missing variable.

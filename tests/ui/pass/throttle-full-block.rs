@@ -39,7 +39,11 @@ fn main() {
         _ => None,
     })
     .unwrap_err();
-    assert!(not_postgres.to_string().starts_with("throttle: "), "{not_postgres}");
+    // The rule the macro holds a literal to, naming the variable.
+    assert_eq!(
+        not_postgres.to_string(),
+        "THROTTLE_DATABASE_URL: expected a `postgres://` URL"
+    );
     assert!(!not_postgres.to_string().contains("hunter2"), "{not_postgres}");
 
     let auth = auth::config_from(&|name| match name {
