@@ -9,8 +9,8 @@ use syn::{Ident, Path};
 
 use crate::ctxt::Ctxt;
 use crate::model::{
-    AdapterSource, CallbackKind, ClientAddress, Config, EmailProvider, EmailTransport, EventKind,
-    OAuthProvider, PageKind, Provider, ProviderKind, SessionStrategy, Setting, Throttle,
+    AdapterSource, CallbackKind, ClientAddress, Config, Duration, EmailProvider, EmailTransport,
+    EventKind, OAuthProvider, PageKind, Provider, ProviderKind, SessionStrategy, Setting, Throttle,
     ThrottleStore, TokenAuthMethod,
 };
 use crate::parse::{self, AuthInput};
@@ -481,7 +481,10 @@ fn gen_session_call(
             max_age,
             update_age,
         } => {
-            let (max_age, update_age) = (max_age.secs, update_age.secs);
+            let (max_age, update_age) = (
+                gen_duration(private, *max_age),
+                gen_duration(private, *update_age),
+            );
             quote!(#builder.jwt_session(#max_age, #update_age);)
         }
         SessionStrategy::Database {
@@ -489,7 +492,10 @@ fn gen_session_call(
             max_age,
             update_age,
         } => {
-            let (max_age, update_age) = (max_age.secs, update_age.secs);
+            let (max_age, update_age) = (
+                gen_duration(private, *max_age),
+                gen_duration(private, *update_age),
+            );
             match adapter {
                 AdapterSource::Url(url) => {
                     // The runtime takes the default of `env_or` apart from the variable.
@@ -555,7 +561,7 @@ fn gen_email_call(
             quote_spanned!(span=> #private::EmailSettings::#method(#path, #from))
         }
     };
-    let max_age = email.max_age.secs;
+    let max_age = gen_duration(private, email.max_age);
     quote! {
         #builder.email(
             ProviderId::#variant.spec(),
@@ -582,8 +588,10 @@ fn gen_oauth_call(
         calls.push(quote!(.name(#private::Setting::Env(#var), #default)));
     }
     for (key, setting) in &oauth.params {
+        // Each parameter has its own method: `.issuer(…)`, `.tenant(…)`, `.token(…)`.
+        let method = Ident::new(key, Span::call_site());
         let setting = gen_setting(private, setting);
-        calls.push(quote!(.param(#key, #setting)));
+        calls.push(quote!(.#method(#setting)));
     }
     if let Some(scope) = &oauth.scope {
         calls.push(quote!(.scope(#scope)));
@@ -663,6 +671,18 @@ fn gen_setting(private: &TokenStream, setting: &Setting) -> TokenStream {
         }
         Setting::Literal(value) => quote!(#private::Setting::Literal(#value)),
     }
+}
+
+/// A duration as the block would write it: `days(30)`, in the largest unit that is exact.
+fn gen_duration(private: &TokenStream, duration: Duration) -> TokenStream {
+    let secs = duration.secs;
+    let (unit, n) = [("days", 24 * 60 * 60), ("hours", 60 * 60), ("minutes", 60)]
+        .into_iter()
+        .find(|(_, unit)| secs > 0 && secs.is_multiple_of(*unit))
+        .map_or(("seconds", secs), |(name, unit)| (name, secs / unit));
+    let unit = Ident::new(unit, Span::call_site());
+    let n = Literal::u64_unsuffixed(n);
+    quote!(#private::#unit(#n))
 }
 
 /// `builder.method(leading, user_path);`, every token but the builder spanned on the user's
@@ -854,6 +874,21 @@ mod tests {
     }
 
     #[test]
+    fn durations_read_in_the_largest_exact_unit() {
+        let private = quote!(p);
+        for (secs, written) in [
+            (2_592_000, "p :: days (30)"),
+            (90 * 60, "p :: minutes (90)"),
+            (7200, "p :: hours (2)"),
+            (61, "p :: seconds (61)"),
+            (0, "p :: seconds (0)"),
+        ] {
+            let tokens = gen_duration(&private, Duration { secs });
+            assert_eq!(tokens.to_string(), written, "{secs}");
+        }
+    }
+
+    #[test]
     fn every_adapter_source_expands_to_its_runtime_call() {
         let session = |adapter: TokenStream| {
             let expanded = auth(quote! {
@@ -868,7 +903,11 @@ mod tests {
             let end = start + text[start..].find(';').expect("a statement");
             text[start..end].to_owned()
         };
-        let call = |source: &str| format!(".database_session( 2592000u64, 86400u64, {source}, )");
+        let call = |source: &str| {
+            format!(
+                ".database_session( ::auth_runtime::__private::days(30), ::auth_runtime::__private::days(1), {source}, )"
+            )
+        };
         assert_eq!(
             session(quote!("sqlite::memory:")),
             call(

@@ -3,10 +3,12 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use std::future::Future;
 
 use auth_shared::literals::{self, Origin};
+use auth_shared::presets::ParamValue;
 use serde::Serialize;
 
 use crate::callbacks::{
@@ -421,19 +423,24 @@ impl<'a, D: SessionData> Builder<'a, D> {
         self.base_path = path.to_owned();
     }
 
-    /// JWT sessions with these lifetimes, in seconds.
-    pub fn jwt_session(&mut self, max_age: u64, update_age: u64) {
+    /// JWT sessions with these lifetimes.
+    pub fn jwt_session(&mut self, max_age: Duration, update_age: Duration) {
         self.session = SessionConfig {
-            max_age,
-            update_age,
+            max_age: max_age.as_secs(),
+            update_age: update_age.as_secs(),
         };
     }
 
-    /// Database sessions with these lifetimes, in seconds, stored through `adapter`.
-    pub fn database_session(&mut self, max_age: u64, update_age: u64, adapter: AdapterSource) {
+    /// Database sessions with these lifetimes, stored through `adapter`.
+    pub fn database_session(
+        &mut self,
+        max_age: Duration,
+        update_age: Duration,
+        adapter: AdapterSource,
+    ) {
         self.session = SessionConfig {
-            max_age,
-            update_age,
+            max_age: max_age.as_secs(),
+            update_age: update_age.as_secs(),
         };
         // A URL is read now, with the other variables, so a missing one is reported at start-up.
         self.adapter = Some(match adapter.url_setting() {
@@ -568,26 +575,28 @@ impl<'a, D: SessionData> Builder<'a, D> {
     /// `#[optional]` provider with any of them unset is left out (and logged).
     pub fn oauth(&mut self, spec: &'static ProviderSpec, settings: OAuthSettings) {
         let mut vars = vec![settings.client_id, settings.client_secret];
-        vars.extend(settings.params.iter().map(|(_, s)| *s));
+        vars.extend(settings.params.given());
         if self.optional_provider_is_off(spec, &vars) {
             return;
         }
         let missing_before = self.env.missing.len();
         let client_id = self.resolve(settings.client_id);
         let client_secret = self.resolve(settings.client_secret);
+        // Each value from the environment is held to the rule the macro holds a literal to.
+        let declared = settings.params;
+        let mut read = |setting: Option<Setting>, value: ParamValue| {
+            setting.map(|setting| {
+                let read = self.resolve(setting);
+                self.check_variable(setting, &read, |read| param_problem(value, read));
+                read
+            })
+        };
         let mut params = PresetParams::new();
-        for (name, setting) in &settings.params {
-            let value = self.resolve(*setting);
-            self.check_variable(*setting, &value, |value| param_problem(name, value));
-            params = match *name {
-                "issuer" => params.issuer(value),
-                "tenant" => params.tenant(value),
-                "authorization" => params.authorization(value),
-                "token" => params.token(value),
-                "userinfo" => params.userinfo(value),
-                _ => params,
-            };
-        }
+        params.issuer = read(declared.issuer, ParamValue::Issuer);
+        params.tenant = read(declared.tenant, ParamValue::Tenant);
+        params.authorization = read(declared.authorization, ParamValue::Endpoint);
+        params.token = read(declared.token, ParamValue::Endpoint);
+        params.userinfo = read(declared.userinfo, ParamValue::Endpoint);
         if self.env.missing.len() > missing_before {
             return; // reported by `build`
         }
@@ -812,18 +821,12 @@ impl<'a, D: SessionData> Builder<'a, D> {
 }
 
 /// The shared rule for a preset parameter's value: an issuer or endpoint URL, or a tenant.
-fn param_problem(name: &str, value: &str) -> Option<String> {
-    use auth_shared::presets::ParamValue;
+fn param_problem(value: ParamValue, read: &str) -> Option<String> {
     use literals::{UrlRole, tenant_problem, url_problem};
-    let kind = auth_shared::presets::PRESETS
-        .iter()
-        .find_map(|row| row.param(name))
-        .map(|param| param.value);
-    match kind {
-        Some(ParamValue::Issuer) => url_problem(value, UrlRole::Issuer),
-        Some(ParamValue::Endpoint) => url_problem(value, UrlRole::Endpoint),
-        Some(ParamValue::Tenant) => tenant_problem(value),
-        None => None,
+    match value {
+        ParamValue::Issuer => url_problem(read, UrlRole::Issuer),
+        ParamValue::Endpoint => url_problem(read, UrlRole::Endpoint),
+        ParamValue::Tenant => tenant_problem(read),
     }
 }
 

@@ -45,6 +45,7 @@ pub mod config;
 pub mod cookies;
 pub mod csrf;
 pub mod database;
+mod durations;
 pub mod pages;
 pub mod provider;
 mod routes;

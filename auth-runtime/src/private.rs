@@ -6,6 +6,7 @@ pub use axum;
 pub use crate::callbacks::{AuthorizeInput, Credentials};
 pub use crate::config::{Auth, Builder, ConfigError, Page};
 pub use crate::database::AdapterSource;
+pub use crate::durations::{Duration, days, hours, minutes, seconds};
 pub use crate::oauth::{Checks, Preset, TokenAuthMethod};
 pub use crate::provider::{
     CredentialField, EmailSettings, OAuthSettings, ProviderKind, ProviderSpec, Setting,

@@ -145,7 +145,7 @@ pub struct OAuthSettings {
     pub(crate) client_id: Setting,
     pub(crate) client_secret: Setting,
     pub(crate) name: Option<(Setting, &'static str)>,
-    pub(crate) params: Vec<(&'static str, Setting)>,
+    pub(crate) params: ParamSettings,
     pub(crate) scope: Option<&'static str>,
     pub(crate) authorization_params: Vec<(&'static str, &'static str)>,
     pub(crate) token_auth: Option<crate::oauth::TokenAuthMethod>,
@@ -171,7 +171,7 @@ impl OAuthSettings {
             client_id,
             client_secret,
             name: None,
-            params: Vec::new(),
+            params: ParamSettings::default(),
             scope: None,
             authorization_params: Vec::new(),
             token_auth: None,
@@ -195,9 +195,33 @@ impl OAuthSettings {
         self
     }
 
-    /// A preset parameter: `issuer`, `tenant`, `authorization`, `token` or `userinfo`.
-    pub fn param(mut self, name: &'static str, value: Setting) -> Self {
-        self.params.push((name, value));
+    /// The issuer URL (OpenID Connect discovery) of a preset that takes one.
+    pub fn issuer(mut self, issuer: Setting) -> Self {
+        self.params.issuer = Some(issuer);
+        self
+    }
+
+    /// The Azure AD tenant.
+    pub fn tenant(mut self, tenant: Setting) -> Self {
+        self.params.tenant = Some(tenant);
+        self
+    }
+
+    /// The authorization endpoint of a generic OAuth provider.
+    pub fn authorization(mut self, url: Setting) -> Self {
+        self.params.authorization = Some(url);
+        self
+    }
+
+    /// The token endpoint of a generic OAuth provider.
+    pub fn token(mut self, url: Setting) -> Self {
+        self.params.token = Some(url);
+        self
+    }
+
+    /// The userinfo endpoint of a generic OAuth provider.
+    pub fn userinfo(mut self, url: Setting) -> Self {
+        self.params.userinfo = Some(url);
         self
     }
 
@@ -232,6 +256,31 @@ impl OAuthSettings {
     {
         self.profile = Some(std::sync::Arc::new(profile));
         self
+    }
+}
+
+/// A provider's preset parameters as declared, each read at start-up.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ParamSettings {
+    pub(crate) issuer: Option<Setting>,
+    pub(crate) tenant: Option<Setting>,
+    pub(crate) authorization: Option<Setting>,
+    pub(crate) token: Option<Setting>,
+    pub(crate) userinfo: Option<Setting>,
+}
+
+impl ParamSettings {
+    /// Every parameter given.
+    pub(crate) fn given(&self) -> impl Iterator<Item = Setting> {
+        [
+            self.issuer,
+            self.tenant,
+            self.authorization,
+            self.token,
+            self.userinfo,
+        ]
+        .into_iter()
+        .flatten()
     }
 }
 
@@ -284,9 +333,9 @@ impl EmailSettings {
         }
     }
 
-    /// How long a link stays valid, in seconds.
-    pub fn max_age(mut self, secs: u64) -> Self {
-        self.max_age = secs;
+    /// How long a link stays valid.
+    pub fn max_age(mut self, max_age: std::time::Duration) -> Self {
+        self.max_age = max_age.as_secs();
         self
     }
 }

@@ -98,8 +98,8 @@ pub mod auth {
         __auth_builder.base_path("/api/auth");
         __auth_builder
             .database_session(
-                604800u64,
-                86400u64,
+                ::auth_runtime::__private::days(7),
+                ::auth_runtime::__private::days(1),
                 ::auth_runtime::__private::AdapterSource::url(
                     ::auth_runtime::__private::Setting::Env("DATABASE_URL"),
                     ::core::option::Option::Some("sqlite://auth-demo.db?mode=rwc"),
@@ -115,7 +115,7 @@ pub mod auth {
                             "NextAuth <no-reply@example.com>",
                         ),
                     )
-                    .max_age(86400u64),
+                    .max_age(::auth_runtime::__private::days(1)),
             );
         __auth_builder
             .email(
@@ -126,7 +126,7 @@ pub mod auth {
                             "Links <links@example.com>",
                         ),
                     )
-                    .max_age(900u64),
+                    .max_age(::auth_runtime::__private::minutes(15)),
             );
         __auth_builder.build()
     }

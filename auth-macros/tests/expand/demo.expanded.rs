@@ -154,7 +154,11 @@ pub mod auth {
         >::new(vars);
         __auth_builder.secrets(&["NEXTAUTH_SECRET"]);
         __auth_builder.base_path("/api/auth");
-        __auth_builder.jwt_session(2592000u64, 86400u64);
+        __auth_builder
+            .jwt_session(
+                ::auth_runtime::__private::days(30),
+                ::auth_runtime::__private::days(1),
+            );
         __auth_builder.credentials(ProviderId::Credentials.spec(), authorize);
         __auth_builder
             .oauth(
@@ -168,10 +172,7 @@ pub mod auth {
                         ::auth_runtime::__private::Setting::Env("OIDC_NAME"),
                         "OpenID Connect",
                     )
-                    .param(
-                        "issuer",
-                        ::auth_runtime::__private::Setting::Env("OIDC_ISSUER"),
-                    ),
+                    .issuer(::auth_runtime::__private::Setting::Env("OIDC_ISSUER")),
             );
         __auth_builder
             .oauth(

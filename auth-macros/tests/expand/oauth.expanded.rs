@@ -104,7 +104,11 @@ pub mod auth {
         >::new(vars);
         __auth_builder.secrets(&["NEXTAUTH_SECRET"]);
         __auth_builder.base_path("/api/auth");
-        __auth_builder.jwt_session(2592000u64, 86400u64);
+        __auth_builder
+            .jwt_session(
+                ::auth_runtime::__private::days(30),
+                ::auth_runtime::__private::days(1),
+            );
         __auth_builder
             .oauth(
                 ProviderId::Oidc.spec(),
@@ -117,10 +121,7 @@ pub mod auth {
                         ::auth_runtime::__private::Setting::Env("OIDC_NAME"),
                         "OpenID Connect",
                     )
-                    .param(
-                        "issuer",
-                        ::auth_runtime::__private::Setting::Env("OIDC_ISSUER"),
-                    ),
+                    .issuer(::auth_runtime::__private::Setting::Env("OIDC_ISSUER")),
             );
         __auth_builder
             .oauth(
@@ -153,22 +154,17 @@ pub mod auth {
                         ::auth_runtime::__private::Setting::Env("CUSTOM_ID"),
                         ::auth_runtime::__private::Setting::Env("CUSTOM_SECRET"),
                     )
-                    .param(
-                        "authorization",
+                    .authorization(
                         ::auth_runtime::__private::Setting::Literal(
                             "http://127.0.0.1:9000/authorize",
                         ),
                     )
-                    .param(
-                        "token",
+                    .token(
                         ::auth_runtime::__private::Setting::Literal(
                             "http://127.0.0.1:9000/token",
                         ),
                     )
-                    .param(
-                        "userinfo",
-                        ::auth_runtime::__private::Setting::Env("CUSTOM_USERINFO"),
-                    ),
+                    .userinfo(::auth_runtime::__private::Setting::Env("CUSTOM_USERINFO")),
             );
         __auth_builder.build()
     }
