@@ -62,12 +62,12 @@ const PROVIDER_KINDS: &[KindRow] = &[
         default_name: "Credentials",
         fields: &[
             FieldRow {
-                key: "fields",
+                key: kw::FIELDS,
                 required: true,
                 example: "fields: { username: text(\"Username\"), password: password(\"Password\") }",
             },
             FieldRow {
-                key: "authorize",
+                key: kw::AUTHORIZE,
                 required: true,
                 example: "authorize: crate::path::to::async_fn",
             },
@@ -82,22 +82,22 @@ const PROVIDER_KINDS: &[KindRow] = &[
         fields: &[
             // One of `server` and `mailer` is required; `build_email` checks which.
             FieldRow {
-                key: "server",
+                key: kw::SERVER,
                 required: false,
                 example: "server: env(\"{ID}_SERVER\")",
             },
             FieldRow {
-                key: "mailer",
+                key: kw::MAILER,
                 required: false,
                 example: "mailer: crate::path::to::fn",
             },
             FieldRow {
-                key: "from",
+                key: kw::FROM,
                 required: true,
                 example: "from: env(\"{ID}_FROM\")",
             },
             FieldRow {
-                key: "max_age",
+                key: kw::MAX_AGE,
                 required: false,
                 example: "max_age: hours(24)",
             },
@@ -146,67 +146,67 @@ const fn oauth_kind(
 }
 
 const CLIENT_ID: FieldRow = FieldRow {
-    key: "client_id",
+    key: kw::CLIENT_ID,
     required: true,
     example: "client_id: env(\"{ID}_ID\")",
 };
 const CLIENT_SECRET: FieldRow = FieldRow {
-    key: "client_secret",
+    key: kw::CLIENT_SECRET,
     required: true,
     example: "client_secret: env(\"{ID}_SECRET\")",
 };
 const ISSUER: FieldRow = FieldRow {
-    key: "issuer",
+    key: kw::ISSUER,
     required: true,
     example: "issuer: env(\"{ID}_ISSUER\")",
 };
 const TENANT: FieldRow = FieldRow {
-    key: "tenant",
+    key: kw::TENANT,
     required: false,
     example: "tenant: env(\"{ID}_TENANT\")",
 };
 const AUTHORIZATION: FieldRow = FieldRow {
-    key: "authorization",
+    key: kw::AUTHORIZATION,
     required: true,
     example: "authorization: \"https://idp.example.com/authorize\"",
 };
 const TOKEN: FieldRow = FieldRow {
-    key: "token",
+    key: kw::TOKEN,
     required: true,
     example: "token: \"https://idp.example.com/token\"",
 };
 const USERINFO: FieldRow = FieldRow {
-    key: "userinfo",
+    key: kw::USERINFO,
     required: true,
     example: "userinfo: \"https://idp.example.com/userinfo\"",
 };
 const SCOPE: FieldRow = FieldRow {
-    key: "scope",
+    key: kw::SCOPE,
     required: false,
     example: "scope: \"openid email profile\"",
 };
 const PARAMS: FieldRow = FieldRow {
-    key: "params",
+    key: kw::PARAMS,
     required: false,
     example: "params: { prompt: \"login\" }",
 };
 const TOKEN_AUTH: FieldRow = FieldRow {
-    key: "token_auth",
+    key: kw::TOKEN_AUTH,
     required: false,
     example: "token_auth: client_secret_post",
 };
 const CHECKS: FieldRow = FieldRow {
-    key: "checks",
+    key: kw::CHECKS,
     required: false,
     example: "checks: [state, pkce]",
 };
 const PROFILE: FieldRow = FieldRow {
-    key: "profile",
+    key: kw::PROFILE,
     required: false,
     example: "profile: crate::path::to::fn",
 };
 const ACCOUNT_LINKING: FieldRow = FieldRow {
-    key: "allow_dangerous_email_account_linking",
+    key: kw::ALLOW_DANGEROUS_EMAIL_ACCOUNT_LINKING,
     required: false,
     example: "allow_dangerous_email_account_linking: false",
 };
@@ -268,61 +268,61 @@ const ENDPOINT_OAUTH_FIELDS: &[FieldRow] = &[
 const LOOPBACK_HOSTS: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
 
 /// Every provider kind takes these fields.
-const COMMON_PROVIDER_FIELDS: &[&str] = &["name"];
+const COMMON_PROVIDER_FIELDS: &[&str] = &[kw::NAME];
 
 /// Validates a parsed block; errors go into `cx`.
 pub fn validate(cx: &Ctxt, input: &AuthInput) -> Config {
     let keys = check_keys(cx, &input.entries, kw::TOP_LEVEL_KEYS, "key");
     let module = keys
-        .value("module")
+        .value(kw::MODULE)
         .and_then(|v| check_module(cx, v))
         .unwrap_or_else(default_module);
     let krate = keys
-        .value("crate")
+        .value(kw::CRATE)
         .and_then(|v| check_crate(cx, v))
         .unwrap_or_else(default_crate);
     let base_path = keys
-        .value("base_path")
+        .value(kw::BASE_PATH)
         .and_then(|v| check_base_path(cx, v))
         .unwrap_or_else(|| DEFAULT_BASE_PATH.to_owned());
-    let secrets = match keys.value("secret") {
+    let secrets = match keys.value(kw::SECRET) {
         Some(value) => check_secret(cx, value),
         None => {
             let example = "secret: env(\"NEXTAUTH_SECRET\")";
-            check_required_key(cx, &keys, input.first_span, "secret", example);
+            check_required_key(cx, &keys, input.first_span, kw::SECRET, example);
             Vec::new()
         }
     };
     // `Some(None)`: given but invalid, so no rule depending on the strategy is checked.
-    let session = keys.value("session").map(|v| check_session(cx, v));
+    let session = keys.value(kw::SESSION).map(|v| check_session(cx, v));
     let session_data = keys
-        .value("session_data")
+        .value(kw::SESSION_DATA)
         .and_then(|v| check_session_data(cx, v));
-    let (providers, provider_names) = match keys.value("providers") {
+    let (providers, provider_names) = match keys.value(kw::PROVIDERS) {
         Some(value) => check_providers(cx, value),
         None => {
             let example = "providers: { credentials: Credentials { … } }";
-            check_required_key(cx, &keys, input.first_span, "providers", example);
+            check_required_key(cx, &keys, input.first_span, kw::PROVIDERS, example);
             (Vec::new(), Vec::new())
         }
     };
     let jwt_sessions = matches!(session, None | Some(Some(SessionStrategy::Jwt { .. })));
-    if let (Some(value), true) = (keys.value("providers"), jwt_sessions) {
+    if let (Some(value), true) = (keys.value(kw::PROVIDERS), jwt_sessions) {
         check_email_has_database_sessions(cx, value);
     }
     let callbacks = keys
-        .value("callbacks")
+        .value(kw::CALLBACKS)
         .map(|v| check_callbacks(cx, v))
         .unwrap_or_default();
     let events = keys
-        .value("events")
+        .value(kw::EVENTS)
         .map(|v| check_events(cx, v))
         .unwrap_or_default();
     let pages = keys
-        .value("pages")
+        .value(kw::PAGES)
         .map(|v| check_pages(cx, v))
         .unwrap_or_default();
-    let throttle = keys.value("throttle").and_then(|v| check_throttle(cx, v));
+    let throttle = keys.value(kw::THROTTLE).and_then(|v| check_throttle(cx, v));
     Config {
         module,
         krate,
@@ -452,7 +452,7 @@ fn check_unique_key(
 
 /// Attributes mean something only on providers (`#[optional]`); elsewhere they would be ignored.
 fn check_no_attributes(cx: &Ctxt, attrs: &[Attribute]) {
-    for attr in attrs.iter().filter(|a| !a.path().is_ident("doc")) {
+    for attr in attrs.iter().filter(|a| !a.path().is_ident(kw::DOC)) {
         cx.error(
             attr,
             "attributes are allowed only on providers, as in `#[optional]`",
@@ -638,8 +638,8 @@ fn check_session(cx: &Ctxt, value: &ValueInput) -> Option<SessionStrategy> {
     };
     let name = kind.get_ident().map(Ident::to_string).unwrap_or_default();
     let allowed = match name.as_str() {
-        "jwt" => kw::JWT_SESSION_FIELDS,
-        "database" => kw::DATABASE_SESSION_FIELDS,
+        kw::JWT => kw::JWT_SESSION_FIELDS,
+        kw::DATABASE => kw::DATABASE_SESSION_FIELDS,
         _ => {
             cx.error(
                 kind,
@@ -651,13 +651,13 @@ fn check_session(cx: &Ctxt, value: &ValueInput) -> Option<SessionStrategy> {
     let entries = body.map(|b| b.entries.as_slice()).unwrap_or_default();
     let fields = check_keys(cx, entries, allowed, "session field");
     let (max_age, update_age) = check_session_ages(cx, &fields);
-    if name == "jwt" {
+    if name == kw::JWT {
         return Some(SessionStrategy::Jwt {
             max_age,
             update_age,
         });
     }
-    let adapter = match fields.value("adapter") {
+    let adapter = match fields.value(kw::ADAPTER) {
         Some(value) => check_adapter(cx, value),
         None => {
             check_adapter_given(cx, kind, &fields);
@@ -676,12 +676,12 @@ fn check_session(cx: &Ctxt, value: &ValueInput) -> Option<SessionStrategy> {
 fn check_session_ages(cx: &Ctxt, fields: &Entries) -> (Duration, Duration) {
     // A `max_age` that is given but invalid already has its error; comparing `update_age`
     // with the default instead would report a second, misleading one.
-    let max_age = match fields.value("max_age") {
+    let max_age = match fields.value(kw::MAX_AGE) {
         Some(value) => check_duration(cx, value),
         None => Some(Duration::DEFAULT_MAX_AGE),
     };
     let update_age = fields
-        .value("update_age")
+        .value(kw::UPDATE_AGE)
         .and_then(|value| {
             let update_age = check_duration(cx, value)?;
             if let Some(max_age) = max_age {
@@ -696,7 +696,7 @@ fn check_session_ages(cx: &Ctxt, fields: &Entries) -> (Duration, Duration) {
 /// Database sessions need an adapter: without one there is nowhere to keep them. The error
 /// goes on `database`, where it is missing, unless a misspelling of it was reported already.
 fn check_adapter_given(cx: &Ctxt, kind: &Path, fields: &Entries) {
-    if fields.is_missing("adapter") {
+    if fields.is_missing(kw::ADAPTER) {
         cx.error(
             kind,
             "missing session field `adapter`; expected `adapter: env(\"DATABASE_URL\")`",
@@ -1019,7 +1019,7 @@ fn check_provider(cx: &Ctxt, entry: &EntryInput) -> Option<(String, bool, Provid
     let fields = check_keys(cx, &value.body.entries, &allowed, "provider field");
     let id = entry.key.name();
     check_required_provider_fields(cx, &value.kind, row, &fields, &id);
-    let name = match fields.value("name") {
+    let name = match fields.value(kw::NAME) {
         Some(value) => check_display_name(cx, value, row.name_from_env),
         None => Some((row.default_name.to_owned(), None)),
     };
@@ -1076,7 +1076,7 @@ fn env_prefix(id: &str) -> String {
 /// attribute would be silently ignored otherwise.
 fn check_provider_attributes(cx: &Ctxt, attrs: &[Attribute]) -> bool {
     let mut optional = false;
-    for attr in attrs.iter().filter(|a| !a.path().is_ident("doc")) {
+    for attr in attrs.iter().filter(|a| !a.path().is_ident(kw::DOC)) {
         if !attr.path().is_ident(kw::OPTIONAL) {
             let name = attr
                 .path()
@@ -1174,10 +1174,10 @@ fn env_or_args<'a>(
 fn build_credentials(cx: &Ctxt, input: &ProviderInput) -> Option<ProviderKind> {
     let fields = &input.fields;
     let form = fields
-        .value("fields")
+        .value(kw::FIELDS)
         .and_then(|v| check_credential_fields(cx, v));
     let authorize = fields
-        .value("authorize")
+        .value(kw::AUTHORIZE)
         .and_then(|v| check_fn_path(cx, v, "authorize"));
     Some(ProviderKind::Credentials {
         fields: form?,
@@ -1276,12 +1276,12 @@ fn build_email(cx: &Ctxt, input: &ProviderInput) -> Option<ProviderKind> {
     let prefix = env_prefix(&input.id);
     // Every field is checked before any `?`, so each mistake is reported.
     check_one_email_transport(cx, input.kind, fields, &prefix);
-    let server = optional_field(fields, "server", |v| check_mail_server(cx, v, &prefix));
-    let mailer = optional_field(fields, "mailer", |v| check_mailer(cx, v));
+    let server = optional_field(fields, kw::SERVER, |v| check_mail_server(cx, v, &prefix));
+    let mailer = optional_field(fields, kw::MAILER, |v| check_mailer(cx, v));
     let from = fields
-        .value("from")
+        .value(kw::FROM)
         .and_then(|v| check_sender(cx, v, &prefix));
-    let max_age = optional_field(fields, "max_age", |v| check_duration(cx, v));
+    let max_age = optional_field(fields, kw::MAX_AGE, |v| check_duration(cx, v));
     let transport = match (server?, mailer?) {
         (Some(server), None) => EmailTransport::Smtp(server),
         (None, Some(mailer)) => EmailTransport::Mailer(mailer),
@@ -1298,10 +1298,10 @@ fn build_email(cx: &Ctxt, input: &ProviderInput) -> Option<ProviderKind> {
 /// `mailer`: with both, one would be silently ignored (the error goes on the later one), and
 /// with neither no link could be sent (the error goes on the kind, where it is missing).
 fn check_one_email_transport(cx: &Ctxt, kind: &Path, fields: &Entries, prefix: &str) {
-    let given = fields.given(&["server", "mailer"]);
+    let given = fields.given(&[kw::SERVER, kw::MAILER]);
     if let [_, (_, later)] = given.as_slice() {
         cx.error(&later.key, "expected either `server` or `mailer`, not both");
-    } else if fields.is_missing("server") && fields.is_missing("mailer") {
+    } else if fields.is_missing(kw::SERVER) && fields.is_missing(kw::MAILER) {
         cx.error(
             kind,
             format!(
@@ -1429,10 +1429,10 @@ fn build_oauth(cx: &Ctxt, input: &ProviderInput) -> Option<ProviderKind> {
     let prefix = env_prefix(&input.id);
     // Every field is checked before any `?`, so each mistake is reported.
     let client_id = fields
-        .value("client_id")
+        .value(kw::CLIENT_ID)
         .and_then(|v| check_client_id(cx, v, &prefix));
     let client_secret = fields
-        .value("client_secret")
+        .value(kw::CLIENT_SECRET)
         .and_then(|v| check_client_secret(cx, v, &prefix));
     let params: Vec<Option<(&'static str, Setting)>> = kw::PRESET_PARAMS
         .iter()
@@ -1441,13 +1441,13 @@ fn build_oauth(cx: &Ctxt, input: &ProviderInput) -> Option<ProviderKind> {
             Some(check_preset_param(cx, key, value, &prefix).map(|setting| (key, setting)))
         })
         .collect();
-    let scope = optional_field(fields, "scope", |v| check_scope(cx, v));
+    let scope = optional_field(fields, kw::SCOPE, |v| check_scope(cx, v));
     let authorization_params =
-        optional_field(fields, "params", |v| check_authorization_params(cx, v));
-    let token_auth = optional_field(fields, "token_auth", |v| check_token_auth(cx, v));
-    let checks = optional_field(fields, "checks", |v| check_checks(cx, v, input.row));
-    let profile = optional_field(fields, "profile", |v| check_profile(cx, v));
-    let account_linking = optional_field(fields, "allow_dangerous_email_account_linking", |v| {
+        optional_field(fields, kw::PARAMS, |v| check_authorization_params(cx, v));
+    let token_auth = optional_field(fields, kw::TOKEN_AUTH, |v| check_token_auth(cx, v));
+    let checks = optional_field(fields, kw::CHECKS, |v| check_checks(cx, v, input.row));
+    let profile = optional_field(fields, kw::PROFILE, |v| check_profile(cx, v));
+    let account_linking = optional_field(fields, kw::ALLOW_DANGEROUS_EMAIL_ACCOUNT_LINKING, |v| {
         check_bool(cx, v)
     });
     Some(ProviderKind::OAuth(OAuthProvider {
@@ -1533,10 +1533,10 @@ fn check_preset_param(cx: &Ctxt, key: &str, value: &ValueInput, prefix: &str) ->
     match value {
         ValueInput::Lit(Lit::Str(lit)) => {
             let literal = lit.value();
-            let problem = if key == "tenant" {
+            let problem = if key == kw::TENANT {
                 tenant_problem(&literal)
             } else {
-                url_problem(&literal, key == "issuer")
+                url_problem(&literal, key == kw::ISSUER)
             };
             match problem {
                 Some(problem) => {
@@ -1548,7 +1548,7 @@ fn check_preset_param(cx: &Ctxt, key: &str, value: &ValueInput, prefix: &str) ->
         }
         ValueInput::Call(_) => check_env(cx, value).map(Setting::Env),
         other => {
-            let example = if key == "tenant" {
+            let example = if key == kw::TENANT {
                 "`\"contoso.onmicrosoft.com\"`"
             } else {
                 "`\"https://idp.example.com\"`"
@@ -1731,7 +1731,7 @@ fn check_authorization_param_key(
 ) -> bool {
     let message = if name.trim().is_empty() {
         "authorization parameter name must not be empty".to_owned()
-    } else if name == "scope" {
+    } else if name == kw::SCOPE {
         "authorization parameter `scope` is set by the sign-in flow; set `scope` with the `scope` field"
             .to_owned()
     } else if kw::RESERVED_AUTHORIZATION_PARAMS.contains(&name) {
@@ -1753,8 +1753,8 @@ fn check_token_auth(cx: &Ctxt, value: &ValueInput) -> Option<TokenAuthMethod> {
     };
     let name = path.get_ident().map(Ident::to_string).unwrap_or_default();
     match name.as_str() {
-        "client_secret_basic" => Some(TokenAuthMethod::ClientSecretBasic),
-        "client_secret_post" => Some(TokenAuthMethod::ClientSecretPost),
+        kw::CLIENT_SECRET_BASIC => Some(TokenAuthMethod::ClientSecretBasic),
+        kw::CLIENT_SECRET_POST => Some(TokenAuthMethod::ClientSecretPost),
         _ => {
             cx.error(
                 path,
@@ -1783,11 +1783,11 @@ fn check_checks(cx: &Ctxt, value: &ValueInput, row: &KindRow) -> Option<Checks> 
         };
         let name = path.get_ident().map(Ident::to_string).unwrap_or_default();
         let flag = match name.as_str() {
-            "state" => &mut checks.state,
-            "pkce" => &mut checks.pkce,
-            "nonce" => &mut checks.nonce,
+            kw::STATE => &mut checks.state,
+            kw::PKCE => &mut checks.pkce,
+            kw::NONCE => &mut checks.nonce,
             _ => {
-                cx.error(path, unknown("check", &name, kw::CHECKS));
+                cx.error(path, unknown("check", &name, kw::OAUTH_CHECKS));
                 ok = false;
                 continue;
             }
@@ -1797,7 +1797,7 @@ fn check_checks(cx: &Ctxt, value: &ValueInput, row: &KindRow) -> Option<Checks> 
             ok = false;
         }
         *flag = true;
-        if name == "nonce" && !row.openid_connect {
+        if name == kw::NONCE && !row.openid_connect {
             cx.error(
                 path,
                 format!(
@@ -1862,15 +1862,15 @@ fn check_callbacks(cx: &Ctxt, value: &ValueInput) -> Vec<Callback> {
     let Some(map) = expect_map(cx, value, "`{ jwt: crate::auth::jwt }`") else {
         return Vec::new();
     };
-    let entries = check_keys(cx, &map.entries, kw::CALLBACKS, "callback");
+    let entries = check_keys(cx, &map.entries, kw::CALLBACK_NAMES, "callback");
     entries
         .found
         .iter()
         .filter_map(|(key, entry)| {
             let kind = match *key {
-                "sign_in" => CallbackKind::SignIn,
-                "redirect" => CallbackKind::Redirect,
-                "jwt" => CallbackKind::Jwt,
+                kw::SIGN_IN => CallbackKind::SignIn,
+                kw::REDIRECT => CallbackKind::Redirect,
+                kw::JWT => CallbackKind::Jwt,
                 _ => CallbackKind::Session,
             };
             let path = check_fn_path(cx, &entry.value, key)?;
@@ -1884,14 +1884,14 @@ fn check_events(cx: &Ctxt, value: &ValueInput) -> Vec<Event> {
     let Some(map) = expect_map(cx, value, "`{ sign_in: crate::audit::sign_in }`") else {
         return Vec::new();
     };
-    let entries = check_keys(cx, &map.entries, kw::EVENTS, "event");
+    let entries = check_keys(cx, &map.entries, kw::EVENT_NAMES, "event");
     entries
         .found
         .iter()
         .filter_map(|(key, entry)| {
             let kind = match *key {
-                "sign_in" => EventKind::SignIn,
-                "sign_out" => EventKind::SignOut,
+                kw::SIGN_IN => EventKind::SignIn,
+                kw::SIGN_OUT => EventKind::SignOut,
                 _ => EventKind::Session,
             };
             let path = check_fn_path(cx, &entry.value, key)?;
@@ -1905,16 +1905,16 @@ fn check_pages(cx: &Ctxt, value: &ValueInput) -> Vec<PageOverride> {
     let Some(map) = expect_map(cx, value, "`{ sign_in: \"/login\" }`") else {
         return Vec::new();
     };
-    let entries = check_keys(cx, &map.entries, kw::PAGES, "page");
+    let entries = check_keys(cx, &map.entries, kw::PAGE_NAMES, "page");
     entries
         .found
         .iter()
         .filter_map(|(key, entry)| {
             let page = match *key {
-                "sign_in" => PageKind::SignIn,
-                "sign_out" => PageKind::SignOut,
-                "error" => PageKind::Error,
-                "verify_request" => PageKind::VerifyRequest,
+                kw::SIGN_IN => PageKind::SignIn,
+                kw::SIGN_OUT => PageKind::SignOut,
+                kw::ERROR => PageKind::Error,
+                kw::VERIFY_REQUEST => PageKind::VerifyRequest,
                 _ => PageKind::NewUser,
             };
             let path = check_page_path(cx, &entry.value)?;
@@ -1971,14 +1971,14 @@ fn check_throttle(cx: &Ctxt, value: &ValueInput) -> Option<Throttle> {
         "a throttle block such as `{ per_identifier: limit(5, minutes(15)) }`",
     )?;
     let fields = check_keys(cx, &map.entries, kw::THROTTLE_FIELDS, "throttle field");
-    let per_address = fields.value("per_address").map(|v| check_limit(cx, v));
-    let per_identifier = fields.value("per_identifier").map(|v| check_limit(cx, v));
+    let per_address = fields.value(kw::PER_ADDRESS).map(|v| check_limit(cx, v));
+    let per_identifier = fields.value(kw::PER_IDENTIFIER).map(|v| check_limit(cx, v));
     check_throttle_has_a_limit(cx, map, &fields);
-    let store = match fields.value("store") {
+    let store = match fields.value(kw::STORE) {
         Some(value) => check_throttle_store(cx, value),
         None => Some(ThrottleStore::Memory),
     };
-    let client_address = match fields.value("client_address") {
+    let client_address = match fields.value(kw::CLIENT_ADDRESS) {
         Some(value) => check_client_address(cx, value),
         None => Some(ClientAddress::Peer),
     };
@@ -1993,7 +1993,7 @@ fn check_throttle(cx: &Ctxt, value: &ValueInput) -> Option<Throttle> {
 /// A throttle block names at least one limit; the error goes on its braces, where the limit is
 /// missing, unless a misspelling of one was reported already.
 fn check_throttle_has_a_limit(cx: &Ctxt, map: &MapInput, fields: &Entries) {
-    if fields.is_missing("per_address") && fields.is_missing("per_identifier") {
+    if fields.is_missing(kw::PER_ADDRESS) && fields.is_missing(kw::PER_IDENTIFIER) {
         cx.error_at(
             map.brace.span.join(),
             "expected at least one limit, `per_address` or `per_identifier`, as in `per_identifier: limit(5, minutes(15))`",
@@ -2110,8 +2110,8 @@ fn check_client_address(cx: &Ctxt, value: &ValueInput) -> Option<ClientAddress> 
     };
     let name = path.get_ident().map(Ident::to_string).unwrap_or_default();
     match name.as_str() {
-        "peer" => Some(ClientAddress::Peer),
-        "x_forwarded_for" => Some(ClientAddress::XForwardedFor),
+        kw::PEER => Some(ClientAddress::Peer),
+        kw::X_FORWARDED_FOR => Some(ClientAddress::XForwardedFor),
         _ => {
             cx.error(
                 path,
