@@ -18,6 +18,9 @@ use crate::model::{
 };
 use crate::parse::{AuthInput, CallInput, EntryInput, KeyInput, MapInput, ValueInput};
 
+#[cfg(test)]
+mod test_support;
+
 /// The default base path, as NextAuth.
 pub const DEFAULT_BASE_PATH: &str = "/api/auth";
 
@@ -2235,45 +2238,12 @@ fn describe_duration(duration: Duration) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::test_support::{
+        block, database_block, describe_setting, errors, oauth_block, run, valid, with_provider,
+    };
     use super::*;
     use proc_macro2::TokenStream;
     use quote::{ToTokens, quote};
-
-    /// Validates `tokens`, returning the model and every error message.
-    fn run(tokens: TokenStream) -> (Config, Vec<String>) {
-        let input: AuthInput = match syn::parse2(tokens) {
-            Ok(input) => input,
-            Err(e) => panic!("parse error: {e}"),
-        };
-        let cx = Ctxt::new();
-        let config = validate(&cx, &input);
-        let errors = match cx.check() {
-            Ok(()) => Vec::new(),
-            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
-        };
-        (config, errors)
-    }
-
-    /// The errors of a block.
-    fn errors(tokens: TokenStream) -> Vec<String> {
-        run(tokens).1
-    }
-
-    /// The model of a block that must be valid.
-    fn valid(tokens: TokenStream) -> Config {
-        let (config, errors) = run(tokens);
-        assert!(errors.is_empty(), "unexpected errors: {errors:?}");
-        config
-    }
-
-    /// A valid block with `session: database { session }` whose providers are `providers`.
-    fn database_block(session: TokenStream, providers: TokenStream) -> TokenStream {
-        quote! {
-            secret: env("NEXTAUTH_SECRET"),
-            session: database { #session },
-            providers: { #providers },
-        }
-    }
 
     /// The only provider of a block with database sessions, `id: Email { fields }`.
     fn email_block(fields: TokenStream) -> TokenStream {
@@ -2309,15 +2279,6 @@ mod tests {
             panic!("database sessions expected");
         };
         (adapter, max_age.secs, update_age.secs)
-    }
-
-    /// `Setting` as a comparable string.
-    fn describe_setting(setting: &Setting) -> String {
-        match setting {
-            Setting::Env(var) => format!("env {}", var.name),
-            Setting::EnvOr(var, default) => format!("env {} or {default}", var.name),
-            Setting::Literal(value) => format!("literal {value}"),
-        }
     }
 
     fn credentials() -> TokenStream {
@@ -2698,28 +2659,6 @@ mod tests {
             },
         });
         assert_eq!(errors.len(), 6, "{errors:?}");
-    }
-
-    /// A valid block with `extra` entries appended at the top level.
-    fn block(extra: TokenStream) -> TokenStream {
-        quote! {
-            secret: env("NEXTAUTH_SECRET"),
-            providers: {
-                credentials: Credentials {
-                    fields: { username: text("Username") },
-                    authorize: crate::authorize,
-                },
-            },
-            #extra
-        }
-    }
-
-    /// A valid block whose only provider is `id: provider`.
-    fn with_provider(provider: TokenStream) -> TokenStream {
-        quote! {
-            secret: env("NEXTAUTH_SECRET"),
-            providers: { #provider },
-        }
     }
 
     #[test]
@@ -3273,14 +3212,6 @@ mod tests {
         assert_eq!(describe_duration(Duration { secs: 86_400 }), "1 day");
         assert_eq!(describe_duration(Duration { secs: 5_400 }), "90 minutes");
         assert_eq!(describe_duration(Duration { secs: 61 }), "61 seconds");
-    }
-
-    /// A valid block whose only provider is `id: Kind { client_id, client_secret, extra }`.
-    fn oauth_block(id: &str, kind: &str, extra: TokenStream) -> TokenStream {
-        let kind = Ident::new(kind, Span::call_site());
-        with_provider(quote! {
-            #id: #kind { client_id: env("ID"), client_secret: env("SECRET"), #extra }
-        })
     }
 
     /// The display name, `#[optional]` and OAuth settings of the only provider of a valid block.
