@@ -6,6 +6,7 @@
 mod literals;
 #[cfg(test)]
 mod test_support;
+mod values;
 
 use std::collections::HashMap;
 
@@ -25,6 +26,7 @@ use literals::{
     database_url_problem, sender_problem, smtp_url_problem, tenant_problem,
     throttle_store_url_problem, url_problem,
 };
+use values::{call_name, check_fn_path, expect_map, expect_str, expected, single_arg};
 
 /// The default base path, as NextAuth.
 pub const DEFAULT_BASE_PATH: &str = "/api/auth";
@@ -777,14 +779,6 @@ fn check_literal(
         }
         None => Some(value),
     }
-}
-
-/// The called name, empty when it is not a single identifier.
-fn call_name(call: &CallInput) -> String {
-    call.func
-        .get_ident()
-        .map(Ident::to_string)
-        .unwrap_or_default()
 }
 
 /// `update_age` is at most `max_age`: refreshing less often than sessions expire never refreshes.
@@ -1628,21 +1622,6 @@ fn check_bool(cx: &Ctxt, value: &ValueInput) -> Option<bool> {
     }
 }
 
-/// A user function is named by path; the expansion checks its signature where it is used.
-fn check_fn_path(cx: &Ctxt, value: &ValueInput, what: &str) -> Option<Path> {
-    match value {
-        ValueInput::Path(path) => Some(path.clone()),
-        other => {
-            expected(
-                cx,
-                other,
-                &format!("a path to an async fn, such as `crate::auth::{what}`"),
-            );
-            None
-        }
-    }
-}
-
 /// `callbacks:` maps NextAuth's callback names to user functions.
 fn check_callbacks(cx: &Ctxt, value: &ValueInput) -> Vec<Callback> {
     let Some(map) = expect_map(cx, value, "`{ jwt: crate::auth::jwt }`") else {
@@ -1884,44 +1863,6 @@ fn check_client_address(cx: &Ctxt, value: &ValueInput) -> Option<ClientAddress> 
             None
         }
     }
-}
-
-/// The single argument of a call, if it has exactly one.
-fn single_arg<P>(args: &syn::punctuated::Punctuated<ValueInput, P>) -> Option<&ValueInput> {
-    match args.len() {
-        1 => args.first(),
-        _ => None,
-    }
-}
-
-/// The value as a string literal, or an error saying what was expected.
-fn expect_str<'a>(cx: &Ctxt, value: &'a ValueInput, what: &str) -> Option<&'a LitStr> {
-    match value {
-        ValueInput::Lit(Lit::Str(lit)) => Some(lit),
-        other => {
-            expected(cx, other, what);
-            None
-        }
-    }
-}
-
-/// The value as a `{ … }` map, or an error saying what was expected.
-fn expect_map<'a>(cx: &Ctxt, value: &'a ValueInput, what: &str) -> Option<&'a MapInput> {
-    match value {
-        ValueInput::Map(map) => Some(map),
-        other => {
-            expected(cx, other, what);
-            None
-        }
-    }
-}
-
-/// "expected X, found Y" on the value.
-fn expected(cx: &Ctxt, value: &ValueInput, what: &str) {
-    cx.error(
-        value,
-        format!("expected {what}, found {}", value.describe()),
-    );
 }
 
 /// "unknown {what} `word`; [did you mean `x`? ]expected one of `a`, `b`".
