@@ -103,14 +103,8 @@ pub const VERIFY_REQUEST: &str = "verify_request";
 /// The page new users land on.
 pub const NEW_USER: &str = "new_user";
 
-/// `callbacks: { … }` keys.
-pub const CALLBACK_NAMES: &[&str] = &[SIGN_IN, REDIRECT, JWT, SESSION];
-
-/// `events: { … }` keys.
-pub const EVENT_NAMES: &[&str] = &[SIGN_IN, SIGN_OUT, SESSION];
-
-/// `pages: { … }` keys.
-pub const PAGE_NAMES: &[&str] = &[SIGN_IN, SIGN_OUT, ERROR, VERIFY_REQUEST, NEW_USER];
+// The keys of `callbacks: { … }`, `events: { … }` and `pages: { … }` are tables in
+// `validate/hooks.rs`, beside the model kind each name stands for.
 
 /// `name:`, a provider's display name; every kind takes it.
 pub const NAME: &str = "name";

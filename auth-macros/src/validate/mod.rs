@@ -5,6 +5,7 @@
 
 mod duration;
 mod env;
+mod hooks;
 mod literals;
 mod session;
 #[cfg(test)]
@@ -20,13 +21,13 @@ use syn::{Attribute, Ident, Lit, LitStr, Meta, Path};
 use crate::ctxt::Ctxt;
 use crate::kw;
 use crate::model::{
-    Callback, CallbackKind, Checks, Config, CredentialField, Duration, EmailProvider,
-    EmailTransport, EnvVar, Event, EventKind, OAuthProvider, PageKind, PageOverride, Provider,
-    ProviderKind, ProviderName, SessionStrategy, Setting, TokenAuthMethod,
+    Checks, Config, CredentialField, Duration, EmailProvider, EmailTransport, EnvVar,
+    OAuthProvider, Provider, ProviderKind, ProviderName, SessionStrategy, Setting, TokenAuthMethod,
 };
 use crate::parse::{AuthInput, CallInput, EntryInput, KeyInput, ValueInput};
 use duration::check_duration;
 use env::{SettingRules, check_env, check_env_name, check_setting, env_or_args};
+use hooks::check_hooks;
 use literals::{sender_problem, smtp_url_problem, tenant_problem, url_problem};
 use session::check_session;
 use throttle::check_throttle;
@@ -323,15 +324,15 @@ pub fn validate(cx: &Ctxt, input: &AuthInput) -> Config {
     }
     let callbacks = keys
         .value(kw::CALLBACKS)
-        .map(|v| check_callbacks(cx, v))
+        .map(|v| check_hooks(cx, v, &hooks::CALLBACKS))
         .unwrap_or_default();
     let events = keys
         .value(kw::EVENTS)
-        .map(|v| check_events(cx, v))
+        .map(|v| check_hooks(cx, v, &hooks::EVENTS))
         .unwrap_or_default();
     let pages = keys
         .value(kw::PAGES)
-        .map(|v| check_pages(cx, v))
+        .map(|v| check_hooks(cx, v, &hooks::PAGES))
         .unwrap_or_default();
     let throttle = keys.value(kw::THROTTLE).and_then(|v| check_throttle(cx, v));
     Config {
@@ -1344,90 +1345,6 @@ fn check_bool(cx: &Ctxt, value: &ValueInput) -> Option<bool> {
     }
 }
 
-/// `callbacks:` maps NextAuth's callback names to user functions.
-fn check_callbacks(cx: &Ctxt, value: &ValueInput) -> Vec<Callback> {
-    let Some(map) = expect_map(cx, value, "`{ jwt: crate::auth::jwt }`") else {
-        return Vec::new();
-    };
-    let entries = check_keys(cx, &map.entries, kw::CALLBACK_NAMES, "callback");
-    entries
-        .found
-        .iter()
-        .filter_map(|(key, entry)| {
-            let kind = match *key {
-                kw::SIGN_IN => CallbackKind::SignIn,
-                kw::REDIRECT => CallbackKind::Redirect,
-                kw::JWT => CallbackKind::Jwt,
-                _ => CallbackKind::Session,
-            };
-            let path = check_fn_path(cx, &entry.value, key)?;
-            Some(Callback { kind, path })
-        })
-        .collect()
-}
-
-/// `events:` maps the runtime's event names to user functions.
-fn check_events(cx: &Ctxt, value: &ValueInput) -> Vec<Event> {
-    let Some(map) = expect_map(cx, value, "`{ sign_in: crate::audit::sign_in }`") else {
-        return Vec::new();
-    };
-    let entries = check_keys(cx, &map.entries, kw::EVENT_NAMES, "event");
-    entries
-        .found
-        .iter()
-        .filter_map(|(key, entry)| {
-            let kind = match *key {
-                kw::SIGN_IN => EventKind::SignIn,
-                kw::SIGN_OUT => EventKind::SignOut,
-                _ => EventKind::Session,
-            };
-            let path = check_fn_path(cx, &entry.value, key)?;
-            Some(Event { kind, path })
-        })
-        .collect()
-}
-
-/// `pages:` maps NextAuth's page names to the application's own paths.
-fn check_pages(cx: &Ctxt, value: &ValueInput) -> Vec<PageOverride> {
-    let Some(map) = expect_map(cx, value, "`{ sign_in: \"/login\" }`") else {
-        return Vec::new();
-    };
-    let entries = check_keys(cx, &map.entries, kw::PAGE_NAMES, "page");
-    entries
-        .found
-        .iter()
-        .filter_map(|(key, entry)| {
-            let page = match *key {
-                kw::SIGN_IN => PageKind::SignIn,
-                kw::SIGN_OUT => PageKind::SignOut,
-                kw::ERROR => PageKind::Error,
-                kw::VERIFY_REQUEST => PageKind::VerifyRequest,
-                _ => PageKind::NewUser,
-            };
-            let path = check_page_path(cx, &entry.value)?;
-            Some(PageOverride { page, path })
-        })
-        .collect()
-}
-
-/// A page is an absolute path on this site: the routes redirect there, and `//host` or a
-/// relative path would send the user to another host or a path that depends on the route.
-fn check_page_path(cx: &Ctxt, value: &ValueInput) -> Option<String> {
-    let lit = expect_str(cx, value, "a page path such as `\"/login\"`")?;
-    let path = lit.value();
-    let message = if !path.starts_with('/') {
-        "page path must be absolute, starting with `/`, as in `/login`"
-    } else if path.starts_with("//") {
-        "page path must not start with `//`, which browsers read as another host"
-    } else if path.contains(char::is_whitespace) {
-        "page path must not contain whitespace"
-    } else {
-        return Some(path);
-    };
-    cx.error(lit, message);
-    None
-}
-
 /// The `ProviderId` variant of an id: UpperCamelCase, split at `_` and `-`, with a `Provider`
 /// prefix where that is not an identifier (`1password`, and `self`, whose variant is a keyword).
 fn variant_name(id: &str) -> String {
@@ -1511,6 +1428,7 @@ mod tests {
         block, database_block, describe_setting, errors, oauth_block, run, valid, with_provider,
     };
     use super::*;
+    use crate::model::{CallbackKind, EventKind, PageKind};
     use proc_macro2::TokenStream;
     use quote::{ToTokens, quote};
 
@@ -2135,55 +2053,6 @@ mod tests {
             errors(form(quote!({}))),
             ["expected at least one field, such as `username: text(\"Username\")`"]
         );
-    }
-
-    #[test]
-    fn callbacks_events_and_pages_have_their_own_keys() {
-        assert_eq!(
-            errors(block(quote!(callbacks: { signin: crate::f }))),
-            [
-                "unknown callback `signin`; did you mean `sign_in`? expected one of `sign_in`, `redirect`, `jwt`, `session`"
-            ]
-        );
-        assert_eq!(
-            errors(block(quote!(events: { create_user: crate::f }))),
-            ["unknown event `create_user`; expected one of `sign_in`, `sign_out`, `session`"]
-        );
-        assert_eq!(
-            errors(block(quote!(pages: { signin: "/login" }))),
-            [
-                "unknown page `signin`; did you mean `sign_in`? expected one of `sign_in`, `sign_out`, `error`, `verify_request`, `new_user`"
-            ]
-        );
-        assert_eq!(
-            errors(block(quote!(callbacks: { jwt: "crate::jwt" }))),
-            ["expected a path to an async fn, such as `crate::auth::jwt`, found a string"]
-        );
-    }
-
-    #[test]
-    fn page_paths_are_absolute_on_this_site() {
-        for (path, message) in [
-            (
-                "login",
-                "page path must be absolute, starting with `/`, as in `/login`",
-            ),
-            (
-                "https://x.io/login",
-                "page path must be absolute, starting with `/`, as in `/login`",
-            ),
-            (
-                "//evil.example/login",
-                "page path must not start with `//`, which browsers read as another host",
-            ),
-            ("/log in", "page path must not contain whitespace"),
-        ] {
-            assert_eq!(
-                errors(block(quote!(pages: { error: #path }))),
-                [message],
-                "{path}"
-            );
-        }
     }
 
     #[test]
