@@ -1,19 +1,21 @@
 //! `providers:`, the ways to sign in: each `id: Kind { … }` with an id that is safe in URLs,
 //! a known kind, the fields that kind takes, and a display name.
 
+mod credentials;
+
 use proc_macro2::Span;
 use syn::{Attribute, Ident, Lit, LitStr, Meta, Path};
 
 use super::duration::check_duration;
 use super::env::{SettingRules, check_env, check_env_name, check_setting, env_or_args};
 use super::literals::{sender_problem, smtp_url_problem, tenant_problem, url_problem};
-use super::values::{call_name, check_fn_path, expect_map, expect_str, expected, single_arg};
+use super::values::{call_name, expect_map, expect_str, expected};
 use super::{Entries, check_keys, check_no_attributes, unknown};
 use crate::ctxt::Ctxt;
 use crate::kw;
 use crate::model::{
-    Checks, CredentialField, Duration, EmailProvider, EmailTransport, EnvVar, OAuthProvider,
-    Provider, ProviderKind, ProviderName, Setting, TokenAuthMethod,
+    Checks, Duration, EmailProvider, EmailTransport, EnvVar, OAuthProvider, Provider, ProviderKind,
+    ProviderName, Setting, TokenAuthMethod,
 };
 use crate::parse::{CallInput, EntryInput, KeyInput, ValueInput};
 
@@ -53,25 +55,7 @@ struct ProviderInput<'a> {
 /// The provider kinds, in the order error messages list them. The OAuth kinds are the
 /// runtime's `Preset` variants, with `Preset::name()` as their default display name.
 const PROVIDER_KINDS: &[KindRow] = &[
-    KindRow {
-        kind: "Credentials",
-        default_name: "Credentials",
-        fields: &[
-            FieldRow {
-                key: kw::FIELDS,
-                required: true,
-                example: "fields: { username: text(\"Username\"), password: password(\"Password\") }",
-            },
-            FieldRow {
-                key: kw::AUTHORIZE,
-                required: true,
-                example: "authorize: crate::path::to::async_fn",
-            },
-        ],
-        name_from_env: false,
-        openid_connect: false,
-        build: build_credentials,
-    },
+    credentials::KIND,
     KindRow {
         kind: "Email",
         default_name: "Email",
@@ -567,105 +551,6 @@ fn optional_field<'a, T>(
     match fields.value(key) {
         None => Some(None),
         Some(value) => check(value).map(Some),
-    }
-}
-
-/// `Credentials { fields, authorize }`.
-fn build_credentials(cx: &Ctxt, input: &ProviderInput) -> Option<ProviderKind> {
-    let fields = &input.fields;
-    let form = fields
-        .value(kw::FIELDS)
-        .and_then(|v| check_credential_fields(cx, v));
-    let authorize = fields
-        .value(kw::AUTHORIZE)
-        .and_then(|v| check_fn_path(cx, v, "authorize"));
-    Some(ProviderKind::Credentials {
-        fields: form?,
-        authorize: authorize?,
-    })
-}
-
-/// A credentials form has at least one field, each `key: kind("Label")` with a known input kind.
-fn check_credential_fields(cx: &Ctxt, value: &ValueInput) -> Option<Vec<CredentialField>> {
-    let map = expect_map(
-        cx,
-        value,
-        "`{ username: text(\"Username\"), password: password(\"Password\") }`",
-    )?;
-    if map.entries.is_empty() {
-        cx.error_at(
-            map.brace.span.join(),
-            "expected at least one field, such as `username: text(\"Username\")`",
-        );
-        return None;
-    }
-    let mut fields: Vec<CredentialField> = Vec::new();
-    let mut ok = true;
-    for entry in &map.entries {
-        check_no_attributes(cx, &entry.attrs);
-        let key = entry.key.name();
-        let unique = check_unique_form_field(cx, &entry.key, &fields);
-        let not_reserved = check_form_field_not_reserved(cx, &entry.key);
-        match check_credential_field(cx, &entry.value) {
-            Some((label, input_type)) if unique && not_reserved => fields.push(CredentialField {
-                key,
-                label,
-                input_type,
-            }),
-            _ => ok = false,
-        }
-    }
-    ok.then_some(fields)
-}
-
-/// Form field names are unique: the form posts one value per name.
-fn check_unique_form_field(cx: &Ctxt, key: &KeyInput, earlier: &[CredentialField]) -> bool {
-    let name = key.name();
-    let duplicate = earlier.iter().any(|f| f.key == name);
-    if duplicate {
-        cx.error(key, format!("duplicate credentials field `{name}`"));
-    }
-    !duplicate
-}
-
-/// NextAuth's form posts `csrfToken`, `callbackUrl` and `json` itself; a field of the same
-/// name would be overwritten or break CSRF.
-fn check_form_field_not_reserved(cx: &Ctxt, key: &KeyInput) -> bool {
-    let name = key.name();
-    let reserved = kw::RESERVED_FORM_FIELDS.contains(&name.as_str());
-    if reserved {
-        cx.error(
-            key,
-            format!("credentials field `{name}` is reserved by the sign-in form"),
-        );
-    }
-    !reserved
-}
-
-/// One form field: `text("Label")`, `password("Label")` or `email("Label")`.
-fn check_credential_field(cx: &Ctxt, value: &ValueInput) -> Option<(String, String)> {
-    let ValueInput::Call(call) = value else {
-        expected(cx, value, "a field such as `text(\"Username\")`");
-        return None;
-    };
-    let func = call
-        .func
-        .get_ident()
-        .map(Ident::to_string)
-        .unwrap_or_default();
-    if !kw::FIELD_KINDS.contains(&func.as_str()) {
-        cx.error(&call.func, unknown("field kind", &func, kw::FIELD_KINDS));
-        return None;
-    }
-    match single_arg(&call.args) {
-        Some(ValueInput::Lit(Lit::Str(label))) => Some((label.value(), func)),
-        _ => {
-            cx.error_at(
-                call.paren.span.join(),
-                format!("expected one label, as in `{func}(\"Username\")`"),
-            );
-            None
-        }
     }
 }
 
@@ -1208,35 +1093,6 @@ mod tests {
                 name: env_or("N", "Form"), fields: { u: text("U") }, authorize: f
             }))),
             ["expected a display name such as `\"Credentials\"`, found a call"]
-        );
-    }
-
-    #[test]
-    fn credentials_fields_have_known_kinds_and_free_names() {
-        let form = |fields: TokenStream| {
-            with_provider(quote!(c: Credentials { fields: #fields, authorize: f }))
-        };
-        assert_eq!(
-            errors(form(quote!({ password: passwd("Password") }))),
-            [
-                "unknown field kind `passwd`; did you mean `password`? expected one of `text`, `password`, `email`"
-            ]
-        );
-        assert_eq!(
-            errors(form(quote!({ u: text("U"), u: text("V") }))),
-            ["duplicate credentials field `u`"]
-        );
-        assert_eq!(
-            errors(form(quote!({ csrfToken: text("T") }))),
-            ["credentials field `csrfToken` is reserved by the sign-in form"]
-        );
-        assert_eq!(
-            errors(form(quote!({ u: text() }))),
-            ["expected one label, as in `text(\"Username\")`"]
-        );
-        assert_eq!(
-            errors(form(quote!({}))),
-            ["expected at least one field, such as `username: text(\"Username\")`"]
         );
     }
 
