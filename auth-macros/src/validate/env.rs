@@ -4,7 +4,7 @@
 use syn::{Ident, Lit, LitStr};
 
 use super::unknown;
-use super::values::{call_name, expected, single_arg};
+use super::values::{call_name, check_literal, expected, single_arg};
 use crate::ctxt::Ctxt;
 use crate::kw;
 use crate::model::{EnvVar, Setting};
@@ -67,22 +67,22 @@ pub(super) struct SettingRules<'a> {
 
 /// A setting is read at start-up (`env("VAR")`, or `env_or("VAR", "default")`, whose default
 /// is used when the variable is unset) or written in the block. A literal and a default are
-/// checked by `problem` here, so a typo fails the build rather than the start-up.
+/// checked by `rule` here, so a typo fails the build rather than the start-up.
 pub(super) fn check_setting(
     cx: &Ctxt,
     value: &ValueInput,
     rules: &SettingRules,
-    problem: impl Fn(&str) -> Option<String>,
+    rule: impl Fn(&str) -> Result<(), String>,
 ) -> Option<Setting> {
     match value {
-        ValueInput::Lit(Lit::Str(lit)) => check_literal(cx, lit, &problem).map(Setting::Literal),
+        ValueInput::Lit(Lit::Str(lit)) => check_literal(cx, lit, &rule).map(Setting::Literal),
         ValueInput::Call(call) => match call_name(call).as_str() {
             kw::ENV => check_env(cx, value).map(Setting::Env),
             kw::ENV_OR => {
                 let (var, default) =
                     env_or_args(cx, call, "a default value", rules.env_or_example)?;
                 let var = check_env_name(cx, var);
-                let default = check_literal(cx, default, &problem);
+                let default = check_literal(cx, default, &rule);
                 Some(Setting::EnvOr(var?, default?))
             }
             other => {
@@ -94,22 +94,6 @@ pub(super) fn check_setting(
             expected(cx, other, rules.what);
             None
         }
-    }
-}
-
-/// A literal's value, or its `problem` reported on it.
-fn check_literal(
-    cx: &Ctxt,
-    lit: &LitStr,
-    problem: impl Fn(&str) -> Option<String>,
-) -> Option<String> {
-    let value = lit.value();
-    match problem(&value) {
-        Some(problem) => {
-            cx.error(lit, problem);
-            None
-        }
-        None => Some(value),
     }
 }
 

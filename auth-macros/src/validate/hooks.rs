@@ -4,7 +4,8 @@
 use syn::Path;
 
 use super::check_keys;
-use super::values::{check_fn_path, expect_map, expect_str};
+use super::literals;
+use super::values::{check_fn_path, check_literal, expect_map, expect_str};
 use crate::ctxt::Ctxt;
 use crate::kw;
 use crate::model::{Callback, CallbackKind, Event, EventKind, PageKind, PageOverride};
@@ -90,22 +91,11 @@ pub(super) fn check_hooks<K: Copy, V, T>(
         .collect()
 }
 
-/// A page is an absolute path on this site: the routes redirect there, and `//host` or a
-/// relative path would send the user to another host or a path that depends on the route.
+/// A page is a string that is an absolute path on this site ([`literals::check_page_path`]):
+/// the routes redirect there.
 fn check_page_path(cx: &Ctxt, value: &ValueInput) -> Option<String> {
     let lit = expect_str(cx, value, "a page path such as `\"/login\"`")?;
-    let path = lit.value();
-    let message = if !path.starts_with('/') {
-        "page path must be absolute, starting with `/`, as in `/login`"
-    } else if path.starts_with("//") {
-        "page path must not start with `//`, which browsers read as another host"
-    } else if path.contains(char::is_whitespace) {
-        "page path must not contain whitespace"
-    } else {
-        return Some(path);
-    };
-    cx.error(lit, message);
-    None
+    check_literal(cx, lit, literals::check_page_path)
 }
 
 #[cfg(test)]

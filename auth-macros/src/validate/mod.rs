@@ -28,7 +28,7 @@ use hooks::check_hooks;
 use providers::{check_email_has_database_sessions, check_providers};
 use session::check_session;
 use throttle::check_throttle;
-use values::{expect_str, expected};
+use values::{check_literal, expect_str, expected};
 
 /// The default base path, as NextAuth.
 pub const DEFAULT_BASE_PATH: &str = "/api/auth";
@@ -259,24 +259,11 @@ fn check_crate(cx: &Ctxt, value: &ValueInput) -> Option<Path> {
     }
 }
 
-/// The base path is an absolute URL path without a trailing `/`, because the routes are
-/// `<base>/<action>` and NextAuth compares paths exactly.
+/// `base_path:` is a string that is an absolute URL path without a trailing `/`
+/// ([`literals::check_base_path`]): the routes are `<base>/<action>`.
 fn check_base_path(cx: &Ctxt, value: &ValueInput) -> Option<String> {
     let lit = expect_str(cx, value, "a base path such as `\"/api/auth\"`")?;
-    let path = lit.value();
-    let message = if !path.starts_with('/') {
-        "base path must start with `/`, as in `/api/auth`"
-    } else if path.ends_with('/') {
-        "base path must not end with `/`"
-    } else if path.contains("//") {
-        "base path must not contain `//`"
-    } else if path.contains(['?', '#']) || path.contains(char::is_whitespace) {
-        "base path must not contain `?`, `#` or whitespace"
-    } else {
-        return Some(path);
-    };
-    cx.error(lit, message);
-    None
+    check_literal(cx, lit, literals::check_base_path)
 }
 
 /// The secret is read from the environment at start-up (a list rotates: the first signs, any

@@ -5,7 +5,7 @@ use syn::{Ident, Path};
 
 use super::duration::{check_duration, describe_duration};
 use super::env::{SettingRules, check_setting};
-use super::literals::database_url_problem;
+use super::literals;
 use super::values::expected;
 use super::{Entries, check_keys, unknown};
 use crate::ctxt::Ctxt;
@@ -126,7 +126,7 @@ fn check_adapter(cx: &Ctxt, value: &ValueInput) -> Option<AdapterSource> {
         what: "`env(\"DATABASE_URL\")`, a `sqlite:` or `postgres://` URL, or a path to an async fn",
         env_or_example: "env_or(\"DATABASE_URL\", \"sqlite://auth.db?mode=rwc\")",
     };
-    check_setting(cx, value, &rules, database_url_problem).map(AdapterSource::Url)
+    check_setting(cx, value, &rules, literals::check_database_url).map(AdapterSource::Url)
 }
 
 #[cfg(test)]

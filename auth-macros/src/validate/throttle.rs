@@ -5,7 +5,7 @@ use syn::{Ident, Lit};
 
 use super::duration::check_duration;
 use super::env::{SettingRules, check_setting};
-use super::literals::throttle_store_url_problem;
+use super::literals;
 use super::values::{call_name, expect_map, expected};
 use super::{Entries, check_keys, unknown};
 use crate::ctxt::Ctxt;
@@ -127,7 +127,8 @@ fn check_throttle_store(cx: &Ctxt, value: &ValueInput) -> Option<ThrottleStore> 
         what: "`memory`, `env(\"THROTTLE_DATABASE_URL\")` or a `postgres://` URL",
         env_or_example: "env_or(\"THROTTLE_DATABASE_URL\", \"postgres://localhost/app\")",
     };
-    check_setting(cx, value, &rules, throttle_store_url_problem).map(ThrottleStore::Postgres)
+    check_setting(cx, value, &rules, literals::check_throttle_store_url)
+        .map(ThrottleStore::Postgres)
 }
 
 /// `client_address:` is `peer` or `x_forwarded_for`; trusting the header is a choice made in

@@ -68,3 +68,20 @@ pub(super) fn check_fn_path(cx: &Ctxt, value: &ValueInput, what: &str) -> Option
         }
     }
 }
+
+/// A string literal follows `rule` (one of `literals`), checked here so a typo fails the build;
+/// the rule's message goes on the literal. Returns the literal's value when it does.
+pub(super) fn check_literal(
+    cx: &Ctxt,
+    lit: &LitStr,
+    rule: impl Fn(&str) -> Result<(), String>,
+) -> Option<String> {
+    let value = lit.value();
+    match rule(&value) {
+        Ok(()) => Some(value),
+        Err(message) => {
+            cx.error(lit, message);
+            None
+        }
+    }
+}

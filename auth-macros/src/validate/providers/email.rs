@@ -11,7 +11,7 @@ use crate::parse::ValueInput;
 use crate::validate::Entries;
 use crate::validate::duration::check_duration;
 use crate::validate::env::{SettingRules, check_setting};
-use crate::validate::literals::{sender_problem, smtp_url_problem};
+use crate::validate::literals;
 use crate::validate::values::expected;
 
 /// The kind's row: links sent by mail, valid for `max_age`.
@@ -94,7 +94,9 @@ fn check_mail_server(cx: &Ctxt, value: &ValueInput, prefix: &str) -> Option<Sett
         what: &format!("`env(\"{prefix}_SERVER\")` or a URL such as `\"smtp://localhost:25\"`"),
         env_or_example: &format!("env_or(\"{prefix}_SERVER\", \"smtp://localhost:25\")"),
     };
-    check_setting(cx, value, &rules, |url| smtp_url_problem(url, prefix))
+    check_setting(cx, value, &rules, |url| {
+        literals::check_smtp_url(url, prefix)
+    })
 }
 
 /// `mailer:` names the user's fn building a mailer; the expansion checks its signature where
@@ -117,7 +119,7 @@ fn check_sender(cx: &Ctxt, value: &ValueInput, prefix: &str) -> Option<Setting> 
         ),
         env_or_example: &format!("env_or(\"{prefix}_FROM\", \"NextAuth <no-reply@example.com>\")"),
     };
-    check_setting(cx, value, &rules, sender_problem)
+    check_setting(cx, value, &rules, literals::check_sender_address)
 }
 
 /// Email sign-in needs database sessions: its verification tokens and the users it signs in

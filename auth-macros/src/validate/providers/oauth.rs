@@ -10,8 +10,8 @@ use crate::kw;
 use crate::model::{Checks, EnvVar, OAuthProvider, ProviderKind, Setting, TokenAuthMethod};
 use crate::parse::{KeyInput, ValueInput};
 use crate::validate::env::check_env;
-use crate::validate::literals::{tenant_problem, url_problem};
-use crate::validate::values::{expect_map, expect_str, expected};
+use crate::validate::literals;
+use crate::validate::values::{check_literal, expect_map, expect_str, expected};
 use crate::validate::{check_no_attributes, unknown};
 
 /// The OAuth kinds, in the order error messages list them: the runtime's `Preset` variants,
@@ -285,19 +285,13 @@ fn check_client_secret(cx: &Ctxt, value: &ValueInput, prefix: &str) -> Option<En
 fn check_preset_param(cx: &Ctxt, key: &str, value: &ValueInput, prefix: &str) -> Option<Setting> {
     match value {
         ValueInput::Lit(Lit::Str(lit)) => {
-            let literal = lit.value();
-            let problem = if key == kw::TENANT {
-                tenant_problem(&literal)
+            let issuer = key == kw::ISSUER;
+            let literal = if key == kw::TENANT {
+                check_literal(cx, lit, literals::check_tenant)
             } else {
-                url_problem(&literal, key == kw::ISSUER)
+                check_literal(cx, lit, |url| literals::check_url(url, issuer))
             };
-            match problem {
-                Some(problem) => {
-                    cx.error(lit, problem);
-                    None
-                }
-                None => Some(Setting::Literal(literal)),
-            }
+            literal.map(Setting::Literal)
         }
         ValueInput::Call(_) => check_env(cx, value).map(Setting::Env),
         other => {
