@@ -1,10 +1,10 @@
 //! Durations: `unit(n)`, as in `days(30)` or `minutes(15)`, for session ages, sign-in link
 //! lifetimes and throttle windows; and how a duration reads back in a message.
 
-use syn::{Ident, Lit};
+use syn::Lit;
 
 use super::unknown;
-use super::values::{expected, single_arg};
+use super::values::{call_name, expected, single_arg};
 use crate::ctxt::Ctxt;
 use crate::kw;
 use crate::model::Duration;
@@ -17,11 +17,7 @@ pub(super) fn check_duration(cx: &Ctxt, value: &ValueInput) -> Option<Duration> 
         expected(cx, value, "a duration such as `days(30)`");
         return None;
     };
-    let func = call
-        .func
-        .get_ident()
-        .map(Ident::to_string)
-        .unwrap_or_default();
+    let func = call_name(call);
     let Some((_, unit_secs)) = kw::DURATION_UNITS.iter().find(|(unit, _)| *unit == func) else {
         cx.error(&call.func, unknown("duration unit", &func, &units));
         return None;

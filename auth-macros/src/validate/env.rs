@@ -1,7 +1,7 @@
 //! Values read at start-up: `env("VAR")`, and the settings that may also be `env_or("VAR",
 //! "default")` or a literal, whose literal rule is checked here so a typo fails the build.
 
-use syn::{Ident, Lit, LitStr};
+use syn::{Lit, LitStr};
 
 use super::unknown;
 use super::values::{call_name, check_literal, expected, single_arg};
@@ -16,11 +16,7 @@ pub(super) fn check_env(cx: &Ctxt, value: &ValueInput) -> Option<EnvVar> {
         expected(cx, value, "`env(\"VARIABLE\")`");
         return None;
     };
-    let func = call
-        .func
-        .get_ident()
-        .map(Ident::to_string)
-        .unwrap_or_default();
+    let func = call_name(call);
     if func != kw::ENV {
         cx.error(&call.func, unknown("function", &func, &[kw::ENV]));
         return None;

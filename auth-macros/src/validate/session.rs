@@ -1,12 +1,12 @@
 //! `session:`, the session strategy: `jwt { … }` (the default) or `database { adapter: … }`,
 //! with the ages each takes.
 
-use syn::{Ident, Path};
+use syn::Path;
 
 use super::duration::{check_duration, describe_duration};
 use super::env::{SettingRules, check_setting};
 use super::literals;
-use super::values::expected;
+use super::values::{expected, path_name};
 use super::{Entries, check_keys, unknown};
 use crate::ctxt::Ctxt;
 use crate::kw;
@@ -29,7 +29,7 @@ pub(super) fn check_session(cx: &Ctxt, value: &ValueInput) -> Option<SessionStra
             return None;
         }
     };
-    let name = kind.get_ident().map(Ident::to_string).unwrap_or_default();
+    let name = path_name(kind);
     let allowed = match name.as_str() {
         kw::JWT => kw::JWT_SESSION_FIELDS,
         kw::DATABASE => kw::DATABASE_SESSION_FIELDS,

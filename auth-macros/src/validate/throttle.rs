@@ -1,12 +1,12 @@
 //! `throttle:`, sign-in throttling: the limits per client address and per identifier, the
 //! store that counts attempts, and where the client address comes from.
 
-use syn::{Ident, Lit};
+use syn::Lit;
 
 use super::duration::check_duration;
 use super::env::{SettingRules, check_setting};
 use super::literals;
-use super::values::{call_name, expect_map, expected};
+use super::values::{call_name, expect_map, expected, path_name};
 use super::{Entries, check_keys, unknown};
 use crate::ctxt::Ctxt;
 use crate::kw;
@@ -110,7 +110,7 @@ fn check_attempts(cx: &Ctxt, value: &ValueInput) -> Option<u32> {
 /// `env_or("VAR", "postgres://…")` or a literal URL, which carries no password.
 fn check_throttle_store(cx: &Ctxt, value: &ValueInput) -> Option<ThrottleStore> {
     if let ValueInput::Path(path) = value {
-        let name = path.get_ident().map(Ident::to_string).unwrap_or_default();
+        let name = path_name(path);
         if name == kw::MEMORY_STORE {
             return Some(ThrottleStore::Memory);
         }
@@ -138,7 +138,7 @@ fn check_client_address(cx: &Ctxt, value: &ValueInput) -> Option<ClientAddress> 
         expected(cx, value, "`peer` or `x_forwarded_for`");
         return None;
     };
-    let name = path.get_ident().map(Ident::to_string).unwrap_or_default();
+    let name = path_name(path);
     match name.as_str() {
         kw::PEER => Some(ClientAddress::Peer),
         kw::X_FORWARDED_FOR => Some(ClientAddress::XForwardedFor),

@@ -48,10 +48,13 @@ pub(super) fn single_arg<P>(
 
 /// The called name, empty when it is not a single identifier.
 pub(super) fn call_name(call: &CallInput) -> String {
-    call.func
-        .get_ident()
-        .map(Ident::to_string)
-        .unwrap_or_default()
+    path_name(&call.func)
+}
+
+/// The name a path spells, empty when it is not a single identifier (so it matches no word and
+/// is reported as unknown).
+pub(super) fn path_name(path: &Path) -> String {
+    path.get_ident().map(Ident::to_string).unwrap_or_default()
 }
 
 /// A user function is named by path; the expansion checks its signature where it is used.

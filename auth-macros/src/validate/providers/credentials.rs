@@ -1,14 +1,14 @@
 //! `Credentials { fields, authorize }`: a sign-in form whose fields the application's fn
 //! checks.
 
-use syn::{Ident, Lit};
+use syn::Lit;
 
 use super::{FieldRow, KindRow, ProviderInput};
 use crate::ctxt::Ctxt;
 use crate::kw;
 use crate::model::{CredentialField, ProviderKind};
 use crate::parse::{KeyInput, ValueInput};
-use crate::validate::values::{check_fn_path, expect_map, expected, single_arg};
+use crate::validate::values::{call_name, check_fn_path, expect_map, expected, single_arg};
 use crate::validate::{check_no_attributes, unknown};
 
 /// The kind's row: a form posted to the application's `authorize` fn, which says who signs in.
@@ -110,11 +110,7 @@ fn check_credential_field(cx: &Ctxt, value: &ValueInput) -> Option<(String, Stri
         expected(cx, value, "a field such as `text(\"Username\")`");
         return None;
     };
-    let func = call
-        .func
-        .get_ident()
-        .map(Ident::to_string)
-        .unwrap_or_default();
+    let func = call_name(call);
     if !kw::FIELD_KINDS.contains(&func.as_str()) {
         cx.error(&call.func, unknown("field kind", &func, kw::FIELD_KINDS));
         return None;

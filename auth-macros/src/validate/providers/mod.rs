@@ -8,7 +8,7 @@ mod oauth;
 use syn::{Attribute, Ident, LitStr, Meta, Path};
 
 use super::env::{check_env_name, env_or_args};
-use super::values::{call_name, expect_str, expected};
+use super::values::{call_name, expect_str, expected, path_name};
 use super::{Entries, check_keys, unknown};
 use crate::ctxt::Ctxt;
 use crate::kw;
@@ -233,7 +233,7 @@ fn check_provider(cx: &Ctxt, entry: &EntryInput) -> Option<(String, bool, Provid
 
 /// The kind is one of the table's rows; suggest the closest, since kinds are easy to misspell.
 fn check_provider_kind(cx: &Ctxt, kind: &Path) -> Option<&'static KindRow> {
-    let name = kind.get_ident().map(Ident::to_string).unwrap_or_default();
+    let name = path_name(kind);
     let row = provider_kinds().find(|row| row.kind == name);
     if row.is_none() {
         let kinds: Vec<&str> = provider_kinds().map(|row| row.kind).collect();
@@ -275,11 +275,7 @@ fn check_provider_attributes(cx: &Ctxt, attrs: &[Attribute]) -> bool {
     let mut optional = false;
     for attr in attrs.iter().filter(|a| !a.path().is_ident(kw::DOC)) {
         if !attr.path().is_ident(kw::OPTIONAL) {
-            let name = attr
-                .path()
-                .get_ident()
-                .map(Ident::to_string)
-                .unwrap_or_default();
+            let name = path_name(attr.path());
             cx.error(attr.path(), unknown("attribute", &name, &[kw::OPTIONAL]));
         } else if !matches!(attr.meta, Meta::Path(_)) {
             cx.error(&attr.meta, "`#[optional]` takes no arguments");

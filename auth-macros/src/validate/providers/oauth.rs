@@ -11,7 +11,7 @@ use crate::model::{Checks, EnvVar, OAuthProvider, ProviderKind, Setting, TokenAu
 use crate::parse::{KeyInput, ValueInput};
 use crate::validate::env::check_env;
 use crate::validate::literals;
-use crate::validate::values::{check_literal, expect_map, expect_str, expected};
+use crate::validate::values::{check_literal, expect_map, expect_str, expected, path_name};
 use crate::validate::{check_no_attributes, unknown};
 
 /// The OAuth kinds, in the order error messages list them: the runtime's `Preset` variants,
@@ -373,7 +373,7 @@ fn check_token_auth(cx: &Ctxt, value: &ValueInput) -> Option<TokenAuthMethod> {
         expected(cx, value, "`client_secret_basic` or `client_secret_post`");
         return None;
     };
-    let name = path.get_ident().map(Ident::to_string).unwrap_or_default();
+    let name = path_name(path);
     match name.as_str() {
         kw::CLIENT_SECRET_BASIC => Some(TokenAuthMethod::ClientSecretBasic),
         kw::CLIENT_SECRET_POST => Some(TokenAuthMethod::ClientSecretPost),
@@ -403,7 +403,7 @@ fn check_checks(cx: &Ctxt, value: &ValueInput, row: &KindRow) -> Option<Checks> 
             ok = false;
             continue;
         };
-        let name = path.get_ident().map(Ident::to_string).unwrap_or_default();
+        let name = path_name(path);
         let flag = match name.as_str() {
             kw::STATE => &mut checks.state,
             kw::PKCE => &mut checks.pkce,
