@@ -2,6 +2,12 @@
 //! is a `check_*` function whose first line says the rule and why; errors go into the [`Ctxt`],
 //! so one pass reports every mistake. The result is a best-effort [`Config`]: when there were
 //! errors it is used only for the stub items, so invalid parts fall back to defaults.
+//!
+//! Here: the entry and the top-level keys (unknown, duplicate and missing keys, "did you mean",
+//! and the keys with no grammar of their own). Each part of the grammar has its file: `session`,
+//! `providers/` (a file per family of kinds), `hooks` (`callbacks`, `events`, `pages`) and
+//! `throttle`; beside them `literals` (the rules of literal strings), `env` (values read at
+//! start-up), `duration` (`days(30)`) and `values` (the shapes every part takes).
 
 mod duration;
 mod env;
@@ -142,7 +148,8 @@ impl<'a> Entries<'a> {
     }
 }
 
-/// Checks the keys of a `key: value` list against `allowed` and returns the known entries.
+/// A `key: value` list has only the keys of `allowed`, each once, as identifiers without
+/// attributes: an unknown or repeated key would be silently ignored. Returns the known entries.
 fn check_keys<'a>(
     cx: &Ctxt,
     entries: &'a [EntryInput],
@@ -289,7 +296,7 @@ fn check_secret(cx: &Ctxt, value: &ValueInput) -> Vec<EnvVar> {
     }
 }
 
-/// One secret: `env("NAME")`, never a literal.
+/// One secret is `env("NAME")`, never a literal, which would ship the key inside the binary.
 fn check_secret_item(cx: &Ctxt, value: &ValueInput) -> Option<EnvVar> {
     match value {
         ValueInput::Lit(Lit::Str(lit)) => {

@@ -64,8 +64,8 @@ pub(super) fn check_session(cx: &Ctxt, value: &ValueInput) -> Option<SessionStra
     })
 }
 
-/// The `max_age` and `update_age` of a session, the defaults for those not given (or given
-/// but invalid, which is already reported).
+/// A session's `max_age` and `update_age` are durations, `update_age` within `max_age`; those
+/// not given (or given but invalid, which is already reported) are NextAuth's defaults.
 fn check_session_ages(cx: &Ctxt, fields: &Entries) -> (Duration, Duration) {
     // A `max_age` that is given but invalid already has its error; comparing `update_age`
     // with the default instead would report a second, misleading one.

@@ -32,7 +32,7 @@ pub(super) const KIND: KindRow = KindRow {
     build: build_credentials,
 };
 
-/// `Credentials { fields, authorize }`.
+/// The `Credentials` kind: its form and the fn that checks what the form posts.
 fn build_credentials(cx: &Ctxt, input: &ProviderInput) -> Option<ProviderKind> {
     let fields = &input.fields;
     let form = fields
@@ -47,7 +47,8 @@ fn build_credentials(cx: &Ctxt, input: &ProviderInput) -> Option<ProviderKind> {
     })
 }
 
-/// A credentials form has at least one field, each `key: kind("Label")` with a known input kind.
+/// A credentials form has at least one field, each `key: kind("Label")` with a known input
+/// kind: an empty form would post nothing to check, and the kind is the HTML input type.
 fn check_credential_fields(cx: &Ctxt, value: &ValueInput) -> Option<Vec<CredentialField>> {
     let map = expect_map(
         cx,
@@ -104,7 +105,8 @@ fn check_form_field_not_reserved(cx: &Ctxt, key: &KeyInput) -> bool {
     !reserved
 }
 
-/// One form field: `text("Label")`, `password("Label")` or `email("Label")`.
+/// A form field is `text("Label")`, `password("Label")` or `email("Label")`: the HTML input
+/// type, and the label shown beside it.
 fn check_credential_field(cx: &Ctxt, value: &ValueInput) -> Option<(String, String)> {
     let ValueInput::Call(call) = value else {
         expected(cx, value, "a field such as `text(\"Username\")`");

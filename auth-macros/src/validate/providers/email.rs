@@ -88,7 +88,8 @@ fn check_one_email_transport(cx: &Ctxt, kind: &Path, fields: &Entries, prefix: &
     }
 }
 
-/// `server:` is the SMTP server's URL, read at start-up or written in the block.
+/// `server:` is the SMTP server's URL, read at start-up or written in the block, where it is
+/// checked ([`literals::check_smtp_url`]) so a typo fails the build.
 fn check_mail_server(cx: &Ctxt, value: &ValueInput, prefix: &str) -> Option<Setting> {
     let rules = SettingRules {
         what: &format!("`env(\"{prefix}_SERVER\")` or a URL such as `\"smtp://localhost:25\"`"),
@@ -111,7 +112,8 @@ fn check_mailer(cx: &Ctxt, value: &ValueInput) -> Option<Path> {
     }
 }
 
-/// `from:` is the links' sender, read at start-up or written in the block.
+/// `from:` is the links' sender, read at start-up or written in the block, where it is
+/// checked ([`literals::check_sender_address`]) so a typo fails the build.
 fn check_sender(cx: &Ctxt, value: &ValueInput, prefix: &str) -> Option<Setting> {
     let rules = SettingRules {
         what: &format!(

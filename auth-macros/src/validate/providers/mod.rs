@@ -18,7 +18,8 @@ use crate::parse::{CallInput, EntryInput, KeyInput, ValueInput};
 pub(super) use email::check_email_has_database_sessions;
 
 /// One provider kind: its name, its default display name, and the fields it takes beside
-/// `name`. Adding a kind is adding a row and, for a new family, its `build` fn.
+/// `name`. Adding a kind is adding a row in its family's file (`credentials`, `email`,
+/// `oauth::PRESETS`) and, for a new family, a file with the family's row and `build` fn.
 struct KindRow {
     kind: &'static str,
     default_name: &'static str,
@@ -38,14 +39,6 @@ struct FieldRow {
     example: &'static str,
 }
 
-/// The kinds built in this crate; the OAuth kinds, the runtime's presets, follow them.
-const OWN_KINDS: &[KindRow] = &[credentials::KIND, email::KIND];
-
-/// The provider kinds, in the order error messages list them.
-fn provider_kinds() -> impl Iterator<Item = &'static KindRow> {
-    OWN_KINDS.iter().chain(oauth::PRESETS)
-}
-
 /// What a kind's `build` fn gets: the checked parts of one provider.
 struct ProviderInput<'a> {
     row: &'static KindRow,
@@ -60,6 +53,15 @@ struct ProviderInput<'a> {
 
 /// Every provider kind takes these fields.
 const COMMON_PROVIDER_FIELDS: &[&str] = &[kw::NAME];
+
+/// The kinds built by this crate's own families; the OAuth kinds, the runtime's presets,
+/// follow them.
+const OWN_KINDS: &[KindRow] = &[credentials::KIND, email::KIND];
+
+/// The provider kinds, in the order error messages list them.
+fn provider_kinds() -> impl Iterator<Item = &'static KindRow> {
+    OWN_KINDS.iter().chain(oauth::PRESETS)
+}
 
 /// `providers:` is a non-empty map of `id: Kind { … }`: with no provider nobody can sign in.
 /// Returns the valid providers and the names of all providers whose id is valid.
@@ -199,7 +201,8 @@ fn variant_name(id: &str) -> String {
     }
 }
 
-/// One provider: `#[optional] id: Kind { fields }`, with the fields its kind takes.
+/// A provider is `#[optional] id: Kind { fields }` with the fields its kind takes, the required
+/// ones given: what the kind needs to be set up, and nothing it would ignore.
 /// Returns its display name, whether it is optional, and its kind.
 fn check_provider(cx: &Ctxt, entry: &EntryInput) -> Option<(String, bool, ProviderKind)> {
     let optional = check_provider_attributes(cx, &entry.attrs);
@@ -308,7 +311,7 @@ fn check_display_name(
     check_non_empty_name(cx, lit).map(|name| (name, None))
 }
 
-/// A display name is not blank.
+/// A display name is not blank: it is the label of the provider's sign-in button.
 fn check_non_empty_name(cx: &Ctxt, lit: &LitStr) -> Option<String> {
     let name = lit.value();
     if name.trim().is_empty() {

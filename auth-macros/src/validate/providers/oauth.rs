@@ -344,7 +344,8 @@ fn check_authorization_params(cx: &Ctxt, value: &ValueInput) -> Option<Vec<(Stri
     ok.then_some(params)
 }
 
-/// A parameter name is not empty, not one the flow sets, and not repeated.
+/// A parameter name is not empty, not one the flow sets, and not repeated: the flow's own would
+/// be replaced, and a repeated one sent twice.
 fn check_authorization_param_key(
     cx: &Ctxt,
     key: &KeyInput,
@@ -367,7 +368,8 @@ fn check_authorization_param_key(
     false
 }
 
-/// `token_auth:` names how the client authenticates at the token endpoint.
+/// `token_auth:` is a method the runtime speaks (RFC 7591 §2): how the client authenticates at
+/// the token endpoint.
 fn check_token_auth(cx: &Ctxt, value: &ValueInput) -> Option<TokenAuthMethod> {
     let ValueInput::Path(path) = value else {
         expected(cx, value, "`client_secret_basic` or `client_secret_post`");
