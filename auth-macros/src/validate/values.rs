@@ -1,5 +1,6 @@
-//! The shapes of values that every part of the grammar takes: a string, a `{ … }` map, a call
-//! with its single argument, a path to a user fn, and the "expected …, found …" message.
+//! The shapes of values that every part of the grammar takes: a string (checked by its rule in
+//! `literals`), a `{ … }` map, a call and its argument, a name, a path to a user fn, and the
+//! "expected …, found …" message.
 
 use syn::{Ident, Lit, LitStr, Path};
 
