@@ -23,7 +23,7 @@ mod kw;
 mod model;
 #[path = "../src/parse.rs"]
 mod parse;
-#[path = "../src/validate.rs"]
+#[path = "../src/validate/mod.rs"]
 mod validate;
 
 /// A large but valid block: every kind of provider the DSL knows, 20 in all, with database

@@ -1,21 +1,48 @@
 //! The DSL's vocabulary: every word `auth!` gives a meaning to, one table per place it may appear.
 //! The parser takes any identifier where these go, so an unknown word reaches validation, which
 //! collects it with the others and suggests the closest entry of the table (`did you mean`).
+//! Validation looks every word up through these constants; a word is spelled once, here.
+
+/// `module: auth`, the generated module's name.
+pub const MODULE: &str = "module";
+/// `crate: ::auth_runtime`, the runtime's path under a renamed dependency.
+pub const CRATE: &str = "crate";
+/// `base_path: "/api/auth"`, where the routes are.
+pub const BASE_PATH: &str = "base_path";
+/// `secret: env("NEXTAUTH_SECRET")`, the signing key or a list of them.
+pub const SECRET: &str = "secret";
+/// `session: jwt { … }`; also the callback and the event of `/session`.
+pub const SESSION: &str = "session";
+/// `session_data: crate::Claims`, the application's data carried in the session.
+pub const SESSION_DATA: &str = "session_data";
+/// `providers: { … }`.
+pub const PROVIDERS: &str = "providers";
+/// `callbacks: { … }`.
+pub const CALLBACKS: &str = "callbacks";
+/// `events: { … }`.
+pub const EVENTS: &str = "events";
+/// `pages: { … }`.
+pub const PAGES: &str = "pages";
+/// `throttle: { … }`.
+pub const THROTTLE: &str = "throttle";
 
 /// Top-level keys, in the order the documentation lists them.
 pub const TOP_LEVEL_KEYS: &[&str] = &[
-    "module",
-    "crate",
-    "base_path",
-    "secret",
-    "session",
-    "session_data",
-    "providers",
-    "callbacks",
-    "events",
-    "pages",
-    "throttle",
+    MODULE,
+    CRATE,
+    BASE_PATH,
+    SECRET,
+    SESSION,
+    SESSION_DATA,
+    PROVIDERS,
+    CALLBACKS,
+    EVENTS,
+    PAGES,
+    THROTTLE,
 ];
+
+/// The attribute of doc comments, allowed on any entry.
+pub const DOC: &str = "doc";
 
 /// The call that names an environment variable: `env("NEXTAUTH_SECRET")`.
 pub const ENV: &str = "env";
@@ -27,14 +54,26 @@ pub const ENV_OR: &str = "env_or";
 /// The calls a setting read at start-up may use.
 pub const ENV_CALLS: &[&str] = &[ENV, ENV_OR];
 
+/// Sessions in a signed cookie; also the callback shaping that token.
+pub const JWT: &str = "jwt";
+/// Sessions kept by an adapter.
+pub const DATABASE: &str = "database";
+
 /// Session strategies: `session: jwt { … }` or `session: database { adapter: … }`.
-pub const SESSION_STRATEGIES: &[&str] = &["jwt", "database"];
+pub const SESSION_STRATEGIES: &[&str] = &[JWT, DATABASE];
+
+/// `adapter:`, where database sessions are kept.
+pub const ADAPTER: &str = "adapter";
+/// `max_age:`, how long a session (or an email link) lives.
+pub const MAX_AGE: &str = "max_age";
+/// `update_age:`, how often a session is extended.
+pub const UPDATE_AGE: &str = "update_age";
 
 /// The fields of a `jwt { … }` session.
-pub const JWT_SESSION_FIELDS: &[&str] = &["max_age", "update_age"];
+pub const JWT_SESSION_FIELDS: &[&str] = &[MAX_AGE, UPDATE_AGE];
 
 /// The fields of a `database { … }` session.
-pub const DATABASE_SESSION_FIELDS: &[&str] = &["adapter", "max_age", "update_age"];
+pub const DATABASE_SESSION_FIELDS: &[&str] = &[ADAPTER, MAX_AGE, UPDATE_AGE];
 
 /// How a literal database URL starts: the adapters the runtime has (`postgresql://` is
 /// libpq's other spelling of `postgres://`; messages name only the first).
@@ -51,14 +90,60 @@ pub const DURATION_UNITS: &[(&str, u64)] = &[
     ("days", 24 * 60 * 60),
 ];
 
-/// `callbacks: { … }` keys.
-pub const CALLBACKS: &[&str] = &["sign_in", "redirect", "jwt", "session"];
+/// The callback, event and page of signing in.
+pub const SIGN_IN: &str = "sign_in";
+/// The event and page of signing out.
+pub const SIGN_OUT: &str = "sign_out";
+/// The callback choosing where to go after signing in or out.
+pub const REDIRECT: &str = "redirect";
+/// The error page.
+pub const ERROR: &str = "error";
+/// The "check your email" page.
+pub const VERIFY_REQUEST: &str = "verify_request";
+/// The page new users land on.
+pub const NEW_USER: &str = "new_user";
 
-/// `events: { … }` keys.
-pub const EVENTS: &[&str] = &["sign_in", "sign_out", "session"];
+// The keys of `callbacks: { … }`, `events: { … }` and `pages: { … }` are tables in
+// `validate/hooks.rs`, beside the model kind each name stands for.
 
-/// `pages: { … }` keys.
-pub const PAGES: &[&str] = &["sign_in", "sign_out", "error", "verify_request", "new_user"];
+/// `name:`, a provider's display name; every kind takes it.
+pub const NAME: &str = "name";
+/// `fields:`, the credentials form.
+pub const FIELDS: &str = "fields";
+/// `authorize:`, the fn checking credentials.
+pub const AUTHORIZE: &str = "authorize";
+/// `server:`, the SMTP server of an email provider.
+pub const SERVER: &str = "server";
+/// `mailer:`, the user's fn building a mailer, instead of `server`.
+pub const MAILER: &str = "mailer";
+/// `from:`, the sender of sign-in links.
+pub const FROM: &str = "from";
+/// `client_id:` of an OAuth provider.
+pub const CLIENT_ID: &str = "client_id";
+/// `client_secret:` of an OAuth provider.
+pub const CLIENT_SECRET: &str = "client_secret";
+/// `issuer:`, where an OpenID Connect provider is discovered.
+pub const ISSUER: &str = "issuer";
+/// `tenant:` of `AzureAd`.
+pub const TENANT: &str = "tenant";
+/// `authorization:`, the authorization endpoint of generic `OAuth`.
+pub const AUTHORIZATION: &str = "authorization";
+/// `token:`, the token endpoint of generic `OAuth`.
+pub const TOKEN: &str = "token";
+/// `userinfo:`, the userinfo endpoint of generic `OAuth`.
+pub const USERINFO: &str = "userinfo";
+/// `scope:`, replacing the preset's; also the authorization parameter it becomes.
+pub const SCOPE: &str = "scope";
+/// `params:`, extra authorization request parameters.
+pub const PARAMS: &str = "params";
+/// `token_auth:`, how the client authenticates at the token endpoint.
+pub const TOKEN_AUTH: &str = "token_auth";
+/// `checks:`, the values binding the callback to the browser.
+pub const CHECKS: &str = "checks";
+/// `profile:`, the user's profile mapping.
+pub const PROFILE: &str = "profile";
+/// `allow_dangerous_email_account_linking:`, linking a sign-in to a user by verified email.
+pub const ALLOW_DANGEROUS_EMAIL_ACCOUNT_LINKING: &str = "allow_dangerous_email_account_linking";
 
 /// Credentials form field kinds, which are also the HTML input types: `text("Username")`.
 pub const FIELD_KINDS: &[&str] = &["text", "password", "email"];
@@ -70,28 +155,49 @@ pub const OPTIONAL: &str = "optional";
 pub const RESERVED_FORM_FIELDS: &[&str] = &["csrfToken", "callbackUrl", "json"];
 
 /// OAuth provider parameters that are URLs or a tenant, in the order they are emitted.
-pub const PRESET_PARAMS: &[&str] = &["issuer", "tenant", "authorization", "token", "userinfo"];
+pub const PRESET_PARAMS: &[&str] = &[ISSUER, TENANT, AUTHORIZATION, TOKEN, USERINFO];
+
+/// HTTP Basic authentication at the token endpoint.
+pub const CLIENT_SECRET_BASIC: &str = "client_secret_basic";
+/// The client's credentials in the token request's form body.
+pub const CLIENT_SECRET_POST: &str = "client_secret_post";
 
 /// `token_auth:` values, the token endpoint authentication methods of RFC 7591 §2.
-pub const TOKEN_AUTH_METHODS: &[&str] = &["client_secret_basic", "client_secret_post"];
+pub const TOKEN_AUTH_METHODS: &[&str] = &[CLIENT_SECRET_BASIC, CLIENT_SECRET_POST];
+
+/// The `state` check, bound to the CSRF token.
+pub const STATE: &str = "state";
+/// The PKCE check (S256).
+pub const PKCE: &str = "pkce";
+/// The `nonce` check, compared with the ID token's.
+pub const NONCE: &str = "nonce";
 
 /// `checks: [ … ]` items, next-auth v4's names.
-pub const CHECKS: &[&str] = &["state", "pkce", "nonce"];
+pub const OAUTH_CHECKS: &[&str] = &[STATE, PKCE, NONCE];
 
 /// Authorization request parameters the OAuth flow sets itself; `params:` must not set them.
 pub const RESERVED_AUTHORIZATION_PARAMS: &[&str] = &[
-    "client_id",
+    CLIENT_ID,
     "response_type",
     "redirect_uri",
-    "state",
-    "nonce",
+    STATE,
+    NONCE,
     "code_challenge",
     "code_challenge_method",
-    "scope",
+    SCOPE,
 ];
 
+/// `per_address:`, the limit per client address.
+pub const PER_ADDRESS: &str = "per_address";
+/// `per_identifier:`, the limit per account identifier.
+pub const PER_IDENTIFIER: &str = "per_identifier";
+/// `store:`, where attempts are counted.
+pub const STORE: &str = "store";
+/// `client_address:`, where the client address comes from.
+pub const CLIENT_ADDRESS: &str = "client_address";
+
 /// The fields of `throttle: { … }`.
-pub const THROTTLE_FIELDS: &[&str] = &["per_address", "per_identifier", "store", "client_address"];
+pub const THROTTLE_FIELDS: &[&str] = &[PER_ADDRESS, PER_IDENTIFIER, STORE, CLIENT_ADDRESS];
 
 /// The call that writes a throttle limit: `limit(5, minutes(15))`.
 pub const LIMIT: &str = "limit";
@@ -103,5 +209,10 @@ pub const MEMORY_STORE: &str = "memory";
 /// (`postgresql://` is libpq's other spelling; messages name only the first).
 pub const THROTTLE_STORE_URL_PREFIXES: &[&str] = &["postgres://", "postgresql://"];
 
+/// The client address is the TCP peer.
+pub const PEER: &str = "peer";
+/// The client address is the right-most `X-Forwarded-For` entry.
+pub const X_FORWARDED_FOR: &str = "x_forwarded_for";
+
 /// `client_address:` values: the TCP peer, or the right-most `X-Forwarded-For` entry.
-pub const CLIENT_ADDRESS_SOURCES: &[&str] = &["peer", "x_forwarded_for"];
+pub const CLIENT_ADDRESS_SOURCES: &[&str] = &[PEER, X_FORWARDED_FOR];

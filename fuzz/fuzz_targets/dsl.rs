@@ -21,7 +21,7 @@ mod kw;
 mod model;
 #[path = "../../auth-macros/src/parse.rs"]
 mod parse;
-#[path = "../../auth-macros/src/validate.rs"]
+#[path = "../../auth-macros/src/validate/mod.rs"]
 mod validate;
 
 fuzz_target!(|data: &[u8]| {
