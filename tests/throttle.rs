@@ -128,7 +128,10 @@ async fn authorize(credentials: Credentials) -> Option<User> {
 
 fn settings() -> Vec<(&'static str, String)> {
     vec![
-        ("NEXTAUTH_SECRET", "throttle-secret".to_owned()),
+        (
+            "NEXTAUTH_SECRET",
+            "throttle-secret-3c8e1a7f5d2b9e4a6c".to_owned(),
+        ),
         ("NEXTAUTH_URL", ORIGIN.to_owned()),
     ]
 }
