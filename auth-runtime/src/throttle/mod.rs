@@ -2,9 +2,10 @@
 //! attempt per client address and per account identifier, in a [`ThrottleStore`].
 //!
 //! NextAuth.js has no throttling; without `throttle:` nothing is counted. With it, each
-//! attempt (successful or not) is counted against both keys *before* `authorize` runs or any
-//! mail or database work is done, so a throttled answer costs nothing and is the same whether
-//! or not the account exists: status 429 with `Retry-After`, `{"url": "<base>/error?error=TooManyRequests"}`
+//! attempt (successful or not) is counted against the address and then, unless the address
+//! is over its limit, the identifier, *before* `authorize` runs or any mail or database work
+//! is done, so a throttled answer costs nothing and is the same whether or not the account
+//! exists: status 429 with `Retry-After`, `{"url": "<base>/error?error=TooManyRequests"}`
 //! in JSON mode (next-auth v4's `signIn(…, { redirect: false })` then returns
 //! `{ error: "TooManyRequests", status: 429, ok: false }`), the built-in error page otherwise.
 //!
@@ -84,12 +85,9 @@ impl ThrottleError {
 /// [`Adapter`](crate::adapter::Adapter) methods are.
 pub trait ThrottleStore: Send + Sync + 'static {
     /// Counts one attempt for `key` (a SHA-256 hex digest) in its current window of length
-    /// `window`, starting a new window when the last one has ended, and returns the count.
-    fn hit<'a>(
-        &'a self,
-        key: &'a str,
-        window: Duration,
-    ) -> BoxFuture<'a, Result<Hit, ThrottleError>>;
+    /// `limit.window`, starting a new window when the last one has ended, and returns the
+    /// count. `limit.max` tells a bounded store which keys it must not forget (those at it).
+    fn hit<'a>(&'a self, key: &'a str, limit: Limit) -> BoxFuture<'a, Result<Hit, ThrottleError>>;
 }
 
 /// How many attempts a key may make in a window: `limit(5, minutes(15))`.
@@ -203,32 +201,34 @@ impl Throttle {
             .map_or_else(|| UNKNOWN_ADDRESS.to_owned(), address_bucket)
     }
 
-    /// Counts one sign-in attempt against the client's address and, when the provider has
-    /// one, the account identifier; both are always counted. `Some(seconds)` to wait when a
-    /// limit is exceeded. A store error lets the attempt through (fail open), logged without
-    /// the key.
+    /// Counts one sign-in attempt against the client's address and then, when the provider
+    /// has one, the account identifier. `Some(seconds)` to wait when a limit is exceeded.
     pub(crate) async fn attempt(&self, address: &str, identifier: Option<&str>) -> Option<u64> {
-        let checks = [
-            ("address", self.per_address, Some(address)),
-            ("identifier", self.per_identifier, identifier),
-        ];
-        let mut retry_after: Option<u64> = None;
-        for (kind, limit, value) in checks {
-            let (Some(limit), Some(value)) = (limit, value) else {
-                continue;
-            };
-            match self.store.hit(&store_key(kind, value), limit.window).await {
-                Ok(hit) if hit.count > u64::from(limit.max) => {
-                    let wait = whole_seconds(hit.resets_in);
-                    retry_after = Some(retry_after.map_or(wait, |w| w.max(wait)));
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::warn!(limit = kind, error = %e, "THROTTLE_STORE_ERROR: attempt let through");
-                }
-            }
+        if let Some(limit) = self.per_address
+            && let Some(wait) = self.over_limit("address", limit, address).await
+        {
+            // Not counted against the identifier: else one address could use up anyone's.
+            return Some(wait);
         }
-        retry_after
+        match (self.per_identifier, identifier) {
+            (Some(limit), Some(identifier)) => {
+                self.over_limit("identifier", limit, identifier).await
+            }
+            _ => None,
+        }
+    }
+
+    /// Counts one attempt of `kind:value`; `Some(seconds)` to wait when it is over `limit`.
+    /// A store error lets the attempt through (fail open), logged without the key.
+    async fn over_limit(&self, kind: &'static str, limit: Limit, value: &str) -> Option<u64> {
+        let hit = match self.store.hit(&store_key(kind, value), limit).await {
+            Ok(hit) => hit,
+            Err(e) => {
+                tracing::warn!(limit = kind, error = %e, "THROTTLE_STORE_ERROR: attempt let through");
+                return None;
+            }
+        };
+        (hit.count > u64::from(limit.max)).then(|| whole_seconds(hit.resets_in))
     }
 }
 
@@ -420,7 +420,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn both_keys_count_every_attempt_and_either_limit_throttles() {
+    async fn the_address_and_the_identifier_are_counted_and_either_limit_throttles() {
         let t = throttle(
             ThrottleSettings::new()
                 .per_address(3, 60)
@@ -445,11 +445,29 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn an_attempt_refused_by_the_address_limit_is_not_counted_against_the_identifier() {
+        let t = throttle(
+            ThrottleSettings::new()
+                .per_address(1, 60)
+                .per_identifier(2, 900),
+        );
+        assert_eq!(t.attempt("attacker", Some("alice")).await, None);
+        for _ in 0..10 {
+            let wait = t.attempt("attacker", Some("alice")).await.unwrap();
+            assert!((59..=60).contains(&wait), "{wait}");
+        }
+        // Alice has one attempt counted, not eleven: her own second one gets through.
+        assert_eq!(t.attempt("alice's laptop", Some("alice")).await, None);
+        let wait = t.attempt("alice's phone", Some("alice")).await.unwrap();
+        assert!((899..=900).contains(&wait), "{wait}");
+    }
+
     /// A store that always fails, as an unreachable database does.
     struct Broken;
 
     impl ThrottleStore for Broken {
-        fn hit<'a>(&'a self, _: &'a str, _: Duration) -> BoxFuture<'a, Result<Hit, ThrottleError>> {
+        fn hit<'a>(&'a self, _: &'a str, _: Limit) -> BoxFuture<'a, Result<Hit, ThrottleError>> {
             Box::pin(async { Err(ThrottleError::store("connect", "refused")) })
         }
     }

@@ -9,7 +9,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{Connection as _, Row as _};
 use tokio::sync::OnceCell;
 
-use super::{Hit, ThrottleError, ThrottleStore};
+use super::{Hit, Limit, ThrottleError, ThrottleStore};
 use crate::adapter::BoxFuture;
 
 /// `CREATE TABLE IF NOT EXISTS`, under an advisory lock: two instances starting at once must
@@ -170,16 +170,12 @@ impl PostgresStore {
 }
 
 impl ThrottleStore for PostgresStore {
-    fn hit<'a>(
-        &'a self,
-        key: &'a str,
-        window: Duration,
-    ) -> BoxFuture<'a, Result<Hit, ThrottleError>> {
+    fn hit<'a>(&'a self, key: &'a str, limit: Limit) -> BoxFuture<'a, Result<Hit, ThrottleError>> {
         Box::pin(async move {
             let pool = self.pool().await?;
             let query = sqlx::query(HIT)
                 .bind(key)
-                .bind(window.as_secs_f64())
+                .bind(limit.window.as_secs_f64())
                 .fetch_one(pool);
             let row = match tokio::time::timeout(HIT_TIMEOUT, query).await {
                 Ok(row) => row.map_err(|e| ThrottleError::store("count the attempt", e))?,
@@ -216,8 +212,12 @@ mod tests {
     async fn an_unreachable_database_fails_fast_and_is_not_retried_at_once() {
         let store = PostgresStore::new("postgres://127.0.0.1:1/x").unwrap();
         let started = Instant::now();
-        assert!(store.hit("k", Duration::from_secs(60)).await.is_err());
-        assert!(store.hit("k", Duration::from_secs(60)).await.is_err());
+        let limit = Limit {
+            max: 5,
+            window: Duration::from_secs(60),
+        };
+        assert!(store.hit("k", limit).await.is_err());
+        assert!(store.hit("k", limit).await.is_err());
         // A refused connection is not retried until a timeout.
         assert!(
             started.elapsed() < Duration::from_millis(500),
