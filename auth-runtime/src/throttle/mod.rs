@@ -15,8 +15,9 @@
 //! | `PostgresStore` | `postgres` | several instances sharing one table, `auth_throttle` |
 //!
 //! Keys are `kind:value` (`address:203.0.113.7`, `identifier:alice@example.com`) hashed with
-//! SHA-256, so no store holds a raw email or user name. A store that cannot be reached does not
-//! lock everyone out: the attempt is let through (fail open) and a warning is logged.
+//! SHA-256, so no store holds a raw email or user name. A store that fails or cannot be reached
+//! neither locks everyone out nor lifts the limits: the attempt is counted in this process
+//! instead (a [`MemoryStore`] of the throttle's own) and a warning is logged.
 //!
 //! Counting uses fixed windows that start at a key's first attempt: `limit(5, minutes(15))`
 //! allows five attempts, then answers 429 until fifteen minutes after the first one.
@@ -24,7 +25,7 @@
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::ConnectInfo;
 use axum::http::{Extensions, HeaderMap};
@@ -57,7 +58,7 @@ pub struct Hit {
     pub resets_in: Duration,
 }
 
-/// Why a store could not count an attempt; the runtime then lets the attempt through.
+/// Why a store could not count an attempt; the runtime then counts it in this process.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ThrottleError {
@@ -173,6 +174,8 @@ pub(crate) struct Throttle {
     per_identifier: Option<Limit>,
     client_address: ClientAddress,
     store: Arc<dyn ThrottleStore>,
+    /// Where attempts are counted while `store` fails: a limit per process beats none.
+    local: MemoryStore,
 }
 
 impl Throttle {
@@ -182,6 +185,7 @@ impl Throttle {
             per_identifier: settings.per_identifier,
             client_address: settings.client_address,
             store,
+            local: MemoryStore::new(),
         }
     }
 
@@ -219,13 +223,15 @@ impl Throttle {
     }
 
     /// Counts one attempt of `kind:value`; `Some(seconds)` to wait when it is over `limit`.
-    /// A store error lets the attempt through (fail open), logged without the key.
+    /// When the store fails, the attempt is counted in this process instead (logged without
+    /// the key): under load or an outage the limit holds per process rather than lapsing.
     async fn over_limit(&self, kind: &'static str, limit: Limit, value: &str) -> Option<u64> {
-        let hit = match self.store.hit(&store_key(kind, value), limit).await {
+        let key = store_key(kind, value);
+        let hit = match self.store.hit(&key, limit).await {
             Ok(hit) => hit,
             Err(e) => {
-                tracing::warn!(limit = kind, error = %e, "THROTTLE_STORE_ERROR: attempt let through");
-                return None;
+                tracing::warn!(limit = kind, error = %e, "THROTTLE_STORE_ERROR: attempt counted in this process");
+                self.local.hit_at(&key, limit, Instant::now())
             }
         };
         (hit.count > u64::from(limit.max)).then(|| whole_seconds(hit.resets_in))
@@ -419,22 +425,26 @@ mod tests {
         assert_eq!(whole_seconds(Duration::from_secs(60)), 60);
     }
 
-    #[tokio::test]
-    async fn the_address_and_the_identifier_are_counted_and_either_limit_throttles() {
-        let t = throttle(
-            ThrottleSettings::new()
-                .per_address(3, 60)
-                .per_identifier(2, 900),
-        );
+    /// Two attempts on one identifier and three from one address, on `store`: the second
+    /// identifier attempt and the third address attempt are over their limits.
+    async fn assert_either_limit_throttles(store: Arc<dyn ThrottleStore>) {
+        let settings = ThrottleSettings::new()
+            .per_address(2, 60)
+            .per_identifier(1, 900);
+        let t = Throttle::new(&settings, store);
         assert_eq!(t.attempt("a", Some("alice")).await, None);
-        assert_eq!(t.attempt("a", Some("alice")).await, None);
-        // Alice's third attempt is over her limit, whoever sends it.
+        // Alice's second attempt is over her limit, whoever sends it.
         let wait = t.attempt("b", Some("alice")).await.unwrap();
         assert!((899..=900).contains(&wait), "{wait}");
-        // Address `a` made two attempts; its third is allowed, its fourth is not.
+        // Address `a` made one attempt; its second is allowed, its third is not.
         assert_eq!(t.attempt("a", Some("bob")).await, None);
         let wait = t.attempt("a", Some("carol")).await.unwrap();
         assert!((59..=60).contains(&wait), "{wait}");
+    }
+
+    #[tokio::test]
+    async fn the_address_and_the_identifier_are_counted_and_either_limit_throttles() {
+        assert_either_limit_throttles(Arc::new(MemoryStore::new())).await;
     }
 
     #[tokio::test]
@@ -463,7 +473,7 @@ mod tests {
         assert!((899..=900).contains(&wait), "{wait}");
     }
 
-    /// A store that always fails, as an unreachable database does.
+    /// A store that always fails, as an unreachable or overloaded database does.
     struct Broken;
 
     impl ThrottleStore for Broken {
@@ -473,15 +483,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn fake_a_failing_store_lets_every_attempt_through() {
-        let t = Throttle::new(
-            &ThrottleSettings::new()
-                .per_address(1, 60)
-                .per_identifier(1, 60),
-            Arc::new(Broken),
-        );
-        for _ in 0..3 {
-            assert_eq!(t.attempt("a", Some("alice")).await, None);
-        }
+    async fn fake_a_failing_store_counts_attempts_in_this_process_instead() {
+        assert_either_limit_throttles(Arc::new(Broken)).await;
     }
 }
