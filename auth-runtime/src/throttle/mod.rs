@@ -104,8 +104,8 @@ pub struct Limit {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ClientAddress {
-    /// The TCP peer, from axum's `ConnectInfo<SocketAddr>` (serve with
-    /// `into_make_service_with_connect_info::<SocketAddr>()`).
+    /// The TCP peer, from axum's `ConnectInfo<SocketAddr>` (as [`crate::serve`] gives it, or
+    /// `axum::serve` with `into_make_service_with_connect_info::<SocketAddr>()`).
     #[default]
     Peer,
     /// Behind one trusted reverse proxy: the right-most `X-Forwarded-For` entry, the one the
