@@ -126,6 +126,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     tracing::info!("database example listening on http://127.0.0.1:{port}");
-    axum::serve(listener, app(auth)).await?;
+    // Deadlines for slow clients and a connection cap, which `axum::serve` lacks.
+    auth_runtime::serve(listener, app(auth)).await?;
     Ok(())
 }

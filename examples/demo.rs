@@ -11,8 +11,6 @@
 //! from `OIDC_NAME`), the `github` one when `GITHUB_ID` and `GITHUB_SECRET` are. Sign-in
 //! attempts are throttled per client address and per user name.
 
-use std::net::SocketAddr;
-
 use auth_runtime::callbacks::{JwtParams, JwtTrigger, SignInEvent};
 use auth_runtime::{User, auth};
 use axum::response::Html;
@@ -164,11 +162,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         auth.base_url().origin(),
         auth.base_url().path()
     );
-    // The peer's address is what `throttle:` counts attempts per.
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .await?;
+    // Not `axum::serve`, which has no deadline for slow clients and no connection cap; this
+    // one also gives handlers the peer's address, what `throttle:` counts attempts per.
+    auth_runtime::serve(listener, app).await?;
     Ok(())
 }

@@ -80,7 +80,7 @@ fn stores() -> Vec<String> {
 
 fn client(database_url: &str) -> Client {
     let auth = db::config_from(&vars(&[
-        ("NEXTAUTH_SECRET", "database-secret"),
+        ("NEXTAUTH_SECRET", "database-secret-9e3c7a1f5b2d8e6c4a0f"),
         ("NEXTAUTH_URL", ORIGIN),
         ("TEST_DATABASE_URL", database_url),
         ("OIDC_ISSUER", &provider().issuer),
@@ -232,7 +232,7 @@ async fn an_unreachable_database_answers_empty_and_never_500() {
 #[tokio::test]
 async fn the_session_extractor_reads_database_sessions() {
     let auth = db::config_from(&vars(&[
-        ("NEXTAUTH_SECRET", "database-secret"),
+        ("NEXTAUTH_SECRET", "database-secret-9e3c7a1f5b2d8e6c4a0f"),
         ("NEXTAUTH_URL", ORIGIN),
         ("TEST_DATABASE_URL", "sqlite::memory:"),
         ("OIDC_ISSUER", &provider().issuer),
@@ -659,7 +659,7 @@ mod opted_in_linking {
 
     fn client(database_url: &str) -> Client {
         let auth = linking::config_from(&vars(&[
-            ("NEXTAUTH_SECRET", "database-secret"),
+            ("NEXTAUTH_SECRET", "database-secret-9e3c7a1f5b2d8e6c4a0f"),
             ("NEXTAUTH_URL", ORIGIN),
             ("TEST_DATABASE_URL", database_url),
             ("OIDC_ISSUER", &provider().issuer),

@@ -20,7 +20,7 @@ async fn the_demo_signs_in_through_its_optional_oidc_provider() {
     let op =
         oidc::OidcProvider::start(&["http://127.0.0.1:3000/api/auth/callback/oidc".to_owned()]);
     let auth = demo::auth::config_from(&vars(&[
-        ("NEXTAUTH_SECRET", "demo-oidc-secret"),
+        ("NEXTAUTH_SECRET", "demo-oidc-secret-4a8c2e6f0b3d9a7e1c5f"),
         ("NEXTAUTH_URL", "http://127.0.0.1:3000"),
         ("OIDC_NAME", "Company SSO"),
         ("OIDC_ISSUER", &op.issuer),

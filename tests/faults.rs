@@ -389,7 +389,7 @@ impl Schema {
 fn db_client(database_url: &str, smtp_url: &str) -> Client {
     let op = oauth_app::provider();
     let auth = db::config_from(&vars(&[
-        ("NEXTAUTH_SECRET", "faults-secret"),
+        ("NEXTAUTH_SECRET", "faults-secret-7a3e9c5b1d8f2a6e4c0b"),
         ("NEXTAUTH_URL", ORIGIN),
         ("TEST_DATABASE_URL", database_url),
         ("OIDC_ISSUER", &op.issuer),

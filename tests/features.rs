@@ -136,7 +136,10 @@ fn client_with(new: &str, old: &str) -> Client {
 }
 
 fn client() -> Client {
-    client_with("new-secret", "old-secret")
+    client_with(
+        "new-secret-6f2a9d4c1e8b7a3f5d0c1e",
+        "old-secret-2d8f4b0e6a1c9e7f3b5a4d",
+    )
 }
 
 async fn sign_in_as(client: &mut Client, name: &str) -> common::Answer {
@@ -225,16 +228,25 @@ async fn large_tokens_are_chunked_and_read_back_whole() {
 
 #[tokio::test]
 async fn sessions_made_under_the_old_secret_survive_a_rotation() {
-    let mut before = client_with("old-secret", "older-secret");
+    let mut before = client_with(
+        "old-secret-2d8f4b0e6a1c9e7f3b5a4d",
+        "older-secret-9c3a7e1f5b8d2a6e0c4f",
+    );
     sign_in_as(&mut before, "cat").await;
     let cookie = before.cookie("next-auth.session-token").unwrap().to_owned();
 
-    let mut after = client_with("new-secret", "old-secret");
+    let mut after = client_with(
+        "new-secret-6f2a9d4c1e8b7a3f5d0c1e",
+        "old-secret-2d8f4b0e6a1c9e7f3b5a4d",
+    );
     after.set_cookie("next-auth.session-token", &cookie);
     let session = after.get(&format!("{BASE}/session")).await;
     assert_eq!(session.json()["user"]["name"], "cat");
 
-    let mut retired = client_with("new-secret", "newer-secret");
+    let mut retired = client_with(
+        "new-secret-6f2a9d4c1e8b7a3f5d0c1e",
+        "newer-secret-4b0e8c2a6f9d1e3a7c5b",
+    );
     retired.set_cookie("next-auth.session-token", &cookie);
     assert_eq!(retired.get(&format!("{BASE}/session")).await.body, "{}");
 }
@@ -298,7 +310,11 @@ mod custom_pages {
     }
 
     fn client() -> Client {
-        let auth = paged::config_from(&vars(&[("NEXTAUTH_SECRET", "s")])).unwrap();
+        let auth = paged::config_from(&vars(&[(
+            "NEXTAUTH_SECRET",
+            "paged-secret-1e7c3a9f5d2b8e4a6c0f",
+        )]))
+        .unwrap();
         Client::new(paged::router(auth))
     }
 

@@ -278,7 +278,7 @@ async fn serve(
 /// A new app (hence a new OAuth client with empty discovery and JWKS caches) for `fake`.
 fn app_for(fake: &FakeIdp) -> Router {
     let auth = faulty::config_from(&vars(&[
-        ("NEXTAUTH_SECRET", "oauth-faults-secret"),
+        ("NEXTAUTH_SECRET", "oauth-faults-secret-1f7b3d9e5a2c8f4e6b"),
         ("NEXTAUTH_URL", ORIGIN),
         ("IDP_ISSUER", &fake.issuer),
         ("IDP_CLIENT_ID", CLIENT_ID),

@@ -37,12 +37,12 @@ const BASE: &str = "/api/auth";
 const ORIGIN: &str = "http://127.0.0.1:3000";
 
 /// The JWT app's signing secret and the one it still verifies (a rotation list).
-const SECRET: &str = "logs-current-secret-4b1d9e";
-const OLD_SECRET: &str = "logs-previous-secret-7c20af";
+const SECRET: &str = "logs-current-secret-4b1d9e7a2c6f0e8b";
+const OLD_SECRET: &str = "logs-previous-secret-7c20af3e9d1b5a6c";
 /// A secret retired before the rotation: the old sessions were made under `OLD_SECRET` with it.
-const RETIRED_SECRET: &str = "logs-retired-secret-0d9b31";
+const RETIRED_SECRET: &str = "logs-retired-secret-0d9b31f6a2e8c4d7";
 /// The database app's secret.
-const DB_SECRET: &str = "logs-database-secret-e5a37f";
+const DB_SECRET: &str = "logs-database-secret-e5a37f9c1b4d8e2a";
 /// The only password `authorize` accepts, and a wrong guess (also a secret: a typo'd password).
 const PASSWORD: &str = "correct-horse-battery-3141";
 const WRONG_PASSWORD: &str = "wrong-guess-password-2718";

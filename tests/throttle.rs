@@ -1,10 +1,12 @@
 //! Sign-in throttling (`throttle:`) through the routes: per account identifier and per client
 //! address, the 429 answers in JSON and HTML mode, credentials and email sign-in (a real SMTP
 //! sink), `ConnectInfo` and `X-Forwarded-For` addresses, window expiry, and the PostgreSQL
-//! store shared by two instances, failing open when it cannot be reached.
+//! store shared by two instances, counting in each process when it cannot be reached or
+//! does not answer in time.
 
 #![allow(clippy::unwrap_used)]
 
+mod adapter_support;
 mod common;
 #[path = "common/smtp.rs"]
 mod smtp;
@@ -15,6 +17,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use adapter_support::{TestSchema, postgres_url};
 use auth_runtime::adapter::sqlx::{self, Row as _};
 use auth_runtime::callbacks::Credentials;
 use auth_runtime::{User, auth};
@@ -99,6 +102,18 @@ auth! {
     throttle: { per_identifier: limit(3, minutes(15)), store: env("THROTTLE_DATABASE_URL") },
 }
 
+auth! {
+    module: shared_one,
+    secret: env("NEXTAUTH_SECRET"),
+    providers: {
+        credentials: Credentials {
+            fields: { username: text("Username"), password: password("Password") },
+            authorize: authorize,
+        },
+    },
+    throttle: { per_identifier: limit(1, minutes(15)), store: env("THROTTLE_DATABASE_URL") },
+}
+
 /// How often `authorize` ran, per user name (tests use names of their own).
 fn authorize_calls() -> &'static Mutex<HashMap<String, usize>> {
     static CALLS: OnceLock<Mutex<HashMap<String, usize>>> = OnceLock::new();
@@ -128,7 +143,10 @@ async fn authorize(credentials: Credentials) -> Option<User> {
 
 fn settings() -> Vec<(&'static str, String)> {
     vec![
-        ("NEXTAUTH_SECRET", "throttle-secret".to_owned()),
+        (
+            "NEXTAUTH_SECRET",
+            "throttle-secret-3c8e1a7f5d2b9e4a6c".to_owned(),
+        ),
         ("NEXTAUTH_URL", ORIGIN.to_owned()),
     ]
 }
@@ -141,11 +159,6 @@ fn lookup(pairs: &[(&'static str, String)]) -> impl Fn(&str) -> Option<String> +
 fn sink() -> &'static smtp::SmtpSink {
     static SINK: OnceLock<smtp::SmtpSink> = OnceLock::new();
     SINK.get_or_init(smtp::SmtpSink::start)
-}
-
-fn postgres_url() -> String {
-    std::env::var("DATABASE_URL_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/auth_test".to_owned())
 }
 
 /// A name no other test (or earlier run on the shared PostgreSQL) uses.
@@ -466,6 +479,14 @@ async fn email_sign_in_is_throttled_before_any_mail_is_sent() {
     assert_eq!(mails_to(&address), 2, "{}", sink().stderr_tail());
 }
 
+/// The PostgreSQL store's key for a user name: the SHA-256 hex of `identifier:<name>`.
+fn identifier_key(name: &str) -> String {
+    Sha256::digest(format!("identifier:{name}").as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Two app instances on one PostgreSQL store, for the same database URL.
 fn shared_clients(store: &str) -> (Client, Client) {
     let mut pairs = settings();
@@ -492,12 +513,8 @@ async fn two_instances_share_one_limit_in_postgres_under_hashed_keys() {
     assert_eq!(calls_for(&name), 3);
 
     let pool = sqlx::PgPool::connect(&postgres_url()).await.unwrap();
-    let key: String = Sha256::digest(format!("identifier:{name}").as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
     let row = sqlx::query("SELECT hits FROM auth_throttle WHERE key = $1")
-        .bind(&key)
+        .bind(identifier_key(&name))
         .fetch_one(&pool)
         .await
         .unwrap();
@@ -537,33 +554,97 @@ impl Write for Logs {
     }
 }
 
-#[tokio::test]
-async fn an_unreachable_postgres_store_fails_open_promptly_and_logs_no_identifier() {
-    let logs = Logs::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+impl Logs {
+    /// Collects this thread's log lines until the guard is dropped.
+    fn capture() -> (Logs, tracing::subscriber::DefaultGuard) {
+        let logs = Logs::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        (logs, tracing::subscriber::set_default(subscriber))
+    }
 
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_postgres_store_counts_in_each_process_promptly_and_logs_no_identifier() {
+    let (logs, _guard) = Logs::capture();
     let (one, two) = shared_clients("postgres://127.0.0.1:1/x");
     let mut instances = [one, two];
     let name = unique("user");
     let started = Instant::now();
-    // Over the limit of 3, and no answer is a 5xx.
+    // Each instance counts on its own up to the limit of 3, and no answer is a 5xx.
     for i in [0, 1, 0, 1, 0] {
         let answer = sign_in(&mut instances[i], &name, "wrong", true).await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.body);
     }
+    assert_throttled(
+        &sign_in(&mut instances[0], &name, "pw", true).await,
+        true,
+        15 * 60,
+    );
     let answer = sign_in(&mut instances[1], &name, "pw", true).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_throttled(
+        &sign_in(&mut instances[1], &name, "pw", true).await,
+        true,
+        15 * 60,
+    );
+    assert_eq!(calls_for(&name), 6);
     assert!(
         started.elapsed() < Duration::from_secs(3),
         "{:?}",
         started.elapsed()
     );
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(logs.contains("THROTTLE_STORE_ERROR"), "{logs}");
+    assert!(!logs.contains(&name), "{logs}");
+}
+
+#[tokio::test]
+async fn a_postgres_store_that_does_not_answer_in_time_counts_in_the_process_instead() {
+    let (logs, _guard) = Logs::capture();
+    // A schema of its own: the lock below must not hold up the other tests' stores.
+    let schema = TestSchema::create("throttle_timeout").await;
+    let mut pairs = settings();
+    pairs.push(("THROTTLE_DATABASE_URL", schema.url()));
+    let auth = shared_one::config_from(&lookup(&pairs)).unwrap();
+    let mut client = Client::new(shared_one::router(auth.clone()).layer(auth.layer()));
+    // The store connects and creates its table at its first attempt.
+    let first = sign_in(&mut client, &unique("user"), "wrong", true).await;
+    assert_eq!(first.status, StatusCode::UNAUTHORIZED, "{}", first.body);
+
+    // A row for the name inserted in a transaction left open: the store's upsert of the same
+    // key waits for that transaction, past the store's time limit, as under a lock or a
+    // pool whose connections are all busy.
+    let name = unique("user");
+    let pool = sqlx::PgPool::connect_with(schema.options.clone())
+        .await
+        .unwrap();
+    let mut holder = pool.begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO auth_throttle (key, hits, expires_at) VALUES ($1, 0, now() + interval '1 hour')",
+    )
+    .bind(identifier_key(&name))
+    .execute(&mut *holder)
+    .await
+    .unwrap();
+
+    let allowed = sign_in(&mut client, &name, "wrong", true).await;
+    let over = sign_in(&mut client, &name, "pw", true).await;
+    holder.rollback().await.unwrap();
+    pool.close().await;
+    schema.drop().await;
+    assert_eq!(allowed.status, StatusCode::UNAUTHORIZED, "{}", allowed.body);
+    assert_throttled(&over, true, 15 * 60);
+    assert_eq!(calls_for(&name), 1, "authorize ran past the limit");
+    let logs = logs.text();
+    assert!(logs.contains("THROTTLE_STORE_ERROR"), "{logs}");
+    assert!(logs.contains("timed out"), "{logs}");
     assert!(!logs.contains(&name), "{logs}");
 }

@@ -29,6 +29,12 @@ use crate::user::{NoData, SessionData, Token};
 pub const DEFAULT_BASE_PATH: &str = "/api/auth";
 /// The origin used when `NEXTAUTH_URL` is unset, as NextAuth does.
 pub const DEFAULT_ORIGIN: &str = "http://localhost:3000";
+/// The shortest secret accepted at start-up, in bytes. Every session and check cookie key is
+/// derived from the secret alone (HKDF, no other input), so a short or guessable one can be
+/// found offline from a single cookie. 32 bytes is the 256-bit key the session token uses;
+/// `openssl rand -base64 32` (next-auth's documentation) prints 44 and
+/// [`crate::random_secret`] 64.
+pub const MIN_SECRET_BYTES: usize = 32;
 
 /// Why the configuration could not be built at start-up.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -37,6 +43,14 @@ pub enum ConfigError {
     /// Required environment variables are unset or empty.
     #[error("missing environment variable{}: {}", if .0.len() == 1 { "" } else { "s" }, .0.join(", "))]
     MissingVariables(Vec<String>),
+    /// Secrets shorter than [`MIN_SECRET_BYTES`]; the variables are named, never their values.
+    #[error(
+        "{} {} shorter than {} bytes; make one with `openssl rand -hex 32`",
+        .0.join(", "),
+        if .0.len() == 1 { "is" } else { "are" },
+        MIN_SECRET_BYTES
+    )]
+    ShortSecrets(Vec<String>),
     /// `NEXTAUTH_URL` is not an absolute http(s) URL.
     #[error("NEXTAUTH_URL is not an absolute http(s) URL without query or fragment: {0}")]
     InvalidUrl(String),
@@ -739,6 +753,16 @@ impl<'a, D: SessionData> Builder<'a, D> {
         if !self.env.missing.is_empty() {
             return Err(ConfigError::MissingVariables(self.env.missing));
         }
+        // Every secret of a rotation list opens sessions, so an old one must be as strong.
+        let short: Vec<String> = secret_vars
+            .iter()
+            .zip(&secrets)
+            .filter(|(_, secret)| secret.len() < MIN_SECRET_BYTES)
+            .map(|(var, _)| var.clone())
+            .collect();
+        if !short.is_empty() {
+            return Err(ConfigError::ShortSecrets(short));
+        }
         if let Some(invalid) = self.invalid.into_iter().next() {
             return Err(invalid);
         }
@@ -881,6 +905,56 @@ mod tests {
         assert_eq!(
             b.build().unwrap_err(),
             ConfigError::MissingVariables(vec!["A_SECRET".into(), "B_SECRET".into()])
+        );
+    }
+
+    /// Builds a config whose only secret, in `NEXTAUTH_SECRET`, is `secret`.
+    fn build_with_secret(secret: &str) -> Result<Auth<NoData>, ConfigError> {
+        let secret = secret.to_owned();
+        let lookup = move |name: &str| (name == "NEXTAUTH_SECRET").then(|| secret.clone());
+        let mut b = Builder::<NoData>::new(&lookup);
+        b.secrets(&["NEXTAUTH_SECRET"]);
+        b.build()
+    }
+
+    #[test]
+    fn a_31_byte_secret_is_refused_naming_its_variable_and_32_bytes_are_accepted() {
+        let short = "s".repeat(MIN_SECRET_BYTES - 1);
+        let err = build_with_secret(&short).unwrap_err();
+        assert_eq!(
+            err,
+            ConfigError::ShortSecrets(vec!["NEXTAUTH_SECRET".into()])
+        );
+        let message = err.to_string();
+        assert!(
+            message.starts_with("NEXTAUTH_SECRET is shorter than 32 bytes"),
+            "{message}"
+        );
+        assert!(!message.contains(&short), "{message}");
+        assert!(build_with_secret(&"s".repeat(MIN_SECRET_BYTES)).is_ok());
+        // Bytes, not characters: 16 two-byte characters are long enough.
+        assert!(build_with_secret(&"é".repeat(MIN_SECRET_BYTES / 2)).is_ok());
+        assert!(build_with_secret(&crate::random_secret()).is_ok());
+    }
+
+    #[test]
+    fn every_short_secret_of_a_rotation_list_is_named() {
+        let strong = "k".repeat(MIN_SECRET_BYTES);
+        let lookup = move |name: &str| match name {
+            "NEW" => Some(strong.clone()),
+            "OLD" | "OLDER" => Some("short".to_owned()),
+            _ => None,
+        };
+        let mut b = Builder::<NoData>::new(&lookup);
+        b.secrets(&["NEW", "OLD", "OLDER"]);
+        let err = b.build().unwrap_err();
+        assert_eq!(
+            err,
+            ConfigError::ShortSecrets(vec!["OLD".into(), "OLDER".into()])
+        );
+        assert!(
+            err.to_string().starts_with("OLD, OLDER are shorter"),
+            "{err}"
         );
     }
 }

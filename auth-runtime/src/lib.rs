@@ -29,7 +29,8 @@
 //!     .merge(auth::router(auth.clone()))
 //!     .layer(auth.layer());
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
-//! axum::serve(listener, app).await?;
+//! // Not `axum::serve`: this one has deadlines for slow clients and a connection cap.
+//! auth_runtime::serve(listener, app).await?;
 //! # Ok(())
 //! # }
 //! # fn main() {}
@@ -49,6 +50,7 @@ mod durations;
 pub mod pages;
 pub mod provider;
 mod routes;
+mod serve;
 pub mod session;
 pub mod throttle;
 pub mod token;
@@ -65,6 +67,7 @@ pub mod __fuzz;
 
 pub use auth_macros::auth;
 pub use config::{Auth, BaseUrl, ConfigError};
+pub use serve::{Serve, serve};
 pub use session::{Session, SessionRejection};
 pub use user::{Account, NoData, SessionData, Token, User};
 

@@ -57,9 +57,6 @@ pub const RESERVED_AUTHORIZATION_PARAMS: &[&str] = &[
 /// Form fields NextAuth's sign-in form posts itself; a credentials field must not reuse them.
 pub const RESERVED_FORM_FIELDS: &[&str] = &["csrfToken", "callbackUrl", "json"];
 
-/// The shortest secret accepted, in bytes: 256 bits, what `openssl rand -hex 32` gives.
-pub const MIN_SECRET_BYTES: usize = 32;
-
 /// What a URL is for: an issuer is also without query (OpenID Connect Discovery §2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UrlRole {
@@ -215,17 +212,6 @@ pub fn throttle_store_url_problem(url: &str, origin: Origin) -> Option<String> {
     })
 }
 
-/// What is wrong with a secret, if anything: at least [`MIN_SECRET_BYTES`] bytes. Every
-/// visitor gets a CSRF cookie hashed with it, an offline oracle for a short one.
-pub fn secret_problem(secret: &str) -> Option<String> {
-    (secret.len() < MIN_SECRET_BYTES).then(|| {
-        format!(
-            "the secret is {} bytes; use at least {MIN_SECRET_BYTES} random bytes, e.g. `openssl rand -hex 32`",
-            secret.len()
-        )
-    })
-}
-
 /// A host and an optional port, as a URL of `scheme` needs them.
 fn host_port_problem(scheme: &str, host: &str, port: Option<&str>) -> Option<String> {
     if host.is_empty() {
@@ -377,12 +363,6 @@ mod tests {
             .split_last()
             .unwrap_or((&"", &[]));
         assert_eq!((*scope, flow), ("scope", FLOW_AUTHORIZATION_PARAMS));
-    }
-
-    #[test]
-    fn secrets_are_at_least_32_bytes() {
-        assert!(secret_problem(&"a".repeat(31)).is_some());
-        assert_eq!(secret_problem(&"a".repeat(32)), None);
     }
 
     #[test]

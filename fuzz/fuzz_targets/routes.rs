@@ -41,7 +41,7 @@ async fn authorize(credentials: Credentials) -> Option<User> {
         .then(|| User::new("1").name("Demo User").email("demo@example.com"))
 }
 
-const SECRET: &str = "fuzz-secret-5f0c7d1e";
+const SECRET: &str = "fuzz-secret-5f0c7d1e9a3b6e2f8c4d";
 const ORIGIN: &str = "http://localhost:3000";
 const BASE: &str = "/api/auth";
 /// The CSRF token the cookie of flag bit 0 carries (what a seed sends as `csrfToken`).

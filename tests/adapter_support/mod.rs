@@ -88,6 +88,16 @@ impl TestSchema {
         }
     }
 
+    /// The test server's URL with this schema first on the `search_path`, for what takes a
+    /// URL rather than options.
+    pub fn url(&self) -> String {
+        let mut url = url::Url::parse(&postgres_url())
+            .unwrap_or_else(|e| panic!("DATABASE_URL_POSTGRES is not a URL: {e}"));
+        url.query_pairs_mut()
+            .append_pair("options[search_path]", &self.name);
+        url.into()
+    }
+
     /// A pool on the server outside the schema (to run raw SQL in it, name it explicitly).
     pub fn admin(&self) -> &PgPool {
         &self.admin

@@ -177,7 +177,7 @@ auth! {
 #[tokio::test]
 async fn the_redirect_callback_is_given_the_configured_origin_as_base_url() {
     let auth = recorded::config_from(&vars(&[
-        ("NEXTAUTH_SECRET", "host-header-secret"),
+        ("NEXTAUTH_SECRET", "host-header-secret-2b7e9f4c1a6d8e3b0f"),
         ("NEXTAUTH_URL", ORIGIN),
     ]))
     .unwrap();

@@ -20,7 +20,7 @@ use crate::smtp::{ReceivedMail, SmtpSink};
 pub const BASE: &str = "/api/auth";
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
 /// The OAuth app's `NEXTAUTH_SECRET` (`tests/common/oauth_app.rs`), which seals its check cookies.
-pub const OAUTH_SECRET: &str = "oauth-flow-secret";
+pub const OAUTH_SECRET: &str = crate::oauth_app::NEXTAUTH_SECRET;
 /// How long a peer may take to deliver a message we wait for.
 pub const WAIT: Duration = Duration::from_secs(10);
 
@@ -228,7 +228,7 @@ impl MailSite {
     pub fn start(store: &str) -> MailSite {
         let sink = SmtpSink::start();
         let auth = mail::config_from(&vars(&[
-            ("NEXTAUTH_SECRET", "advisory-mail-secret"),
+            ("NEXTAUTH_SECRET", "advisory-mail-secret-8f2a6c4e0b9d7f1a"),
             ("NEXTAUTH_URL", ORIGIN),
             ("TEST_DATABASE_URL", store),
             ("EMAIL_SERVER", &sink.url()),

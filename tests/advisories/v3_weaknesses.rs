@@ -103,7 +103,7 @@ auth! {
 #[tokio::test]
 async fn a_sign_in_callback_string_is_an_error_code_never_a_redirect() {
     let auth = refusing::config_from(&vars(&[
-        ("NEXTAUTH_SECRET", "v3-weakness-secret"),
+        ("NEXTAUTH_SECRET", "v3-weakness-secret-6d1f8a3c9e2b7f5a0c"),
         ("NEXTAUTH_URL", ORIGIN),
     ]))
     .unwrap();

@@ -9,7 +9,7 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 /// The demo's secret in tests.
-pub const SECRET: &str = "test-secret";
+pub const SECRET: &str = "test-secret-5c1e0b7a9d3f4e2a8b6c";
 
 /// A variable lookup from pairs, as `config_from` takes it.
 pub fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {

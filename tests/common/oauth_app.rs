@@ -12,6 +12,8 @@ use super::common::{Answer, Client, vars};
 use super::oidc::{self, OidcProvider};
 
 pub const BASE: &str = "/api/auth";
+/// The app's `NEXTAUTH_SECRET`, which seals its sessions and check cookies.
+pub const NEXTAUTH_SECRET: &str = "oauth-flow-secret-3e9d7c1b5a2f8e4d";
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
 
 auth! {
@@ -55,7 +57,7 @@ pub fn provider() -> &'static OidcProvider {
 
 pub fn env_for(issuer: &str, basic_secret: &str) -> Vec<(String, String)> {
     [
-        ("NEXTAUTH_SECRET", "oauth-flow-secret"),
+        ("NEXTAUTH_SECRET", NEXTAUTH_SECRET),
         ("NEXTAUTH_URL", ORIGIN),
         ("OIDC_ISSUER", issuer),
         ("OIDC_CLIENT_ID", oidc::BASIC_CLIENT_ID),

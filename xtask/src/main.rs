@@ -287,7 +287,7 @@ fn interop() -> Result {
     let port = free_port()?;
     let demo_url = format!("http://127.0.0.1:{port}");
     let (_provider, issuer) = start_oidc_provider(&format!("{demo_url}/api/auth/callback/oidc"))?;
-    let secret = "xtask-interop-secret".to_owned();
+    let secret = "xtask-interop-secret-8b2f6d0a4e9c1f7b".to_owned();
     let demo = Command::new(example_binary("demo"))
         .env("PORT", port.to_string())
         .env("NEXTAUTH_URL", &demo_url)
@@ -341,7 +341,7 @@ fn demo_smoke(example: &str, envs: &[(&str, String)]) -> Result {
     let mut child = Command::new(&binary)
         .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
         .env("PORT", port.to_string())
-        .env("NEXTAUTH_SECRET", "xtask-smoke-secret")
+        .env("NEXTAUTH_SECRET", "xtask-smoke-secret-4e7a1c9f3b6d0e8a2c")
         .env_remove("NEXTAUTH_URL")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
@@ -541,7 +541,7 @@ fn start_example(example: &str, envs: &[(&str, String)]) -> Result<Example> {
     let child = Command::new(example_binary(example))
         .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
         .env("PORT", port.to_string())
-        .env("NEXTAUTH_SECRET", "xtask-database-secret")
+        .env("NEXTAUTH_SECRET", "xtask-database-secret-0c5e9b3f7a1d4e8c")
         .env_remove("NEXTAUTH_URL")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())

@@ -15,6 +15,8 @@ mod session;
 mod signin;
 mod signout;
 
+use std::time::Duration;
+
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
@@ -28,10 +30,17 @@ use crate::callbacks::RedirectParams;
 use crate::config::{Auth, Inner};
 use crate::cookies::{Jar, SetCookie};
 use crate::csrf;
+use crate::serve::BodyReadTimeout;
 use crate::user::SessionData;
 
 /// Bodies larger than this are refused with 413: no NextAuth form comes close.
 pub(crate) const BODY_LIMIT: usize = 64 * 1024;
+
+/// How long a POST body may take to arrive once its headers have: NextAuth's forms are a few
+/// hundred bytes that any client sends at once, so ten seconds is only reached by a client
+/// trickling its body to hold the request (and its connection) open. Such a client gets 408
+/// and the connection is closed. `serve(…).body_read_timeout(…)` sets another deadline.
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(crate) fn router<D: SessionData, S: Clone + Send + Sync + 'static>(auth: Auth<D>) -> Router<S> {
     warm_up_discovery(&auth);
@@ -270,9 +279,16 @@ async fn handle<D: SessionData>(auth: &Inner<D>, request: Request) -> Response {
     let argument = segments.next();
 
     let body = if parts.method == Method::POST {
-        match axum::body::to_bytes(body, BODY_LIMIT).await {
-            Ok(bytes) => Fields::from_bytes(&parts.headers, &bytes),
-            Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large").into_response(),
+        let deadline = parts
+            .extensions
+            .get::<BodyReadTimeout>()
+            .map_or(BODY_READ_TIMEOUT, |timeout| timeout.0);
+        match tokio::time::timeout(deadline, axum::body::to_bytes(body, BODY_LIMIT)).await {
+            Ok(Ok(bytes)) => Fields::from_bytes(&parts.headers, &bytes),
+            Ok(Err(_)) => {
+                return (StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large").into_response();
+            }
+            Err(_) => return body_too_slow(deadline),
         }
     } else {
         Fields::Form(Vec::new())
@@ -330,6 +346,17 @@ async fn handle<D: SessionData>(auth: &Inner<D>, request: Request) -> Response {
         Err(reply) => reply,
     };
     ctx.respond(reply)
+}
+
+/// 408 for a body that did not arrive within `deadline`, closing the connection: what is left
+/// of the body is never read.
+fn body_too_slow(deadline: Duration) -> Response {
+    tracing::debug!(?deadline, "request body not received in time: 408");
+    let mut response = (StatusCode::REQUEST_TIMEOUT, "Request Timeout").into_response();
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// §4.4 and §1.4: body, then query, then cookie, then the origin; the query value and the
@@ -549,4 +576,54 @@ pub(crate) fn encode_component(value: &str) -> String {
 /// `?` or `&`, whichever appends a query parameter to `url`.
 pub(crate) fn query_joiner(url: &str) -> char {
     if url.contains('?') { '&' } else { '?' }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use axum::body::HttpBody;
+    use axum::http::Request;
+    use hyper::body::Frame;
+    use tower::ServiceExt as _;
+
+    use super::*;
+    use crate::NoData;
+    use crate::config::Builder;
+
+    /// A body whose client never sends another byte.
+    struct Stalled;
+
+    impl HttpBody for Stalled {
+        type Data = Bytes;
+        type Error = Infallible;
+
+        fn poll_frame(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+            Poll::Pending
+        }
+    }
+
+    #[tokio::test]
+    async fn a_body_not_received_by_the_deadline_gets_408_and_closes_the_connection() {
+        let secret = crate::random_secret();
+        let lookup = move |name: &str| (name == "NEXTAUTH_SECRET").then(|| secret.clone());
+        let mut builder = Builder::<NoData>::new(&lookup);
+        builder.secrets(&["NEXTAUTH_SECRET"]);
+        let app: Router = router(builder.build().unwrap());
+        let request = Request::post("/api/auth/_log")
+            .extension(BodyReadTimeout(Duration::from_millis(50)))
+            .body(Body::new(Stalled))
+            .unwrap();
+        let answer = tokio::time::timeout(Duration::from_secs(10), app.oneshot(request))
+            .await
+            .expect("the route waited past its deadline")
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(answer.headers()[header::CONNECTION], "close");
+    }
 }

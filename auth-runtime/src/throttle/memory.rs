@@ -1,11 +1,12 @@
 //! [`MemoryStore`]: attempt counts in this process, bounded so that a flood of distinct keys
-//! (addresses or made-up identifiers) cannot grow it without limit.
+//! (addresses or made-up identifiers) cannot grow it without limit, nor make it forget a key
+//! that is at its limit.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::{Hit, ThrottleError, ThrottleStore};
+use super::{Hit, Limit, ThrottleError, ThrottleStore};
 use crate::adapter::BoxFuture;
 
 /// How many keys the store holds by default (about 15 MB at most).
@@ -19,7 +20,11 @@ const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 ///
 /// Keys whose window has ended are dropped every minute. When the store is full anyway (a
 /// flood of distinct keys within one window), it drops a quarter of its keys, those with a
-/// single attempt first: a flood is made of those, while a key being guessed at has more.
+/// single attempt first, but never a key at or over its limit: forgetting one would give a
+/// throttled account its attempts back. When every key it holds is at its limit, an attempt
+/// of a new key is answered as over its limit (fail closed) until the first of those windows
+/// ends; filling 100 000 keys that way takes 100 000 times the limit in attempts, each of
+/// them also counted against its client's address.
 pub struct MemoryStore {
     capacity: usize,
     state: Mutex<State>,
@@ -28,12 +33,24 @@ pub struct MemoryStore {
 struct State {
     windows: HashMap<String, Window>,
     next_sweep: Instant,
+    /// Set when a sweep found only keys at their limits: until the first of their windows
+    /// ends nothing can be dropped, so new keys are refused without sweeping again.
+    full_until: Option<Instant>,
 }
 
 /// One key's current window.
 struct Window {
     ends: Instant,
     count: u64,
+    /// The key's limit, as its last attempt gave it.
+    max: u32,
+}
+
+impl Window {
+    /// Whether the key's next attempt is refused: such a key is never dropped early.
+    fn at_limit(&self) -> bool {
+        self.count >= u64::from(self.max)
+    }
 }
 
 impl MemoryStore {
@@ -49,6 +66,7 @@ impl MemoryStore {
             state: Mutex::new(State {
                 windows: HashMap::new(),
                 next_sweep: Instant::now() + SWEEP_INTERVAL,
+                full_until: None,
             }),
         }
     }
@@ -68,24 +86,36 @@ impl MemoryStore {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Counts one attempt for `key` at `now`.
-    fn hit_at(&self, key: &str, window: Duration, now: Instant) -> Hit {
+    /// Counts one attempt for `key` at `now`; a new key that finds no room is answered as over
+    /// `limit` until the first window ends.
+    pub(super) fn hit_at(&self, key: &str, limit: Limit, now: Instant) -> Hit {
         let mut state = self.lock();
-        let full = state.windows.len() >= self.capacity && !state.windows.contains_key(key);
+        let is_full = |state: &State| {
+            state.windows.len() >= self.capacity && !state.windows.contains_key(key)
+        };
+        let full = is_full(&state);
+        if full && let Some(until) = state.full_until.filter(|until| now < *until) {
+            return refused(limit, until - now);
+        }
         if full || now >= state.next_sweep {
             state.sweep(now, full.then_some(self.capacity));
         }
-        let entry = state.windows.entry(key.to_owned()).or_insert(Window {
-            ends: now + window,
+        if is_full(&state) {
+            let until = state.windows.values().map(|w| w.ends).min().unwrap_or(now);
+            state.full_until = Some(until);
+            return refused(limit, until - now);
+        }
+        let fresh = || Window {
+            ends: now + limit.window,
             count: 0,
-        });
+            max: limit.max,
+        };
+        let entry = state.windows.entry(key.to_owned()).or_insert_with(fresh);
         if entry.ends <= now {
-            *entry = Window {
-                ends: now + window,
-                count: 0,
-            };
+            *entry = fresh();
         }
         entry.count += 1;
+        entry.max = limit.max;
         Hit {
             count: entry.count,
             resets_in: entry.ends - now,
@@ -93,23 +123,34 @@ impl MemoryStore {
     }
 }
 
+/// The answer to an attempt the store has no room to count: over `limit`, until `resets_in`.
+fn refused(limit: Limit, resets_in: Duration) -> Hit {
+    Hit {
+        count: u64::from(limit.max) + 1,
+        resets_in,
+    }
+}
+
 impl State {
     /// Drops the windows that have ended; when `capacity` is given (the store is full), also
     /// brings it down to three quarters of it, single attempts first, so the next sweep is far.
+    /// Keys at their limits are kept, even if that leaves the store full.
     fn sweep(&mut self, now: Instant, capacity: Option<usize>) {
         self.windows.retain(|_, w| w.ends > now);
         self.next_sweep = now + SWEEP_INTERVAL;
+        self.full_until = None;
         let Some(capacity) = capacity else {
             return;
         };
         let target = capacity - capacity / 4;
-        for drop_any in [false, true] {
+        for drop_any_below_limit in [false, true] {
             let mut excess = self.windows.len().saturating_sub(target);
             if excess == 0 {
                 break;
             }
             self.windows.retain(|_, w| {
-                if excess > 0 && (drop_any || w.count <= 1) {
+                let droppable = !w.at_limit() && (drop_any_below_limit || w.count <= 1);
+                if excess > 0 && droppable {
                     excess -= 1;
                     false
                 } else {
@@ -127,12 +168,8 @@ impl Default for MemoryStore {
 }
 
 impl ThrottleStore for MemoryStore {
-    fn hit<'a>(
-        &'a self,
-        key: &'a str,
-        window: Duration,
-    ) -> BoxFuture<'a, Result<Hit, ThrottleError>> {
-        let hit = self.hit_at(key, window, Instant::now());
+    fn hit<'a>(&'a self, key: &'a str, limit: Limit) -> BoxFuture<'a, Result<Hit, ThrottleError>> {
+        let hit = self.hit_at(key, limit, Instant::now());
         Box::pin(async move { Ok(hit) })
     }
 }
@@ -143,16 +180,24 @@ mod tests {
 
     const MINUTE: Duration = Duration::from_secs(60);
 
+    /// `max` attempts a minute.
+    fn per_minute(max: u32) -> Limit {
+        Limit {
+            max,
+            window: MINUTE,
+        }
+    }
+
     #[test]
     fn attempts_count_up_within_a_window_and_start_again_after_it() {
         let store = MemoryStore::new();
         let t0 = Instant::now();
-        assert_eq!(store.hit_at("k", MINUTE, t0).count, 1);
-        let second = store.hit_at("k", MINUTE, t0 + Duration::from_secs(20));
+        assert_eq!(store.hit_at("k", per_minute(5), t0).count, 1);
+        let second = store.hit_at("k", per_minute(5), t0 + Duration::from_secs(20));
         assert_eq!(second.count, 2);
         assert_eq!(second.resets_in, Duration::from_secs(40));
-        assert_eq!(store.hit_at("other", MINUTE, t0).count, 1);
-        let after = store.hit_at("k", MINUTE, t0 + MINUTE);
+        assert_eq!(store.hit_at("other", per_minute(5), t0).count, 1);
+        let after = store.hit_at("k", per_minute(5), t0 + MINUTE);
         assert_eq!(after.count, 1);
         assert_eq!(after.resets_in, MINUTE);
     }
@@ -161,34 +206,90 @@ mod tests {
     fn ended_windows_are_swept_once_a_minute() {
         let store = MemoryStore::new();
         let t0 = Instant::now();
+        let second = Limit {
+            max: 5,
+            window: Duration::from_secs(1),
+        };
         for i in 0..100 {
-            store.hit_at(&format!("k{i}"), Duration::from_secs(1), t0);
+            store.hit_at(&format!("k{i}"), second, t0);
         }
         assert_eq!(store.len(), 100);
-        store.hit_at("late", Duration::from_secs(1), t0 + SWEEP_INTERVAL * 2);
+        store.hit_at("late", second, t0 + SWEEP_INTERVAL * 2);
         assert_eq!(store.len(), 1);
+    }
+
+    /// A store of 1000 keys where "victim" made three attempts under `limit`, then
+    /// `flood_keys` other keys made `hits_each` attempts each: the victim's fourth attempt's
+    /// count (4 when its count survived every trim, 1 when it was forgotten).
+    fn victims_fourth_count_after_a_flood(
+        limit: Limit,
+        flood_keys: usize,
+        hits_each: usize,
+    ) -> u64 {
+        let store = MemoryStore::with_capacity(1000);
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            store.hit_at("victim", limit, t0);
+        }
+        for i in 0..flood_keys {
+            for _ in 0..hits_each {
+                store.hit_at(&format!("flood{i}"), limit, t0);
+            }
+            assert!(store.len() <= 1000);
+        }
+        store.hit_at("victim", limit, t0).count
     }
 
     #[test]
     fn a_flood_of_distinct_keys_stays_within_capacity_and_spares_repeated_keys() {
-        let store = MemoryStore::with_capacity(1000);
+        assert_eq!(
+            victims_fourth_count_after_a_flood(per_minute(5), 50_000, 1),
+            4
+        );
+    }
+
+    #[test]
+    fn a_flood_of_keys_hit_twice_never_evicts_a_key_at_its_limit() {
+        // Three attempts is the victim's limit; the flood's keys are below theirs.
+        assert_eq!(
+            victims_fourth_count_after_a_flood(per_minute(3), 20_000, 2),
+            4
+        );
+    }
+
+    #[test]
+    fn a_store_full_of_keys_at_their_limits_refuses_new_keys_until_a_window_ends() {
+        let store = MemoryStore::with_capacity(8);
         let t0 = Instant::now();
-        for _ in 0..3 {
-            store.hit_at("victim", MINUTE, t0);
+        for i in 0..8 {
+            let at = t0 + Duration::from_secs(i);
+            store.hit_at(&format!("held{i}"), per_minute(1), at);
         }
-        for i in 0..50_000 {
-            store.hit_at(&format!("flood{i}"), MINUTE, t0);
-            assert!(store.len() <= 1000);
+        let later = t0 + Duration::from_secs(10);
+        for attempt in 0..3 {
+            let refused = store.hit_at(&format!("new{attempt}"), per_minute(5), later);
+            assert!(refused.count > 5, "{refused:?}");
+            // The first held window (started at t0) ends first.
+            assert_eq!(refused.resets_in, Duration::from_secs(50));
         }
-        // The victim's count survived every trim: its fourth attempt is counted as such.
-        assert_eq!(store.hit_at("victim", MINUTE, t0).count, 4);
+        assert_eq!(store.len(), 8);
+        assert!((0..8).all(|i| {
+            store
+                .hit_at(&format!("held{i}"), per_minute(1), later)
+                .count
+                == 2
+        }));
+        // Once the first held window has ended, a new key is counted again.
+        let first_window_over = store.hit_at("new0", per_minute(5), t0 + MINUTE);
+        assert_eq!(first_window_over.count, 1);
+        assert_eq!(store.len(), 8);
     }
 
     #[tokio::test]
     async fn the_trait_counts_in_real_time() {
         let store = MemoryStore::new();
-        let first = store.hit("k", MINUTE).await.unwrap();
-        let second = store.hit("k", MINUTE).await.unwrap();
+        let first = store.hit("k", per_minute(5)).await.unwrap();
+        let second = store.hit("k", per_minute(5)).await.unwrap();
         assert_eq!((first.count, second.count), (1, 2));
         assert!(second.resets_in <= MINUTE && second.resets_in > MINUTE - Duration::from_secs(5));
     }

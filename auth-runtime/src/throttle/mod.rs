@@ -2,9 +2,10 @@
 //! attempt per client address and per account identifier, in a [`ThrottleStore`].
 //!
 //! NextAuth.js has no throttling; without `throttle:` nothing is counted. With it, each
-//! attempt (successful or not) is counted against both keys *before* `authorize` runs or any
-//! mail or database work is done, so a throttled answer costs nothing and is the same whether
-//! or not the account exists: status 429 with `Retry-After`, `{"url": "<base>/error?error=TooManyRequests"}`
+//! attempt (successful or not) is counted against the address and then, unless the address
+//! is over its limit, the identifier, *before* `authorize` runs or any mail or database work
+//! is done, so a throttled answer costs nothing and is the same whether or not the account
+//! exists: status 429 with `Retry-After`, `{"url": "<base>/error?error=TooManyRequests"}`
 //! in JSON mode (next-auth v4's `signIn(…, { redirect: false })` then returns
 //! `{ error: "TooManyRequests", status: 429, ok: false }`), the built-in error page otherwise.
 //!
@@ -14,8 +15,9 @@
 //! | `PostgresStore` | `postgres` | several instances sharing one table, `auth_throttle` |
 //!
 //! Keys are `kind:value` (`address:203.0.113.7`, `identifier:alice@example.com`) hashed with
-//! SHA-256, so no store holds a raw email or user name. A store that cannot be reached does not
-//! lock everyone out: the attempt is let through (fail open) and a warning is logged.
+//! SHA-256, so no store holds a raw email or user name. A store that fails or cannot be reached
+//! neither locks everyone out nor lifts the limits: the attempt is counted in this process
+//! instead (a [`MemoryStore`] of the throttle's own) and a warning is logged.
 //!
 //! Counting uses fixed windows that start at a key's first attempt: `limit(5, minutes(15))`
 //! allows five attempts, then answers 429 until fifteen minutes after the first one.
@@ -23,7 +25,7 @@
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::ConnectInfo;
 use axum::http::{Extensions, HeaderMap};
@@ -56,7 +58,7 @@ pub struct Hit {
     pub resets_in: Duration,
 }
 
-/// Why a store could not count an attempt; the runtime then lets the attempt through.
+/// Why a store could not count an attempt; the runtime then counts it in this process.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ThrottleError {
@@ -84,12 +86,9 @@ impl ThrottleError {
 /// [`Adapter`](crate::adapter::Adapter) methods are.
 pub trait ThrottleStore: Send + Sync + 'static {
     /// Counts one attempt for `key` (a SHA-256 hex digest) in its current window of length
-    /// `window`, starting a new window when the last one has ended, and returns the count.
-    fn hit<'a>(
-        &'a self,
-        key: &'a str,
-        window: Duration,
-    ) -> BoxFuture<'a, Result<Hit, ThrottleError>>;
+    /// `limit.window`, starting a new window when the last one has ended, and returns the
+    /// count. `limit.max` tells a bounded store which keys it must not forget (those at it).
+    fn hit<'a>(&'a self, key: &'a str, limit: Limit) -> BoxFuture<'a, Result<Hit, ThrottleError>>;
 }
 
 /// How many attempts a key may make in a window: `limit(5, minutes(15))`.
@@ -105,8 +104,8 @@ pub struct Limit {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ClientAddress {
-    /// The TCP peer, from axum's `ConnectInfo<SocketAddr>` (serve with
-    /// `into_make_service_with_connect_info::<SocketAddr>()`).
+    /// The TCP peer, from axum's `ConnectInfo<SocketAddr>` (as [`crate::serve`] gives it, or
+    /// `axum::serve` with `into_make_service_with_connect_info::<SocketAddr>()`).
     #[default]
     Peer,
     /// Behind one trusted reverse proxy: the right-most `X-Forwarded-For` entry, the one the
@@ -175,6 +174,8 @@ pub(crate) struct Throttle {
     per_identifier: Option<Limit>,
     client_address: ClientAddress,
     store: Arc<dyn ThrottleStore>,
+    /// Where attempts are counted while `store` fails: a limit per process beats none.
+    local: MemoryStore,
 }
 
 impl Throttle {
@@ -184,6 +185,7 @@ impl Throttle {
             per_identifier: settings.per_identifier,
             client_address: settings.client_address,
             store,
+            local: MemoryStore::new(),
         }
     }
 
@@ -203,32 +205,36 @@ impl Throttle {
             .map_or_else(|| UNKNOWN_ADDRESS.to_owned(), address_bucket)
     }
 
-    /// Counts one sign-in attempt against the client's address and, when the provider has
-    /// one, the account identifier; both are always counted. `Some(seconds)` to wait when a
-    /// limit is exceeded. A store error lets the attempt through (fail open), logged without
-    /// the key.
+    /// Counts one sign-in attempt against the client's address and then, when the provider
+    /// has one, the account identifier. `Some(seconds)` to wait when a limit is exceeded.
     pub(crate) async fn attempt(&self, address: &str, identifier: Option<&str>) -> Option<u64> {
-        let checks = [
-            ("address", self.per_address, Some(address)),
-            ("identifier", self.per_identifier, identifier),
-        ];
-        let mut retry_after: Option<u64> = None;
-        for (kind, limit, value) in checks {
-            let (Some(limit), Some(value)) = (limit, value) else {
-                continue;
-            };
-            match self.store.hit(&store_key(kind, value), limit.window).await {
-                Ok(hit) if hit.count > u64::from(limit.max) => {
-                    let wait = whole_seconds(hit.resets_in);
-                    retry_after = Some(retry_after.map_or(wait, |w| w.max(wait)));
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::warn!(limit = kind, error = %e, "THROTTLE_STORE_ERROR: attempt let through");
-                }
-            }
+        if let Some(limit) = self.per_address
+            && let Some(wait) = self.over_limit("address", limit, address).await
+        {
+            // Not counted against the identifier: else one address could use up anyone's.
+            return Some(wait);
         }
-        retry_after
+        match (self.per_identifier, identifier) {
+            (Some(limit), Some(identifier)) => {
+                self.over_limit("identifier", limit, identifier).await
+            }
+            _ => None,
+        }
+    }
+
+    /// Counts one attempt of `kind:value`; `Some(seconds)` to wait when it is over `limit`.
+    /// When the store fails, the attempt is counted in this process instead (logged without
+    /// the key): under load or an outage the limit holds per process rather than lapsing.
+    async fn over_limit(&self, kind: &'static str, limit: Limit, value: &str) -> Option<u64> {
+        let key = store_key(kind, value);
+        let hit = match self.store.hit(&key, limit).await {
+            Ok(hit) => hit,
+            Err(e) => {
+                tracing::warn!(limit = kind, error = %e, "THROTTLE_STORE_ERROR: attempt counted in this process");
+                self.local.hit_at(&key, limit, Instant::now())
+            }
+        };
+        (hit.count > u64::from(limit.max)).then(|| whole_seconds(hit.resets_in))
     }
 }
 
@@ -419,22 +425,26 @@ mod tests {
         assert_eq!(whole_seconds(Duration::from_secs(60)), 60);
     }
 
-    #[tokio::test]
-    async fn both_keys_count_every_attempt_and_either_limit_throttles() {
-        let t = throttle(
-            ThrottleSettings::new()
-                .per_address(3, 60)
-                .per_identifier(2, 900),
-        );
+    /// Two attempts on one identifier and three from one address, on `store`: the second
+    /// identifier attempt and the third address attempt are over their limits.
+    async fn assert_either_limit_throttles(store: Arc<dyn ThrottleStore>) {
+        let settings = ThrottleSettings::new()
+            .per_address(2, 60)
+            .per_identifier(1, 900);
+        let t = Throttle::new(&settings, store);
         assert_eq!(t.attempt("a", Some("alice")).await, None);
-        assert_eq!(t.attempt("a", Some("alice")).await, None);
-        // Alice's third attempt is over her limit, whoever sends it.
+        // Alice's second attempt is over her limit, whoever sends it.
         let wait = t.attempt("b", Some("alice")).await.unwrap();
         assert!((899..=900).contains(&wait), "{wait}");
-        // Address `a` made two attempts; its third is allowed, its fourth is not.
+        // Address `a` made one attempt; its second is allowed, its third is not.
         assert_eq!(t.attempt("a", Some("bob")).await, None);
         let wait = t.attempt("a", Some("carol")).await.unwrap();
         assert!((59..=60).contains(&wait), "{wait}");
+    }
+
+    #[tokio::test]
+    async fn the_address_and_the_identifier_are_counted_and_either_limit_throttles() {
+        assert_either_limit_throttles(Arc::new(MemoryStore::new())).await;
     }
 
     #[tokio::test]
@@ -445,25 +455,35 @@ mod tests {
         }
     }
 
-    /// A store that always fails, as an unreachable database does.
+    #[tokio::test]
+    async fn an_attempt_refused_by_the_address_limit_is_not_counted_against_the_identifier() {
+        let t = throttle(
+            ThrottleSettings::new()
+                .per_address(1, 60)
+                .per_identifier(2, 900),
+        );
+        assert_eq!(t.attempt("attacker", Some("alice")).await, None);
+        for _ in 0..10 {
+            let wait = t.attempt("attacker", Some("alice")).await.unwrap();
+            assert!((59..=60).contains(&wait), "{wait}");
+        }
+        // Alice has one attempt counted, not eleven: her own second one gets through.
+        assert_eq!(t.attempt("alice's laptop", Some("alice")).await, None);
+        let wait = t.attempt("alice's phone", Some("alice")).await.unwrap();
+        assert!((899..=900).contains(&wait), "{wait}");
+    }
+
+    /// A store that always fails, as an unreachable or overloaded database does.
     struct Broken;
 
     impl ThrottleStore for Broken {
-        fn hit<'a>(&'a self, _: &'a str, _: Duration) -> BoxFuture<'a, Result<Hit, ThrottleError>> {
+        fn hit<'a>(&'a self, _: &'a str, _: Limit) -> BoxFuture<'a, Result<Hit, ThrottleError>> {
             Box::pin(async { Err(ThrottleError::store("connect", "refused")) })
         }
     }
 
     #[tokio::test]
-    async fn fake_a_failing_store_lets_every_attempt_through() {
-        let t = Throttle::new(
-            &ThrottleSettings::new()
-                .per_address(1, 60)
-                .per_identifier(1, 60),
-            Arc::new(Broken),
-        );
-        for _ in 0..3 {
-            assert_eq!(t.attempt("a", Some("alice")).await, None);
-        }
+    async fn fake_a_failing_store_counts_attempts_in_this_process_instead() {
+        assert_either_limit_throttles(Arc::new(Broken)).await;
     }
 }

@@ -1,5 +1,6 @@
 //! [`PostgresStore`]: attempt counts in one PostgreSQL table, `auth_throttle`, shared by every
-//! instance that points at the same database; connected on first use, failing open.
+//! instance that points at the same database; connected on first use. When it fails, the
+//! throttle counts in the process instead (see the `throttle` module).
 
 use std::str::FromStr;
 use std::sync::{Mutex, PoisonError};
@@ -9,7 +10,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{Connection as _, Row as _};
 use tokio::sync::OnceCell;
 
-use super::{Hit, ThrottleError, ThrottleStore};
+use super::{Hit, Limit, ThrottleError, ThrottleStore};
 use crate::adapter::BoxFuture;
 
 /// `CREATE TABLE IF NOT EXISTS`, under an advisory lock: two instances starting at once must
@@ -40,14 +41,16 @@ RETURNING hits, GREATEST(EXTRACT(EPOCH FROM (expires_at - now())), 0)::float8
 /// Drops the windows that have ended.
 const SWEEP: &str = "DELETE FROM auth_throttle WHERE expires_at <= now()";
 
-/// How long connecting (and creating the table) may take before the attempt is let through.
+/// How long connecting (and creating the table) may take before the attempt is counted in
+/// the process instead.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// How long one count may take before the attempt is let through.
+/// How long one count may take (waiting for one of the pool's connections included) before
+/// the attempt is counted in the process instead.
 const HIT_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// After a failed connection, attempts are let through without trying again for this long,
-/// so an unreachable database does not add its timeout to every sign-in.
+/// After a failed connection, attempts are counted in the process without trying again for
+/// this long, so an unreachable database does not add its timeout to every sign-in.
 const RETRY_DELAY: Duration = Duration::from_secs(5);
 
 /// How often ended windows are deleted.
@@ -58,9 +61,10 @@ const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 /// that every instance of the app counts against the same limits.
 ///
 /// Nothing is connected until the first attempt. When the database cannot be reached (or
-/// does not answer within two seconds), the attempt is let through and a warning logged:
-/// throttling fails open rather than locking everyone out; connecting is tried again after
-/// five seconds.
+/// does not answer within two seconds, as when all four of its connections are busy), `hit`
+/// fails and the throttle counts the attempt in its process instead, with the same limits:
+/// neither everyone locked out nor no limit at all. Connecting is tried again after five
+/// seconds.
 pub struct PostgresStore {
     options: PgConnectOptions,
     pool: OnceCell<PgPool>,
@@ -118,7 +122,7 @@ impl PostgresStore {
             .get_or_try_init(|| async {
                 let connect = async {
                     // One plain connection first: a pool would retry a refused connection
-                    // until its timeout, and a refusal should let the attempt through at once.
+                    // until its timeout, and a refusal should fall back to local counts at once.
                     let mut first = PgConnection::connect_with(&self.options)
                         .await
                         .map_err(|e| ThrottleError::store("connect", e))?;
@@ -170,16 +174,12 @@ impl PostgresStore {
 }
 
 impl ThrottleStore for PostgresStore {
-    fn hit<'a>(
-        &'a self,
-        key: &'a str,
-        window: Duration,
-    ) -> BoxFuture<'a, Result<Hit, ThrottleError>> {
+    fn hit<'a>(&'a self, key: &'a str, limit: Limit) -> BoxFuture<'a, Result<Hit, ThrottleError>> {
         Box::pin(async move {
             let pool = self.pool().await?;
             let query = sqlx::query(HIT)
                 .bind(key)
-                .bind(window.as_secs_f64())
+                .bind(limit.window.as_secs_f64())
                 .fetch_one(pool);
             let row = match tokio::time::timeout(HIT_TIMEOUT, query).await {
                 Ok(row) => row.map_err(|e| ThrottleError::store("count the attempt", e))?,
@@ -216,8 +216,12 @@ mod tests {
     async fn an_unreachable_database_fails_fast_and_is_not_retried_at_once() {
         let store = PostgresStore::new("postgres://127.0.0.1:1/x").unwrap();
         let started = Instant::now();
-        assert!(store.hit("k", Duration::from_secs(60)).await.is_err());
-        assert!(store.hit("k", Duration::from_secs(60)).await.is_err());
+        let limit = Limit {
+            max: 5,
+            window: Duration::from_secs(60),
+        };
+        assert!(store.hit("k", limit).await.is_err());
+        assert!(store.hit("k", limit).await.is_err());
         // A refused connection is not retried until a timeout.
         assert!(
             started.elapsed() < Duration::from_millis(500),
