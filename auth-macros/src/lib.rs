@@ -103,8 +103,9 @@ use proc_macro::TokenStream;
 /// | `client_address` | `peer` (default: axum's `ConnectInfo<SocketAddr>`) or `x_forwarded_for` (the right-most `X-Forwarded-For` entry, behind one trusted proxy) |
 ///
 /// Every CSRF-verified attempt counts, before `authorize` or any mail; over a limit the answer
-/// is 429 with `Retry-After` (`error=TooManyRequests`). A PostgreSQL store that cannot be
-/// reached fails open: the attempt goes through, and a warning is logged.
+/// is 429 with `Retry-After` (`error=TooManyRequests`). While a PostgreSQL store cannot be
+/// reached or does not answer, each process counts attempts itself with the same limits (a
+/// warning is logged), so the limit never lifts.
 ///
 /// The `adapter` of `database { … }` is a database URL for the runtime's adapters,
 /// `env("DATABASE_URL")`, `env_or("DATABASE_URL", "sqlite://auth-demo.db?mode=rwc")` (the default
