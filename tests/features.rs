@@ -43,7 +43,7 @@ fn events_for(user: &str) -> Vec<String> {
 auth! {
     module: features,
     secret: [env("NEW_SECRET"), env("OLD_SECRET")],
-    session: jwt { max_age: hours(1), update_age: minutes(5) },
+    session: jwt { max_age: hours(1) },
     session_data: crate::Profile,
     providers: {
         credentials: Credentials {

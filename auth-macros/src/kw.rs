@@ -75,13 +75,6 @@ pub const JWT_SESSION_FIELDS: &[&str] = &[MAX_AGE, UPDATE_AGE];
 /// The fields of a `database { … }` session.
 pub const DATABASE_SESSION_FIELDS: &[&str] = &[ADAPTER, MAX_AGE, UPDATE_AGE];
 
-/// How a literal database URL starts: the adapters the runtime has (`postgresql://` is
-/// libpq's other spelling of `postgres://`; messages name only the first).
-pub const DATABASE_URL_PREFIXES: &[&str] = &["sqlite:", "postgres://", "postgresql://"];
-
-/// The schemes of a literal mail server URL (`server: "smtp://localhost:25"`).
-pub const SMTP_SCHEMES: &[&str] = &["smtp", "smtps", "smtp+starttls"];
-
 /// Duration units and their length in seconds: `days(30)`.
 pub const DURATION_UNITS: &[(&str, u64)] = &[
     ("seconds", 1),
@@ -151,9 +144,6 @@ pub const FIELD_KINDS: &[&str] = &["text", "password", "email"];
 /// The attribute a provider may carry: `#[optional]`.
 pub const OPTIONAL: &str = "optional";
 
-/// Form fields NextAuth's sign-in form posts itself; a credentials field must not reuse them.
-pub const RESERVED_FORM_FIELDS: &[&str] = &["csrfToken", "callbackUrl", "json"];
-
 /// OAuth provider parameters that are URLs or a tenant, in the order they are emitted.
 pub const PRESET_PARAMS: &[&str] = &[ISSUER, TENANT, AUTHORIZATION, TOKEN, USERINFO];
 
@@ -175,18 +165,6 @@ pub const NONCE: &str = "nonce";
 /// `checks: [ … ]` items, next-auth v4's names.
 pub const OAUTH_CHECKS: &[&str] = &[STATE, PKCE, NONCE];
 
-/// Authorization request parameters the OAuth flow sets itself; `params:` must not set them.
-pub const RESERVED_AUTHORIZATION_PARAMS: &[&str] = &[
-    CLIENT_ID,
-    "response_type",
-    "redirect_uri",
-    STATE,
-    NONCE,
-    "code_challenge",
-    "code_challenge_method",
-    SCOPE,
-];
-
 /// `per_address:`, the limit per client address.
 pub const PER_ADDRESS: &str = "per_address";
 /// `per_identifier:`, the limit per account identifier.
@@ -204,10 +182,6 @@ pub const LIMIT: &str = "limit";
 
 /// The throttle store in the server's memory, the default: `store: memory`.
 pub const MEMORY_STORE: &str = "memory";
-
-/// How a literal throttle store URL starts: PostgreSQL, the store shared by several instances
-/// (`postgresql://` is libpq's other spelling; messages name only the first).
-pub const THROTTLE_STORE_URL_PREFIXES: &[&str] = &["postgres://", "postgresql://"];
 
 /// The client address is the TCP peer.
 pub const PEER: &str = "peer";

@@ -20,7 +20,7 @@ use proc_macro::TokenStream;
 ///     crate: ::auth_runtime,                     // optional; the runtime under a renamed dependency
 ///     base_path: "/api/auth",                    // optional; default "/api/auth"
 ///     secret: env("NEXTAUTH_SECRET"),            // required; or [env("NEW"), env("OLD")] to rotate
-///     session: jwt { max_age: days(30), update_age: days(1) },   // optional
+///     session: jwt { max_age: days(30) },   // optional
 ///     session_data: crate::Claims,               // optional
 ///     providers: {                               // required, at least one
 ///         #[optional]
@@ -83,8 +83,8 @@ use proc_macro::TokenStream;
 /// | `crate` | a path to the runtime crate | `::auth_runtime` |
 /// | `base_path` | a string: an absolute path without a trailing `/`, `?`, `#` or whitespace | `"/api/auth"` |
 /// | `secret` | `env("VAR")`, or a non-empty list `[env("NEW"), env("OLD")]` (the first signs, any verifies); **required**, never a literal | |
-/// | `session` | `jwt`, or `jwt { max_age: D, update_age: D }`; or `database { adapter: …, max_age: D, update_age: D }` (`adapter` **required**); `update_age <= max_age` | `jwt`, `max_age: days(30)`, `update_age: days(1)` |
-/// | `session_data` | a type path; the type must be `Serialize + DeserializeOwned + Clone + Send + Sync + 'static` | no data |
+/// | `session` | `jwt`, or `jwt { max_age: D }` (the token is re-issued on every session read, so `update_age` is refused there); or `database { adapter: …, max_age: D, update_age: D }` (`adapter` **required**; `update_age <= max_age`) | `jwt`, `max_age: days(30)`; `database`'s `update_age: days(1)` |
+/// | `session_data` | a type path, with `jwt` sessions only (it rides in the token); the type must be `Serialize + DeserializeOwned + Clone + Send + Sync + 'static` | no data |
 /// | `providers` | `{ id: Kind { … }, … }`, at least one; **required** | |
 /// | `callbacks` | `{ sign_in: f, redirect: f, jwt: f, session: f }`, each a path to an async fn | NextAuth's |
 /// | `events` | `{ sign_in: f, sign_out: f, session: f }`, each a path to an async fn | none |
@@ -171,7 +171,7 @@ use proc_macro::TokenStream;
 ///   | `token_auth` | `client_secret_basic` or `client_secret_post`, replacing the preset's |
 ///   | `checks` | a list of `state`, `pkce` and `nonce`, each once, with `state` or `pkce`; `nonce` only on OpenID Connect kinds; replaces the preset's |
 ///   | `profile` | a path to `fn(&serde_json::Value) -> Option<User>`, replacing the preset's profile mapping |
-///   | `allow_dangerous_email_account_linking` | `true` or `false` (default): with database sessions, link a sign-in whose *verified* email (`email_verified: true` in the profile) belongs to an existing user to that user |
+///   | `allow_dangerous_email_account_linking` | `true` or `false` (default): with database sessions, link a sign-in whose *verified* email (`email_verified: true` in the profile) belongs to an existing user to that user; a compile error on presets whose profile never says (`GitHub`, `GitLab`, `Discord`, `Spotify`, `Facebook`, generic `OAuth`) |
 ///
 ///   With `#[optional]`, the provider is disabled when any of its `env(…)` variables is unset
 ///   (the variable of `env_or` has a default, so it never disables one).

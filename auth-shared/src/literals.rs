@@ -366,6 +366,14 @@ mod tests {
     }
 
     #[test]
+    fn or_list_joins_with_commas_and_a_final_or() {
+        assert_eq!(or_list(&[]), "");
+        assert_eq!(or_list(&["a"]), "`a`");
+        assert_eq!(or_list(&["a", "b"]), "`a` or `b`");
+        assert_eq!(or_list(&["a", "b", "c"]), "`a`, `b` or `c`");
+    }
+
+    #[test]
     fn tenants_and_senders() {
         assert_eq!(tenant_problem("contoso.onmicrosoft.com"), None);
         assert!(tenant_problem("a/b").is_some());

@@ -559,6 +559,8 @@ mod tests {
                 assert_ne!(row.kind_name, other.kind_name);
             }
             assert_eq!(row.kind.preset(), row, "{}", row.kind_name);
+            // The macro names the runtime's variant by the kind as written in the block.
+            assert_eq!(format!("{:?}", row.kind), row.kind_name);
             assert_eq!(Preset::by_kind_name(row.kind_name), Some(row));
             assert_eq!(Preset::by_id(row.id), Some(row));
         }

@@ -2,249 +2,55 @@
 //! server, the database and the throttle store), an Azure AD tenant, a sender address, the base
 //! path and page paths. Plain functions over strings, with no tokens or spans: each says `Ok`
 //! or what is wrong, and the caller reports that on the literal.
+//!
+//! The rules the runtime also applies at start-up, to the same value read from `env(…)`, live
+//! in `auth-shared` (`auth_shared::literals`): these functions only adapt them, so a literal
+//! and a variable get one verdict. The base path and page paths are the block's alone.
 
-use crate::kw;
+use auth_shared::literals::{self as shared, Origin, UrlRole};
 
 /// A literal URL is absolute `https` (plain `http` only to the local machine) without user or
-/// fragment, and an issuer also without query (OpenID Connect Discovery §2): the client secret
-/// and tokens travel to it. Hand-written rather than the `url` crate: the macro needs only these
-/// few checks.
+/// fragment, and an issuer also without query: the client secret and tokens travel to it.
 pub(super) fn check_url(url: &str, issuer: bool) -> Result<(), String> {
-    const EXPECTED: &str = "expected an absolute URL such as `https://idp.example.com`";
-    if url.contains(|c: char| c.is_whitespace() || c.is_control()) {
-        return Err("a URL must not contain whitespace".to_owned());
-    }
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return Err(EXPECTED.to_owned());
+    let role = if issuer {
+        UrlRole::Issuer
+    } else {
+        UrlRole::Endpoint
     };
-    let scheme = scheme.to_ascii_lowercase();
-    let scheme_chars = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.');
-    if !scheme.starts_with(|c: char| c.is_ascii_alphabetic()) || !scheme.chars().all(scheme_chars) {
-        return Err(EXPECTED.to_owned());
-    }
-    if scheme != "https" && scheme != "http" {
-        return Err(format!(
-            "unsupported URL scheme `{scheme}`; expected `https`"
-        ));
-    }
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    if authority.contains('@') {
-        return Err(
-            "unexpected `user@` in the URL; client credentials go in `client_id` and `client_secret`"
-                .to_owned(),
-        );
-    }
-    let (host, port) = split_host_port(authority);
-    if host.is_empty() {
-        return Err(format!("expected a host after `{scheme}://`"));
-    }
-    if !is_valid_host(host) {
-        return Err(format!("invalid host `{host}` in the URL"));
-    }
-    if let Some(port) = port
-        && !is_valid_port(port)
-    {
-        return Err(format!("invalid port `{port}` in the URL"));
-    }
-    if tail.contains('#') {
-        return Err("unexpected `#fragment` in the URL".to_owned());
-    }
-    if issuer && tail.contains('?') {
-        return Err(
-            "unexpected `?query` in the issuer; an issuer is a URL without query or fragment"
-                .to_owned(),
-        );
-    }
-    let loopback = LOOPBACK_HOSTS.contains(&host.to_ascii_lowercase().as_str());
-    if scheme == "http" && !loopback {
-        return Err("plain http to a non-loopback host; use https".to_owned());
-    }
-    Ok(())
+    verdict(shared::url_problem(url, role))
 }
 
-/// Hosts a literal `http://` URL may reach: the local machine (development and tests).
-const LOOPBACK_HOSTS: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
-
-/// `host[:port]`, where the host may be a bracketed IPv6 address.
-fn split_host_port(authority: &str) -> (&str, Option<&str>) {
-    if authority.starts_with('[') {
-        return match authority.find(']') {
-            Some(end) => {
-                let (host, rest) = authority.split_at(end + 1);
-                match rest.strip_prefix(':') {
-                    Some(port) => (host, Some(port)),
-                    // Anything else after `]` makes the host invalid.
-                    None if rest.is_empty() => (host, None),
-                    None => (authority, None),
-                }
-            }
-            None => (authority, None),
-        };
-    }
-    match authority.rsplit_once(':') {
-        Some((host, port)) => (host, Some(port)),
-        None => (authority, None),
-    }
-}
-
-/// A host is a bracketed IPv6 address, an IPv4 address, or a name of letters, digits, `-`,
-/// `_` and `.`.
-fn is_valid_host(host: &str) -> bool {
-    if let Some(inner) = host.strip_prefix('[') {
-        return inner.strip_suffix(']').is_some_and(|ip| {
-            ip.contains(':')
-                && ip
-                    .chars()
-                    .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
-        });
-    }
-    let labels_ok = host
-        .chars()
-        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    // A name ending in a number is an IPv4 address (WHATWG URL), so it must be one.
-    let numeric = host
-        .rsplit('.')
-        .find(|label| !label.is_empty())
-        .is_some_and(|last| last.bytes().all(|b| b.is_ascii_digit()));
-    labels_ok
-        && (!numeric || {
-            let parts: Vec<&str> = host.split('.').collect();
-            parts.len() == 4 && parts.iter().all(|p| p.parse::<u8>().is_ok())
-        })
-}
-
-/// A port is a decimal number up to 65535.
-fn is_valid_port(port: &str) -> bool {
-    port.len() <= 5
-        && port.bytes().all(|b| b.is_ascii_digit())
-        && port.parse::<u32>().is_ok_and(|p| p <= 65_535)
-}
-
-/// An Azure AD tenant is a tenant id or a domain: it becomes a path segment of the issuer, as
-/// the runtime checks too.
+/// An Azure AD tenant is a tenant id or a domain: it becomes a path segment of the issuer.
 pub(super) fn check_tenant(tenant: &str) -> Result<(), String> {
-    let ok = !tenant.is_empty()
-        && tenant
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
-    if !ok {
-        return Err(
-            "expected a tenant id, a domain, `common`, `organizations` or `consumers`".to_owned(),
-        );
-    }
-    Ok(())
+    verdict(shared::tenant_problem(tenant))
 }
 
 /// A mail server URL has a scheme the runtime's SMTP transport knows, a host and port, and no
 /// password, a secret that would ship inside the binary and its repository. `prefix` names the
 /// provider's variables in the message (`EMAIL` for `EMAIL_SERVER`).
 pub(super) fn check_smtp_url(url: &str, prefix: &str) -> Result<(), String> {
-    let expected = || {
-        let schemes: Vec<String> = kw::SMTP_SCHEMES.iter().map(|s| format!("{s}://")).collect();
-        let schemes: Vec<&str> = schemes.iter().map(String::as_str).collect();
-        format!("expected an {} URL", or_list(&schemes))
-    };
-    if url.contains(|c: char| c.is_whitespace() || c.is_control()) {
-        return Err("a URL must not contain whitespace".to_owned());
-    }
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return Err(expected());
-    };
-    if !kw::SMTP_SCHEMES.contains(&scheme) {
-        return Err(expected());
-    }
-    let user = userinfo(rest);
-    if user.is_some_and(|user| user.contains(':')) {
-        return Err(format!(
-            "literal password in the mail server URL; read the URL from the environment with `env(\"{prefix}_SERVER\")`"
-        ));
-    }
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    let host_port = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    let (host, port) = split_host_port(host_port);
-    if host.is_empty() {
-        return Err(format!("expected a host after `{scheme}://`"));
-    }
-    if !is_valid_host(host) {
-        return Err(format!("invalid host `{host}` in the URL"));
-    }
-    match port {
-        Some(port) if !is_valid_port(port) => Err(format!("invalid port `{port}` in the URL")),
-        _ => Ok(()),
-    }
+    verdict(shared::smtp_url_problem(url, Origin::Literal, prefix))
 }
 
-/// A database URL names one of the runtime's adapters and carries no password, a secret that
-/// would ship inside the binary and its repository.
+/// A database URL names one of the runtime's adapters and carries no password.
 pub(super) fn check_database_url(url: &str) -> Result<(), String> {
-    if !kw::DATABASE_URL_PREFIXES.iter().any(|p| url.starts_with(p)) {
-        return Err(format!(
-            "expected a {} URL",
-            or_list(&kw::DATABASE_URL_PREFIXES[..2])
-        ));
-    }
-    if url_has_password(url) {
-        return Err(
-            "literal password in the database URL; read the URL from the environment with `env(\"DATABASE_URL\")`"
-                .to_owned(),
-        );
-    }
-    Ok(())
+    verdict(shared::database_url_problem(url, Origin::Literal))
 }
 
-/// A throttle store URL is PostgreSQL's and carries no password, a secret that would ship
-/// inside the binary.
+/// A throttle store URL is PostgreSQL's and carries no password.
 pub(super) fn check_throttle_store_url(url: &str) -> Result<(), String> {
-    if !kw::THROTTLE_STORE_URL_PREFIXES
-        .iter()
-        .any(|p| url.starts_with(p))
-    {
-        return Err("expected a `postgres://` URL".to_owned());
-    }
-    if url_has_password(url) {
-        return Err(
-            "literal password in the throttle store URL; read the URL from the environment with `env(\"THROTTLE_DATABASE_URL\")`"
-                .to_owned(),
-        );
-    }
-    Ok(())
-}
-
-/// Whether a `scheme://` URL carries a password, in its authority or as a `password=` parameter.
-fn url_has_password(url: &str) -> bool {
-    url.split_once("://").is_some_and(|(_, rest)| {
-        userinfo(rest).is_some_and(|user| user.contains(':')) || rest.contains("password=")
-    })
-}
-
-/// The `user[:password]` of the authority at the start of `rest` (what follows `scheme://`).
-fn userinfo(rest: &str) -> Option<&str> {
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    authority.rsplit_once('@').map(|(user, _)| user)
+    verdict(shared::throttle_store_url_problem(url, Origin::Literal))
 }
 
 /// A sender is an address `local@domain`, optionally as `Name <local@domain>`, so a typo fails
 /// the build rather than every sign-in.
 pub(super) fn check_sender_address(from: &str) -> Result<(), String> {
-    let from = from.trim();
-    let address = match (from.rfind('<'), from.strip_suffix('>')) {
-        (Some(open), Some(inner)) => &inner[open + 1..],
-        _ => from,
-    };
-    let valid = !address.contains(|c: char| c.is_whitespace() || matches!(c, '<' | '>'))
-        && address.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && !domain.is_empty() && !domain.contains('@')
-        });
-    if !valid {
-        return Err(
-            "expected a sender address such as `no-reply@example.com` or `NextAuth <no-reply@example.com>`"
-                .to_owned(),
-        );
-    }
-    Ok(())
+    verdict(shared::sender_problem(from))
+}
+
+/// A shared rule's "what is wrong, if anything" as a check's result.
+fn verdict(problem: Option<String>) -> Result<(), String> {
+    problem.map_or(Ok(()), Err)
 }
 
 /// The base path is an absolute URL path without a trailing `/`, because the routes are
@@ -277,15 +83,6 @@ pub(super) fn check_page_path(path: &str) -> Result<(), String> {
         return Ok(());
     };
     Err(message.to_owned())
-}
-
-/// "`a`, `b` or `c`".
-fn or_list(items: &[&str]) -> String {
-    let quoted: Vec<String> = items.iter().map(|item| format!("`{item}`")).collect();
-    match quoted.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
-        _ => quoted.concat(),
-    }
 }
 
 #[cfg(test)]
@@ -390,8 +187,8 @@ mod tests {
             "literal password in the throttle store URL; read the URL from the environment with `env(\"THROTTLE_DATABASE_URL\")`"
         );
         // A user without a password is not a secret.
-        assert!(!url_has_password("postgres://app@db/app"));
-        assert!(url_has_password("postgres://app:pw@db/app"));
+        assert_eq!(check_database_url("postgres://app@db/app"), Ok(()));
+        assert!(check_database_url("postgres://app:pw@db/app").is_err());
     }
 
     #[test]
@@ -417,13 +214,5 @@ mod tests {
             refused(check_page_path("//x")),
             "page path must not start with `//`, which browsers read as another host"
         );
-    }
-
-    #[test]
-    fn or_list_joins_with_commas_and_a_final_or() {
-        assert_eq!(or_list(&[]), "");
-        assert_eq!(or_list(&["a"]), "`a`");
-        assert_eq!(or_list(&["a", "b"]), "`a` or `b`");
-        assert_eq!(or_list(&["a", "b", "c"]), "`a`, `b` or `c`");
     }
 }

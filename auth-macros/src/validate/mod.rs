@@ -27,7 +27,7 @@ use syn::{Attribute, Ident, Lit, Path};
 
 use crate::ctxt::Ctxt;
 use crate::kw;
-use crate::model::{Config, EnvVar, SessionStrategy};
+use crate::model::{Callback, CallbackKind, Config, EnvVar, SessionStrategy};
 use crate::parse::{AuthInput, EntryInput, KeyInput, ValueInput};
 use env::check_env;
 use hooks::check_hooks;
@@ -83,6 +83,9 @@ pub fn validate(cx: &Ctxt, input: &AuthInput) -> Config {
         .value(kw::CALLBACKS)
         .map(|v| check_hooks(cx, v, &hooks::CALLBACKS))
         .unwrap_or_default();
+    if let Some(Some(SessionStrategy::Database { .. })) = &session {
+        check_no_token_with_database_sessions(cx, &callbacks, keys.value(kw::SESSION_DATA));
+    }
     let events = keys
         .value(kw::EVENTS)
         .map(|v| check_hooks(cx, v, &hooks::EVENTS))
@@ -105,6 +108,28 @@ pub fn validate(cx: &Ctxt, input: &AuthInput) -> Config {
         events,
         pages,
         throttle,
+    }
+}
+
+/// Database sessions keep no token: the `jwt` callback would never run and `session_data`
+/// (carried in the token) would always be its `Default`, so both are mistakes there. The
+/// session's shape is the `session` callback's business.
+fn check_no_token_with_database_sessions(
+    cx: &Ctxt,
+    callbacks: &[Callback],
+    session_data: Option<&ValueInput>,
+) {
+    for callback in callbacks.iter().filter(|c| c.kind == CallbackKind::Jwt) {
+        cx.error(
+            &callback.path,
+            "the `jwt` callback never runs with `database` sessions, which keep no token; shape the session in the `session` callback, or use `jwt` sessions",
+        );
+    }
+    if let Some(value) = session_data {
+        cx.error(
+            value,
+            "`session_data` is carried in the session token, which `database` sessions do not have; remove it, or use `jwt` sessions",
+        );
     }
 }
 
@@ -131,6 +156,14 @@ impl<'a> Entries<'a> {
             .iter()
             .find(|(k, _)| *k == key)
             .map(|(_, entry)| &entry.value)
+    }
+
+    /// The key of an entry that was given, where an error about the entry itself points.
+    fn key(&self, key: &str) -> Option<&'a crate::parse::KeyInput> {
+        self.found
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, entry)| &entry.key)
     }
 
     /// The entries of `keys` that were given, in declaration order.
@@ -433,13 +466,36 @@ mod tests {
     }
 
     #[test]
+    fn database_sessions_refuse_what_only_a_token_carries() {
+        let database = quote!(session: database { adapter: env("DATABASE_URL") },);
+        assert_eq!(
+            errors(block(
+                quote!(#database callbacks: { jwt: crate::j, session: crate::s },)
+            )),
+            [
+                "the `jwt` callback never runs with `database` sessions, which keep no token; shape the session in the `session` callback, or use `jwt` sessions"
+            ]
+        );
+        assert_eq!(
+            errors(block(quote!(#database session_data: crate::Claims,))),
+            [
+                "`session_data` is carried in the session token, which `database` sessions do not have; remove it, or use `jwt` sessions"
+            ]
+        );
+        valid(block(quote!(#database callbacks: { session: crate::s },)));
+        valid(block(
+            quote!(session_data: crate::Claims, callbacks: { jwt: crate::j },),
+        ));
+    }
+
+    #[test]
     fn a_full_block_keeps_every_value_in_declaration_order() {
         let config = valid(quote! {
             module: my_auth,
             crate: ::renamed,
             base_path: "/auth",
             secret: [env("NEW"), env("OLD")],
-            session: jwt { update_age: hours(2), max_age: minutes(180) },
+            session: jwt { max_age: minutes(180) },
             session_data: crate::Claims,
             providers: {
                 #[optional]
@@ -464,7 +520,7 @@ mod tests {
         else {
             panic!("JWT sessions expected");
         };
-        assert_eq!((max_age.secs, update_age.secs), (10_800, 7_200));
+        assert_eq!((max_age.secs, update_age.secs), (10_800, 86_400));
         let provider = &config.providers[0];
         assert_eq!(provider.variant.to_string(), "AzureAd");
         assert_eq!((provider.name.as_str(), provider.optional), ("Corp", true));

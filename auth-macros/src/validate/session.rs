@@ -45,6 +45,7 @@ pub(super) fn check_session(cx: &Ctxt, value: &ValueInput) -> Option<SessionStra
     let fields = check_keys(cx, entries, allowed, "session field");
     let (max_age, update_age) = check_session_ages(cx, &fields);
     if name == kw::JWT {
+        check_no_update_age_with_jwt(cx, &fields);
         return Some(SessionStrategy::Jwt {
             max_age,
             update_age,
@@ -84,6 +85,18 @@ fn check_session_ages(cx: &Ctxt, fields: &Entries) -> (Duration, Duration) {
         })
         .unwrap_or(Duration::DEFAULT_UPDATE_AGE);
     (max_age.unwrap_or(Duration::DEFAULT_MAX_AGE), update_age)
+}
+
+/// `update_age` only paces the writes of a database session: a JWT session's token is
+/// re-issued on every session read (next-auth ignores the setting there too), so writing it
+/// under `jwt` would promise something that never happens.
+fn check_no_update_age_with_jwt(cx: &Ctxt, fields: &Entries) {
+    if let Some(key) = fields.key(kw::UPDATE_AGE) {
+        cx.error(
+            key,
+            "`update_age` has no effect with `jwt` sessions: the token is re-issued on every session read; remove it, or use `database` sessions",
+        );
+    }
 }
 
 /// `update_age` is at most `max_age`: refreshing less often than sessions expire never refreshes.
@@ -177,26 +190,35 @@ mod tests {
 
     #[test]
     fn update_age_is_at_most_max_age() {
+        let database =
+            |ages: TokenStream| block(quote!(session: database { adapter: env("D"), #ages }));
         assert_eq!(
-            errors(block(
-                quote!(session: jwt { max_age: hours(1), update_age: days(1) })
-            )),
+            errors(database(quote!(max_age: hours(1), update_age: days(1)))),
             ["`update_age` must not be longer than `max_age` (1 hour)"]
         );
         assert_eq!(
-            errors(block(quote!(session: jwt { update_age: days(31) }))),
+            errors(database(quote!(update_age: days(31)))),
             ["`update_age` must not be longer than `max_age` (30 days)"]
         );
         // An invalid max_age is reported alone, not compared with the default.
         assert_eq!(
-            errors(block(
-                quote!(session: jwt { max_age: days(0), update_age: days(31) })
-            )),
+            errors(database(quote!(max_age: days(0), update_age: days(31)))),
             ["duration must be greater than zero"]
         );
-        valid(block(
-            quote!(session: jwt { max_age: days(1), update_age: hours(24) }),
-        ));
+        valid(database(quote!(max_age: days(1), update_age: hours(24))));
+    }
+
+    #[test]
+    fn update_age_has_no_place_in_jwt_sessions() {
+        assert_eq!(
+            errors(block(
+                quote!(session: jwt { max_age: days(1), update_age: hours(1) })
+            )),
+            [
+                "`update_age` has no effect with `jwt` sessions: the token is re-issued on every session read; remove it, or use `database` sessions"
+            ]
+        );
+        valid(block(quote!(session: jwt { max_age: days(1) })));
     }
 
     #[test]

@@ -18,7 +18,7 @@ auth! {
     crate: self::runtime,
     base_path: "/auth",
     secret: [env("NEW_SECRET"), env("OLD_SECRET")],
-    session: jwt { max_age: hours(12), update_age: minutes(30) },
+    session: jwt { max_age: hours(12) },
     session_data: Claims,
     providers: {
         #[optional]
@@ -124,10 +124,7 @@ fn main() {
     let auth: my_auth::Auth = my_auth::config_from(&vars).unwrap();
     assert_eq!(auth.base_url().path(), "/auth");
     let session = auth.session_config();
-    assert_eq!(
-        (session.max_age, session.update_age),
-        (12 * 60 * 60, 30 * 60)
-    );
+    assert_eq!(session.max_age, 12 * 60 * 60);
     assert_eq!(
         auth.provider_ids().collect::<Vec<_>>(),
         ["credentials", "pin-code"]

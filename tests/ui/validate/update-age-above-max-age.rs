@@ -4,7 +4,7 @@ use auth_runtime::{User, auth};
 
 auth! {
     secret: env("NEXTAUTH_SECRET"),
-    session: jwt { max_age: hours(1), update_age: days(1) },
+    session: database { adapter: env("DATABASE_URL"), max_age: hours(1), update_age: days(1) },
     providers: {
         credentials: Credentials {
             fields: { username: text("Username"), password: password("Password") },

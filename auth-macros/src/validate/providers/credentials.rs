@@ -29,6 +29,7 @@ pub(super) const KIND: KindRow = KindRow {
     ],
     name_from_env: false,
     openid_connect: false,
+    preset: None,
     build: build_credentials,
 };
 
@@ -95,7 +96,7 @@ fn check_unique_form_field(cx: &Ctxt, key: &KeyInput, earlier: &[CredentialField
 /// name would be overwritten or break CSRF.
 fn check_form_field_not_reserved(cx: &Ctxt, key: &KeyInput) -> bool {
     let name = key.name();
-    let reserved = kw::RESERVED_FORM_FIELDS.contains(&name.as_str());
+    let reserved = auth_shared::literals::RESERVED_FORM_FIELDS.contains(&name.as_str());
     if reserved {
         cx.error(
             key,

@@ -43,6 +43,7 @@ pub(super) const KIND: KindRow = KindRow {
     ],
     name_from_env: false,
     openid_connect: false,
+    preset: None,
     build: build_email,
 };
 

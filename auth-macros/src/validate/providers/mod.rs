@@ -28,6 +28,8 @@ struct KindRow {
     name_from_env: bool,
     /// Whether the provider speaks OpenID Connect, so it has ID tokens and `nonce`.
     openid_connect: bool,
+    /// The preset's row, for an OAuth kind.
+    preset: Option<&'static auth_shared::presets::Preset>,
     build: fn(&Ctxt, &ProviderInput) -> Option<ProviderKind>,
 }
 
@@ -60,7 +62,7 @@ const OWN_KINDS: &[KindRow] = &[credentials::KIND, email::KIND];
 
 /// The provider kinds, in the order error messages list them.
 fn provider_kinds() -> impl Iterator<Item = &'static KindRow> {
-    OWN_KINDS.iter().chain(oauth::PRESETS)
+    OWN_KINDS.iter().chain(&oauth::PRESETS)
 }
 
 /// `providers:` is a non-empty map of `id: Kind { … }`: with no provider nobody can sign in.

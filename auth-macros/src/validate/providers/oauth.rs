@@ -4,6 +4,8 @@
 use proc_macro2::Span;
 use syn::{Ident, Lit, Path};
 
+use auth_shared::presets::{Param, ParamValue, Preset};
+
 use super::{FieldRow, KindRow, ProviderInput, env_prefix, optional_field};
 use crate::ctxt::Ctxt;
 use crate::kw;
@@ -14,44 +16,49 @@ use crate::validate::literals;
 use crate::validate::values::{check_literal, expect_map, expect_str, expected, path_name};
 use crate::validate::{check_no_attributes, unknown};
 
-/// The OAuth kinds, in the order error messages list them: the runtime's `Preset` variants,
-/// with `Preset::name()` as their default display name.
-pub(super) const PRESETS: &[KindRow] = &[
-    preset("GitHub", "GitHub", OAUTH_FIELDS, false),
-    preset("Google", "Google", OAUTH_FIELDS, true),
-    preset("GitLab", "GitLab", OAUTH_FIELDS, false),
-    preset("Discord", "Discord", OAUTH_FIELDS, false),
-    preset("Auth0", "Auth0", ISSUER_OAUTH_FIELDS, true),
-    preset("Keycloak", "Keycloak", ISSUER_OAUTH_FIELDS, true),
-    preset("Okta", "Okta", ISSUER_OAUTH_FIELDS, true),
-    preset(
-        "AzureAd",
-        "Azure Active Directory",
-        TENANT_OAUTH_FIELDS,
-        true,
-    ),
-    preset("Twitch", "Twitch", OAUTH_FIELDS, true),
-    preset("Slack", "Slack", OAUTH_FIELDS, true),
-    preset("Spotify", "Spotify", OAUTH_FIELDS, false),
-    preset("LinkedIn", "LinkedIn", OAUTH_FIELDS, true),
-    preset("Facebook", "Facebook", OAUTH_FIELDS, false),
-    preset("Oidc", "OpenID Connect", ISSUER_OAUTH_FIELDS, true),
-    preset("OAuth", "OAuth", ENDPOINT_OAUTH_FIELDS, false),
-];
+/// The OAuth kinds, in the order error messages list them: one per row of the preset table
+/// the runtime builds its providers from (`auth_shared::presets`), with its display name.
+pub(super) const PRESETS: [KindRow; TABLE.len()] = {
+    let mut rows = [PLACEHOLDER; TABLE.len()];
+    let mut i = 0;
+    while i < TABLE.len() {
+        rows[i] = preset(&TABLE[i]);
+        i += 1;
+    }
+    rows
+};
 
-/// An OAuth 2.0 or OpenID Connect kind: a runtime preset.
-const fn preset(
-    kind: &'static str,
-    default_name: &'static str,
-    fields: &'static [FieldRow],
-    openid_connect: bool,
-) -> KindRow {
+/// The shared preset table.
+const TABLE: &[Preset] = auth_shared::presets::PRESETS;
+
+/// What `PRESETS` starts from before each row is written.
+const PLACEHOLDER: KindRow = preset(&TABLE[0]);
+
+/// A preset's kind: its fields are the common OAuth ones plus the parameters it takes.
+const fn preset(row: &'static Preset) -> KindRow {
+    let fields = match row.params {
+        [] => OAUTH_FIELDS,
+        [
+            Param {
+                value: ParamValue::Issuer,
+                ..
+            },
+        ] => ISSUER_OAUTH_FIELDS,
+        [
+            Param {
+                value: ParamValue::Tenant,
+                ..
+            },
+        ] => TENANT_OAUTH_FIELDS,
+        _ => ENDPOINT_OAUTH_FIELDS,
+    };
     KindRow {
-        kind,
-        default_name,
+        kind: row.kind_name,
+        default_name: row.name,
         fields,
         name_from_env: true,
-        openid_connect,
+        openid_connect: row.is_oidc(),
+        preset: Some(row),
         build: build_oauth,
     }
 }
@@ -213,7 +220,7 @@ fn build_oauth(cx: &Ctxt, input: &ProviderInput) -> Option<ProviderKind> {
     let checks = optional_field(fields, kw::CHECKS, |v| check_checks(cx, v, input.row));
     let profile = optional_field(fields, kw::PROFILE, |v| check_profile(cx, v));
     let account_linking = optional_field(fields, kw::ALLOW_DANGEROUS_EMAIL_ACCOUNT_LINKING, |v| {
-        check_bool(cx, v)
+        check_linking_can_work(cx, v, input.row, check_bool(cx, v)?)
     });
     Some(ProviderKind::OAuth(OAuthProvider {
         preset: Ident::new(input.row.kind, last_segment_span(input.kind)),
@@ -228,6 +235,29 @@ fn build_oauth(cx: &Ctxt, input: &ProviderInput) -> Option<ProviderKind> {
         profile: profile?,
         email_account_linking: account_linking?.unwrap_or(false),
     }))
+}
+
+/// Linking by email needs the profile's word that the address is verified
+/// (`email_verified`); a preset whose profile never says so would never link, so opting in
+/// there is a mistake, not a setting.
+fn check_linking_can_work(
+    cx: &Ctxt,
+    value: &ValueInput,
+    row: &KindRow,
+    opted_in: bool,
+) -> Option<bool> {
+    let verifies = row.preset.is_none_or(|preset| preset.verified_email);
+    if opted_in && !verifies {
+        cx.error(
+            value,
+            format!(
+                "`{}` profiles do not say whether the email address is verified, so `allow_dangerous_email_account_linking` could never link; link accounts with `POST /accounts/link` instead",
+                row.kind
+            ),
+        );
+        return None;
+    }
+    Some(opted_in)
 }
 
 /// The span of the last segment of a path (the kind's name).
@@ -357,7 +387,7 @@ fn check_authorization_param_key(
     } else if name == kw::SCOPE {
         "authorization parameter `scope` is set by the sign-in flow; set `scope` with the `scope` field"
             .to_owned()
-    } else if kw::RESERVED_AUTHORIZATION_PARAMS.contains(&name) {
+    } else if auth_shared::literals::RESERVED_AUTHORIZATION_PARAMS.contains(&name) {
         format!("authorization parameter `{name}` is set by the sign-in flow")
     } else if earlier.iter().any(|(k, _)| k == name) {
         format!("duplicate authorization parameter `{name}`")
@@ -967,6 +997,32 @@ mod tests {
             ["expected `true` or `false`, found a string"]
         );
         assert!(field(quote!(allow_dangerous_email_account_linking: true)).is_empty());
+    }
+
+    #[test]
+    fn linking_by_email_needs_a_profile_that_says_the_address_is_verified() {
+        for kind in ["GitHub", "GitLab", "Discord", "Spotify", "Facebook"] {
+            assert_eq!(
+                errors(oauth_block(
+                    "p",
+                    kind,
+                    quote!(allow_dangerous_email_account_linking: true)
+                )),
+                [format!(
+                    "`{kind}` profiles do not say whether the email address is verified, so `allow_dangerous_email_account_linking` could never link; link accounts with `POST /accounts/link` instead"
+                )],
+            );
+            valid(oauth_block(
+                "p",
+                kind,
+                quote!(allow_dangerous_email_account_linking: false),
+            ));
+        }
+        valid(oauth_block(
+            "p",
+            "Google",
+            quote!(allow_dangerous_email_account_linking: true),
+        ));
     }
 
     #[test]
