@@ -153,15 +153,49 @@ impl Checks {
     };
 }
 
-/// What a provider does differently from the protocol.
+/// What a provider does differently from the protocol. Each quirk is data, applied in one
+/// place by the runtime's client; all are off by default ([`Quirks::NONE`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Quirks {
     /// When the profile's `email` is null, ask this URL for the primary verified one (GitHub).
     pub emails_endpoint: Option<&'static str>,
     /// Send `Client-ID: <client id>` to the userinfo endpoint (Twitch).
     pub client_id_header: bool,
-    /// The profile is `data[0]` of the userinfo answer (Twitch's Helix API).
-    pub unwrap_data: bool,
+    /// The profile is at this JSON pointer of the userinfo answer when the answer has it
+    /// (`/data/0`: Twitch's Helix API; its OpenID userinfo is not wrapped). Only where NextAuth
+    /// also unwraps it, so that a `profile` function written for NextAuth sees the same object.
+    pub profile_pointer: Option<&'static str>,
+    /// Ask the userinfo endpoint with a POST without body rather than a GET (Dropbox's RPC
+    /// API answers a GET with 400).
+    pub userinfo_post: bool,
+    /// More headers for the userinfo request (Notion wants its API version in each request).
+    pub userinfo_headers: &'static [(&'static str, &'static str)],
+    /// The scheme of the access token in the userinfo request's `Authorization` header, when
+    /// the provider documents another than `Bearer` (Yandex's `OAuth <token>`).
+    pub userinfo_auth_scheme: Option<&'static str>,
+    /// Fields of the token response copied into the profile when it lacks them (VK sends the
+    /// email with the token, never in the profile).
+    pub token_profile_fields: &'static [&'static str],
+    /// The token request's body is JSON rather than form-encoded (Notion documents JSON).
+    pub token_request_json: bool,
+    /// An ID token may also be signed HS256 with the client secret as the key (OpenID Connect
+    /// Core §10.1): LINE signs web-login ID tokens so, and never lists the key in its JWKS.
+    pub id_token_hs256: bool,
+}
+
+impl Quirks {
+    /// No quirk: the provider follows the protocol.
+    pub const NONE: Quirks = Quirks {
+        emails_endpoint: None,
+        client_id_header: false,
+        profile_pointer: None,
+        userinfo_post: false,
+        userinfo_headers: &[],
+        userinfo_auth_scheme: None,
+        token_profile_fields: &[],
+        token_request_json: false,
+        id_token_hs256: false,
+    };
 }
 
 /// One built-in provider.
@@ -253,11 +287,7 @@ const fn oauth2(
         checks: Checks::STATE,
         verified_email: false,
         fetch_userinfo: true,
-        quirks: Quirks {
-            emails_endpoint: None,
-            client_id_header: false,
-            unwrap_data: false,
-        },
+        quirks: Quirks::NONE,
     }
 }
 
@@ -301,8 +331,7 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         quirks: Quirks {
             emails_endpoint: Some("https://api.github.com/user/emails"),
-            client_id_header: false,
-            unwrap_data: false,
+            ..Quirks::NONE
         },
         ..oauth2(
             PresetKind::GitHub,
@@ -412,9 +441,9 @@ pub const PRESETS: &[Preset] = &[
         // Twitch's token endpoint takes the credentials in the body only.
         token_auth: TokenAuth::ClientSecretPost,
         quirks: Quirks {
-            emails_endpoint: None,
             client_id_header: true,
-            unwrap_data: true,
+            profile_pointer: Some("/data/0"),
+            ..Quirks::NONE
         },
         ..oidc(
             PresetKind::Twitch,
@@ -597,6 +626,35 @@ mod tests {
             for (url, role) in urls {
                 assert_eq!(url_problem(url, role), None, "{}: {url}", row.kind_name);
             }
+        }
+    }
+
+    #[test]
+    fn quirks_are_well_formed_and_fit_the_protocol() {
+        // RFC 9110 §5.6.2: a header name and an auth scheme are tokens.
+        let token = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        };
+        for row in PRESETS {
+            let quirks = row.quirks;
+            let name = row.kind_name;
+            if let Some(pointer) = quirks.profile_pointer {
+                assert!(pointer.starts_with('/'), "{name}: {pointer}");
+            }
+            for (header, value) in quirks.userinfo_headers {
+                assert!(token(header), "{name}: {header}");
+                assert!(!header.eq_ignore_ascii_case("authorization"), "{name}");
+                assert!(value.bytes().all(|b| (0x20..0x7f).contains(&b)), "{name}");
+            }
+            if let Some(scheme) = quirks.userinfo_auth_scheme {
+                assert!(token(scheme), "{name}: {scheme}");
+            }
+            for field in quirks.token_profile_fields {
+                assert!(!field.is_empty(), "{name}");
+            }
+            assert!(!quirks.id_token_hs256 || row.is_oidc(), "{name}");
         }
     }
 

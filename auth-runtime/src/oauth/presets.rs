@@ -170,9 +170,8 @@ pub(crate) fn definition(
         profile: profile_mapping(preset),
         fetch_userinfo: row.fetch_userinfo,
         quirks: Quirks {
+            row: row.quirks,
             emails_endpoint: row.quirks.emails_endpoint.map(Into::into),
-            client_id_header: row.quirks.client_id_header,
-            unwrap_data: row.quirks.unwrap_data,
             trust_discovered_issuer,
         },
     })
