@@ -134,21 +134,22 @@ pub(super) const VERIFIER: &str = "VERIFIER-77aa-0123456789012345678901234567890
 const NONCE: &str = "n-1";
 pub(super) const REDIRECT_URI: &str = "https://app.example/api/auth/callback/idp";
 
+/// OpenID Connect endpoints at the fake, the fake being the issuer.
+fn oidc_endpoints(fake: &Fake) -> Endpoints {
+    Endpoints::Manual {
+        authorization: fake.url("/authorize"),
+        token: fake.url("/token"),
+        userinfo: Some(fake.url("/userinfo")),
+        issuer: Some(fake.base.clone()),
+        jwks_uri: Some(fake.url("/jwks")),
+    }
+}
+
 /// An OpenID Connect provider with manual endpoints at the fake.
 fn oidc_provider(fake: &Fake) -> OAuthProvider {
-    OAuthProvider::new(
-        Endpoints::Manual {
-            authorization: fake.url("/authorize"),
-            token: fake.url("/token"),
-            userinfo: Some(fake.url("/userinfo")),
-            issuer: Some(fake.base.clone()),
-            jwks_uri: Some(fake.url("/jwks")),
-        },
-        CLIENT_ID,
-        CLIENT_SECRET,
-    )
-    .unwrap()
-    .fetch_userinfo(false)
+    OAuthProvider::new(oidc_endpoints(fake), CLIENT_ID, CLIENT_SECRET)
+        .unwrap()
+        .fetch_userinfo(false)
 }
 
 /// A plain OAuth provider with its endpoints at the fake: `/authorize`, `/token`, `/me`.
@@ -538,7 +539,7 @@ async fn a_profile_pointer_that_finds_nothing_leaves_the_answer_whole() {
 
 /// LINE signs web-login ID tokens HS256 with the channel secret (the client secret).
 #[tokio::test]
-async fn an_hs256_id_token_verifies_with_the_client_secret_only_when_the_provider_signs_so() {
+async fn an_hs256_id_token_verifies_with_the_client_secret_only_for_line() {
     let issuer = Arc::new(Mutex::new(String::new()));
     let secret = Arc::new(Mutex::new(CLIENT_SECRET));
     let (issuer_for_fake, secret_for_fake) = (Arc::clone(&issuer), Arc::clone(&secret));
@@ -552,11 +553,10 @@ async fn an_hs256_id_token_verifies_with_the_client_secret_only_when_the_provide
         _ => json_answer(404, json!({})),
     });
     *issuer.lock().unwrap() = fake.base.clone();
-    let mut provider = oidc_provider(&fake);
     let client = OAuthClient::new();
 
     let err = client
-        .callback(&provider, &callback_request())
+        .callback(&oidc_provider(&fake), &callback_request())
         .await
         .unwrap_err();
     assert!(
@@ -567,7 +567,11 @@ async fn an_hs256_id_token_verifies_with_the_client_secret_only_when_the_provide
         "{err:?}"
     );
 
-    provider.quirks.row.id_token_hs256 = true;
+    let params = PresetParams::new();
+    let provider = OAuthProvider::preset(Preset::Line, CLIENT_ID, CLIENT_SECRET, &params)
+        .unwrap()
+        .with_endpoints(oidc_endpoints(&fake))
+        .unwrap();
     let signed_in = client
         .callback(&provider, &callback_request())
         .await
@@ -576,8 +580,11 @@ async fn an_hs256_id_token_verifies_with_the_client_secret_only_when_the_provide
     assert_eq!(
         fake.count("/jwks"),
         0,
-        "the secret is the key, not the JWKS"
+        "the key is the secret, not the JWKS"
     );
+    let token = fake.seen().into_iter().rfind(|s| s.path == "/token");
+    let posted = token.and_then(|token| token.form("client_secret"));
+    assert_eq!(posted.as_deref(), Some(CLIENT_SECRET), "client_secret_post");
 
     *secret.lock().unwrap() = "another-secret";
     let err = client
