@@ -38,7 +38,7 @@ pub enum PresetKind {
     Spotify,
     /// LinkedIn (OpenID Connect, `https://www.linkedin.com/oauth`).
     LinkedIn,
-    /// Facebook (OAuth 2.0, Graph API).
+    /// Facebook (OAuth 2.0, Graph API v23.0).
     Facebook,
     /// Atlassian (OAuth 2.0, `api.atlassian.com`).
     Atlassian,
@@ -543,15 +543,17 @@ pub const PRESETS: &[Preset] = &[
             "openid profile email",
         )
     },
+    // The dialog and both Graph calls name one API version; Meta keeps a version for at
+    // least two years after its release (v23.0: May 2025).
     oauth2(
         PresetKind::Facebook,
         "Facebook",
         "facebook",
         "Facebook",
         fixed(
-            "https://www.facebook.com/v11.0/dialog/oauth",
-            "https://graph.facebook.com/oauth/access_token",
-            "https://graph.facebook.com/me?fields=id,name,email,picture",
+            "https://www.facebook.com/v23.0/dialog/oauth",
+            "https://graph.facebook.com/v23.0/oauth/access_token",
+            "https://graph.facebook.com/v23.0/me?fields=id,name,email,picture",
         ),
         "email",
     ),

@@ -1,5 +1,5 @@
 //! The presets' tests: each row's profile mapping and parameters; for the presets from
-//! Atlassian on, one case each as its provider documents it: the authorization URL, the token
+//! Facebook on, one case each as its provider documents it: the authorization URL, the token
 //! and userinfo requests, and the user a sample profile becomes (against [`super::tests`]'s
 //! fake provider for the plain OAuth ones).
 
@@ -175,21 +175,6 @@ fn spotify_takes_the_first_image() {
 }
 
 #[test]
-fn facebook_takes_the_picture_data_url() {
-    let profile = json!({"id": "10158", "name": "Ann", "email": "a@x.io",
-        "picture": {"data": {"height": 50, "is_silhouette": false, "url": "https://platform-lookaside.fbsbx.com/a", "width": 50}}});
-    assert_eq!(
-        map(Preset::Facebook, profile),
-        Some(expect(
-            "10158",
-            Some("Ann"),
-            Some("a@x.io"),
-            Some("https://platform-lookaside.fbsbx.com/a")
-        ))
-    );
-}
-
-#[test]
 fn generic_oauth_takes_id_or_sub_and_any_image_field() {
     let with_id = json!({"id": 7, "name": "Ann", "avatar_url": "https://x/a.png"});
     assert_eq!(
@@ -284,7 +269,7 @@ fn azure_ad_discovers_from_the_tenant_with_the_app_id() {
     );
 }
 
-// One case per preset from Atlassian on; the sample profiles follow each provider's API
+// One case per preset from Facebook on; the sample profiles follow each provider's API
 // reference.
 
 /// A plain OAuth preset, as its provider documents it.
@@ -332,6 +317,24 @@ fn case(preset: Preset) -> Case {
 
 fn oauth_cases() -> Vec<Case> {
     vec![
+        Case {
+            authorization: (
+                "https://www.facebook.com/v23.0/dialog/oauth",
+                &[("scope", "email")],
+            ),
+            token: "https://graph.facebook.com/v23.0/oauth/access_token",
+            userinfo: "https://graph.facebook.com/v23.0/me?fields=id,name,email,picture",
+            profile: json!({"id": "10158", "name": "Ann", "email": "a@x.io",
+                "picture": {"data": {"height": 50, "is_silhouette": false,
+                    "url": "https://platform-lookaside.fbsbx.com/a", "width": 50}}}),
+            user: expect(
+                "10158",
+                Some("Ann"),
+                Some("a@x.io"),
+                Some("https://platform-lookaside.fbsbx.com/a"),
+            ),
+            ..case(Preset::Facebook)
+        },
         Case {
             authorization: (
                 "https://twitter.com/i/oauth2/authorize",
