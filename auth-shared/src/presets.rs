@@ -38,8 +38,60 @@ pub enum PresetKind {
     Spotify,
     /// LinkedIn (OpenID Connect, `https://www.linkedin.com/oauth`).
     LinkedIn,
-    /// Facebook (OAuth 2.0, Graph API).
+    /// Facebook (OAuth 2.0, Graph API v23.0).
     Facebook,
+    /// Atlassian (OAuth 2.0, `api.atlassian.com`).
+    Atlassian,
+    /// authentik (OpenID Connect; `issuer` parameter).
+    Authentik,
+    /// Bitbucket Cloud (OAuth 2.0).
+    Bitbucket,
+    /// Box (OAuth 2.0).
+    Box,
+    /// Amazon Cognito (OpenID Connect; `issuer` parameter, the user pool's URL).
+    Cognito,
+    /// Dropbox (OAuth 2.0; the profile is asked for with a POST).
+    Dropbox,
+    /// FusionAuth (OpenID Connect; `issuer` parameter).
+    FusionAuth,
+    /// Kakao (OAuth 2.0).
+    Kakao,
+    /// LINE (OpenID Connect, `https://access.line.me`; ID tokens signed with the secret).
+    Line,
+    /// Mailchimp (OAuth 2.0).
+    Mailchimp,
+    /// Naver (OAuth 2.0).
+    Naver,
+    /// Notion (OAuth 2.0; a JSON token request, the profile is the integration's owner).
+    Notion,
+    /// OneLogin (OpenID Connect; `issuer` parameter).
+    OneLogin,
+    /// osu! (OAuth 2.0).
+    Osu,
+    /// Patreon (OAuth 2.0, API v2).
+    Patreon,
+    /// Pinterest (OAuth 2.0, API v5).
+    Pinterest,
+    /// Reddit (OAuth 2.0).
+    Reddit,
+    /// Salesforce (OAuth 2.0, `login.salesforce.com`).
+    Salesforce,
+    /// Strava (OAuth 2.0).
+    Strava,
+    /// Twitter / X (OAuth 2.0 with PKCE).
+    Twitter,
+    /// VK (OAuth 2.0, API 5.131; the email comes with the token).
+    Vk,
+    /// Wikimedia (OAuth 2.0, `meta.wikimedia.org`).
+    Wikimedia,
+    /// Yandex (OAuth 2.0).
+    Yandex,
+    /// ZITADEL (OpenID Connect; `issuer` parameter).
+    Zitadel,
+    /// Zoho (OAuth 2.0, `accounts.zoho.com`).
+    Zoho,
+    /// Zoom (OAuth 2.0).
+    Zoom,
     /// Any OpenID Connect provider, discovered from its `issuer`.
     Oidc,
     /// Any OAuth 2.0 provider, from its `authorization`, `token` and `userinfo` URLs.
@@ -153,15 +205,49 @@ impl Checks {
     };
 }
 
-/// What a provider does differently from the protocol.
+/// What a provider does differently from the protocol. Each quirk is data, applied in one
+/// place by the runtime's client; all are off by default ([`Quirks::NONE`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Quirks {
     /// When the profile's `email` is null, ask this URL for the primary verified one (GitHub).
     pub emails_endpoint: Option<&'static str>,
     /// Send `Client-ID: <client id>` to the userinfo endpoint (Twitch).
     pub client_id_header: bool,
-    /// The profile is `data[0]` of the userinfo answer (Twitch's Helix API).
-    pub unwrap_data: bool,
+    /// The profile is at this JSON pointer of the userinfo answer when the answer has it
+    /// (`/data/0`: Twitch's Helix API; its OpenID userinfo is not wrapped). Only where NextAuth
+    /// also unwraps it, so that a `profile` function written for NextAuth sees the same object.
+    pub profile_pointer: Option<&'static str>,
+    /// Ask the userinfo endpoint with a POST without body rather than a GET (Dropbox's RPC
+    /// API answers a GET with 400).
+    pub userinfo_post: bool,
+    /// More headers for the userinfo request (Notion wants its API version in each request).
+    pub userinfo_headers: &'static [(&'static str, &'static str)],
+    /// The scheme of the access token in the userinfo request's `Authorization` header, when
+    /// the provider documents another than `Bearer` (Yandex's `OAuth <token>`).
+    pub userinfo_auth_scheme: Option<&'static str>,
+    /// Fields of the token response copied into the profile when it lacks them (VK sends the
+    /// email with the token, never in the profile).
+    pub token_profile_fields: &'static [&'static str],
+    /// The token request's body is JSON rather than form-encoded (Notion documents JSON).
+    pub token_request_json: bool,
+    /// An ID token may also be signed HS256 with the client secret as the key (OpenID Connect
+    /// Core §10.1): LINE signs web-login ID tokens so, and never lists the key in its JWKS.
+    pub id_token_hs256: bool,
+}
+
+impl Quirks {
+    /// No quirk: the provider follows the protocol.
+    pub const NONE: Quirks = Quirks {
+        emails_endpoint: None,
+        client_id_header: false,
+        profile_pointer: None,
+        userinfo_post: false,
+        userinfo_headers: &[],
+        userinfo_auth_scheme: None,
+        token_profile_fields: &[],
+        token_request_json: false,
+        id_token_hs256: false,
+    };
 }
 
 /// One built-in provider.
@@ -253,11 +339,7 @@ const fn oauth2(
         checks: Checks::STATE,
         verified_email: false,
         fetch_userinfo: true,
-        quirks: Quirks {
-            emails_endpoint: None,
-            client_id_header: false,
-            unwrap_data: false,
-        },
+        quirks: Quirks::NONE,
     }
 }
 
@@ -301,8 +383,7 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         quirks: Quirks {
             emails_endpoint: Some("https://api.github.com/user/emails"),
-            client_id_header: false,
-            unwrap_data: false,
+            ..Quirks::NONE
         },
         ..oauth2(
             PresetKind::GitHub,
@@ -412,9 +493,9 @@ pub const PRESETS: &[Preset] = &[
         // Twitch's token endpoint takes the credentials in the body only.
         token_auth: TokenAuth::ClientSecretPost,
         quirks: Quirks {
-            emails_endpoint: None,
             client_id_header: true,
-            unwrap_data: true,
+            profile_pointer: Some("/data/0"),
+            ..Quirks::NONE
         },
         ..oidc(
             PresetKind::Twitch,
@@ -462,18 +543,442 @@ pub const PRESETS: &[Preset] = &[
             "openid profile email",
         )
     },
+    // The dialog and both Graph calls name one API version; Meta keeps a version for at
+    // least two years after its release (v23.0: May 2025).
     oauth2(
         PresetKind::Facebook,
         "Facebook",
         "facebook",
         "Facebook",
         fixed(
-            "https://www.facebook.com/v11.0/dialog/oauth",
-            "https://graph.facebook.com/oauth/access_token",
-            "https://graph.facebook.com/me?fields=id,name,email,picture",
+            "https://www.facebook.com/v23.0/dialog/oauth",
+            "https://graph.facebook.com/v23.0/oauth/access_token",
+            "https://graph.facebook.com/v23.0/me?fields=id,name,email,picture",
         ),
         "email",
     ),
+    Preset {
+        authorization_params: &[("audience", "api.atlassian.com"), ("prompt", "consent")],
+        token_auth: TokenAuth::ClientSecretPost,
+        ..oauth2(
+            PresetKind::Atlassian,
+            "Atlassian",
+            "atlassian",
+            "Atlassian",
+            fixed(
+                "https://auth.atlassian.com/authorize",
+                "https://auth.atlassian.com/oauth/token",
+                "https://api.atlassian.com/me",
+            ),
+            "read:me",
+        )
+    },
+    Preset {
+        params: ISSUER,
+        checks: Checks::PKCE_STATE,
+        ..oidc(
+            PresetKind::Authentik,
+            "Authentik",
+            "authentik",
+            "Authentik",
+            Endpoints::DiscoveryFromIssuerParam,
+            "openid email profile",
+        )
+    },
+    oauth2(
+        PresetKind::Bitbucket,
+        "Bitbucket",
+        "bitbucket",
+        "Bitbucket",
+        fixed(
+            "https://bitbucket.org/site/oauth2/authorize",
+            "https://bitbucket.org/site/oauth2/access_token",
+            "https://api.bitbucket.org/2.0/user",
+        ),
+        "account",
+    ),
+    Preset {
+        // Box grants the scopes set on the application.
+        scope: None,
+        token_auth: TokenAuth::ClientSecretPost,
+        ..oauth2(
+            PresetKind::Box,
+            "Box",
+            "box",
+            "Box",
+            fixed(
+                "https://account.box.com/api/oauth2/authorize",
+                "https://api.box.com/oauth2/token",
+                "https://api.box.com/2.0/users/me",
+            ),
+            "",
+        )
+    },
+    Preset {
+        params: ISSUER,
+        checks: Checks::PKCE_STATE,
+        ..oidc(
+            PresetKind::Cognito,
+            "Cognito",
+            "cognito",
+            "Cognito",
+            Endpoints::DiscoveryFromIssuerParam,
+            "openid email profile",
+        )
+    },
+    Preset {
+        authorization_params: &[("token_access_type", "offline")],
+        checks: Checks::PKCE_STATE,
+        verified_email: true,
+        quirks: Quirks {
+            userinfo_post: true,
+            ..Quirks::NONE
+        },
+        ..oauth2(
+            PresetKind::Dropbox,
+            "Dropbox",
+            "dropbox",
+            "Dropbox",
+            fixed(
+                "https://www.dropbox.com/oauth2/authorize",
+                "https://api.dropboxapi.com/oauth2/token",
+                "https://api.dropboxapi.com/2/users/get_current_account",
+            ),
+            "account_info.read",
+        )
+    },
+    Preset {
+        params: ISSUER,
+        checks: Checks::PKCE_STATE,
+        ..oidc(
+            PresetKind::FusionAuth,
+            "FusionAuth",
+            "fusionauth",
+            "FusionAuth",
+            Endpoints::DiscoveryFromIssuerParam,
+            "openid offline_access",
+        )
+    },
+    Preset {
+        // Kakao grants the consent items set on the application.
+        scope: None,
+        token_auth: TokenAuth::ClientSecretPost,
+        ..oauth2(
+            PresetKind::Kakao,
+            "Kakao",
+            "kakao",
+            "Kakao",
+            fixed(
+                "https://kauth.kakao.com/oauth/authorize",
+                "https://kauth.kakao.com/oauth/token",
+                "https://kapi.kakao.com/v2/user/me",
+            ),
+            "",
+        )
+    },
+    Preset {
+        token_auth: TokenAuth::ClientSecretPost,
+        checks: Checks::PKCE_STATE,
+        // Its ID tokens carry `email` (with the email permission), never `email_verified`.
+        verified_email: false,
+        quirks: Quirks {
+            id_token_hs256: true,
+            ..Quirks::NONE
+        },
+        ..oidc(
+            PresetKind::Line,
+            "Line",
+            "line",
+            "LINE",
+            Endpoints::Discovery {
+                issuer: "https://access.line.me",
+            },
+            "openid profile",
+        )
+    },
+    Preset {
+        // Mailchimp has no scopes.
+        scope: None,
+        token_auth: TokenAuth::ClientSecretPost,
+        quirks: Quirks {
+            userinfo_auth_scheme: Some("OAuth"),
+            ..Quirks::NONE
+        },
+        ..oauth2(
+            PresetKind::Mailchimp,
+            "Mailchimp",
+            "mailchimp",
+            "Mailchimp",
+            fixed(
+                "https://login.mailchimp.com/oauth2/authorize",
+                "https://login.mailchimp.com/oauth2/token",
+                "https://login.mailchimp.com/oauth2/metadata",
+            ),
+            "",
+        )
+    },
+    Preset {
+        // Naver grants the items set on the application.
+        scope: None,
+        token_auth: TokenAuth::ClientSecretPost,
+        ..oauth2(
+            PresetKind::Naver,
+            "Naver",
+            "naver",
+            "Naver",
+            fixed(
+                "https://nid.naver.com/oauth2.0/authorize",
+                "https://nid.naver.com/oauth2.0/token",
+                "https://openapi.naver.com/v1/nid/me",
+            ),
+            "",
+        )
+    },
+    Preset {
+        // Notion has no scopes: the capabilities are set on the integration.
+        scope: None,
+        authorization_params: &[("owner", "user")],
+        quirks: Quirks {
+            profile_pointer: Some("/bot/owner/user"),
+            userinfo_headers: &[("Notion-Version", "2022-06-28")],
+            token_request_json: true,
+            ..Quirks::NONE
+        },
+        ..oauth2(
+            PresetKind::Notion,
+            "Notion",
+            "notion",
+            "Notion",
+            fixed(
+                "https://api.notion.com/v1/oauth/authorize",
+                "https://api.notion.com/v1/oauth/token",
+                "https://api.notion.com/v1/users/me",
+            ),
+            "",
+        )
+    },
+    Preset {
+        params: ISSUER,
+        // Its ID tokens carry no `email_verified`.
+        verified_email: false,
+        ..oidc(
+            PresetKind::OneLogin,
+            "OneLogin",
+            "onelogin",
+            "OneLogin",
+            Endpoints::DiscoveryFromIssuerParam,
+            "openid profile email",
+        )
+    },
+    Preset {
+        token_auth: TokenAuth::ClientSecretPost,
+        ..oauth2(
+            PresetKind::Osu,
+            "Osu",
+            "osu",
+            "Osu!",
+            fixed(
+                "https://osu.ppy.sh/oauth/authorize",
+                "https://osu.ppy.sh/oauth/token",
+                "https://osu.ppy.sh/api/v2/me",
+            ),
+            "identify",
+        )
+    },
+    Preset {
+        token_auth: TokenAuth::ClientSecretPost,
+        ..oauth2(
+            PresetKind::Patreon,
+            "Patreon",
+            "patreon",
+            "Patreon",
+            fixed(
+                "https://www.patreon.com/oauth2/authorize",
+                "https://www.patreon.com/api/oauth2/token",
+                concat!(
+                    "https://www.patreon.com/api/oauth2/v2/identity",
+                    "?fields%5Buser%5D=email,full_name,image_url"
+                ),
+            ),
+            "identity identity[email]",
+        )
+    },
+    oauth2(
+        PresetKind::Pinterest,
+        "Pinterest",
+        "pinterest",
+        "Pinterest",
+        fixed(
+            "https://www.pinterest.com/oauth",
+            "https://api.pinterest.com/v5/oauth/token",
+            "https://api.pinterest.com/v5/user_account",
+        ),
+        "user_accounts:read",
+    ),
+    oauth2(
+        PresetKind::Reddit,
+        "Reddit",
+        "reddit",
+        "Reddit",
+        fixed(
+            "https://www.reddit.com/api/v1/authorize",
+            "https://www.reddit.com/api/v1/access_token",
+            "https://oauth.reddit.com/api/v1/me",
+        ),
+        "identity",
+    ),
+    Preset {
+        // Salesforce grants the scopes set on the connected app.
+        scope: None,
+        authorization_params: &[("display", "page")],
+        token_auth: TokenAuth::ClientSecretPost,
+        checks: Checks::PKCE_STATE,
+        verified_email: true,
+        ..oauth2(
+            PresetKind::Salesforce,
+            "Salesforce",
+            "salesforce",
+            "Salesforce",
+            fixed(
+                "https://login.salesforce.com/services/oauth2/authorize",
+                "https://login.salesforce.com/services/oauth2/token",
+                "https://login.salesforce.com/services/oauth2/userinfo",
+            ),
+            "",
+        )
+    },
+    Preset {
+        authorization_params: &[("approval_prompt", "auto")],
+        token_auth: TokenAuth::ClientSecretPost,
+        ..oauth2(
+            PresetKind::Strava,
+            "Strava",
+            "strava",
+            "Strava",
+            fixed(
+                "https://www.strava.com/api/v3/oauth/authorize",
+                "https://www.strava.com/api/v3/oauth/token",
+                "https://www.strava.com/api/v3/athlete",
+            ),
+            "read",
+        )
+    },
+    Preset {
+        checks: Checks::PKCE_STATE,
+        ..oauth2(
+            PresetKind::Twitter,
+            "Twitter",
+            "twitter",
+            "Twitter",
+            fixed(
+                "https://twitter.com/i/oauth2/authorize",
+                "https://api.twitter.com/2/oauth2/token",
+                "https://api.twitter.com/2/users/me?user.fields=profile_image_url",
+            ),
+            "users.read tweet.read offline.access",
+        )
+    },
+    Preset {
+        token_auth: TokenAuth::ClientSecretPost,
+        quirks: Quirks {
+            profile_pointer: Some("/response/0"),
+            token_profile_fields: &["email"],
+            ..Quirks::NONE
+        },
+        ..oauth2(
+            PresetKind::Vk,
+            "Vk",
+            "vk",
+            "VK",
+            fixed(
+                "https://oauth.vk.com/authorize?v=5.131",
+                "https://oauth.vk.com/access_token?v=5.131",
+                "https://api.vk.com/method/users.get?fields=photo_100&v=5.131",
+            ),
+            "email",
+        )
+    },
+    Preset {
+        // A Wikimedia consumer's grants are fixed when it is registered.
+        scope: None,
+        ..oauth2(
+            PresetKind::Wikimedia,
+            "Wikimedia",
+            "wikimedia",
+            "Wikimedia",
+            fixed(
+                "https://meta.wikimedia.org/w/rest.php/oauth2/authorize",
+                "https://meta.wikimedia.org/w/rest.php/oauth2/access_token",
+                "https://meta.wikimedia.org/w/rest.php/oauth2/resource/profile",
+            ),
+            "",
+        )
+    },
+    Preset {
+        quirks: Quirks {
+            userinfo_auth_scheme: Some("OAuth"),
+            ..Quirks::NONE
+        },
+        ..oauth2(
+            PresetKind::Yandex,
+            "Yandex",
+            "yandex",
+            "Yandex",
+            fixed(
+                "https://oauth.yandex.ru/authorize",
+                "https://oauth.yandex.ru/token",
+                "https://login.yandex.ru/info?format=json",
+            ),
+            "login:info login:email login:avatar",
+        )
+    },
+    Preset {
+        params: ISSUER,
+        checks: Checks::PKCE_STATE,
+        ..oidc(
+            PresetKind::Zitadel,
+            "Zitadel",
+            "zitadel",
+            "ZITADEL",
+            Endpoints::DiscoveryFromIssuerParam,
+            "openid email profile",
+        )
+    },
+    Preset {
+        token_auth: TokenAuth::ClientSecretPost,
+        quirks: Quirks {
+            userinfo_auth_scheme: Some("Zoho-oauthtoken"),
+            ..Quirks::NONE
+        },
+        ..oauth2(
+            PresetKind::Zoho,
+            "Zoho",
+            "zoho",
+            "Zoho",
+            fixed(
+                "https://accounts.zoho.com/oauth/v2/auth",
+                "https://accounts.zoho.com/oauth/v2/token",
+                "https://accounts.zoho.com/oauth/user/info",
+            ),
+            "AaaServer.profile.Read",
+        )
+    },
+    Preset {
+        // Zoom grants the scopes set on the application.
+        scope: None,
+        ..oauth2(
+            PresetKind::Zoom,
+            "Zoom",
+            "zoom",
+            "Zoom",
+            fixed(
+                "https://zoom.us/oauth/authorize",
+                "https://zoom.us/oauth/token",
+                "https://api.zoom.us/v2/users/me",
+            ),
+            "",
+        )
+    },
     Preset {
         params: ISSUER,
         checks: Checks::ALL,
@@ -599,6 +1104,35 @@ mod tests {
             for (url, role) in urls {
                 assert_eq!(url_problem(url, role), None, "{}: {url}", row.kind_name);
             }
+        }
+    }
+
+    #[test]
+    fn quirks_are_well_formed_and_fit_the_protocol() {
+        // RFC 9110 §5.6.2: a header name and an auth scheme are tokens.
+        let token = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        };
+        for row in PRESETS {
+            let quirks = row.quirks;
+            let name = row.kind_name;
+            if let Some(pointer) = quirks.profile_pointer {
+                assert!(pointer.starts_with('/'), "{name}: {pointer}");
+            }
+            for (header, value) in quirks.userinfo_headers {
+                assert!(token(header), "{name}: {header}");
+                assert!(!header.eq_ignore_ascii_case("authorization"), "{name}");
+                assert!(value.bytes().all(|b| (0x20..0x7f).contains(&b)), "{name}");
+            }
+            if let Some(scheme) = quirks.userinfo_auth_scheme {
+                assert!(token(scheme), "{name}: {scheme}");
+            }
+            for field in quirks.token_profile_fields {
+                assert!(!field.is_empty(), "{name}");
+            }
+            assert!(!quirks.id_token_hs256 || row.is_oidc(), "{name}");
         }
     }
 

@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use jsonwebtoken::Algorithm;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
 use serde_json::{Map, Value};
 
@@ -235,8 +236,9 @@ impl OAuthClient {
     /// (`client_secret_basic` or `client_secret_post`, with the PKCE verifier); for OpenID
     /// Connect the ID token is verified (JWKS signature, `iss`, `aud`, `azp`, `exp`, `iat`,
     /// `nonce`, `at_hash`); userinfo is fetched with the access token when the profile needs
-    /// it; GitHub's emails fallback and Twitch's quirks apply; the profile is mapped to a
-    /// [`User`]. Errors have the code `OAuthCallback`.
+    /// it; the provider's quirks apply (how userinfo is asked and unwrapped, fields taken from
+    /// the token response, GitHub's emails fallback); the profile is mapped to a [`User`].
+    /// Errors have the code `OAuthCallback`.
     pub async fn callback(
         &self,
         provider: &OAuthProvider,
@@ -283,6 +285,16 @@ impl OAuthClient {
                 })?;
             Value::Object(self.userinfo(provider, url, &tokens.access_token).await?)
         };
+
+        if let Value::Object(fields) = &mut profile {
+            for &name in provider.quirks.row.token_profile_fields {
+                if fields.get(name).is_none_or(Value::is_null)
+                    && let Some(value) = tokens.extra.get(name)
+                {
+                    fields.insert(name.to_owned(), value.clone());
+                }
+            }
+        }
 
         if let Some(url) = &provider.quirks.emails_endpoint
             && profile.get("email").is_none_or(Value::is_null)
@@ -375,11 +387,16 @@ impl OAuthClient {
                 form.push(("client_secret", &provider.client_secret.0));
             }
         }
-        let reply = self
-            .inner
-            .http
-            .send(http_request.form(&form), Endpoint::Token)
-            .await?;
+        let http_request = if provider.quirks.row.token_request_json {
+            let body: Map<String, Value> = form
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), Value::from(*value)))
+                .collect();
+            http_request.json(&body)
+        } else {
+            http_request.form(&form)
+        };
+        let reply = self.inner.http.send(http_request, Endpoint::Token).await?;
         parse_token_response(&reply, now_secs())
     }
 
@@ -392,21 +409,26 @@ impl OAuthClient {
         nonce: Option<&str>,
         access_token: &str,
     ) -> Result<Map<String, Value>, OAuthError> {
-        let jws = id_token::parse(id_token)?;
+        let jws = id_token::parse(id_token, provider.quirks.row.id_token_hs256)?;
         let (Some(issuer), Some(jwks_uri)) = (&resolved.issuer, &resolved.jwks_uri) else {
             return Err(OAuthError::InvalidResponse {
                 endpoint: Endpoint::Discovery,
                 reason: "no issuer or JWKS to verify the ID token with",
             });
         };
-        let (http, cache) = (&self.inner.http, &self.inner.jwks);
-        let keys = cache.keys(http, jwks_uri, None).await?;
-        match id_token::verify_signature(&jws, &keys) {
-            Err(IdTokenError::NoMatchingKey { .. }) => {
-                let keys = cache.keys(http, jwks_uri, Some(&keys)).await?;
-                id_token::verify_signature(&jws, &keys)?;
+        if jws.alg == Algorithm::HS256 {
+            // Only parsed for a provider that signs with the client secret (LINE).
+            id_token::verify_client_secret_signature(&jws, &provider.client_secret.0)?;
+        } else {
+            let (http, cache) = (&self.inner.http, &self.inner.jwks);
+            let keys = cache.keys(http, jwks_uri, None).await?;
+            match id_token::verify_signature(&jws, &keys) {
+                Err(IdTokenError::NoMatchingKey { .. }) => {
+                    let keys = cache.keys(http, jwks_uri, Some(&keys)).await?;
+                    id_token::verify_signature(&jws, &keys)?;
+                }
+                other => other?,
             }
-            other => other?,
         }
         let expected = Expected {
             issuer,
@@ -419,21 +441,33 @@ impl OAuthClient {
         Ok(jws.claims)
     }
 
-    /// The userinfo answer as a JSON object (Twitch Helix's `data[0]` unwrapped).
+    /// The userinfo answer as a JSON object, asked for and unwrapped as the provider's quirks
+    /// say (method, `Authorization` scheme, headers, where the profile sits in the answer).
     async fn userinfo(
         &self,
         provider: &OAuthProvider,
         url: &str,
         access_token: &str,
     ) -> Result<Map<String, Value>, OAuthError> {
-        let mut request = self
-            .inner
-            .http
-            .client()
-            .get(url)
-            .bearer_auth(access_token)
-            .header(ACCEPT, "application/json");
-        if provider.quirks.client_id_header {
+        let quirks = &provider.quirks.row;
+        let client = self.inner.http.client();
+        let scheme = quirks.userinfo_auth_scheme.unwrap_or("Bearer");
+        let authorization =
+            sensitive_header(&format!("{scheme} {access_token}")).ok_or(OAuthError::Http {
+                endpoint: Endpoint::Userinfo,
+                failure: HttpFailure::Other("cannot build the Authorization header".to_owned()),
+            })?;
+        let mut request = if quirks.userinfo_post {
+            client.post(url)
+        } else {
+            client.get(url)
+        }
+        .header(AUTHORIZATION, authorization)
+        .header(ACCEPT, "application/json");
+        for (name, value) in quirks.userinfo_headers {
+            request = request.header(*name, *value);
+        }
+        if quirks.client_id_header {
             request = request.header("Client-ID", provider.client_id.as_str());
         }
         let reply = self.inner.http.send(request, Endpoint::Userinfo).await?;
@@ -453,10 +487,10 @@ impl OAuthClient {
             ));
         }
         let mut body = reply.json().ok_or(invalid("the body is not JSON"))?;
-        if provider.quirks.unwrap_data
-            && let Some(first) = body.pointer_mut("/data/0")
+        if let Some(pointer) = quirks.profile_pointer
+            && let Some(profile) = body.pointer_mut(pointer)
         {
-            body = first.take();
+            body = profile.take();
         }
         match body {
             Value::Object(fields) => Ok(fields),
@@ -540,12 +574,16 @@ fn normalize(mut user: User) -> Option<User> {
     Some(user)
 }
 
-/// `Basic base64(urlencode(id):urlencode(secret))` (RFC 6749 §2.3.1), marked sensitive so
-/// that no debug output of the request shows it.
+/// `Basic base64(urlencode(id):urlencode(secret))` (RFC 6749 §2.3.1).
 fn basic_authorization(client_id: &str, secret: &str) -> Option<HeaderValue> {
     let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let credentials = STANDARD.encode(format!("{}:{}", encode(client_id), encode(secret)));
-    let mut value = HeaderValue::from_str(&format!("Basic {credentials}")).ok()?;
+    sensitive_header(&format!("Basic {credentials}"))
+}
+
+/// A header value marked sensitive, so that no debug output of the request shows it.
+fn sensitive_header(text: &str) -> Option<HeaderValue> {
+    let mut value = HeaderValue::from_str(text).ok()?;
     value.set_sensitive(true);
     Some(value)
 }

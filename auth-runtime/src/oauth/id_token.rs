@@ -1,11 +1,12 @@
 //! ID token verification (OpenID Connect Core §3.1.3.7): the compact JWS is parsed, its `alg`
-//! checked against an allow-list before any key is touched (never `none`, never HMAC), the
-//! signature verified with the provider's JWKS, then `iss`, `aud`, `azp`, `exp`, `iat`, `nbf`,
-//! `nonce` and `at_hash` checked with a 10 s clock tolerance.
+//! checked against an allow-list before any key is touched (never `none`; HMAC only for a
+//! provider that signs with the client secret, and then only with it), the signature verified
+//! with the provider's JWKS, then `iss`, `aud`, `azp`, `exp`, `iat`, `nbf`, `nonce` and
+//! `at_hash` checked with a 10 s clock tolerance.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::Algorithm;
+use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 use subtle::ConstantTimeEq as _;
@@ -47,8 +48,9 @@ pub(crate) struct Jws<'a> {
 }
 
 /// Splits and decodes a compact JWS; refuses an algorithm outside the allow-list and any
-/// `crit` header. Nothing is verified yet.
-pub(crate) fn parse(token: &str) -> Result<Jws<'_>, IdTokenError> {
+/// `crit` header. `HS256` is on the list only with `client_secret_hs256` (the provider signs
+/// with the client secret: [`verify_client_secret_signature`]). Nothing is verified yet.
+pub(crate) fn parse(token: &str, client_secret_hs256: bool) -> Result<Jws<'_>, IdTokenError> {
     if token.len() > MAX_ID_TOKEN_LEN {
         return Err(IdTokenError::Malformed);
     }
@@ -60,6 +62,7 @@ pub(crate) fn parse(token: &str) -> Result<Jws<'_>, IdTokenError> {
     };
     let header: Map<String, Value> = decode_json(header_b64)?;
     let alg = match header.get("alg") {
+        Some(Value::String(name)) if client_secret_hs256 && name == "HS256" => Algorithm::HS256,
         Some(Value::String(name)) => {
             algorithm(name).ok_or_else(|| IdTokenError::UnsupportedAlgorithm {
                 alg: sanitize(name, 32),
@@ -111,6 +114,33 @@ pub(crate) fn verify_signature(jws: &Jws<'_>, keys: &[VerifyingKey]) -> Result<(
     }
     let verified =
         fitting.any(|key| key.verify(jws.alg, jws.signing_input.as_bytes(), &jws.signature));
+    if verified {
+        Ok(())
+    } else {
+        Err(IdTokenError::InvalidSignature)
+    }
+}
+
+/// Verifies an HS256 signature keyed by the client secret (OpenID Connect Core §10.1), as
+/// LINE signs its web-login ID tokens. Never with a JWKS key: those are public. An empty
+/// secret proves nothing, so it verifies nothing.
+pub(crate) fn verify_client_secret_signature(
+    jws: &Jws<'_>,
+    client_secret: &str,
+) -> Result<(), IdTokenError> {
+    if jws.alg != Algorithm::HS256 || client_secret.is_empty() {
+        return Err(IdTokenError::InvalidSignature);
+    }
+    let provider = &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER;
+    let Ok(key) = DecodingKey::from_secret(client_secret.as_bytes()) else {
+        return Err(IdTokenError::InvalidSignature);
+    };
+    // aws-lc-rs compares the MAC in constant time.
+    let verified = (provider.verifier_factory)(&Algorithm::HS256, &key).is_ok_and(|verifier| {
+        verifier
+            .verify(jws.signing_input.as_bytes(), &jws.signature)
+            .is_ok()
+    });
     if verified {
         Ok(())
     } else {
@@ -306,6 +336,20 @@ pub(crate) mod tests {
         }
     }
 
+    /// A compact JWS of `claims` signed HS256 with `secret`, as LINE signs its ID tokens.
+    pub(crate) fn sign_hs256(secret: &str, claims: &Value) -> String {
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(json!({"alg": "HS256", "typ": "JWT"}).to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let provider = &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER;
+        let key = EncodingKey::from_secret(secret.as_bytes()).unwrap();
+        let signer = (provider.signer_factory)(&Algorithm::HS256, &key).unwrap();
+        let mac = signer.try_sign(input.as_bytes()).unwrap();
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(mac))
+    }
+
     pub(crate) fn now() -> u64 {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -330,7 +374,7 @@ pub(crate) mod tests {
 
     /// Parses, verifies with `keys` and checks the claims, as the client does.
     fn verify(token: &str, keys: &[VerifyingKey], now: u64) -> Result<(), IdTokenError> {
-        let jws = parse(token)?;
+        let jws = parse(token, false)?;
         verify_signature(&jws, keys)?;
         check_claims(&jws.claims, jws.alg, &expected(now))
     }
@@ -345,7 +389,7 @@ pub(crate) mod tests {
         let now = now();
         let token = key.sign(&key.header(), &claims(now));
         assert_eq!(verify(&token, &keys_of(&key), now), Ok(()));
-        let jws = parse(&token).unwrap();
+        let jws = parse(&token, false).unwrap();
         assert_eq!(jws.claims["email"], "alice@example.com");
     }
 
@@ -509,6 +553,45 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn hs256_verifies_with_the_client_secret_only_for_a_provider_that_signs_so() {
+        let now = now();
+        let token = sign_hs256("channel-secret", &claims(now));
+        assert_eq!(
+            parse(&token, false).unwrap_err(),
+            IdTokenError::UnsupportedAlgorithm {
+                alg: "HS256".into()
+            }
+        );
+        let jws = parse(&token, true).unwrap();
+        assert_eq!(
+            verify_client_secret_signature(&jws, "channel-secret"),
+            Ok(())
+        );
+        assert_eq!(check_claims(&jws.claims, jws.alg, &expected(now)), Ok(()));
+        for wrong in ["channel-secreT", ""] {
+            assert_eq!(
+                verify_client_secret_signature(&jws, wrong),
+                Err(IdTokenError::InvalidSignature),
+                "{wrong:?}"
+            );
+        }
+        // HS384 and HS512 stay refused, and an asymmetric token is no HMAC.
+        let mut header = json!({"alg": "HS512"});
+        let key = TestKey::generate("k1");
+        assert!(matches!(
+            parse(&key.sign(&header, &claims(now)), true),
+            Err(IdTokenError::UnsupportedAlgorithm { .. })
+        ));
+        header = key.header();
+        let signed = key.sign(&header, &claims(now));
+        let jws = parse(&signed, true).unwrap();
+        assert_eq!(
+            verify_client_secret_signature(&jws, "channel-secret"),
+            Err(IdTokenError::InvalidSignature)
+        );
+    }
+
+    #[test]
     fn a_key_of_another_kind_never_verifies_a_token() {
         // An EdDSA token whose header claims RS256: no RSA key may be tried with EdDSA bytes,
         // and the Ed25519 key is not used for RS256.
@@ -537,7 +620,7 @@ pub(crate) mod tests {
         );
         for garbage in ["", "a.b", "a.b.c.d", "!!.??.##", "e30.e30.", "e30.W10.AA"] {
             assert!(
-                matches!(parse(garbage), Err(IdTokenError::Malformed)),
+                matches!(parse(garbage, true), Err(IdTokenError::Malformed)),
                 "{garbage}"
             );
         }
@@ -598,7 +681,7 @@ pub(crate) mod tests {
         let mut c = claims(now);
         c["at_hash"] = json!(token_hash(Algorithm::EdDSA, "access-1"));
         let token = key.sign(&key.header(), &c);
-        let jws = parse(&token).unwrap();
+        let jws = parse(&token, false).unwrap();
         verify_signature(&jws, &keys).unwrap();
         let mut exp = expected(now);
         exp.access_token = Some("access-1");

@@ -57,4 +57,6 @@ pub use provider::{Checks, Endpoints, OAuthProvider, ProfileFn, TokenAuthMethod}
 pub use tokens::TokenSet;
 
 #[cfg(test)]
+mod presets_tests;
+#[cfg(test)]
 mod tests;

@@ -170,9 +170,8 @@ pub(crate) fn definition(
         profile: profile_mapping(preset),
         fetch_userinfo: row.fetch_userinfo,
         quirks: Quirks {
+            row: row.quirks,
             emails_endpoint: row.quirks.emails_endpoint.map(Into::into),
-            client_id_header: row.quirks.client_id_header,
-            unwrap_data: row.quirks.unwrap_data,
             trust_discovered_issuer,
         },
     })
@@ -205,20 +204,97 @@ fn check_params(
 }
 
 /// The preset's own profile mapping: one per kind, matched exhaustively so a preset cannot be
-/// added to the table without one.
+/// added to the table without one. Most say where each field is ([`pick`]), as next-auth's
+/// `profile()` of the provider reads it.
 pub(crate) fn profile_mapping(preset: Preset) -> fn(&Value) -> Option<User> {
+    const ID: &[&str] = &["/id"];
+    const SUB: &[&str] = &["/sub"];
+    const NAME: &[&str] = &["/name"];
+    const EMAIL: &[&str] = &["/email"];
+    const PICTURE: &[&str] = &["/picture"];
+    const AVATAR_URL: &[&str] = &["/avatar_url"];
     match preset {
-        Preset::GitHub => github_profile,
-        Preset::GitLab => gitlab_profile,
+        Preset::GitHub => |p| pick(p, ID, &["/name", "/login"], EMAIL, AVATAR_URL),
+        Preset::GitLab => |p| pick(p, ID, &["/name", "/username"], EMAIL, AVATAR_URL),
         Preset::Discord => discord_profile,
-        Preset::Auth0 => auth0_profile,
-        Preset::Keycloak | Preset::Okta | Preset::Oidc => oidc_profile,
-        Preset::AzureAd => azure_ad_profile,
-        Preset::Twitch => twitch_profile,
-        Preset::Google | Preset::Slack | Preset::LinkedIn => sub_name_picture_profile,
-        Preset::Spotify => spotify_profile,
-        Preset::Facebook => facebook_profile,
-        Preset::OAuth => oauth_profile,
+        Preset::Auth0 => |p| pick(p, SUB, &["/nickname"], EMAIL, PICTURE),
+        // next-auth reads `nickname` only, which OneLogin's ID tokens do not carry.
+        Preset::OneLogin => |p| pick(p, SUB, &["/nickname", "/name"], EMAIL, PICTURE),
+        Preset::Keycloak | Preset::Okta | Preset::Oidc | Preset::Authentik => {
+            |p| pick(p, SUB, &["/name", "/preferred_username"], EMAIL, PICTURE)
+        }
+        // next-auth v4 fetches a Graph photo for the image; this runtime does not.
+        Preset::AzureAd => |p| pick(p, SUB, NAME, EMAIL, &[]),
+        Preset::Twitch => |p| pick(p, SUB, &["/preferred_username"], EMAIL, PICTURE),
+        Preset::Google
+        | Preset::Slack
+        | Preset::LinkedIn
+        | Preset::Cognito
+        | Preset::Line
+        | Preset::Zitadel => |p| pick(p, SUB, NAME, EMAIL, PICTURE),
+        Preset::Spotify => |p| pick(p, ID, &["/display_name"], EMAIL, &["/images/0/url"]),
+        Preset::Facebook => |p| pick(p, ID, NAME, EMAIL, &["/picture/data/url"]),
+        Preset::Atlassian => |p| pick(p, &["/account_id"], NAME, EMAIL, PICTURE),
+        Preset::Bitbucket => |p| {
+            let name = &["/display_name", "/username"];
+            pick(p, &["/account_id"], name, &[], &["/links/avatar/href"])
+        },
+        Preset::Box => |p| pick(p, ID, NAME, &["/login"], AVATAR_URL),
+        Preset::Dropbox => |p| {
+            let name = &["/name/display_name"];
+            pick(p, &["/account_id"], name, EMAIL, &["/profile_photo_url"])
+        },
+        Preset::FusionAuth => |p| pick(p, SUB, &["/preferred_username"], EMAIL, &[]),
+        Preset::Kakao => |p| {
+            let name = &["/kakao_account/profile/nickname"];
+            let image = &["/kakao_account/profile/profile_image_url"];
+            pick(p, ID, name, &["/kakao_account/email"], image)
+        },
+        Preset::Mailchimp => |p| {
+            let (name, email) = (&["/accountname"], &["/login/email"]);
+            pick(p, &["/login/login_id"], name, email, &[])
+        },
+        Preset::Naver => |p| {
+            let (id, name) = (&["/response/id"], &["/response/nickname"]);
+            let (email, image) = (&["/response/email"], &["/response/profile_image"]);
+            pick(p, id, name, email, image)
+        },
+        Preset::Notion => |p| pick(p, ID, NAME, &["/person/email"], AVATAR_URL),
+        Preset::Osu => |p| pick(p, ID, &["/username"], &[], AVATAR_URL),
+        Preset::Patreon => |p| {
+            let (id, name) = (&["/data/id"], &["/data/attributes/full_name"]);
+            let (email, image) = (&["/data/attributes/email"], &["/data/attributes/image_url"]);
+            pick(p, id, name, email, image)
+        },
+        Preset::Pinterest => |p| pick(p, &["/username"], &["/username"], &[], &["/profile_image"]),
+        Preset::Reddit => |p| pick(p, ID, NAME, &[], &[]),
+        Preset::Salesforce => |p| pick(p, &["/user_id"], NAME, EMAIL, PICTURE),
+        Preset::Strava => |p| {
+            let user = pick(p, ID, &[], &[], &["/profile"]);
+            named(p, "/firstname", "/lastname", user)
+        },
+        Preset::Twitter => |p| {
+            let image = &["/data/profile_image_url"];
+            pick(p, &["/data/id"], &["/data/name"], &[], image)
+        },
+        Preset::Vk => |p| {
+            let user = pick(p, ID, &[], EMAIL, &["/photo_100"]);
+            named(p, "/first_name", "/last_name", user)
+        },
+        Preset::Wikimedia => |p| pick(p, SUB, &["/username"], EMAIL, &[]),
+        Preset::Yandex => yandex_profile,
+        Preset::Zoho => |p| {
+            let user = pick(p, &["/ZUID"], &[], &["/Email"], &[]);
+            named(p, "/First_Name", "/Last_Name", user)
+        },
+        Preset::Zoom => |p| {
+            let user = pick(p, ID, &[], EMAIL, &["/pic_url"]);
+            named(p, "/first_name", "/last_name", user)
+        },
+        Preset::OAuth => |p| {
+            let image = &["/image", "/picture", "/avatar_url"];
+            pick(p, &["/id", "/sub"], NAME, EMAIL, image)
+        },
     }
 }
 
@@ -232,7 +308,7 @@ pub(crate) fn generic(endpoints: Endpoints) -> Definition {
             params: &[],
             token_auth: TokenAuthMethod::ClientSecretBasic,
             checks: Checks::ALL,
-            profile: oidc_profile,
+            profile: profile_mapping(Preset::Oidc),
             fetch_userinfo: true,
             quirks: Quirks::default(),
         }
@@ -243,7 +319,7 @@ pub(crate) fn generic(endpoints: Endpoints) -> Definition {
             params: &[],
             token_auth: TokenAuthMethod::ClientSecretBasic,
             checks: Checks::PKCE_STATE,
-            profile: oauth_profile,
+            profile: profile_mapping(Preset::OAuth),
             fetch_userinfo: true,
             quirks: Quirks::default(),
         }
@@ -276,6 +352,11 @@ fn text(profile: &Value, pointer: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The first of `pointers` that holds a non-empty string.
+fn first_text(profile: &Value, pointers: &[&str]) -> Option<String> {
+    pointers.iter().find_map(|pointer| text(profile, pointer))
+}
+
 /// An id: a non-empty string, or a number written as NextAuth's `String(id)` would.
 fn id(profile: &Value, pointer: &str) -> Option<String> {
     match profile.pointer(pointer)? {
@@ -285,36 +366,34 @@ fn id(profile: &Value, pointer: &str) -> Option<String> {
     }
 }
 
-fn user(
-    id: Option<String>,
-    name: Option<String>,
-    email: Option<String>,
-    image: Option<String>,
+/// The user whose fields are at these JSON pointers, each field the first that holds one;
+/// no user without an id.
+fn pick(
+    profile: &Value,
+    ids: &[&str],
+    names: &[&str],
+    emails: &[&str],
+    images: &[&str],
 ) -> Option<User> {
     Some(User {
-        id: id?,
-        name,
-        email,
-        image,
+        id: ids.iter().find_map(|pointer| id(profile, pointer))?,
+        name: first_text(profile, names),
+        email: first_text(profile, emails),
+        image: first_text(profile, images),
     })
 }
 
-fn github_profile(p: &Value) -> Option<User> {
-    user(
-        id(p, "/id"),
-        text(p, "/name").or_else(|| text(p, "/login")),
-        text(p, "/email"),
-        text(p, "/avatar_url"),
-    )
-}
-
-fn gitlab_profile(p: &Value) -> Option<User> {
-    user(
-        id(p, "/id"),
-        text(p, "/name").or_else(|| text(p, "/username")),
-        text(p, "/email"),
-        text(p, "/avatar_url"),
-    )
+/// `user` named by a first and a last name, the parts present joined by a space (next-auth
+/// writes `${first} ${last}`, which shows `undefined` for a missing part).
+fn named(profile: &Value, first: &str, last: &str, user: Option<User>) -> Option<User> {
+    let parts: Vec<String> = [first, last]
+        .iter()
+        .filter_map(|pointer| text(profile, pointer))
+        .collect();
+    Some(User {
+        name: (!parts.is_empty()).then(|| parts.join(" ")),
+        ..user?
+    })
 }
 
 /// Discord's avatar: the uploaded one (`a_` hashes are animated GIFs), else the default
@@ -342,359 +421,21 @@ fn discord_profile(p: &Value) -> Option<User> {
             )
         }
     };
-    user(
-        Some(user_id),
-        text(p, "/username"),
-        text(p, "/email"),
-        Some(image),
-    )
+    Some(User {
+        image: Some(image),
+        ..pick(p, &["/id"], &["/username"], &["/email"], &[])?
+    })
 }
 
-fn auth0_profile(p: &Value) -> Option<User> {
-    user(
-        id(p, "/sub"),
-        text(p, "/nickname"),
-        text(p, "/email"),
-        text(p, "/picture"),
-    )
-}
-
-fn oidc_profile(p: &Value) -> Option<User> {
-    user(
-        id(p, "/sub"),
-        text(p, "/name").or_else(|| text(p, "/preferred_username")),
-        text(p, "/email"),
-        text(p, "/picture"),
-    )
-}
-
-/// next-auth v4 fetches a Graph photo for the image; this runtime does not (image `null`).
-fn azure_ad_profile(p: &Value) -> Option<User> {
-    user(id(p, "/sub"), text(p, "/name"), text(p, "/email"), None)
-}
-
-fn twitch_profile(p: &Value) -> Option<User> {
-    user(
-        id(p, "/sub"),
-        text(p, "/preferred_username"),
-        text(p, "/email"),
-        text(p, "/picture"),
-    )
-}
-
-fn sub_name_picture_profile(p: &Value) -> Option<User> {
-    user(
-        id(p, "/sub"),
-        text(p, "/name"),
-        text(p, "/email"),
-        text(p, "/picture"),
-    )
-}
-
-fn spotify_profile(p: &Value) -> Option<User> {
-    user(
-        id(p, "/id"),
-        text(p, "/display_name"),
-        text(p, "/email"),
-        text(p, "/images/0/url"),
-    )
-}
-
-fn facebook_profile(p: &Value) -> Option<User> {
-    user(
-        id(p, "/id"),
-        text(p, "/name"),
-        text(p, "/email"),
-        text(p, "/picture/data/url"),
-    )
-}
-
-fn oauth_profile(p: &Value) -> Option<User> {
-    user(
-        id(p, "/id").or_else(|| id(p, "/sub")),
-        text(p, "/name"),
-        text(p, "/email"),
-        text(p, "/image")
-            .or_else(|| text(p, "/picture"))
-            .or_else(|| text(p, "/avatar_url")),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-    use crate::oauth::provider::OAuthProvider;
-
-    fn all_presets() -> impl Iterator<Item = Preset> {
-        auth_shared::presets::PRESETS.iter().map(|row| row.kind)
-    }
-
-    fn preset_by_id(id: &str) -> Option<Preset> {
-        auth_shared::presets::Preset::by_id(id).map(|row| row.kind)
-    }
-
-    fn map(preset: Preset, profile: Value) -> Option<User> {
-        profile_mapping(preset)(&profile)
-    }
-
-    fn expect(id: &str, name: Option<&str>, email: Option<&str>, image: Option<&str>) -> User {
-        User {
-            id: id.to_owned(),
-            name: name.map(str::to_owned),
-            email: email.map(str::to_owned),
-            image: image.map(str::to_owned),
-        }
-    }
-
-    #[test]
-    fn github_maps_a_numeric_id_and_falls_back_to_the_login() {
-        let profile = json!({"id": 583231, "login": "octocat", "name": null,
-            "email": "octo@github.com", "avatar_url": "https://avatars.githubusercontent.com/u/583231"});
-        assert_eq!(
-            map(Preset::GitHub, profile),
-            Some(expect(
-                "583231",
-                Some("octocat"),
-                Some("octo@github.com"),
-                Some("https://avatars.githubusercontent.com/u/583231")
-            ))
-        );
-        let named = json!({"id": 1, "login": "octocat", "name": "The Octocat"});
-        assert_eq!(
-            map(Preset::GitHub, named).and_then(|u| u.name),
-            Some("The Octocat".to_owned())
-        );
-    }
-
-    #[test]
-    fn google_slack_and_linkedin_map_sub_name_email_picture() {
-        for preset in [Preset::Google, Preset::Slack, Preset::LinkedIn] {
-            let claims = json!({"sub": "1093", "name": "Ann", "email": "ann@example.com",
-                "picture": "https://img.example/ann.png", "email_verified": true});
-            assert_eq!(
-                map(preset, claims),
-                Some(expect(
-                    "1093",
-                    Some("Ann"),
-                    Some("ann@example.com"),
-                    Some("https://img.example/ann.png")
-                )),
-                "{preset:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn gitlab_prefers_the_name_over_the_username() {
-        let profile = json!({"id": 42, "username": "ann", "name": "", "email": "a@x.io",
-            "avatar_url": "https://gitlab.com/a.png"});
-        assert_eq!(
-            map(Preset::GitLab, profile),
-            Some(expect(
-                "42",
-                Some("ann"),
-                Some("a@x.io"),
-                Some("https://gitlab.com/a.png")
-            ))
-        );
-    }
-
-    #[test]
-    fn discord_builds_the_avatar_url() {
-        let animated = json!({"id": "80351110224678912", "username": "Nelly", "avatar": "a_8342729096ea3675442027381ff50dfe", "discriminator": "1337", "email": "nelly@discord.com"});
-        assert_eq!(
-            map(Preset::Discord, animated).and_then(|u| u.image),
-            Some("https://cdn.discordapp.com/avatars/80351110224678912/a_8342729096ea3675442027381ff50dfe.gif".to_owned())
-        );
-        let still = json!({"id": "8", "username": "N", "avatar": "8342", "discriminator": "0"});
-        assert_eq!(
-            map(Preset::Discord, still).and_then(|u| u.image),
-            Some("https://cdn.discordapp.com/avatars/8/8342.png".to_owned())
-        );
-        let default = json!({"id": "8", "username": "N", "avatar": null, "discriminator": "1337"});
-        let user = map(Preset::Discord, default).unwrap();
-        assert_eq!(
-            user.image.as_deref(),
-            Some("https://cdn.discordapp.com/embed/avatars/2.png")
-        );
-        assert_eq!(user.name.as_deref(), Some("N"));
-    }
-
-    #[test]
-    fn auth0_uses_the_nickname() {
-        let claims = json!({"sub": "auth0|1", "nickname": "ann", "name": "ann@x.io", "email": "ann@x.io", "picture": "https://s.gravatar.com/a.png"});
-        assert_eq!(
-            map(Preset::Auth0, claims),
-            Some(expect(
-                "auth0|1",
-                Some("ann"),
-                Some("ann@x.io"),
-                Some("https://s.gravatar.com/a.png")
-            ))
-        );
-    }
-
-    #[test]
-    fn keycloak_okta_and_generic_oidc_fall_back_to_preferred_username() {
-        for preset in [Preset::Keycloak, Preset::Okta, Preset::Oidc] {
-            let claims = json!({"sub": "f:1", "preferred_username": "ann", "email": "Ann@X.io"});
-            assert_eq!(
-                map(preset, claims),
-                Some(expect("f:1", Some("ann"), Some("Ann@X.io"), None)),
-                "{preset:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn azure_ad_has_no_image() {
-        let claims = json!({"sub": "AAAA", "name": "Ann", "email": "ann@contoso.com", "picture": "https://x/p.png", "tid": "t"});
-        assert_eq!(
-            map(Preset::AzureAd, claims),
-            Some(expect("AAAA", Some("Ann"), Some("ann@contoso.com"), None))
-        );
-    }
-
-    #[test]
-    fn twitch_uses_the_preferred_username() {
-        let claims = json!({"sub": "713936733", "preferred_username": "ann_tv", "email": "a@x.io", "picture": "https://static-cdn.jtvnw.net/a.png"});
-        assert_eq!(
-            map(Preset::Twitch, claims),
-            Some(expect(
-                "713936733",
-                Some("ann_tv"),
-                Some("a@x.io"),
-                Some("https://static-cdn.jtvnw.net/a.png")
-            ))
-        );
-    }
-
-    #[test]
-    fn spotify_takes_the_first_image() {
-        let profile = json!({"id": "wizzler", "display_name": "JM Wizzler", "email": "e@x.io",
-            "images": [{"url": "https://i.scdn.co/a.jpg", "height": 64}, {"url": "https://i.scdn.co/b.jpg"}]});
-        assert_eq!(
-            map(Preset::Spotify, profile),
-            Some(expect(
-                "wizzler",
-                Some("JM Wizzler"),
-                Some("e@x.io"),
-                Some("https://i.scdn.co/a.jpg")
-            ))
-        );
-        let no_images = json!({"id": "w", "images": []});
-        assert_eq!(map(Preset::Spotify, no_images).unwrap().image, None);
-    }
-
-    #[test]
-    fn facebook_takes_the_picture_data_url() {
-        let profile = json!({"id": "10158", "name": "Ann", "email": "a@x.io",
-            "picture": {"data": {"height": 50, "is_silhouette": false, "url": "https://platform-lookaside.fbsbx.com/a", "width": 50}}});
-        assert_eq!(
-            map(Preset::Facebook, profile),
-            Some(expect(
-                "10158",
-                Some("Ann"),
-                Some("a@x.io"),
-                Some("https://platform-lookaside.fbsbx.com/a")
-            ))
-        );
-    }
-
-    #[test]
-    fn generic_oauth_takes_id_or_sub_and_any_image_field() {
-        let with_id = json!({"id": 7, "name": "Ann", "avatar_url": "https://x/a.png"});
-        assert_eq!(
-            map(Preset::OAuth, with_id),
-            Some(expect("7", Some("Ann"), None, Some("https://x/a.png")))
-        );
-        let with_sub = json!({"sub": "s-1", "picture": "https://x/p.png", "image": ""});
-        assert_eq!(
-            map(Preset::OAuth, with_sub),
-            Some(expect("s-1", None, None, Some("https://x/p.png")))
-        );
-    }
-
-    #[test]
-    fn a_profile_without_id_maps_to_no_user() {
-        for preset in all_presets() {
-            assert_eq!(
-                map(preset, json!({"name": "Ann", "id": null, "sub": ""})),
-                None,
-                "{preset:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn presets_check_their_parameters() {
-        let none = PresetParams::new();
-        assert_eq!(
-            OAuthProvider::preset(Preset::Keycloak, "c", "s", &none).unwrap_err(),
-            OAuthConfigError::MissingParam {
-                preset: "keycloak",
-                param: "issuer"
-            }
-        );
-        let stray = PresetParams::new().issuer("https://idp.example");
-        assert!(matches!(
-            OAuthProvider::preset(Preset::GitHub, "c", "s", &stray),
-            Err(OAuthConfigError::UnexpectedParam {
-                preset: "github",
-                param: "issuer",
-                ..
-            })
-        ));
-        assert!(
-            OAuthProvider::preset(
-                Preset::AzureAd,
-                "c",
-                "s",
-                &PresetParams::new().tenant("a/b")
-            )
-            .is_err()
-        );
-        for preset in all_presets() {
-            assert_eq!(preset_by_id(preset.id()), Some(preset));
-        }
-    }
-
-    #[test]
-    fn every_preset_builds_with_its_parameters() {
-        for preset in all_presets() {
-            let mut params = PresetParams::new();
-            for param in preset.preset().params {
-                params = match param.name {
-                    "issuer" => params.issuer("https://idp.example/realms/x"),
-                    "tenant" => params.tenant("contoso.onmicrosoft.com"),
-                    other => match other {
-                        "authorization" => params.authorization("https://idp.example/authorize"),
-                        "token" => params.token("https://idp.example/token"),
-                        _ => params.userinfo("https://idp.example/me"),
-                    },
-                };
-            }
-            let provider = OAuthProvider::preset(preset, "client id", "secret", &params)
-                .unwrap_or_else(|e| panic!("{preset:?}: {e}"));
-            assert_eq!(provider.is_oidc(), preset.preset().is_oidc(), "{preset:?}");
-        }
-    }
-
-    #[test]
-    fn azure_ad_discovers_from_the_tenant_with_the_app_id() {
-        let provider =
-            OAuthProvider::preset(Preset::AzureAd, "my app", "s", &PresetParams::new()).unwrap();
-        assert_eq!(
-            provider.endpoints(),
-            &Endpoints::Discovery {
-                issuer: "https://login.microsoftonline.com/common/v2.0".into(),
-                well_known: Some(
-                    "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration?appid=my+app"
-                        .into()
-                ),
-            }
-        );
-    }
+/// Yandex's avatar is an id in its avatar service, unless the user has none.
+fn yandex_profile(p: &Value) -> Option<User> {
+    let empty = p.get("is_avatar_empty").and_then(Value::as_bool) == Some(true);
+    let image = text(p, "/default_avatar_id")
+        .filter(|_| !empty)
+        .map(|avatar| format!("https://avatars.yandex.net/get-yapic/{avatar}/islands-200"));
+    let names = &["/display_name", "/real_name", "/first_name"];
+    Some(User {
+        image,
+        ..pick(p, &["/id"], names, &["/default_email", "/emails/0"], &[])?
+    })
 }

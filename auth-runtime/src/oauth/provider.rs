@@ -169,12 +169,12 @@ pub use auth_shared::presets::Checks;
 /// Per-provider departures from plain OAuth, all off by default.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Quirks {
-    /// GitHub: when the profile's `email` is null, ask this URL for the primary verified one.
+    /// The preset's quirks, as its row has them; [`OAuthClient`](super::OAuthClient) applies
+    /// each where it belongs. The row's `emails_endpoint` is not read: the field below is.
+    pub(crate) row: auth_shared::presets::Quirks,
+    /// GitHub: when the profile's `email` is null, ask this URL for the primary verified one
+    /// (the row's, or the one given to [`OAuthProvider::with_emails_endpoint`]).
     pub(crate) emails_endpoint: Option<String>,
-    /// Twitch: send `Client-ID: <client id>` to the userinfo endpoint.
-    pub(crate) client_id_header: bool,
-    /// Twitch's Helix API: the profile is `data[0]` of the userinfo answer.
-    pub(crate) unwrap_data: bool,
     /// Azure AD: the discovered `issuer` differs from the configured one (`common` tenant,
     /// `{tenantid}` templates), so it is taken as announced rather than compared.
     pub(crate) trust_discovered_issuer: bool,

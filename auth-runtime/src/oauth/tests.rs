@@ -10,39 +10,46 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::id_token::tests::{TestKey, claims, now};
+use super::id_token::tests::{TestKey, claims, now, sign_hs256};
 use super::*;
 
 /// A request as the fake saw it.
 #[derive(Clone, Debug)]
-struct Seen {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    body: String,
+pub(super) struct Seen {
+    pub(super) method: String,
+    pub(super) path: String,
+    pub(super) headers: Vec<(String, String)>,
+    pub(super) body: String,
 }
 
 impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(super) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+
+    /// A field of a form-encoded body.
+    pub(super) fn form(&self, name: &str) -> Option<String> {
+        form_urlencoded::parse(self.body.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
 }
 
 /// `(status, content type, body)`.
-type Answer = (u16, &'static str, Vec<u8>);
+pub(super) type Answer = (u16, &'static str, Vec<u8>);
 type Handler = Arc<dyn Fn(&Seen) -> Answer + Send + Sync>;
 
 /// A fake provider: every request is recorded and answered by the handler.
-struct Fake {
-    base: String,
+pub(super) struct Fake {
+    pub(super) base: String,
     seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl Fake {
-    fn start(handler: impl Fn(&Seen) -> Answer + Send + Sync + 'static) -> Fake {
+    pub(super) fn start(handler: impl Fn(&Seen) -> Answer + Send + Sync + 'static) -> Fake {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -58,11 +65,11 @@ impl Fake {
         Fake { base, seen }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    fn seen(&self) -> Vec<Seen> {
+    pub(super) fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
 
@@ -116,32 +123,48 @@ fn serve(stream: std::net::TcpStream, handler: &Handler, log: &Mutex<Vec<Seen>>)
     let _ = stream.write_all(&body);
 }
 
-fn json_answer(status: u16, body: Value) -> Answer {
+pub(super) fn json_answer(status: u16, body: Value) -> Answer {
     (status, "application/json", body.to_string().into_bytes())
 }
 
-const CLIENT_ID: &str = "client-1";
-const CLIENT_SECRET: &str = "SECRET-client-3e1f";
-const CODE: &str = "CODE-0b9d";
-const VERIFIER: &str = "VERIFIER-77aa-0123456789012345678901234567890123";
+pub(super) const CLIENT_ID: &str = "client-1";
+pub(super) const CLIENT_SECRET: &str = "SECRET-client-3e1f";
+pub(super) const CODE: &str = "CODE-0b9d";
+pub(super) const VERIFIER: &str = "VERIFIER-77aa-0123456789012345678901234567890123";
 const NONCE: &str = "n-1";
-const REDIRECT_URI: &str = "https://app.example/api/auth/callback/idp";
+pub(super) const REDIRECT_URI: &str = "https://app.example/api/auth/callback/idp";
+
+/// OpenID Connect endpoints at the fake, the fake being the issuer.
+fn oidc_endpoints(fake: &Fake) -> Endpoints {
+    Endpoints::Manual {
+        authorization: fake.url("/authorize"),
+        token: fake.url("/token"),
+        userinfo: Some(fake.url("/userinfo")),
+        issuer: Some(fake.base.clone()),
+        jwks_uri: Some(fake.url("/jwks")),
+    }
+}
 
 /// An OpenID Connect provider with manual endpoints at the fake.
 fn oidc_provider(fake: &Fake) -> OAuthProvider {
+    OAuthProvider::new(oidc_endpoints(fake), CLIENT_ID, CLIENT_SECRET)
+        .unwrap()
+        .fetch_userinfo(false)
+}
+
+/// A plain OAuth provider with its endpoints at the fake: `/authorize`, `/token`, `/me`.
+fn oauth_provider(fake: &Fake) -> OAuthProvider {
     OAuthProvider::new(
-        Endpoints::Manual {
-            authorization: fake.url("/authorize"),
-            token: fake.url("/token"),
-            userinfo: Some(fake.url("/userinfo")),
-            issuer: Some(fake.base.clone()),
-            jwks_uri: Some(fake.url("/jwks")),
-        },
+        Endpoints::oauth(fake.url("/authorize"), fake.url("/token"), fake.url("/me")),
         CLIENT_ID,
         CLIENT_SECRET,
     )
     .unwrap()
-    .fetch_userinfo(false)
+}
+
+/// The callback of a plain OAuth flow: PKCE, no nonce.
+pub(super) fn oauth_callback() -> CallbackRequest<'static> {
+    CallbackRequest::new(REDIRECT_URI, CODE).code_verifier(VERIFIER)
 }
 
 fn callback_request() -> CallbackRequest<'static> {
@@ -256,10 +279,7 @@ async fn client_secret_basic_form_encodes_the_credentials() {
     )
     .unwrap();
     let err = OAuthClient::new()
-        .callback(
-            &provider,
-            &CallbackRequest::new(REDIRECT_URI, CODE).code_verifier(VERIFIER),
-        )
+        .callback(&provider, &oauth_callback())
         .await
         .unwrap_err();
     assert!(
@@ -278,32 +298,20 @@ async fn client_secret_basic_form_encodes_the_credentials() {
     );
     assert_eq!(seen.header("authorization"), Some(expected.as_str()));
     assert_eq!(seen.header("accept"), Some("application/json"));
-    let form: Vec<(String, String)> = form_urlencoded::parse(seen.body.as_bytes())
-        .into_owned()
-        .collect();
-    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    assert_eq!(get("grant_type"), Some("authorization_code"));
-    assert_eq!(get("code"), Some(CODE));
-    assert_eq!(get("redirect_uri"), Some(REDIRECT_URI));
-    assert_eq!(get("code_verifier"), Some(VERIFIER));
+    let get = |k: &str| seen.form(k);
+    assert_eq!(get("grant_type").as_deref(), Some("authorization_code"));
+    assert_eq!(get("code").as_deref(), Some(CODE));
+    assert_eq!(get("redirect_uri").as_deref(), Some(REDIRECT_URI));
+    assert_eq!(get("code_verifier").as_deref(), Some(VERIFIER));
     assert_eq!(get("client_secret"), None, "the secret stays in the header");
 }
 
 #[tokio::test]
 async fn client_secret_post_sends_the_credentials_in_the_form() {
     let fake = Fake::start(|_| json_answer(401, json!({"error": "invalid_client"})));
-    let provider = OAuthProvider::new(
-        Endpoints::oauth(fake.url("/a"), fake.url("/token"), fake.url("/me")),
-        CLIENT_ID,
-        CLIENT_SECRET,
-    )
-    .unwrap()
-    .token_auth_method(TokenAuthMethod::ClientSecretPost);
+    let provider = oauth_provider(&fake).token_auth_method(TokenAuthMethod::ClientSecretPost);
     let _ = OAuthClient::new()
-        .callback(
-            &provider,
-            &CallbackRequest::new(REDIRECT_URI, CODE).code_verifier(VERIFIER),
-        )
+        .callback(&provider, &oauth_callback())
         .await;
     let seen = &fake.seen()[0];
     assert_eq!(seen.header("authorization"), None);
@@ -401,7 +409,7 @@ async fn missing_check_values_are_refused_before_any_request() {
     let fake = Fake::start(|_| json_answer(500, json!({})));
     let provider = oidc_provider(&fake);
     let client = OAuthClient::new();
-    let no_nonce = CallbackRequest::new(REDIRECT_URI, CODE).code_verifier(VERIFIER);
+    let no_nonce = oauth_callback();
     assert!(matches!(
         client.callback(&provider, &no_nonce).await,
         Err(OAuthError::MissingCheck {
@@ -424,24 +432,14 @@ async fn missing_check_values_are_refused_before_any_request() {
 async fn twitch_style_userinfo_gets_the_client_id_header_and_data_is_unwrapped() {
     let fake = Fake::start(|seen| match seen.path.as_str() {
         "/token" => json_answer(200, json!({"access_token": "at-1", "token_type": "bearer"})),
-        "/helix/users" => json_answer(
+        "/me" => json_answer(
             200,
             json!({"data": [{"id": "141981764", "display_name": "TwitchDev",
                 "email": "Dev@Twitch.TV", "profile_image_url": "https://static-cdn.jtvnw.net/a.png"}]}),
         ),
         _ => json_answer(404, json!({})),
     });
-    let mut provider = OAuthProvider::new(
-        Endpoints::oauth(
-            fake.url("/authorize"),
-            fake.url("/token"),
-            fake.url("/helix/users"),
-        ),
-        CLIENT_ID,
-        CLIENT_SECRET,
-    )
-    .unwrap()
-    .profile(Arc::new(|p: &Value| {
+    let mut provider = oauth_provider(&fake).profile(Arc::new(|p: &Value| {
         Some(crate::user::User {
             id: p["id"].as_str()?.to_owned(),
             name: p["display_name"].as_str().map(str::to_owned),
@@ -449,13 +447,10 @@ async fn twitch_style_userinfo_gets_the_client_id_header_and_data_is_unwrapped()
             image: p["profile_image_url"].as_str().map(str::to_owned),
         })
     }));
-    provider.quirks.client_id_header = true;
-    provider.quirks.unwrap_data = true;
+    provider.quirks.row.client_id_header = true;
+    provider.quirks.row.profile_pointer = Some("/data/0");
     let signed_in = OAuthClient::new()
-        .callback(
-            &provider,
-            &CallbackRequest::new(REDIRECT_URI, CODE).code_verifier(VERIFIER),
-        )
+        .callback(&provider, &oauth_callback())
         .await
         .unwrap();
     assert_eq!(signed_in.user.id, "141981764");
@@ -465,13 +460,141 @@ async fn twitch_style_userinfo_gets_the_client_id_header_and_data_is_unwrapped()
         "lower-cased"
     );
     assert_eq!(signed_in.profile["display_name"], "TwitchDev");
-    let userinfo = fake
-        .seen()
-        .into_iter()
-        .find(|s| s.path == "/helix/users")
-        .unwrap();
+    let userinfo = fake.seen().into_iter().find(|s| s.path == "/me").unwrap();
     assert_eq!(userinfo.header("client-id"), Some(CLIENT_ID));
     assert_eq!(userinfo.header("authorization"), Some("Bearer at-1"));
+}
+
+/// Notion's, Dropbox's, Yandex's and VK's quirks together: a JSON token request, a POST to
+/// userinfo with another `Authorization` scheme and a version header, the profile inside the
+/// answer, and the email from the token response.
+#[tokio::test]
+async fn token_and_userinfo_quirks_shape_the_requests_and_the_profile() {
+    let fake = Fake::start(|seen| match seen.path.as_str() {
+        "/token" => json_answer(
+            200,
+            json!({"access_token": "at-1", "token_type": "bearer", "email": "Ann@X.io"}),
+        ),
+        "/me" => json_answer(
+            200,
+            json!({"object": "user", "bot": {"owner": {"type": "user",
+                "user": {"id": "u-1", "name": "Ann", "email": null}}}}),
+        ),
+        _ => json_answer(404, json!({})),
+    });
+    let mut provider = oauth_provider(&fake);
+    provider.quirks.row = auth_shared::presets::Quirks {
+        profile_pointer: Some("/bot/owner/user"),
+        userinfo_post: true,
+        userinfo_headers: &[("Notion-Version", "2022-06-28")],
+        userinfo_auth_scheme: Some("OAuth"),
+        token_profile_fields: &["email", "scope"],
+        token_request_json: true,
+        ..auth_shared::presets::Quirks::NONE
+    };
+    let signed_in = OAuthClient::new()
+        .callback(&provider, &oauth_callback())
+        .await
+        .unwrap();
+    assert_eq!(
+        signed_in.profile,
+        json!({"id": "u-1", "name": "Ann", "email": "Ann@X.io"}),
+        "the null email is filled from the token response; a missing field stays missing"
+    );
+    assert_eq!(signed_in.user.email.as_deref(), Some("ann@x.io"));
+
+    let seen = fake.seen();
+    let token = seen.iter().find(|s| s.path == "/token").unwrap();
+    assert_eq!(token.header("content-type"), Some("application/json"));
+    let body: Value = serde_json::from_str(&token.body).unwrap();
+    assert_eq!(
+        body,
+        json!({"grant_type": "authorization_code", "code": CODE,
+            "redirect_uri": REDIRECT_URI, "code_verifier": VERIFIER})
+    );
+    assert!(token.header("authorization").unwrap().starts_with("Basic "));
+    let userinfo = seen.iter().find(|s| s.path == "/me").unwrap();
+    assert_eq!(userinfo.method, "POST");
+    assert_eq!(userinfo.body, "");
+    assert_eq!(userinfo.header("authorization"), Some("OAuth at-1"));
+    assert_eq!(userinfo.header("notion-version"), Some("2022-06-28"));
+}
+
+#[tokio::test]
+async fn a_profile_pointer_that_finds_nothing_leaves_the_answer_whole() {
+    let fake = Fake::start(|seen| match seen.path.as_str() {
+        "/token" => json_answer(200, json!({"access_token": "at-1"})),
+        _ => json_answer(200, json!({"id": "7", "name": "Ann"})),
+    });
+    let mut provider = oauth_provider(&fake);
+    provider.quirks.row.profile_pointer = Some("/data/0");
+    let signed_in = OAuthClient::new()
+        .callback(&provider, &oauth_callback())
+        .await
+        .unwrap();
+    assert_eq!(signed_in.profile, json!({"id": "7", "name": "Ann"}));
+    assert_eq!(fake.seen()[1].method, "GET");
+    assert_eq!(fake.seen()[1].header("authorization"), Some("Bearer at-1"));
+}
+
+/// LINE signs web-login ID tokens HS256 with the channel secret (the client secret).
+#[tokio::test]
+async fn an_hs256_id_token_verifies_with_the_client_secret_only_for_line() {
+    let issuer = Arc::new(Mutex::new(String::new()));
+    let secret = Arc::new(Mutex::new(CLIENT_SECRET));
+    let (issuer_for_fake, secret_for_fake) = (Arc::clone(&issuer), Arc::clone(&secret));
+    let fake = Fake::start(move |seen| match seen.path.as_str() {
+        "/token" => {
+            let claims = id_claims(&issuer_for_fake.lock().unwrap());
+            let id_token = sign_hs256(*secret_for_fake.lock().unwrap(), &claims);
+            json_answer(200, json!({"access_token": "at", "id_token": id_token}))
+        }
+        "/jwks" => json_answer(200, json!({"keys": []})),
+        _ => json_answer(404, json!({})),
+    });
+    *issuer.lock().unwrap() = fake.base.clone();
+    let client = OAuthClient::new();
+
+    let err = client
+        .callback(&oidc_provider(&fake), &callback_request())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            OAuthError::IdToken(IdTokenError::UnsupportedAlgorithm { .. })
+        ),
+        "{err:?}"
+    );
+
+    let params = PresetParams::new();
+    let provider = OAuthProvider::preset(Preset::Line, CLIENT_ID, CLIENT_SECRET, &params)
+        .unwrap()
+        .with_endpoints(oidc_endpoints(&fake))
+        .unwrap();
+    let signed_in = client
+        .callback(&provider, &callback_request())
+        .await
+        .unwrap();
+    assert_eq!(signed_in.user.id, "alice");
+    assert_eq!(
+        fake.count("/jwks"),
+        0,
+        "the key is the secret, not the JWKS"
+    );
+    let token = fake.seen().into_iter().rfind(|s| s.path == "/token");
+    let posted = token.and_then(|token| token.form("client_secret"));
+    assert_eq!(posted.as_deref(), Some(CLIENT_SECRET), "client_secret_post");
+
+    *secret.lock().unwrap() = "another-secret";
+    let err = client
+        .callback(&provider, &callback_request())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, OAuthError::IdToken(IdTokenError::InvalidSignature)),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
