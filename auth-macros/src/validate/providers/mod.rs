@@ -375,7 +375,16 @@ mod tests {
 
     #[test]
     fn an_unknown_provider_kind_names_the_closest() {
-        let kinds = "expected one of `Credentials`, `Email`, `GitHub`, `Google`, `GitLab`, `Discord`, `Auth0`, `Keycloak`, `Okta`, `AzureAd`, `Twitch`, `Slack`, `Spotify`, `LinkedIn`, `Facebook`, `Oidc`, `OAuth`";
+        // Every kind: this crate's own, then the preset table's, in its order.
+        let presets: Vec<String> = auth_shared::presets::PRESETS
+            .iter()
+            .map(|row| format!("`{}`", row.kind_name))
+            .collect();
+        let kinds = format!(
+            "expected one of `Credentials`, `Email`, {}",
+            presets.join(", ")
+        );
+        assert!(kinds.contains("`GitHub`, `Google`") && kinds.ends_with("`Oidc`, `OAuth`"));
         assert_eq!(
             errors(with_provider(quote!(c: Credential { authorize: f }))),
             [format!(
