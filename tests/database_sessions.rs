@@ -1,7 +1,7 @@
-//! Database sessions through the routes (spec §2.3, §2.9, §5.5), on SQLite and on the
+//! Database sessions through the routes (docs/REST.md §2.3, §2.9, §5.5), on SQLite and on the
 //! machine's PostgreSQL: credentials, OAuth (a real `oidc-provider`) and email (a real SMTP
 //! sink, `aiosmtpd`) sign-in, the session row and its expiry rules, sign-out, and account
-//! linking. The email advisories of §9 (#1, #2, #6, #8, #11, #12) are in `tests/advisories/`.
+//! linking. The email advisories of docs/REST.md §9 (#1, #2, #6, #8, #11, #12) are in `tests/advisories/`.
 
 #![allow(clippy::unwrap_used)]
 
@@ -277,7 +277,7 @@ async fn oauth_sign_in_creates_the_user_once_and_finds_it_again() {
 
 #[tokio::test]
 async fn an_oauth_email_that_belongs_to_another_user_is_not_linked() {
-    // §5.5: the identity key is (provider, subject); an email alone never links accounts.
+    // docs/REST.md §5.5: the identity key is (provider, subject); an email alone never links accounts.
     for store in stores() {
         let name = unique("owner");
         let mut owner = client(&store);

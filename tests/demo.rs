@@ -1,6 +1,6 @@
-//! The REST API of the demo, endpoint by endpoint, against the spec's v3 behaviour
-//! (`../shared/spec/nextauth-rest.md` §1–§3, §5, §10), through `tower::ServiceExt::oneshot`.
-//! The advisories of §9 are in `tests/advisories/`.
+//! The REST API of the demo, endpoint by endpoint, against NextAuth v3's behaviour
+//! (docs/REST.md §1–§3, §5, §10), through `tower::ServiceExt::oneshot`.
+//! The advisories of docs/REST.md §9 are in `tests/advisories/`.
 
 #![allow(clippy::unwrap_used)]
 

@@ -1,7 +1,7 @@
 //! OAuth 2.0 and OpenID Connect sign-in through the routes, against a real OpenID provider
 //! (npm `oidc-provider`, started from `tests/peers/`), logging in by HTTP alone.
 //!
-//! Spec §2.5, §2.6, §4. The advisories of §9 that concern the flow (#7, #9, #10, #14, #16)
+//! docs/REST.md §2.5, §2.6, §4. The advisories of §9 that concern the flow (#7, #9, #10, #14, #16)
 //! are in `tests/advisories/`, one module each.
 
 #![allow(clippy::unwrap_used)]

@@ -1,4 +1,4 @@
-//! No secret reaches a log line, at any level, from any crate (spec §9, GHSA-p6mm-27gq-9v3p):
+//! No secret reaches a log line, at any level, from any crate (docs/REST.md §9, GHSA-p6mm-27gq-9v3p):
 //! one process-global `tracing` subscriber at TRACE (`log` records included, through
 //! tracing-log's `LogTracer`) captures every line while every flow runs through the routes
 //! against real peers, and then the capture is searched for every secret the test can know.

@@ -37,7 +37,6 @@ fn twenty_providers() -> TokenStream {
             max_age: days(30),
             update_age: days(1),
         },
-        session_data: crate::Claims,
         providers: {
             credentials: Credentials {
                 name: "Password",

@@ -538,7 +538,7 @@ fn gen_session_call(
     }
 }
 
-/// `builder.email(spec, EmailSettings::smtp(server, from).max_age(secs));`, or with
+/// `builder.email(spec, EmailSettings::smtp(server, from).max_age(days(1)));`, or with
 /// `EmailSettings::mailer(user_fn, from)` spanned on the user's path, as `spanned_call`.
 fn gen_email_call(
     builder: &Ident,
@@ -570,7 +570,7 @@ fn gen_email_call(
     }
 }
 
-/// `builder.oauth(spec, OAuthSettings::new(…).name(…).param(…)…);`: the declaration as data,
+/// `builder.oauth(spec, OAuthSettings::new(…).name(…).issuer(…)…);`: the declaration as data,
 /// one chained call per field given, in a fixed order. The runtime resolves the variables.
 fn gen_oauth_call(
     builder: &Ident,

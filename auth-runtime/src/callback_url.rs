@@ -1,5 +1,5 @@
 //! The `callbackUrl` rules: NextAuth's pre-validation and its default `redirect` callback.
-//! Keeps every redirect on the app's own origin (spec §1.4, §4.4, advisories #3, #4, #5).
+//! Keeps every redirect on the app's own origin (docs/REST.md §1.4, §4.4, advisories #3, #4, #5).
 
 use url::Url;
 

@@ -1,5 +1,5 @@
 //! NextAuth's cookies: their names, reading them from a request (with v4 chunk reassembly),
-//! and writing `Set-Cookie` values byte-for-byte like next-auth (spec §1.3, §2.3, §5.3, §11).
+//! and writing `Set-Cookie` values byte-for-byte like next-auth (docs/REST.md §1.3, §2.3, §5.3, §11).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -19,7 +19,7 @@ pub const MAX_COOKIE_HEADER_BYTES: usize = 64 * 1024;
 pub const MAX_COOKIE_PAIRS: usize = 256;
 
 /// The names of the cookies next-auth sets, which depend on whether secure cookies are used
-/// (spec §11).
+/// (docs/REST.md §11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CookieNames {
     /// The session cookie: a JWE, or the database session token (may be chunked).
@@ -185,7 +185,7 @@ impl Jar {
         self.entries().find(|&(n, _)| n == name).map(|(_, v)| v)
     }
 
-    /// The value of a cookie that next-auth v4 may have split into chunks (spec §5.3).
+    /// The value of a cookie that next-auth v4 may have split into chunks (docs/REST.md §5.3).
     ///
     /// Returns cookie `name` when present; otherwise the values of every `name.<digits>` cookie,
     /// ordered by the number (`.10` after `.9`) and concatenated; `None` when there are neither.
@@ -445,7 +445,7 @@ impl fmt::Debug for SetCookie {
     }
 }
 
-/// The `Set-Cookie`s that store `value` in cookie `name`, chunking like next-auth v4 (spec §5.3).
+/// The `Set-Cookie`s that store `value` in cookie `name`, chunking like next-auth v4 (docs/REST.md §5.3).
 ///
 /// A value of at most [`CHUNK_SIZE`] characters becomes one cookie `name`; a longer one becomes
 /// `name.0`, `name.1`, … of at most [`CHUNK_SIZE`] characters each. Like next-auth, the *raw*

@@ -1,5 +1,5 @@
 //! NextAuth's double-submit CSRF token: the `token|sha256(token + secret)` cookie and its checks.
-//! Also owns v3's OAuth `state`, which is derived from the CSRF token (spec §3, §4.1).
+//! Also owns v3's OAuth `state`, which is derived from the CSRF token (docs/REST.md §3, §4.1).
 
 use rand::Rng as _;
 use sha2::{Digest as _, Sha256};

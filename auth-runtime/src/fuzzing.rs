@@ -64,7 +64,7 @@ pub fn decode_uri_component(value: &str) -> Option<String> {
     cookies::decode_uri_component(value)
 }
 
-/// The double-submit check a POST passes (§3): the cookie's token is trusted under one of
+/// The double-submit check a POST passes (docs/REST.md §3): the cookie's token is trusted under one of
 /// `secrets` and equals the body's `csrfToken`.
 pub fn csrf_verified(cookie_value: &str, body_token: &str, secrets: &[String]) -> bool {
     csrf::trusted_token(cookie_value, secrets)
@@ -76,7 +76,7 @@ pub fn csrf_trusted_token(cookie_value: &str, secrets: &[String]) -> Option<Stri
     csrf::trusted_token(cookie_value, secrets)
 }
 
-/// The callbackUrl rule of §4.4 for a query value or cookie: `None` when NextAuth refuses it
+/// The callbackUrl rule of docs/REST.md §4.4 for a query value or cookie: `None` when NextAuth refuses it
 /// (`Configuration`), otherwise where the default `redirect` callback sends the user.
 pub fn resolve_callback_url(value: &str, base_url: &str) -> Option<String> {
     callback_url::is_acceptable(value, base_url)

@@ -1,4 +1,4 @@
-//! NextAuth's built-in HTML pages (sign in, sign out, verify request, error; spec §10),
+//! NextAuth's built-in HTML pages (sign in, sign out, verify request, error; docs/REST.md §10),
 //! self-contained with inline CSS, every interpolated value HTML-escaped.
 
 use axum::http::StatusCode;
@@ -263,7 +263,7 @@ fn site_link(out: &mut String, site_url: &str) {
     out.push_str("</a></p>");
 }
 
-/// The common frame of every page (spec §10).
+/// The common frame of every page (docs/REST.md §10).
 fn document(title: &str, body: &str) -> String {
     let mut html = String::with_capacity(STYLE.len() + body.len() + 400);
     html.push_str(

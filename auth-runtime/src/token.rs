@@ -1,5 +1,5 @@
 //! next-auth v4 compatible encrypted tokens: compact JWE, `dir` + `A256GCM`, HKDF-derived keys.
-//! Owns the session token and the OAuth check cookies' sealing (spec §5.2, §4.2, advisory #10).
+//! Owns the session token and the OAuth check cookies' sealing (docs/REST.md §5.2, §4.2, advisory #10).
 
 use aes_gcm::Aes256Gcm;
 use aes_gcm::aead::{AeadInOut, Key, KeyInit, Nonce, Tag};

@@ -1,4 +1,4 @@
-//! The callbackUrl rule (§4.4, advisories #3–#5) on arbitrary values: never a panic, and
+//! The callbackUrl rule (docs/REST.md §4.4, advisories #3–#5) on arbitrary values: never a panic, and
 //! whatever it accepts stays on the base URL's origin, even as a browser re-reads it.
 
 #![no_main]

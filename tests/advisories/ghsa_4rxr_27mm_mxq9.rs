@@ -1,4 +1,4 @@
-//! GHSA-4rxr-27mm-mxq9 / CVE-2022-39263 (spec §9 #2): `@next-auth/upstash-redis-adapter`
+//! GHSA-4rxr-27mm-mxq9 / CVE-2022-39263 (docs/REST.md §9 #2): `@next-auth/upstash-redis-adapter`
 //! before 3.0.2 looked the verification token up by its identifier alone, so any token (or
 //! none) signed in as a known address. Fixed in the adapter's 3.0.2.
 //!

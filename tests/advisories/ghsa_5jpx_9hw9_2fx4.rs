@@ -1,4 +1,4 @@
-//! GHSA-5jpx-9hw9-2fx4 (spec §9 #11; no CVE seen): nodemailer's address parser delivered
+//! GHSA-5jpx-9hw9-2fx4 (docs/REST.md §9 #11; no CVE seen): nodemailer's address parser delivered
 //! `"e@attacker.com"@victim.com` to `e@attacker.com`, so the victim's sign-in link went to
 //! the attacker. Fixed in 4.24.12 / 5.0.0-beta.30 (quotes and a second `@` refused;
 //! nodemailer ≥ 7.0.7).

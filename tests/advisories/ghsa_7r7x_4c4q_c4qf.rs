@@ -1,4 +1,4 @@
-//! GHSA-7r7x-4c4q-c4qf / CVE-2023-27490 (spec §9 #9): state, nonce and PKCE were not
+//! GHSA-7r7x-4c4q-c4qf / CVE-2023-27490 (docs/REST.md §9 #9): state, nonce and PKCE were not
 //! enforced: a missing or unparsable check cookie decoded to `undefined` and meant "no
 //! check", so an attacker who could tamper with the authorization URL could strip them.
 //! Fixed in 4.20.1 (a missing cookie or value throws).
@@ -35,7 +35,7 @@ async fn a_callback_without_state_or_with_a_forged_one_fails() {
 
 #[tokio::test]
 async fn a_bare_code_after_starting_a_sign_in_fails() {
-    // The spec's literal request: `/callback/<p>?code=x`, the check cookies all present.
+    // docs/REST.md's literal request: `/callback/<p>?code=x`, the check cookies all present.
     for id in ["oidc", "plain"] {
         let mut client = client();
         start(&mut client, id).await;

@@ -1,4 +1,4 @@
-//! GHSA-7rqj-j65f-68wh / CVE-2026-73420 (spec §9 #12): a homoglyph `@` (U+FF20 FULLWIDTH
+//! GHSA-7rqj-j65f-68wh / CVE-2026-73420 (docs/REST.md §9 #12): a homoglyph `@` (U+FF20 FULLWIDTH
 //! COMMERCIAL AT, U+FE6B SMALL COMMERCIAL AT) passed the single-`@` check and became a real
 //! `@` after NFKC in a later parser, so the mail went to another domain. Fixed in 4.24.15 /
 //! 5.0.0-beta.32 / @auth/core 0.41.3 (NFKC before validation).

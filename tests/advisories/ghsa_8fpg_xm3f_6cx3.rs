@@ -1,4 +1,4 @@
-//! GHSA-8fpg-xm3f-6cx3 / CVE-2026-73421 (spec §9 #15; v5 only, fixed in 5.0.0-beta.32): on
+//! GHSA-8fpg-xm3f-6cx3 / CVE-2026-73421 (docs/REST.md §9 #15; v5 only, fixed in 5.0.0-beta.32): on
 //! configuration errors the `auth()` helper returned a truthy error object, so
 //! `if (req.auth)` guards let everyone through.
 //!

@@ -1,4 +1,4 @@
-//! GHSA-f9wg-5f46-cjmw / CVE-2022-24858 (spec §9 #3): the default `redirect` callback
+//! GHSA-f9wg-5f46-cjmw / CVE-2022-24858 (docs/REST.md §9 #3): the default `redirect` callback
 //! accepted any `url.startsWith(baseUrl)`, so `http://localhost:3000.evil.com` and
 //! `http://localhost:3000@evil.com` passed as the site's own. Fixed in 3.29.2 / 4.3.2 by
 //! comparing origins.
@@ -13,7 +13,7 @@ use crate::support::{BASE, demo_client_for};
 
 #[tokio::test]
 async fn hostile_callback_urls_end_on_the_origin() {
-    // The spec's values for https://app.example.com, plus a plain foreign origin.
+    // docs/REST.md's values for https://app.example.com, plus a plain foreign origin.
     for hostile in [
         "https://app.example.com.evil.com/",
         "https://app.example.com@evil.com/",

@@ -1,4 +1,4 @@
-//! GHSA-g5fm-jp9v-2432 / CVE-2022-31093 (spec §9 #5): a malformed `callbackUrl` made
+//! GHSA-g5fm-jp9v-2432 / CVE-2022-31093 (docs/REST.md §9 #5): a malformed `callbackUrl` made
 //! `new URL()` throw outside any handler, so the request hung (a denial of service). Fixed
 //! in 3.29.5 / 4.5.0 by pre-validating the query value and the cookie; a POST body value
 //! still hangs 3.29.10.
@@ -79,7 +79,7 @@ async fn a_malformed_callback_url_cookie_on_session_answers_configuration_and_is
 
 #[tokio::test]
 async fn a_malformed_body_callback_url_counts_as_the_origin() {
-    // NextAuth 3.29.10 never answers this request (§4.4); we answer with the origin.
+    // NextAuth 3.29.10 never answers this request (docs/REST.md §4.4); we answer with the origin.
     let mut client = demo_signed_in().await;
     let token = client.csrf(BASE).await;
     let answer = client

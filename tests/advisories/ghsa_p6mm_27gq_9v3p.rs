@@ -1,4 +1,4 @@
-//! GHSA-p6mm-27gq-9v3p / CVE-2022-31186 (spec §9 #7): on OAuth errors next-auth logged the
+//! GHSA-p6mm-27gq-9v3p / CVE-2022-31186 (docs/REST.md §9 #7): on OAuth errors next-auth logged the
 //! provider's configuration, client secret included, at error level. Fixed in 3.29.9 /
 //! 4.10.2 (moved to debug, with a warning when `debug` is on).
 //!

@@ -1,4 +1,4 @@
-//! GHSA-pg53-56cg-4m8q / CVE-2021-21310 (spec §9 #1): the community Prisma adapter looked a
+//! GHSA-pg53-56cg-4m8q / CVE-2021-21310 (docs/REST.md §9 #1): the community Prisma adapter looked a
 //! verification token up without its identifier, so the link mailed to `a` signed in anyone
 //! who put another address beside a's token. Fixed in next-auth 3.3.0.
 //!

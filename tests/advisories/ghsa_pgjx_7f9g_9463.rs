@@ -1,4 +1,4 @@
-//! GHSA-pgjx-7f9g-9463 / CVE-2022-31127 (spec §9 #6): the recipient string was rendered
+//! GHSA-pgjx-7f9g-9463 / CVE-2022-31127 (docs/REST.md §9 #6): the recipient string was rendered
 //! into the sign-in email's HTML, so `victim@x.io, <a href="http://attacker.com">…</a>`
 //! put the attacker's link into a real message from the site. Fixed in 3.29.8 / 4.9.0 (the
 //! address is no longer rendered).

@@ -1,4 +1,4 @@
-//! GHSA-q2mx-j4x2-2h74 / CVE-2022-29214 (spec §9 #4): the 3.29.2 default `redirect` callback
+//! GHSA-q2mx-j4x2-2h74 / CVE-2022-29214 (docs/REST.md §9 #4): the 3.29.2 default `redirect` callback
 //! resolved relative callbackUrls with `new URL(url, baseUrl)`, so `//evil.com` became
 //! `http://evil.com/`. Fixed in 3.29.3 / 4.3.3 (`baseUrl + url`, string concatenation).
 //!

@@ -1,4 +1,4 @@
-//! GHSA-v64w-49xw-qq89 / CVE-2023-48309 (spec §9 #10): the state, PKCE and nonce cookies
+//! GHSA-v64w-49xw-qq89 / CVE-2023-48309 (docs/REST.md §9 #10): the state, PKCE and nonce cookies
 //! were JWEs under the session token's key, so one pasted into `next-auth.session-token`
 //! decoded as a session of an empty "mock" user that passed `!!token` middleware checks.
 //! Fixed in 4.24.5 (per-purpose HKDF salt: the cookie's name).

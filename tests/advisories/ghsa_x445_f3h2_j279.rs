@@ -1,4 +1,4 @@
-//! GHSA-x445-f3h2-j279 / CVE-2026-73419 (spec §9 #14): the state, nonce and PKCE cookies
+//! GHSA-x445-f3h2-j279 / CVE-2026-73419 (docs/REST.md §9 #14): the state, nonce and PKCE cookies
 //! did not say which provider made them, so a sign-in started with provider A could be
 //! finished at provider B's callback (cross-provider account-linking confusion). Fixed in
 //! 4.24.15 / 5.0.0-beta.32 / @auth/core 0.41.3 (the sealed payload carries `provider`).

@@ -1,4 +1,4 @@
-//! GHSA-xmf8-cvqr-rfgj / CVE-2026-73418 (spec §9 #13): `getToken()` percent-decoded
+//! GHSA-xmf8-cvqr-rfgj / CVE-2026-73418 (docs/REST.md §9 #13): `getToken()` percent-decoded
 //! `Authorization: Bearer %` with `decodeURIComponent`, which threw (a denial of service).
 //! Fixed in 4.24.15 / 5.0.0-beta.32 / @auth/core 0.41.3.
 //!

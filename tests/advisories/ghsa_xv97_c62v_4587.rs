@@ -1,4 +1,4 @@
-//! GHSA-xv97-c62v-4587 / CVE-2022-35924 (spec §9 #8): `attacker@attacker.com,victim@victim.com`
+//! GHSA-xv97-c62v-4587 / CVE-2022-35924 (docs/REST.md §9 #8): `attacker@attacker.com,victim@victim.com`
 //! was mailed to both addresses, and the user was created with that odd email, which passed
 //! `endsWith("@victim.com")` checks in `signIn` callbacks. Fixed in 3.29.10 / 4.10.3
 //! (`normalizeIdentifier`).

@@ -1,4 +1,4 @@
-//! Host-header trust (spec §9 #16; 4.24.15 release notes, no separate GHSA found): with
+//! Host-header trust (docs/REST.md §9 #16; 4.24.15 release notes, no separate GHSA found): with
 //! `VERCEL` or `AUTH_TRUST_HOST` set, `X-Forwarded-Host` overrode an explicit
 //! `NEXTAUTH_URL`, so an attacker's host could end up in redirect URIs, email links and
 //! the redirect callback's `baseUrl`.

@@ -1,4 +1,4 @@
-//! The security advisories of spec §9 (`../shared/spec/nextauth-rest.md`), one module each,
+//! The security advisories of docs/REST.md §9, one module each,
 //! plus the v3 weaknesses that have none: every attack replayed against our server.
 //!
 //! OAuth attacks run against a real OpenID provider (`oidc-provider`, `tests/common/oidc.rs`),

@@ -1,4 +1,4 @@
-//! The further v3 weaknesses of spec §9 that have no advisory: the id_token decoded without
+//! The further v3 weaknesses of docs/REST.md §9 that have no advisory: the id_token decoded without
 //! verification; state tied to the CSRF cookie and no PKCE by default; the `signIn`
 //! callback's string return used as an unvalidated redirect; an email without `@` hanging
 //! the request; a body `callbackUrl` that is not a URL hanging it (#5).

@@ -1,4 +1,4 @@
-//! The sign-in link mailed to the user, and the host named in its subject (spec §2.9, v4 format).
+//! The sign-in link mailed to the user, and the host named in its subject (docs/REST.md §2.9, v4 format).
 
 use crate::config::BaseUrl;
 
@@ -6,7 +6,7 @@ use crate::config::BaseUrl;
 ///
 /// The query is serialised like the WHATWG `URLSearchParams` that next-auth uses
 /// (`application/x-www-form-urlencoded`: `@` is `%40`, a space is `+`), in v4's order.
-/// The origin is always the configured base URL, never the request's `Host` (§9 #16).
+/// The origin is always the configured base URL, never the request's `Host` (docs/REST.md §9 #16).
 ///
 /// ```
 /// use auth_runtime::BaseUrl;

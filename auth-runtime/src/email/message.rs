@@ -1,4 +1,4 @@
-//! The sign-in email itself: subject, plain-text and HTML bodies (spec §2.9, advisory §9 #6).
+//! The sign-in email itself: subject, plain-text and HTML bodies (docs/REST.md §2.9, advisory §9 #6).
 
 use std::fmt;
 

@@ -1,5 +1,5 @@
 //! The email ("magic link") sign-in core: address normalisation, verification tokens, the
-//! link, the message, and the [`Mailer`] that delivers it (spec §2.9, advisories §9).
+//! link, the message, and the [`Mailer`] that delivers it (docs/REST.md §2.9, advisories §9).
 //!
 //! The routes use it in this order: [`normalize_identifier`] on the posted `email` (a failure
 //! is `EmailSignin`, and nothing is sent), [`new_token`] for the link and [`hash_token`] for

@@ -1,5 +1,5 @@
 //! next-auth 4.24.15's default `normalizeIdentifier`: the one place a posted `email` becomes
-//! the address that is stored, passed to callbacks and mailed (advisories §9 #6, #8, #11, #12).
+//! the address that is stored, passed to callbacks and mailed (advisories docs/REST.md §9 #6, #8, #11, #12).
 
 use unicode_normalization::UnicodeNormalization as _;
 

@@ -1,5 +1,5 @@
 //! Verification tokens: the secret that travels in the link, and the hash that is stored
-//! (spec §2.9: `sha256_hex(token + secret)`, the construction the CSRF cookie uses).
+//! (docs/REST.md §2.9: `sha256_hex(token + secret)`, the construction the CSRF cookie uses).
 
 use std::time::Duration;
 
@@ -48,7 +48,7 @@ mod tests {
 
     #[test]
     fn the_hash_is_sha256_of_token_then_secret() {
-        // The spec's vector for the same construction (§3).
+        // docs/REST.md's vector for the same construction (docs/REST.md §3).
         assert_eq!(
             hash_token(&"0".repeat(64), "secret"),
             "fa5790049a353d9796744fa82b1af7f283ee25b2da46e646ece34e4ac7b187cb"

@@ -1,4 +1,4 @@
-//! The authorization request URL (spec §4.2): the endpoint's own query kept, then `client_id`,
+//! The authorization request URL (docs/REST.md §4.2): the endpoint's own query kept, then `client_id`,
 //! `scope`, `response_type=code`, `redirect_uri`, the provider's parameters, the request's
 //! extra parameters, and the checks. Values are percent-encoded as `encodeURIComponent` does
 //! (a space is `%20`).

@@ -1,5 +1,5 @@
 //! The OAuth 2.0 / OpenID Connect client behind `POST /signin/:provider` and
-//! `/callback/:provider` (spec §4): providers, presets, the authorization URL, the callback.
+//! `/callback/:provider` (docs/REST.md §4): providers, presets, the authorization URL, the callback.
 //!
 //! Providers are built at start-up without network ([`OAuthProvider::preset`] or
 //! [`OAuthProvider::new`]); one shared [`OAuthClient`] runs the flows:

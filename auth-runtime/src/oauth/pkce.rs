@@ -1,4 +1,4 @@
-//! The check values of an authorization request (spec §4.2): random `state`, `nonce` and PKCE
+//! The check values of an authorization request (docs/REST.md §4.2): random `state`, `nonce` and PKCE
 //! verifier, the S256 challenge, and the constant-time comparison of a returned `state`.
 
 use base64::Engine as _;

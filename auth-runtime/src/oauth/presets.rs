@@ -1,4 +1,4 @@
-//! The built-in providers (spec §8, next-auth v4 column) as data: endpoints, scope, checks,
+//! The built-in providers (docs/REST.md §8, next-auth v4 column) as data: endpoints, scope, checks,
 //! token authentication, quirks and the profile → [`User`] mapping of each, plus the generic
 //! OpenID Connect and OAuth 2.0 ones. [`Preset::params`] lists what each needs at start-up.
 

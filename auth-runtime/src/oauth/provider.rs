@@ -231,7 +231,7 @@ pub struct OAuthProvider {
 }
 
 impl OAuthProvider {
-    /// A provider from a preset (spec §8, next-auth v4 column): its endpoints, scope, checks,
+    /// A provider from a preset (docs/REST.md §8, next-auth v4 column): its endpoints, scope, checks,
     /// token authentication and profile mapping. `params` gives what the preset needs
     /// (its row's required `params`); a parameter the preset does not take is an error.
     pub fn preset(

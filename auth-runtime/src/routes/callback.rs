@@ -1,4 +1,4 @@
-//! `GET|POST /callback/:provider` (§2.6): for OAuth, the provider's answer checked against the
+//! `GET|POST /callback/:provider` (docs/REST.md §2.6): for OAuth, the provider's answer checked against the
 //! sealed check cookies and exchanged for a profile; for credentials, a CSRF-verified form
 //! checked by the user's `authorize`. Both end in the `sign_in` and `jwt` callbacks and the
 //! session cookie.
@@ -36,7 +36,7 @@ pub(super) async fn handle<D: SessionData>(
     }
 }
 
-/// The OAuth callback (§2.6, §4.3): the provider's answer, every check, the code exchange
+/// The OAuth callback (docs/REST.md §2.6, §4.3): the provider's answer, every check, the code exchange
 /// and the ID token, then the same sign-in steps as credentials.
 async fn oauth_callback<D: SessionData>(
     ctx: &mut Ctx<'_, D>,

@@ -1,4 +1,4 @@
-//! Database sessions in the routes (§2.3, §5.4, §5.5): who a sign-in is in the store
+//! Database sessions in the routes (docs/REST.md §2.3, §5.4, §5.5): who a sign-in is in the store
 //! (account linking), the session row and its cookie, `/session` with its `update_age` rule,
 //! and sign-out.
 //!
@@ -260,7 +260,7 @@ pub(super) async fn start_session<D>(
     .expires(expires))
 }
 
-/// `GET|POST /session` with database sessions (§2.3, v4): `{}` without a live session; the
+/// `GET|POST /session` with database sessions (docs/REST.md §2.3, v4): `{}` without a live session; the
 /// stored expiry is pushed out only once `update_age` has passed; the cookie is re-sent.
 pub(super) async fn session<D: SessionData>(
     ctx: &mut Ctx<'_, D>,

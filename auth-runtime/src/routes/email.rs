@@ -1,4 +1,4 @@
-//! Email sign-in (§2.9): `POST /signin/:email` normalises the address, stores a hashed,
+//! Email sign-in (docs/REST.md §2.9): `POST /signin/:email` normalises the address, stores a hashed,
 //! single-use token and mails the link; `GET|POST /callback/:email` takes the token back
 //! for exactly that address.
 

@@ -134,7 +134,7 @@ pub(crate) struct Ctx<'a, D> {
     pub(crate) csrf_token: String,
     /// Whether the cookie's token was already valid (only then can a POST be verified).
     pub(crate) csrf_from_cookie: bool,
-    /// The validated callbackUrl (§4.4).
+    /// The validated callbackUrl (docs/REST.md §4.4).
     pub(crate) callback_url: String,
     /// JSON mode: the body's `json` field is the string `"true"`.
     pub(crate) json: bool,
@@ -151,7 +151,7 @@ impl<D: SessionData> Ctx<'_, D> {
             .map(|(_, v)| v.as_str())
     }
 
-    /// CSRF-verified: a POST whose valid cookie token equals the body's `csrfToken` (§3).
+    /// CSRF-verified: a POST whose valid cookie token equals the body's `csrfToken` (docs/REST.md §3).
     pub(crate) fn csrf_verified(&self) -> bool {
         self.method == Method::POST
             && self.csrf_from_cookie
@@ -192,7 +192,7 @@ impl<D: SessionData> Ctx<'_, D> {
 
 /// What an action answers; cookies are added by [`Ctx::respond`].
 pub(crate) enum Reply {
-    /// 302, or `{"url"}` with `json_status` in JSON mode (§2.8).
+    /// 302, or `{"url"}` with `json_status` in JSON mode (docs/REST.md §2.8).
     Redirect {
         url: String,
         json_status: StatusCode,
@@ -301,7 +301,7 @@ async fn handle<D: SessionData>(auth: &Inner<D>, request: Request) -> Response {
     let jar = Jar::from_headers(&parts.headers);
     let secure = auth.base.is_secure();
 
-    // §3: a valid CSRF cookie is kept; a missing or tampered one is replaced.
+    // docs/REST.md §3: a valid CSRF cookie is kept; a missing or tampered one is replaced.
     let mut set_cookies = Vec::new();
     let (csrf_token, csrf_from_cookie) = match jar
         .get(auth.cookies.csrf_token)
@@ -359,7 +359,7 @@ fn body_too_slow(deadline: Duration) -> Response {
     response
 }
 
-/// §4.4 and §1.4: body, then query, then cookie, then the origin; the query value and the
+/// docs/REST.md §4.4 and §1.4: body, then query, then cookie, then the origin; the query value and the
 /// cookie must be URLs (else `Configuration`); a body value that is not one counts as the
 /// origin (NextAuth 3.29.10 hangs on it: advisory GHSA-g5fm-jp9v-2432).
 async fn resolve_callback_url<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Result<(), Reply> {
@@ -439,7 +439,7 @@ async fn dispatch<D: SessionData>(
     }
 }
 
-/// §2.2: every enabled provider, in declaration order, with absolute URLs. The answer only
+/// docs/REST.md §2.2: every enabled provider, in declaration order, with absolute URLs. The answer only
 /// depends on the configuration, so it is written once at start-up and shared.
 pub(crate) fn providers_json(
     base: &crate::config::BaseUrl,

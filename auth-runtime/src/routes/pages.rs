@@ -1,4 +1,4 @@
-//! The HTML pages: sign-in, sign-out, error and verify-request (§2.4, §2.7, §2.10, §2.11),
+//! The HTML pages: sign-in, sign-out, error and verify-request (docs/REST.md §2.4, §2.7, §2.10, §2.11),
 //! or redirects to the custom pages that `pages:` declares.
 
 use axum::http::StatusCode;
@@ -8,7 +8,7 @@ use crate::pages::{self, PageField, PageProvider, PageProviderKind, SigninPage};
 use crate::provider::ProviderKind;
 use crate::user::SessionData;
 
-/// Error codes that `/error` sends back to the sign-in page to show inline (§2.10).
+/// Error codes that `/error` sends back to the sign-in page to show inline (docs/REST.md §2.10).
 const SIGNIN_ERRORS: [&str; 9] = [
     "Signin",
     "OAuthSignin",
@@ -103,7 +103,7 @@ pub(super) fn signout<D: SessionData>(ctx: &Ctx<'_, D>) -> Reply {
     }
 }
 
-/// `GET /error[/<code>]` (§2.10): the custom page, the sign-in page for inline codes, or
+/// `GET /error[/<code>]` (docs/REST.md §2.10): the custom page, the sign-in page for inline codes, or
 /// the built-in error page with its status.
 pub(super) fn error<D: SessionData>(ctx: &Ctx<'_, D>, argument: Option<&str>) -> Reply {
     let code = ctx.query("error").or(argument).unwrap_or_default();

@@ -1,4 +1,4 @@
-//! `GET /session` and `POST /session` (§2.3): the client-safe session or `{}`, rolling the
+//! `GET /session` and `POST /session` (docs/REST.md §2.3): the client-safe session or `{}`, rolling the
 //! JWT on every read (database sessions: `database::session`); POST is next-auth v4's
 //! `update()`.
 

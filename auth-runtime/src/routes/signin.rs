@@ -1,4 +1,4 @@
-//! `POST /signin/:provider` (§2.5): CSRF-verified start of a sign-in. For OAuth, the check
+//! `POST /signin/:provider` (docs/REST.md §2.5): CSRF-verified start of a sign-in. For OAuth, the check
 //! values are made and sealed in cookies, and the browser goes to the provider.
 
 use time::OffsetDateTime;

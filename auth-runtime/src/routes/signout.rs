@@ -1,4 +1,4 @@
-//! `POST /signout` (§2.7): CSRF-verified; fires the event, clears the session cookie and
+//! `POST /signout` (docs/REST.md §2.7): CSRF-verified; fires the event, clears the session cookie and
 //! redirects to the validated callbackUrl.
 
 use super::{Ctx, Reply, database};
