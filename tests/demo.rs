@@ -425,6 +425,17 @@ async fn signin_by_post_checks_csrf_and_the_provider() {
         unknown.location(),
         "http://127.0.0.1:3000/api/auth/signin?csrf=true"
     );
+    let off = client
+        .post_form(
+            &format!("{BASE}/signin/github"),
+            &format!("csrfToken={token}"),
+        )
+        .await;
+    assert_eq!(
+        off.location(),
+        "http://127.0.0.1:3000/api/auth/signin?csrf=true",
+        "a declared provider that is off is unknown"
+    );
     let no_csrf = client
         .post_form(&format!("{BASE}/signin/credentials"), "")
         .await;
@@ -530,6 +541,12 @@ async fn unsupported_actions_and_methods_are_400() {
         ("GET", ""),
         ("GET", "callback/nope"),
         ("POST", "callback/nope"),
+        // Provider routes (`github` is declared but off without its variables) answer as the
+        // catch-all does.
+        ("GET", "callback/github"),
+        ("POST", "callback/github"),
+        ("PUT", "signin/credentials"),
+        ("DELETE", "callback/credentials"),
     ] {
         let answer = client
             .send(

@@ -699,15 +699,41 @@ fn spanned_call(builder: &Ident, method: &str, leading: TokenStream, path: &Path
 fn gen_router(config: &Config, mode: Mode) -> TokenStream {
     let private = private(config);
     let bound = session_data_bound(config, mode);
+    let variants = config.providers.iter().map(|p| &p.variant);
     let body = match mode {
-        Mode::Full => quote!(#private::router(auth)),
+        Mode::Full => quote! {
+            #private::Routes::new(auth)
+                #(.provider(ProviderId::#variants.spec()))*
+                .into_router()
+        },
         Mode::Stub => quote! {
             let _ = auth;
             ::core::panic!(#STUB_PANIC)
         },
     };
+    // The doc lists every route the app answers, as `cargo expand` shows it.
+    let mut doc = String::from(
+        "The auth routes under the base path; merge them into the app and add `auth.layer()` for the extractors.\n\n\
+         NextAuth's actions: `GET /session`, `POST /session`, `GET /csrf`, `GET /providers`, \
+         `GET /signin`, `GET|POST /signout`, `GET /error`, `GET /verify-request`, `POST /_log`, \
+         `POST /accounts/link`. Each provider's, with the provider fixed:",
+    );
+    for provider in &config.providers {
+        let id = &provider.id;
+        let routes = match provider.kind {
+            ProviderKind::Credentials { .. } => {
+                format!(
+                    "`POST /callback/{id}` (the form; `POST /signin/{id}` leads to the sign-in page)"
+                )
+            }
+            ProviderKind::OAuth(_) | ProviderKind::Email(_) => {
+                format!("`POST /signin/{id}`, `GET|POST /callback/{id}`")
+            }
+        };
+        doc.push_str(&format!("\n- `{id}`: {routes}"));
+    }
     quote! {
-        #[doc = "The auth routes under the base path; merge them into the app and add `auth.layer()` for the extractors."]
+        #[doc = #doc]
         pub fn router<S>(auth: Auth) -> #private::axum::Router<S>
         where
             S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,

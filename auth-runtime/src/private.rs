@@ -11,17 +11,13 @@ pub use crate::oauth::{Checks, Preset, TokenAuthMethod};
 pub use crate::provider::{
     CredentialField, EmailSettings, OAuthSettings, ProviderKind, ProviderSpec, Setting,
 };
+pub use crate::routes::Routes;
 pub use crate::throttle::{ClientAddress, ThrottleSettings};
 pub use crate::user::{NoData, SessionData};
 /// The rules a setting's value follows, shared with the `auth!` macro.
 pub use auth_shared::literals as literal_rules;
 
 use std::fmt;
-
-/// The auth routes for `auth`, under its base path.
-pub fn router<D: SessionData, S: Clone + Send + Sync + 'static>(auth: Auth<D>) -> axum::Router<S> {
-    crate::routes::router(auth)
-}
 
 /// Reads a variable from the process environment.
 pub fn std_env(name: &str) -> Option<String> {

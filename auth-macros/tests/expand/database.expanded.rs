@@ -130,11 +130,18 @@ pub mod auth {
             );
         __auth_builder.build()
     }
-    ///The auth routes under the base path; merge them into the app and add `auth.layer()` for the extractors.
+    /**The auth routes under the base path; merge them into the app and add `auth.layer()` for the extractors.
+
+NextAuth's actions: `GET /session`, `POST /session`, `GET /csrf`, `GET /providers`, `GET /signin`, `GET|POST /signout`, `GET /error`, `GET /verify-request`, `POST /_log`, `POST /accounts/link`. Each provider's, with the provider fixed:
+- `email`: `POST /signin/email`, `GET|POST /callback/email`
+- `magic-link`: `POST /signin/magic-link`, `GET|POST /callback/magic-link`*/
     pub fn router<S>(auth: Auth) -> ::auth_runtime::__private::axum::Router<S>
     where
         S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
     {
-        ::auth_runtime::__private::router(auth)
+        ::auth_runtime::__private::Routes::new(auth)
+            .provider(ProviderId::Email.spec())
+            .provider(ProviderId::MagicLink.spec())
+            .into_router()
     }
 }

@@ -193,12 +193,21 @@ pub mod auth {
             );
         __auth_builder.build()
     }
-    ///The auth routes under the base path; merge them into the app and add `auth.layer()` for the extractors.
+    /**The auth routes under the base path; merge them into the app and add `auth.layer()` for the extractors.
+
+NextAuth's actions: `GET /session`, `POST /session`, `GET /csrf`, `GET /providers`, `GET /signin`, `GET|POST /signout`, `GET /error`, `GET /verify-request`, `POST /_log`, `POST /accounts/link`. Each provider's, with the provider fixed:
+- `credentials`: `POST /callback/credentials` (the form; `POST /signin/credentials` leads to the sign-in page)
+- `oidc`: `POST /signin/oidc`, `GET|POST /callback/oidc`
+- `github`: `POST /signin/github`, `GET|POST /callback/github`*/
     pub fn router<S>(auth: Auth) -> ::auth_runtime::__private::axum::Router<S>
     where
         S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
         for<'__auth> SessionData: ::auth_runtime::__private::SessionData,
     {
-        ::auth_runtime::__private::router(auth)
+        ::auth_runtime::__private::Routes::new(auth)
+            .provider(ProviderId::Credentials.spec())
+            .provider(ProviderId::Oidc.spec())
+            .provider(ProviderId::Github.spec())
+            .into_router()
     }
 }

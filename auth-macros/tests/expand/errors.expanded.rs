@@ -88,7 +88,9 @@ pub mod my_auth {
         let _ = vars;
         ::core::panic!("auth! configuration has errors")
     }
-    ///The auth routes under the base path; merge them into the app and add `auth.layer()` for the extractors.
+    /**The auth routes under the base path; merge them into the app and add `auth.layer()` for the extractors.
+
+NextAuth's actions: `GET /session`, `POST /session`, `GET /csrf`, `GET /providers`, `GET /signin`, `GET|POST /signout`, `GET /error`, `GET /verify-request`, `POST /_log`, `POST /accounts/link`. Each provider's, with the provider fixed:*/
     pub fn router<S>(auth: Auth) -> ::auth_runtime::__private::axum::Router<S>
     where
         S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,

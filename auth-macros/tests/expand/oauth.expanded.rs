@@ -168,11 +168,20 @@ pub mod auth {
             );
         __auth_builder.build()
     }
-    ///The auth routes under the base path; merge them into the app and add `auth.layer()` for the extractors.
+    /**The auth routes under the base path; merge them into the app and add `auth.layer()` for the extractors.
+
+NextAuth's actions: `GET /session`, `POST /session`, `GET /csrf`, `GET /providers`, `GET /signin`, `GET|POST /signout`, `GET /error`, `GET /verify-request`, `POST /_log`, `POST /accounts/link`. Each provider's, with the provider fixed:
+- `oidc`: `POST /signin/oidc`, `GET|POST /callback/oidc`
+- `github`: `POST /signin/github`, `GET|POST /callback/github`
+- `custom`: `POST /signin/custom`, `GET|POST /callback/custom`*/
     pub fn router<S>(auth: Auth) -> ::auth_runtime::__private::axum::Router<S>
     where
         S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
     {
-        ::auth_runtime::__private::router(auth)
+        ::auth_runtime::__private::Routes::new(auth)
+            .provider(ProviderId::Oidc.spec())
+            .provider(ProviderId::Github.spec())
+            .provider(ProviderId::Custom.spec())
+            .into_router()
     }
 }

@@ -30,6 +30,7 @@ use crate::callbacks::RedirectParams;
 use crate::config::{Auth, Inner};
 use crate::cookies::{Jar, SetCookie};
 use crate::csrf;
+use crate::provider::ProviderSpec;
 use crate::serve::BodyReadTimeout;
 use crate::user::SessionData;
 
@@ -42,23 +43,64 @@ pub(crate) const BODY_LIMIT: usize = 64 * 1024;
 /// and the connection is closed. `serve(…).body_read_timeout(…)` sets another deadline.
 const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub(crate) fn router<D: SessionData, S: Clone + Send + Sync + 'static>(auth: Auth<D>) -> Router<S> {
-    warm_up_discovery(&auth);
-    let base = auth.inner.base.path().to_owned();
-    let handler = move |request: Request| {
-        let auth = auth.clone();
-        async move { handle(&auth.inner, request).await }
-    };
-    // The actions every page load hits get their own static routes: matching them captures no
-    // path parameter (the catch-all's costs two allocations per request).
-    let mut router = Router::new();
-    for action in ["session", "csrf", "providers"] {
-        router = router.route(&format!("{base}/{action}"), any(handler.clone()));
+/// The REST API's routes, as the `router` that `auth!` generates lays them out: NextAuth's
+/// actions (`new`), then each provider's sign-in and callback routes, answered with the
+/// provider fixed (`provider`), then every other path under the base path, which gets
+/// NextAuth's answers for unknown actions and providers (`into_router`).
+pub struct Routes<D, S> {
+    auth: Auth<D>,
+    router: Router<S>,
+}
+
+impl<D: SessionData, S: Clone + Send + Sync + 'static> Routes<D, S> {
+    /// NextAuth's actions under the base path: `/session`, `/csrf`, `/providers` (static
+    /// routes: the ones every page load hits capture no path parameter), and the base path
+    /// itself. OpenID discovery starts in the background.
+    pub fn new(auth: Auth<D>) -> Self {
+        warm_up_discovery(&auth);
+        let mut routes = Routes {
+            router: Router::new(),
+            auth,
+        };
+        let base = routes.auth.inner.base.path().to_owned();
+        for path in [
+            format!("{base}/session"),
+            format!("{base}/csrf"),
+            format!("{base}/providers"),
+            base.clone(),
+            format!("{base}/"),
+        ] {
+            routes = routes.route(&path, None);
+        }
+        routes
     }
-    router
-        .route(&base, any(handler.clone()))
-        .route(&format!("{base}/"), any(handler.clone()))
-        .route(&format!("{base}/{{*rest}}"), any(handler))
+
+    /// `POST <base>/signin/<id>` and `GET|POST <base>/callback/<id>` of one provider, each
+    /// answered with the provider fixed rather than looked up from the path. A provider that
+    /// is off (an `#[optional]` one without its variables) answers as an unknown one.
+    pub fn provider(self, spec: &'static ProviderSpec) -> Self {
+        let base = self.auth.inner.base.path().to_owned();
+        let id = spec.id;
+        self.route(&format!("{base}/signin/{id}"), Some(id))
+            .route(&format!("{base}/callback/{id}"), Some(id))
+    }
+
+    /// The routes, with every other path under the base path answered as NextAuth does.
+    pub fn into_router(self) -> Router<S> {
+        let base = self.auth.inner.base.path().to_owned();
+        self.route(&format!("{base}/{{*rest}}"), None).router
+    }
+
+    /// `path`, answered by the REST API; `provider` fixes the route's provider.
+    fn route(mut self, path: &str, provider: Option<&'static str>) -> Self {
+        let auth = self.auth.clone();
+        let handler = move |request: Request| {
+            let auth = auth.clone();
+            async move { handle(&auth.inner, request, provider).await }
+        };
+        self.router = self.router.route(path, any(handler));
+        self
+    }
 }
 
 /// Fetches every OpenID provider's discovery document in the background at start-up, so the
@@ -264,7 +306,13 @@ impl Reply {
     }
 }
 
-async fn handle<D: SessionData>(auth: &Inner<D>, request: Request) -> Response {
+/// Answers one request; `provider` is the provider a provider route fixes (otherwise it is
+/// read from the path, `<action>/<provider>`).
+async fn handle<D: SessionData>(
+    auth: &Inner<D>,
+    request: Request,
+    provider: Option<&'static str>,
+) -> Response {
     let (parts, body) = request.into_parts();
     let rest = parts
         .uri
@@ -276,7 +324,10 @@ async fn handle<D: SessionData>(auth: &Inner<D>, request: Request) -> Response {
         .split('/')
         .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy());
     let action = segments.next().unwrap_or_default();
-    let argument = segments.next();
+    let argument = match provider {
+        Some(id) => Some(std::borrow::Cow::Borrowed(id)),
+        None => segments.next(),
+    };
 
     let body = if parts.method == Method::POST {
         let deadline = parts
@@ -614,7 +665,7 @@ mod tests {
         let lookup = move |name: &str| (name == "NEXTAUTH_SECRET").then(|| secret.clone());
         let mut builder = Builder::<NoData>::new(&lookup);
         builder.secrets(&["NEXTAUTH_SECRET"]);
-        let app: Router = router(builder.build().unwrap());
+        let app: Router = Routes::new(builder.build().unwrap()).into_router();
         let request = Request::post("/api/auth/_log")
             .extension(BodyReadTimeout(Duration::from_millis(50)))
             .body(Body::new(Stalled))
