@@ -252,6 +252,19 @@ async fn the_session_extractor_reads_database_sessions() {
         .layer(auth.layer());
     let mut client = Client::new(app);
     assert_eq!(client.get("/me").await.status, StatusCode::UNAUTHORIZED);
+    // A page request is sent to sign in, as under JWT sessions.
+    let page = client
+        .send(
+            axum::http::Request::get("/me")
+                .header(axum::http::header::ACCEPT, "text/html")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        page.location(),
+        "http://127.0.0.1:3000/api/auth/signin?callbackUrl=http%3A%2F%2F127.0.0.1%3A3000%2Fme"
+    );
     sign_in_with_password(&mut client, "erin").await;
     let me = client.get("/me").await;
     assert_eq!(me.status, StatusCode::OK);

@@ -371,6 +371,49 @@ async fn the_session_extractor_reads_the_cookie_and_bearer_tokens() {
     assert_eq!(bearer.status, StatusCode::OK);
 }
 
+/// `GET path` with an `Accept` header (and `Host: evil.example`, which must change nothing).
+async fn get_accepting(client: &mut Client, path: &str, accept: &str) -> common::Answer {
+    client
+        .send(
+            Request::get(path)
+                .header(header::ACCEPT, accept)
+                .header(header::HOST, "evil.example")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_protected_route_sends_pages_to_sign_in_and_answers_other_requests_401() {
+    let mut client = client();
+    let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let page = get_accepting(&mut client, "/me?tab=keys", browser).await;
+    assert_eq!(page.status, StatusCode::FOUND);
+    assert_eq!(
+        page.location(),
+        "http://127.0.0.1:3000/api/auth/signin?callbackUrl=http%3A%2F%2F127.0.0.1%3A3000%2Fme%3Ftab%3Dkeys"
+    );
+    for accept in [
+        "application/json",
+        "*/*",
+        "text/html;q=0.1, application/json",
+    ] {
+        let api = get_accepting(&mut client, "/me", accept).await;
+        assert_eq!(api.status, StatusCode::UNAUTHORIZED, "{accept}");
+        assert_eq!(
+            api.json(),
+            serde_json::json!({"error": "Unauthorized"}),
+            "{accept}"
+        );
+        assert_eq!(api.headers[header::WWW_AUTHENTICATE], "Bearer");
+    }
+    // Signed in, the same page request is answered.
+    let mut signed_in = signed_in().await;
+    let me = get_accepting(&mut signed_in, "/me", browser).await;
+    assert_eq!(me.status, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn home_shows_the_signed_in_user_or_a_sign_in_link() {
     let mut anonymous = client();

@@ -319,6 +319,46 @@ mod custom_pages {
     }
 
     #[tokio::test]
+    async fn a_router_behind_require_session_sends_pages_to_the_custom_sign_in_page() {
+        let auth = paged::config_from(&vars(&[(
+            "NEXTAUTH_SECRET",
+            "paged-secret-1e7c3a9f5d2b8e4a6c0f",
+        )]))
+        .unwrap();
+        let app = axum::Router::new()
+            .route("/dash", axum::routing::get(|| async { "dashboard" }))
+            .route("/dash/keys", axum::routing::post(|| async { "created" }))
+            .route_layer(auth.require_session())
+            .merge(paged::router(auth.clone()))
+            .layer(auth.layer());
+        let mut client = Client::new(app);
+        let send = |method: &str, path: &str, accept: &str| {
+            axum::http::Request::builder()
+                .method(method)
+                .uri(path)
+                .header(axum::http::header::ACCEPT, accept)
+                .body(axum::body::Body::empty())
+                .unwrap()
+        };
+        let page = client.send(send("GET", "/dash", "text/html")).await;
+        assert_eq!(page.status, StatusCode::FOUND);
+        assert_eq!(
+            page.location(),
+            "/login?callbackUrl=http%3A%2F%2Flocalhost%3A3000%2Fdash"
+        );
+        let api = client
+            .send(send("POST", "/dash/keys", "application/json"))
+            .await;
+        assert_eq!(api.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(api.body, r#"{"error":"Unauthorized"}"#);
+        // The auth routes themselves stay open.
+        let csrf = client
+            .send(send("GET", &format!("{BASE}/csrf"), "*/*"))
+            .await;
+        assert_eq!(csrf.status, StatusCode::OK);
+    }
+
+    #[tokio::test]
     async fn custom_pages_receive_nextauths_redirects() {
         let mut client = client();
         let signin = client

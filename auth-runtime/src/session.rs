@@ -323,13 +323,22 @@ impl<D> Session<D> {
     }
 }
 
-/// Why [`Session`] could not be extracted.
-#[derive(Debug, thiserror::Error, Clone, Copy, PartialEq, Eq)]
+/// Why [`Session`] could not be extracted: the answer a route that requires a session gives
+/// a request without one.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SessionRejection {
-    /// No valid session: 401.
+    /// No valid session, for an API request: `401` with `{"error":"Unauthorized"}`.
     #[error("no valid session")]
     Unauthenticated,
+    /// No valid session, for a page request (`Accept` prefers `text/html`): `302` to the
+    /// sign-in page (`pages.sign_in`, else `<base>/signin`) with the requested URL as
+    /// `callbackUrl`, built from `NEXTAUTH_URL`'s origin, never the `Host` header.
+    #[error("no valid session; sign in at {location}")]
+    SignInRequired {
+        /// The sign-in page's absolute URL, with `callbackUrl`.
+        location: String,
+    },
     /// The router lacks `auth.layer()`: a programming error, 500.
     #[error("the `Session` extractor needs `.layer(auth.layer())` on the router")]
     MissingLayer,
@@ -340,10 +349,23 @@ impl IntoResponse for SessionRejection {
         match self {
             SessionRejection::Unauthenticated => (
                 StatusCode::UNAUTHORIZED,
-                [(header::WWW_AUTHENTICATE, "Bearer")],
-                "Unauthorized",
+                [
+                    (header::WWW_AUTHENTICATE, "Bearer"),
+                    (header::CONTENT_TYPE, "application/json"),
+                ],
+                r#"{"error":"Unauthorized"}"#,
             )
                 .into_response(),
+            SessionRejection::SignInRequired { location } => {
+                match axum::http::HeaderValue::try_from(location) {
+                    Ok(location) => {
+                        (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
+                    }
+                    // Built from configured URLs and an encoded path: cannot happen; still an
+                    // answer rather than a panic.
+                    Err(_) => SessionRejection::Unauthenticated.into_response(),
+                }
+            }
             SessionRejection::MissingLayer => {
                 tracing::error!("{}", SessionRejection::MissingLayer);
                 (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
@@ -356,9 +378,80 @@ impl<D: SessionData, S: Send + Sync> FromRequestParts<S> for Session<D> {
     type Rejection = SessionRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        <Session<D> as OptionalFromRequestParts<S>>::from_request_parts(parts, state)
-            .await?
-            .ok_or(SessionRejection::Unauthenticated)
+        if let Some(session) =
+            <Session<D> as OptionalFromRequestParts<S>>::from_request_parts(parts, state).await?
+        {
+            return Ok(session);
+        }
+        // `OptionalFromRequestParts` found the layer, so the lookup cannot fail here.
+        let auth = parts
+            .extensions
+            .get::<Auth<D>>()
+            .ok_or(SessionRejection::MissingLayer)?;
+        if !prefers_html(&parts.headers) {
+            return Err(SessionRejection::Unauthenticated);
+        }
+        Err(SessionRejection::SignInRequired {
+            location: auth.sign_in_url(&parts.uri),
+        })
+    }
+}
+
+impl<D: SessionData> Auth<D> {
+    /// The sign-in page for a visitor of `requested` (a path and query on this site):
+    /// `pages.sign_in`, or `<base>/signin` as an absolute URL, with `callbackUrl` = the
+    /// requested URL on the configured origin.
+    pub(crate) fn sign_in_url(&self, requested: &axum::http::Uri) -> String {
+        let origin = self.inner.base.origin();
+        let path_and_query = requested
+            .path_and_query()
+            .map_or("/", axum::http::uri::PathAndQuery::as_str);
+        let callback_url = format!("{origin}{path_and_query}");
+        // A custom page as written, as `GET /signin` redirects to it (docs/REST.md §2.4).
+        let page = match &self.inner.pages.sign_in {
+            Some(page) => page.clone(),
+            None => self.inner.base.url("signin"),
+        };
+        let joiner = if page.contains('?') { '&' } else { '?' };
+        format!(
+            "{page}{joiner}callbackUrl={}",
+            cookies::encode_uri_component(&callback_url)
+        )
+    }
+
+    /// A layer that answers every request of the routes it wraps without a session as
+    /// [`Session`] does (a page request is sent to sign in, any other gets 401), so a whole
+    /// `Router` is protected at once: `.route_layer(auth.require_session())`, inside
+    /// `.layer(auth.layer())`.
+    pub fn require_session(&self) -> axum::middleware::FromExtractorLayer<Session<D>, ()> {
+        axum::middleware::from_extractor::<Session<D>>()
+    }
+}
+
+/// Whether a request asks for a page: its `Accept` header rates `text/html` at least as high
+/// as `application/json` (browsers send `text/html,…`; `fetch` and curl send `*/*`).
+fn prefers_html(headers: &HeaderMap) -> bool {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let quality = |wanted: &str| -> Option<f32> {
+        accept.split(',').find_map(|range| {
+            let mut parts = range.split(';');
+            let media = parts.next()?.trim();
+            if !media.eq_ignore_ascii_case(wanted) {
+                return None;
+            }
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            Some(q)
+        })
+    };
+    match (quality("text/html"), quality("application/json")) {
+        (Some(html), Some(json)) => html > 0.0 && html >= json,
+        (Some(html), None) => html > 0.0,
+        (None, _) => false,
     }
 }
 
