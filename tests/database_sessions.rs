@@ -486,6 +486,60 @@ async fn the_link_route_needs_csrf_a_session_and_an_oauth_provider() {
 }
 
 #[tokio::test]
+async fn a_user_lists_their_accounts_and_unlinks_all_but_the_last_way_in() {
+    for store in stores() {
+        let mut browser = client(&store);
+        assert_eq!(
+            browser.get(&format!("{BASE}/accounts")).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{store}"
+        );
+        let name = unique("lister");
+        sign_in_with_password(&mut browser, &name).await;
+        let login = unique("listed");
+        oidc_link(&mut browser, &login).await;
+        let listed = browser.get(&format!("{BASE}/accounts")).await;
+        assert_eq!(listed.status, StatusCode::OK, "{store}: {}", listed.body);
+        let accounts = listed.json();
+        let providers: Vec<&str> = accounts
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["provider"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            providers,
+            ["credentials", "oidc"],
+            "{store}: {}",
+            listed.body
+        );
+        assert!(!listed.body.contains("access_token") && !listed.body.contains("secret"));
+
+        let unlink = format!("{BASE}/accounts/unlink");
+        let no_csrf = browser.post_form(&unlink, "provider=oidc").await;
+        assert_eq!(no_csrf.status, StatusCode::FORBIDDEN, "{store}");
+        let token = browser.csrf(BASE).await;
+        let unknown = browser
+            .post_form(&unlink, &format!("csrfToken={token}&provider=github"))
+            .await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{store}");
+        let gone = browser
+            .post_form(&unlink, &format!("csrfToken={token}&provider=credentials"))
+            .await;
+        assert_eq!(gone.status, StatusCode::OK, "{store}: {}", gone.body);
+        let last = browser
+            .post_form(&unlink, &format!("csrfToken={token}&provider=oidc"))
+            .await;
+        assert_eq!(last.status, StatusCode::CONFLICT, "{store}: {}", last.body);
+        // The OpenID account still signs the same user in.
+        let mut fresh = client(&store);
+        oidc_sign_in(&mut fresh, &login).await;
+        let session = fresh.get(&format!("{BASE}/session")).await.json();
+        assert_eq!(session["user"]["name"], name.as_str(), "{store}");
+    }
+}
+
+#[tokio::test]
 async fn a_link_flow_finished_after_signing_out_links_nothing() {
     for store in stores() {
         let mut browser = client(&store);

@@ -485,7 +485,9 @@ async fn dispatch<D: SessionData>(
         (Method::GET, "error") => pages::error(ctx, argument),
         (Method::GET, "verify-request") => pages::verify_request(ctx),
         (Method::POST, "_log") => Reply::Empty,
+        (Method::GET, "accounts") if argument.is_none() => accounts::list(ctx).await,
         (Method::POST, "accounts") if argument == Some("link") => accounts::link(ctx).await,
+        (Method::POST, "accounts") if argument == Some("unlink") => accounts::unlink(ctx).await,
         (method, _) => Reply::not_supported(&method),
     }
 }
