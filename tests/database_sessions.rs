@@ -756,3 +756,140 @@ mod opted_in_linking {
         }
     }
 }
+
+mod lifecycle_events {
+    use std::sync::Mutex;
+
+    use auth_runtime::callbacks::{CreateUserEvent, LinkAccountEvent, UpdateUserEvent};
+
+    use super::*;
+
+    auth! {
+        module: evented,
+        secret: env("NEXTAUTH_SECRET"),
+        session: database { adapter: env("TEST_DATABASE_URL") },
+        providers: {
+            oidc: Oidc {
+                issuer: env("OIDC_ISSUER"),
+                client_id: env("OIDC_CLIENT_ID"),
+                client_secret: env("OIDC_CLIENT_SECRET"),
+            },
+            email: Email { server: env("EMAIL_SERVER"), from: "NextAuth <no-reply@example.com>" },
+        },
+        events: {
+            create_user: crate::lifecycle_events::created,
+            update_user: crate::lifecycle_events::updated,
+            link_account: crate::lifecycle_events::linked,
+        },
+    }
+
+    /// Every event fired, as `<event> <email> [<provider>]`.
+    static FIRED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+    pub(crate) async fn created(event: CreateUserEvent) {
+        let email = event.user.email.unwrap_or_default();
+        FIRED.lock().unwrap().push(format!("create_user {email}"));
+    }
+
+    pub(crate) async fn updated(event: UpdateUserEvent) {
+        let email = event.user.email.unwrap_or_default();
+        FIRED.lock().unwrap().push(format!("update_user {email}"));
+    }
+
+    pub(crate) async fn linked(event: LinkAccountEvent) {
+        let email = event.user.email.unwrap_or_default();
+        let provider = event.account.provider;
+        FIRED
+            .lock()
+            .unwrap()
+            .push(format!("link_account {email} {provider}"));
+    }
+
+    /// The events fired for `email`, in order.
+    fn fired_for(email: &str) -> Vec<String> {
+        FIRED
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| e.split(' ').nth(1) == Some(email))
+            .cloned()
+            .collect()
+    }
+
+    fn client(database_url: &str) -> Client {
+        let auth = evented::config_from(&vars(&[
+            ("NEXTAUTH_SECRET", "database-events-secret-0123456789abcdef"),
+            ("NEXTAUTH_URL", ORIGIN),
+            ("TEST_DATABASE_URL", database_url),
+            ("OIDC_ISSUER", &provider().issuer),
+            ("OIDC_CLIENT_ID", oidc::BASIC_CLIENT_ID),
+            ("OIDC_CLIENT_SECRET", oidc::BASIC_CLIENT_SECRET),
+            ("EMAIL_SERVER", &sink().url()),
+        ]))
+        .unwrap();
+        Client::new(evented::router(auth.clone()).layer(auth.layer()))
+    }
+
+    #[tokio::test]
+    async fn create_user_link_account_and_update_user_fire_once_each_with_their_data() {
+        for store in stores() {
+            let login = unique("evented");
+            let address = format!("{login}@example.com");
+            let mut first = client(&store);
+            oidc_sign_in(&mut first, &login).await;
+            assert_eq!(
+                fired_for(&address),
+                [
+                    format!("create_user {address}"),
+                    format!("link_account {address} oidc")
+                ],
+                "{store}: the first sign-in creates the user with its account"
+            );
+            let mut again = client(&store);
+            oidc_sign_in(&mut again, &login).await;
+            assert_eq!(
+                fired_for(&address).len(),
+                2,
+                "{store}: nothing new is written"
+            );
+
+            request_link(&mut again, &address).await;
+            let link = link_for(&address);
+            again.get(link.strip_prefix(ORIGIN).unwrap()).await;
+            assert_eq!(
+                fired_for(&address).last().map(String::as_str),
+                Some(format!("update_user {address}").as_str()),
+                "{store}: the email sign-in proved the address"
+            );
+            assert_eq!(fired_for(&address).len(), 3, "{store}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refused_sign_in_fires_no_lifecycle_event() {
+        for store in stores() {
+            // The address belongs to a user made by an email sign-in; the OpenID account with the
+            // same address is refused (`OAuthAccountNotLinked`), so nothing is written.
+            let login = unique("refused");
+            let address = format!("{login}@example.com");
+            let mut owner = client(&store);
+            request_link(&mut owner, &address).await;
+            let link = link_for(&address);
+            owner.get(link.strip_prefix(ORIGIN).unwrap()).await;
+            assert_eq!(fired_for(&address), [format!("create_user {address}")]);
+
+            let mut stranger = client(&store);
+            let answer = oidc_sign_in(&mut stranger, &login).await;
+            assert_eq!(
+                answer.location(),
+                "http://127.0.0.1:3000/api/auth/error?error=OAuthAccountNotLinked",
+                "{store}"
+            );
+            assert_eq!(
+                fired_for(&address).len(),
+                1,
+                "{store}: no event for a refused write"
+            );
+        }
+    }
+}

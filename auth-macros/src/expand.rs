@@ -433,6 +433,9 @@ fn gen_builder_calls(config: &Config, private: &TokenStream) -> TokenStream {
             EventKind::SignIn => "sign_in_event",
             EventKind::SignOut => "sign_out_event",
             EventKind::Session => "session_event",
+            EventKind::CreateUser => "create_user_event",
+            EventKind::UpdateUser => "update_user_event",
+            EventKind::LinkAccount => "link_account_event",
         };
         spanned_call(&builder, method, TokenStream::new(), &e.path)
     });

@@ -87,6 +87,12 @@ pub const DURATION_UNITS: &[(&str, u64)] = &[
 pub const SIGN_IN: &str = "sign_in";
 /// The event and page of signing out.
 pub const SIGN_OUT: &str = "sign_out";
+/// `create_user:`, the event of a user's creation.
+pub const CREATE_USER: &str = "create_user";
+/// `update_user:`, the event of a user's update (an email address proved).
+pub const UPDATE_USER: &str = "update_user";
+/// `link_account:`, the event of an account linked to a user.
+pub const LINK_ACCOUNT: &str = "link_account";
 /// The callback choosing where to go after signing in or out.
 pub const REDIRECT: &str = "redirect";
 /// The error page.

@@ -267,6 +267,12 @@ pub enum EventKind {
     SignOut,
     /// `/session` was read.
     Session,
+    /// A user was stored (database sessions).
+    CreateUser,
+    /// A stored user was updated: its email address proved by an email sign-in.
+    UpdateUser,
+    /// An account was linked to a stored user.
+    LinkAccount,
 }
 
 /// A page replaced by the application: `sign_in: "/login"`.

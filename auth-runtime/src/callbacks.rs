@@ -207,6 +207,34 @@ pub struct SignOutEvent<D> {
     pub token: Option<Token<D>>,
 }
 
+/// The `create_user` event's argument: a user the store now holds (database sessions).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateUserEvent {
+    /// The user, with the id the store gave it.
+    pub user: User,
+}
+
+/// The `update_user` event's argument: a stored user whose email address an email sign-in
+/// just proved.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateUserEvent {
+    /// The user as stored now.
+    pub user: User,
+}
+
+/// The `link_account` event's argument: an account the store now links to a user (its
+/// first sign-in's account, or one linked later).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct LinkAccountEvent {
+    /// The user the account belongs to.
+    pub user: User,
+    /// The account.
+    pub account: Account,
+}
+
 /// The `session` event's argument.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -250,6 +278,9 @@ pub(crate) struct Events<D> {
     pub(crate) sign_in: Option<EventFn<SignInEvent>>,
     pub(crate) sign_out: Option<EventFn<SignOutEvent<D>>>,
     pub(crate) session: Option<EventFn<SessionEvent<D>>>,
+    pub(crate) create_user: Option<EventFn<CreateUserEvent>>,
+    pub(crate) update_user: Option<EventFn<UpdateUserEvent>>,
+    pub(crate) link_account: Option<EventFn<LinkAccountEvent>>,
 }
 
 impl<D> Default for Events<D> {
@@ -258,6 +289,9 @@ impl<D> Default for Events<D> {
             sign_in: None,
             sign_out: None,
             session: None,
+            create_user: None,
+            update_user: None,
+            link_account: None,
         }
     }
 }

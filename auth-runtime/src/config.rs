@@ -12,8 +12,9 @@ use auth_shared::presets::ParamValue;
 use serde::Serialize;
 
 use crate::callbacks::{
-    self, AuthorizeFn, AuthorizeOutput, Callbacks, Events, JwtParams, RedirectParams, SessionEvent,
-    SessionParams, SignInDecision, SignInEvent, SignInParams, SignOutEvent,
+    self, AuthorizeFn, AuthorizeOutput, Callbacks, CreateUserEvent, Events, JwtParams,
+    LinkAccountEvent, RedirectParams, SessionEvent, SessionParams, SignInDecision, SignInEvent,
+    SignInParams, SignOutEvent, UpdateUserEvent,
 };
 use crate::cookies::CookieNames;
 use crate::database::{AdapterSource, LazyAdapter};
@@ -709,6 +710,33 @@ impl<'a, D: SessionData> Builder<'a, D> {
         Fut: Future<Output = ()> + Send + 'static,
     {
         self.events.sign_out = Some(callbacks::event(f));
+    }
+
+    /// The `create_user` event.
+    pub fn create_user_event<F, Fut>(&mut self, f: F)
+    where
+        F: Fn(CreateUserEvent) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.events.create_user = Some(callbacks::event(f));
+    }
+
+    /// The `update_user` event.
+    pub fn update_user_event<F, Fut>(&mut self, f: F)
+    where
+        F: Fn(UpdateUserEvent) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.events.update_user = Some(callbacks::event(f));
+    }
+
+    /// The `link_account` event.
+    pub fn link_account_event<F, Fut>(&mut self, f: F)
+    where
+        F: Fn(LinkAccountEvent) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.events.link_account = Some(callbacks::event(f));
     }
 
     /// The `session` event.

@@ -48,6 +48,9 @@ pub(super) const EVENTS: Hooks<EventKind, Path, Event> = Hooks {
         (kw::SIGN_IN, EventKind::SignIn),
         (kw::SIGN_OUT, EventKind::SignOut),
         (kw::SESSION, EventKind::Session),
+        (kw::CREATE_USER, EventKind::CreateUser),
+        (kw::UPDATE_USER, EventKind::UpdateUser),
+        (kw::LINK_ACCOUNT, EventKind::LinkAccount),
     ],
     value: check_fn_path,
     item: |kind, path| Event { kind, path },
@@ -159,8 +162,10 @@ mod tests {
             ]
         );
         assert_eq!(
-            errors(block(quote!(events: { create_user: crate::f }))),
-            ["unknown event `create_user`; expected one of `sign_in`, `sign_out`, `session`"]
+            errors(block(quote!(events: { error: crate::f }))),
+            [
+                "unknown event `error`; expected one of `sign_in`, `sign_out`, `session`, `create_user`, `update_user`, `link_account`"
+            ]
         );
         assert_eq!(
             errors(block(quote!(pages: { signin: "/login" }))),

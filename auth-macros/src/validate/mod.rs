@@ -27,7 +27,7 @@ use syn::{Attribute, Ident, Lit, Path};
 
 use crate::ctxt::Ctxt;
 use crate::kw;
-use crate::model::{Callback, CallbackKind, Config, EnvVar, SessionStrategy};
+use crate::model::{Callback, CallbackKind, Config, EnvVar, Event, EventKind, SessionStrategy};
 use crate::parse::{AuthInput, EntryInput, KeyInput, ValueInput};
 use env::check_env;
 use hooks::check_hooks;
@@ -90,6 +90,9 @@ pub fn validate(cx: &Ctxt, input: &AuthInput) -> Config {
         .value(kw::EVENTS)
         .map(|v| check_hooks(cx, v, &hooks::EVENTS))
         .unwrap_or_default();
+    if jwt_sessions {
+        check_store_events_have_a_store(cx, &events);
+    }
     let pages = keys
         .value(kw::PAGES)
         .map(|v| check_hooks(cx, v, &hooks::PAGES))
@@ -129,6 +132,25 @@ fn check_no_token_with_database_sessions(
         cx.error(
             value,
             "`session_data` is carried in the session token, which `database` sessions do not have; remove it, or use `jwt` sessions",
+        );
+    }
+}
+
+/// `create_user`, `update_user` and `link_account` report writes to the store, which JWT
+/// sessions do not have: declared there, they would never fire.
+fn check_store_events_have_a_store(cx: &Ctxt, events: &[Event]) {
+    for event in events {
+        let name = match event.kind {
+            EventKind::CreateUser => kw::CREATE_USER,
+            EventKind::UpdateUser => kw::UPDATE_USER,
+            EventKind::LinkAccount => kw::LINK_ACCOUNT,
+            EventKind::SignIn | EventKind::SignOut | EventKind::Session => continue,
+        };
+        cx.error(
+            &event.path,
+            format!(
+                "the `{name}` event fires only with `database` sessions, which store users and accounts; with `jwt` sessions it would never fire"
+            ),
         );
     }
 }
@@ -463,6 +485,20 @@ mod tests {
         assert_eq!(provider.variant.to_string(), "Credentials");
         assert_eq!(provider.name, "Credentials");
         assert!(!provider.optional);
+    }
+
+    #[test]
+    fn store_events_need_database_sessions() {
+        assert_eq!(
+            errors(block(quote!(events: { link_account: crate::l },))),
+            [
+                "the `link_account` event fires only with `database` sessions, which store users and accounts; with `jwt` sessions it would never fire"
+            ]
+        );
+        valid(block(quote!(
+            session: database { adapter: env("DATABASE_URL") },
+            events: { create_user: crate::c, update_user: crate::u, link_account: crate::l },
+        )));
     }
 
     #[test]

@@ -10,7 +10,8 @@ use time::OffsetDateTime;
 
 use super::{Ctx, Fields, Reply, checks, database, email, encode_component, signin};
 use crate::callbacks::{
-    AuthorizeFn, Credentials, JwtParams, JwtTrigger, SignInDecision, SignInEvent, SignInParams,
+    AuthorizeFn, CreateUserEvent, Credentials, JwtParams, JwtTrigger, LinkAccountEvent,
+    SignInDecision, SignInEvent, SignInParams, UpdateUserEvent,
 };
 use crate::config::{Provider, ProviderBehaviour};
 use crate::cookies::SetCookie;
@@ -256,22 +257,38 @@ pub(super) async fn sign_in<D: SessionData>(
         &intent,
     )
     .await;
-    let (stored, is_new_user) = match found {
-        Ok(found) => found,
+    let stored = match found {
+        Ok(stored) => stored,
         Err(code) => return Reply::redirect(ctx.error_url(code)),
     };
+    let is_new_user = stored.is_new_user;
     // The browser's previous session, anyone's, ends here rather than lingering in the store.
     database::end_previous_session(ctx, adapter.as_ref()).await;
-    match database::start_session(ctx, adapter.as_ref(), &stored.id).await {
+    match database::start_session(ctx, adapter.as_ref(), &stored.user.id).await {
         Ok(cookie) => ctx.set_cookies.push(cookie),
         Err(e) => {
             tracing::error!(error = %e, "SIGNIN_DATABASE_ERROR");
             return Reply::redirect(ctx.error_url("Callback"));
         }
     }
+    let user = User::from(stored.user);
+    let events = &ctx.auth.events;
+    if let (true, Some(on_create)) = (stored.is_new_user, &events.create_user) {
+        on_create(CreateUserEvent { user: user.clone() }).await;
+    }
+    if let (true, Some(on_update)) = (stored.updated, &events.update_user) {
+        on_update(UpdateUserEvent { user: user.clone() }).await;
+    }
+    if let (true, Some(on_link)) = (stored.linked, &events.link_account) {
+        on_link(LinkAccountEvent {
+            user: user.clone(),
+            account: account.clone(),
+        })
+        .await;
+    }
     if let Some(on_sign_in) = &ctx.auth.events.sign_in {
         on_sign_in(SignInEvent {
-            user: User::from(stored),
+            user,
             account,
             is_new_user,
         })

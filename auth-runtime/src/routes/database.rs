@@ -67,7 +67,7 @@ pub(super) async fn user_for_sign_in<D>(
     account: &Account,
     profile: Option<&Value>,
     intent: &Intent,
-) -> Result<(AdapterUser, bool), &'static str> {
+) -> Result<Stored, &'static str> {
     let now = OffsetDateTime::now_utc();
     if account.kind == ProviderKind::Email {
         let email = user.email.as_deref().unwrap_or_default();
@@ -86,7 +86,7 @@ pub(super) async fn user_for_sign_in<D>(
         // Linking an account that already signs someone else in would move it: refused.
         return match link_to {
             Some(user_id) if user_id != linked.id => Err("OAuthAccountNotLinked"),
-            _ => Ok((linked, false)),
+            _ => Ok(Stored::found(linked)),
         };
     }
     let link = |user_id: &str| AdapterAccount::from_account(user_id, account);
@@ -103,7 +103,10 @@ pub(super) async fn user_for_sign_in<D>(
             return Err("SessionRequired");
         };
         link_once_per_provider(adapter, &owner, link(&owner.id)).await?;
-        return Ok((owner, false));
+        return Ok(Stored {
+            linked: true,
+            ..Stored::found(owner)
+        });
     }
     let verified = profile.is_some_and(profile_email_verified);
     if let Some(email) = user.email.as_deref()
@@ -126,7 +129,10 @@ pub(super) async fn user_for_sign_in<D>(
             return Err("OAuthAccountNotLinked");
         }
         link_once_per_provider(adapter, &owner, link(&owner.id)).await?;
-        return Ok((owner, false));
+        return Ok(Stored {
+            linked: true,
+            ..Stored::found(owner)
+        });
     }
     // The user and its account in one write: a user left without the account would make
     // this account's next sign-in `OAuthAccountNotLinked` (its email is taken). The
@@ -142,7 +148,37 @@ pub(super) async fn user_for_sign_in<D>(
             tracing::error!(error = %e, "CREATE_USER_ERROR");
             "OAuthCreateAccount"
         })?;
-    Ok((created, true))
+    Ok(Stored {
+        is_new_user: true,
+        linked: true,
+        ..Stored::found(created)
+    })
+}
+
+/// Who a sign-in is in the store, and what the sign-in wrote: the lifecycle events fire for
+/// these once the session is stored too (`callback::sign_in`), never for a write that failed.
+#[derive(Debug)]
+pub(super) struct Stored {
+    /// The user signing in, as stored.
+    pub(super) user: AdapterUser,
+    /// The user was created by this sign-in (`create_user`).
+    pub(super) is_new_user: bool,
+    /// The sign-in's account was linked to the user by this sign-in (`link_account`).
+    pub(super) linked: bool,
+    /// An email sign-in proved the user's address (`update_user`).
+    pub(super) updated: bool,
+}
+
+impl Stored {
+    /// A user found as it was.
+    fn found(user: AdapterUser) -> Self {
+        Stored {
+            user,
+            is_new_user: false,
+            linked: false,
+            updated: false,
+        }
+    }
 }
 
 /// An adapter error during a sign-in: logged, and NextAuth's `Callback` for the redirect.
@@ -161,7 +197,7 @@ async fn email_user(
     adapter: &dyn Adapter,
     email: &str,
     now: OffsetDateTime,
-) -> Result<(AdapterUser, bool), &'static str> {
+) -> Result<Stored, &'static str> {
     let Some(mut existing) = adapter
         .get_user_by_email(email)
         .await
@@ -174,7 +210,10 @@ async fn email_user(
                 tracing::error!(error = %e, "CREATE_USER_ERROR");
                 "EmailCreateAccount"
             })?;
-        return Ok((created, true));
+        return Ok(Stored {
+            is_new_user: true,
+            ..Stored::found(created)
+        });
     };
     if existing.email_verified.is_none() {
         let mut accounts = adapter
@@ -202,7 +241,10 @@ async fn email_user(
     }
     existing.email_verified = Some(now);
     let updated = adapter.update_user(existing).await.map_err(store_error)?;
-    Ok((updated, false))
+    Ok(Stored {
+        updated: true,
+        ..Stored::found(updated)
+    })
 }
 
 /// Links `account` to `owner` unless the owner already has an account of that provider: one
