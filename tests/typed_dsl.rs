@@ -8,7 +8,7 @@ mod common;
 
 use std::sync::Mutex;
 
-use auth_runtime::callbacks::SignInEvent;
+use auth_runtime::callbacks::{ErrorEvent, SignInEvent};
 use auth_runtime::{User, auth};
 use axum::http::StatusCode;
 use common::{Client, vars};
@@ -23,7 +23,7 @@ auth! {
             authorize: crate::authorize,
         },
     },
-    events: { sign_in: crate::on_sign_in },
+    events: { sign_in: crate::on_sign_in, error: crate::on_error },
 }
 
 /// Every form `authorize` received, in order.
@@ -38,6 +38,17 @@ async fn authorize(form: auth::forms::Credentials) -> Option<User> {
         .unwrap()
         .push((username.clone(), pin.clone()));
     (pin == "1234").then(|| User::new(username.clone()).name(username))
+}
+
+/// Every `error` event, as `<code> <action> <provider>`.
+static ERRORS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+async fn on_error(event: ErrorEvent) {
+    let provider = event.provider.unwrap_or_default();
+    ERRORS
+        .lock()
+        .unwrap()
+        .push(format!("{} {} {provider}", event.code, event.action));
 }
 
 async fn on_sign_in(event: SignInEvent) {
@@ -71,6 +82,11 @@ async fn a_typed_authorize_gets_exactly_the_declared_fields_and_events_name_the_
         "http://127.0.0.1:3000/api/auth/error?error=CredentialsSignin&provider=credentials"
     );
     assert!(RECEIVED.lock().unwrap().is_empty());
+    assert_eq!(
+        *ERRORS.lock().unwrap(),
+        ["CredentialsSignin callback credentials"],
+        "the error event fires once for the failed sign-in"
+    );
 
     // Every declared field, whatever else the client posts.
     let signed_in = client
@@ -89,6 +105,11 @@ async fn a_typed_authorize_gets_exactly_the_declared_fields_and_events_name_the_
     let session = client.get(&format!("{BASE}/session")).await.json();
     assert_eq!(session["user"]["name"], "ann");
     assert_eq!(*SIGNED_IN_WITH_CREDENTIALS.lock().unwrap(), [true]);
+    assert_eq!(
+        ERRORS.lock().unwrap().len(),
+        1,
+        "no error event for a sign-in"
+    );
     assert_eq!("credentials".to_owned(), auth::ProviderId::Credentials);
     assert_ne!("github".to_owned(), auth::ProviderId::Credentials);
 }

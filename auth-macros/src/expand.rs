@@ -436,6 +436,7 @@ fn gen_builder_calls(config: &Config, private: &TokenStream) -> TokenStream {
             EventKind::CreateUser => "create_user_event",
             EventKind::UpdateUser => "update_user_event",
             EventKind::LinkAccount => "link_account_event",
+            EventKind::Error => "error_event",
         };
         spanned_call(&builder, method, TokenStream::new(), &e.path)
     });

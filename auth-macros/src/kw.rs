@@ -95,7 +95,7 @@ pub const UPDATE_USER: &str = "update_user";
 pub const LINK_ACCOUNT: &str = "link_account";
 /// The callback choosing where to go after signing in or out.
 pub const REDIRECT: &str = "redirect";
-/// The error page.
+/// The error page, and the event of a request that ended on it.
 pub const ERROR: &str = "error";
 /// The "check your email" page.
 pub const VERIFY_REQUEST: &str = "verify_request";

@@ -87,7 +87,7 @@ use proc_macro::TokenStream;
 /// | `session_data` | a type path, with `jwt` sessions only (it rides in the token); the type must be `Serialize + DeserializeOwned + Clone + Send + Sync + 'static` | no data |
 /// | `providers` | `{ id: Kind { … }, … }`, at least one; **required** | |
 /// | `callbacks` | `{ sign_in: f, redirect: f, jwt: f, session: f }`, each a path to an async fn | NextAuth's |
-/// | `events` | `{ sign_in: f, sign_out: f, session: f, create_user: f, update_user: f, link_account: f }`, each a path to an async fn (the last three fire with database sessions, once the write and the session are stored) | none |
+/// | `events` | `{ sign_in: f, sign_out: f, session: f, create_user: f, update_user: f, link_account: f, error: f }`, each a path to an async fn (`create_user`, `update_user` and `link_account` fire with database sessions, once the write and the session are stored; `error` when a request ends on the error page) | none |
 /// | `pages` | `{ sign_in, sign_out, error, verify_request, new_user }`, each an absolute path `"/…"` | the built-in pages |
 /// | `throttle` | `{ per_address: limit(n, D), per_identifier: limit(n, D), store: …, client_address: … }`, at least one limit | no throttling, as NextAuth |
 ///

@@ -273,6 +273,8 @@ pub enum EventKind {
     UpdateUser,
     /// An account was linked to a stored user.
     LinkAccount,
+    /// A request ended on the error page.
+    Error,
 }
 
 /// A page replaced by the application: `sign_in: "/login"`.

@@ -235,6 +235,20 @@ pub struct LinkAccountEvent {
     pub account: Account,
 }
 
+/// The `error` event's argument: a request of the auth routes ended on the error page (a
+/// failed sign-in, a refused callback, a throttled attempt…). NextAuth v3 declares the event
+/// but never fires it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ErrorEvent {
+    /// NextAuth's error code, as in `?error=` (`OAuthCallback`, `CredentialsSignin`…).
+    pub code: String,
+    /// The action of the request (`callback`, `signin`, `session`…).
+    pub action: String,
+    /// The provider of the request, for an action that names one.
+    pub provider: Option<String>,
+}
+
 /// The `session` event's argument.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -281,6 +295,7 @@ pub(crate) struct Events<D> {
     pub(crate) create_user: Option<EventFn<CreateUserEvent>>,
     pub(crate) update_user: Option<EventFn<UpdateUserEvent>>,
     pub(crate) link_account: Option<EventFn<LinkAccountEvent>>,
+    pub(crate) error: Option<EventFn<ErrorEvent>>,
 }
 
 impl<D> Default for Events<D> {
@@ -292,6 +307,7 @@ impl<D> Default for Events<D> {
             create_user: None,
             update_user: None,
             link_account: None,
+            error: None,
         }
     }
 }

@@ -12,7 +12,7 @@ use auth_shared::presets::ParamValue;
 use serde::Serialize;
 
 use crate::callbacks::{
-    self, AuthorizeFn, AuthorizeOutput, Callbacks, CreateUserEvent, Events, JwtParams,
+    self, AuthorizeFn, AuthorizeOutput, Callbacks, CreateUserEvent, ErrorEvent, Events, JwtParams,
     LinkAccountEvent, RedirectParams, SessionEvent, SessionParams, SignInDecision, SignInEvent,
     SignInParams, SignOutEvent, UpdateUserEvent,
 };
@@ -737,6 +737,15 @@ impl<'a, D: SessionData> Builder<'a, D> {
         Fut: Future<Output = ()> + Send + 'static,
     {
         self.events.link_account = Some(callbacks::event(f));
+    }
+
+    /// The `error` event.
+    pub fn error_event<F, Fut>(&mut self, f: F)
+    where
+        F: Fn(ErrorEvent) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.events.error = Some(callbacks::event(f));
     }
 
     /// The `session` event.

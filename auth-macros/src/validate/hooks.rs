@@ -51,6 +51,7 @@ pub(super) const EVENTS: Hooks<EventKind, Path, Event> = Hooks {
         (kw::CREATE_USER, EventKind::CreateUser),
         (kw::UPDATE_USER, EventKind::UpdateUser),
         (kw::LINK_ACCOUNT, EventKind::LinkAccount),
+        (kw::ERROR, EventKind::Error),
     ],
     value: check_fn_path,
     item: |kind, path| Event { kind, path },
@@ -162,9 +163,9 @@ mod tests {
             ]
         );
         assert_eq!(
-            errors(block(quote!(events: { error: crate::f }))),
+            errors(block(quote!(events: { errors: crate::f }))),
             [
-                "unknown event `error`; expected one of `sign_in`, `sign_out`, `session`, `create_user`, `update_user`, `link_account`"
+                "unknown event `errors`; did you mean `error`? expected one of `sign_in`, `sign_out`, `session`, `create_user`, `update_user`, `link_account`, `error`"
             ]
         );
         assert_eq!(

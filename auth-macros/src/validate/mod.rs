@@ -144,7 +144,9 @@ fn check_store_events_have_a_store(cx: &Ctxt, events: &[Event]) {
             EventKind::CreateUser => kw::CREATE_USER,
             EventKind::UpdateUser => kw::UPDATE_USER,
             EventKind::LinkAccount => kw::LINK_ACCOUNT,
-            EventKind::SignIn | EventKind::SignOut | EventKind::Session => continue,
+            EventKind::SignIn | EventKind::SignOut | EventKind::Session | EventKind::Error => {
+                continue;
+            }
         };
         cx.error(
             &event.path,

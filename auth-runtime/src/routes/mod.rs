@@ -26,7 +26,7 @@ use axum::routing::any;
 use serde_json::{Value, json};
 
 use crate::callback_url;
-use crate::callbacks::RedirectParams;
+use crate::callbacks::{ErrorEvent, RedirectParams};
 use crate::config::{Auth, Inner};
 use crate::cookies::{Jar, SetCookie};
 use crate::csrf;
@@ -183,6 +183,9 @@ pub(crate) struct Ctx<'a, D> {
     pub(crate) set_cookies: Vec<SetCookie>,
     /// The client's address bucket for `throttle:` (empty without it).
     pub(crate) client_address: String,
+    /// The first error code this request sent the browser to (`error_url`), for the
+    /// `error` event.
+    pub(crate) error_code: std::sync::OnceLock<String>,
 }
 
 impl<D: SessionData> Ctx<'_, D> {
@@ -224,6 +227,7 @@ impl<D: SessionData> Ctx<'_, D> {
 
     /// The error page URL for `code`: `pages.error` or `<base>/error`.
     pub(crate) fn error_url(&self, code: &str) -> String {
+        let _ = self.error_code.set(code.to_owned());
         let code = encode_component(code);
         match &self.auth.pages.error {
             Some(page) => format!("{page}{}error={code}", query_joiner(page)),
@@ -390,12 +394,21 @@ async fn handle<D: SessionData>(
         json,
         set_cookies,
         client_address,
+        error_code: std::sync::OnceLock::new(),
     };
 
     let reply = match resolve_callback_url(&mut ctx).await {
         Ok(()) => dispatch(&mut ctx, &action, argument.as_deref()).await,
         Err(reply) => reply,
     };
+    if let (Some(code), Some(on_error)) = (ctx.error_code.get(), &auth.events.error) {
+        on_error(ErrorEvent {
+            code: code.clone(),
+            action: action.into_owned(),
+            provider: argument.map(std::borrow::Cow::into_owned),
+        })
+        .await;
+    }
     ctx.respond(reply)
 }
 
