@@ -893,3 +893,102 @@ mod lifecycle_events {
         }
     }
 }
+
+mod confirmed_links {
+    use super::*;
+
+    auth! {
+        module: confirming,
+        secret: env("NEXTAUTH_SECRET"),
+        session: database { adapter: env("TEST_DATABASE_URL") },
+        providers: {
+            email: Email { server: env("EMAIL_SERVER"), from: "NextAuth <no-reply@example.com>", confirm: true },
+        },
+    }
+
+    fn client(database_url: &str) -> Client {
+        let auth = confirming::config_from(&vars(&[
+            (
+                "NEXTAUTH_SECRET",
+                "database-confirm-secret-0123456789abcdef",
+            ),
+            ("NEXTAUTH_URL", ORIGIN),
+            ("TEST_DATABASE_URL", database_url),
+            ("EMAIL_SERVER", &sink().url()),
+        ]))
+        .unwrap();
+        Client::new(confirming::router(auth.clone()).layer(auth.layer()))
+    }
+
+    /// The hidden fields of the confirmation page's form, as a form body.
+    fn form_of(page: &str) -> String {
+        page.split("<input type=\"hidden\" name=\"")
+            .skip(1)
+            .filter_map(|input| {
+                let (name, rest) = input.split_once("\" value=\"")?;
+                let value = rest.split('"').next()?.replace("&amp;", "&");
+                Some(format!(
+                    "{name}={}",
+                    auth_runtime::cookies::encode_uri_component(&value)
+                ))
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    #[tokio::test]
+    async fn a_confirmed_link_signs_in_only_by_the_pages_csrf_checked_post() {
+        for store in stores() {
+            let address = format!("{}@example.com", unique("confirm"));
+            let mut browser = client(&store);
+            request_link(&mut browser, &address).await;
+            let link = link_for(&address);
+            let path = link.strip_prefix(ORIGIN).unwrap();
+
+            // A scanner's GET, twice: a page, no session, nothing spent.
+            let mut scanner = client(&store);
+            for _ in 0..2 {
+                let page = scanner.get(path).await;
+                assert_eq!(page.status, StatusCode::OK, "{store}");
+                assert!(page.body.contains(&format!("Sign in as {address}?")));
+                assert!(scanner.cookie("next-auth.session-token").is_none());
+            }
+
+            let page = browser.get(path).await;
+            let form = form_of(&page.body);
+            assert!(
+                form.contains("csrfToken=") && form.contains("token="),
+                "{form}"
+            );
+            let callback = format!("{BASE}/callback/email");
+            let forged = browser
+                .post_form(&callback, &form.replace("csrfToken=", "csrfToken=x"))
+                .await;
+            assert_eq!(
+                forged.location(),
+                "http://127.0.0.1:3000/api/auth/signin?csrf=true",
+                "{store}"
+            );
+            let signed_in = browser.post_form(&callback, &form).await;
+            assert_eq!(
+                signed_in.location(),
+                "http://127.0.0.1:3000/welcome",
+                "{store}"
+            );
+            let session = browser.get(&format!("{BASE}/session")).await.json();
+            assert_eq!(session["user"]["email"], address.as_str(), "{store}");
+
+            // Signed in, another address's link says which account it switches to.
+            let other = format!("{}@example.com", unique("other"));
+            request_link(&mut browser, &other).await;
+            let link = link_for(&other);
+            let page = browser.get(link.strip_prefix(ORIGIN).unwrap()).await;
+            assert!(
+                page.body
+                    .contains(&format!("This browser is signed in as {address}")),
+                "{store}: {}",
+                page.body
+            );
+        }
+    }
+}

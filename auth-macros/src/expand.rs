@@ -566,10 +566,11 @@ fn gen_email_call(
         }
     };
     let max_age = gen_duration(private, email.max_age);
+    let confirm = email.confirm.then(|| quote!(.confirm()));
     quote! {
         #builder.email(
             ProviderId::#variant.spec(),
-            #settings.max_age(#max_age),
+            #settings.max_age(#max_age)#confirm,
         );
     }
 }

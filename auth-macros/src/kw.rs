@@ -66,6 +66,8 @@ pub const SESSION_STRATEGIES: &[&str] = &[JWT, DATABASE];
 pub const ADAPTER: &str = "adapter";
 /// `max_age:`, how long a session (or an email link) lives.
 pub const MAX_AGE: &str = "max_age";
+/// `confirm:` of an email provider: the link opens a page whose button signs in.
+pub const CONFIRM: &str = "confirm";
 /// `update_age:`, how often a session is extended.
 pub const UPDATE_AGE: &str = "update_age";
 

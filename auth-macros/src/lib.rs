@@ -134,6 +134,7 @@ use proc_macro::TokenStream;
 ///   | `mailer` | a path to `fn() -> M` with `M: auth_runtime::email::Mailer`, sending the links itself |
 ///   | `from` | the sender: `env("EMAIL_FROM")`, `env_or("VAR", "NextAuth <no-reply@example.com>")` or a literal address, optionally `Name <address>`; **required** |
 ///   | `max_age` | a duration `D`: how long a link is valid; default `hours(24)` |
+///   | `confirm` | `true` or `false` (default): the link's `GET` shows a page whose CSRF-checked `POST` signs in, so mail scanners do not spend links |
 ///
 ///   With `#[optional]`, the provider is disabled when any of its `env(…)` variables is unset
 ///   (the variable of `env_or` has a default, so it never disables one).

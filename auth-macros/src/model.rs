@@ -148,6 +148,8 @@ pub struct EmailProvider {
     pub from: Setting,
     /// How long a link is valid.
     pub max_age: Duration,
+    /// The link's GET shows a page whose CSRF-checked POST signs in (`confirm: true`).
+    pub confirm: bool,
 }
 
 /// How an email provider sends its links.

@@ -184,6 +184,8 @@ pub(crate) enum ProviderBehaviour {
         from: String,
         /// How long a link stays valid, in seconds.
         max_age: u64,
+        /// The link's GET shows a page whose CSRF-checked POST signs in.
+        confirm: bool,
     },
 }
 
@@ -565,6 +567,7 @@ impl<'a, D: SessionData> Builder<'a, D> {
                 mailer,
                 from,
                 max_age: settings.max_age,
+                confirm: settings.confirm,
             },
         });
     }

@@ -119,6 +119,44 @@ pub fn verify_request(site_url: &str) -> String {
     document("Verify Request", &body)
 }
 
+/// Renders the page an email link opens with `confirm: true` (status 200): a button that
+/// POSTs the link's `fields` (token, address, callbackUrl) with the CSRF token to `action`, so
+/// a mail scanner's or link preview's GET spends nothing. `signed_in_as` names the account the
+/// browser is signed in as when it is another one, so the switch is not a surprise.
+pub fn confirm_email_sign_in(
+    action: &str,
+    csrf_token: &str,
+    email: &str,
+    fields: &[(&str, &str)],
+    signed_in_as: Option<&str>,
+) -> String {
+    let mut body = String::with_capacity(1024);
+    body.push_str(r#"<div class="page"><div class="verify-request"><div class="card">"#);
+    body.push_str("<h1>Sign in as ");
+    push_escaped(&mut body, email);
+    body.push_str("?</h1>");
+    if let Some(current) = signed_in_as {
+        body.push_str("<p>This browser is signed in as ");
+        push_escaped(&mut body, current);
+        body.push_str("; continuing signs it in as ");
+        push_escaped(&mut body, email);
+        body.push_str(" instead.</p>");
+    }
+    form_start(&mut body, action, csrf_token);
+    for (name, value) in fields {
+        body.push_str(r#"<input type="hidden" name=""#);
+        push_escaped(&mut body, name);
+        body.push_str(r#"" value=""#);
+        push_escaped(&mut body, value);
+        body.push_str(r#"">"#);
+    }
+    body.push_str(
+        r#"<button id="submitButton" type="submit" class="button">Sign in</button></form>"#,
+    );
+    body.push_str("</div></div></div>");
+    document("Sign In", &body)
+}
+
 /// Renders the error page for `?error=code` (case-insensitive) with its status: `Configuration`
 /// 500, `AccessDenied` 403, `Verification` 403, `TooManyRequests` 429 (a throttled sign-in),
 /// anything else 200 with a link to `site_url`.

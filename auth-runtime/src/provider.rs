@@ -299,6 +299,7 @@ pub struct EmailSettings {
     pub(crate) transport: EmailTransport,
     pub(crate) from: Setting,
     pub(crate) max_age: u64,
+    pub(crate) confirm: bool,
 }
 
 impl std::fmt::Debug for EmailSettings {
@@ -317,6 +318,7 @@ impl EmailSettings {
             transport: EmailTransport::Smtp(server),
             from,
             max_age: crate::email::DEFAULT_MAX_AGE.as_secs(),
+            confirm: false,
         }
     }
 
@@ -330,7 +332,15 @@ impl EmailSettings {
             transport: EmailTransport::Mailer(std::sync::Arc::new(make())),
             from,
             max_age: crate::email::DEFAULT_MAX_AGE.as_secs(),
+            confirm: false,
         }
+    }
+
+    /// The link opens a page whose button signs in (a CSRF-checked POST), instead of signing
+    /// in on the link's GET: mail scanners and link previews no longer spend links.
+    pub fn confirm(mut self) -> Self {
+        self.confirm = true;
+        self
     }
 
     /// How long a link stays valid.

@@ -89,3 +89,13 @@ pub(super) fn check_literal(
         }
     }
 }
+/// A flag is `true` or `false`.
+pub(crate) fn check_bool(cx: &Ctxt, value: &ValueInput) -> Option<bool> {
+    match value {
+        ValueInput::Lit(syn::Lit::Bool(flag)) => Some(flag.value),
+        other => {
+            expected(cx, other, "`true` or `false`");
+            None
+        }
+    }
+}

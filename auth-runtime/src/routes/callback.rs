@@ -33,7 +33,7 @@ pub(super) async fn handle<D: SessionData>(
         ProviderBehaviour::OAuth {
             provider: oauth, ..
         } => oauth_callback(ctx, provider, oauth).await,
-        ProviderBehaviour::Email { .. } => email::callback(ctx, provider).await,
+        ProviderBehaviour::Email { confirm, .. } => email::callback(ctx, provider, *confirm).await,
     }
 }
 

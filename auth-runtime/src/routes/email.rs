@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use axum::http::Method;
+
 use time::OffsetDateTime;
 
 use super::{Ctx, Reply, callback, database, encode_component};
@@ -84,10 +86,63 @@ pub(super) async fn start<D: SessionData>(
     ))
 }
 
+/// The page a confirmed link's `GET` answers: the link's fields, to be posted with the CSRF
+/// token, and the account the browser is signed in as when it is another one.
+async fn confirm_page<D: SessionData>(ctx: &Ctx<'_, D>, id: &str) -> Reply {
+    let field = |key: &str| ctx.query(key).unwrap_or_default().to_owned();
+    let (token, email, callback_url) = (field("token"), field("email"), field("callbackUrl"));
+    let shown = normalize_identifier(&email).unwrap_or_default();
+    let signed_in_as = match (
+        ctx.jar.get(ctx.auth.cookies.session_token),
+        database::adapter(ctx).await,
+    ) {
+        (Some(session), Some(Ok(adapter))) => {
+            database::current(adapter.as_ref(), session, OffsetDateTime::now_utc())
+                .await
+                .ok()
+                .flatten()
+                .and_then(|found| found.user.email)
+                .filter(|current| *current != shown)
+        }
+        _ => None,
+    };
+    let mut fields = vec![("token", token.as_str()), ("email", email.as_str())];
+    if !callback_url.is_empty() {
+        fields.push(("callbackUrl", callback_url.as_str()));
+    }
+    let body = crate::pages::confirm_email_sign_in(
+        &ctx.url(&format!("callback/{id}")),
+        &ctx.csrf_token,
+        &shown,
+        &fields,
+        signed_in_as.as_deref(),
+    );
+    Reply::Html {
+        status: axum::http::StatusCode::OK,
+        body,
+    }
+}
+
 /// `GET|POST /callback/:id` for an email provider: the link's token, for exactly its address
 /// (advisories GHSA-pg53-56cg-4m8q, GHSA-4rxr-27mm-mxq9), used once.
-pub(super) async fn callback<D: SessionData>(ctx: &mut Ctx<'_, D>, provider: &Provider) -> Reply {
+///
+/// With `confirm`, a `GET` only shows a page whose button `POST`s the same fields with the
+/// CSRF token (mail scanners and link previews open links with `GET`), and a `POST` must be
+/// CSRF-verified.
+pub(super) async fn callback<D: SessionData>(
+    ctx: &mut Ctx<'_, D>,
+    provider: &Provider,
+    confirm: bool,
+) -> Reply {
     let id = provider.spec.id;
+    if confirm {
+        if ctx.method == Method::GET {
+            return confirm_page(ctx, id).await;
+        }
+        if !ctx.csrf_verified() {
+            return Reply::redirect(format!("{}?csrf=true", ctx.url("signin")));
+        }
+    }
     let param = |key: &str| {
         ctx.query(key)
             .or_else(|| ctx.body.get(key))

@@ -27,6 +27,7 @@ pub(super) async fn post<D: SessionData>(ctx: &mut Ctx<'_, D>, provider_id: Opti
             mailer,
             from,
             max_age,
+            ..
         } => email::start(ctx, provider, mailer, from, *max_age).await,
     }
 }

@@ -1,5 +1,5 @@
-//! `Email { server | mailer, from, max_age }`: sign-in links ("magic links") sent through an
-//! SMTP server or the application's mailer; it needs database sessions.
+//! `Email { server | mailer, from, max_age, confirm }`: sign-in links ("magic links") sent
+//! through an SMTP server or the application's mailer; it needs database sessions.
 
 use syn::Path;
 
@@ -12,7 +12,7 @@ use crate::validate::Entries;
 use crate::validate::duration::check_duration;
 use crate::validate::env::{SettingRules, check_setting};
 use crate::validate::literals;
-use crate::validate::values::expected;
+use crate::validate::values::{check_bool, expected};
 
 /// The kind's row: links sent by mail, valid for `max_age`.
 pub(super) const KIND: KindRow = KindRow {
@@ -40,6 +40,11 @@ pub(super) const KIND: KindRow = KindRow {
             required: false,
             example: "max_age: hours(24)",
         },
+        FieldRow {
+            key: kw::CONFIRM,
+            required: false,
+            example: "confirm: true",
+        },
     ],
     name_from_env: false,
     openid_connect: false,
@@ -60,6 +65,7 @@ fn build_email(cx: &Ctxt, input: &ProviderInput) -> Option<ProviderKind> {
         .value(kw::FROM)
         .and_then(|v| check_sender(cx, v, &prefix));
     let max_age = optional_field(fields, kw::MAX_AGE, |v| check_duration(cx, v));
+    let confirm = optional_field(fields, kw::CONFIRM, |v| check_bool(cx, v));
     let transport = match (server?, mailer?) {
         (Some(server), None) => EmailTransport::Smtp(server),
         (None, Some(mailer)) => EmailTransport::Mailer(mailer),
@@ -69,6 +75,7 @@ fn build_email(cx: &Ctxt, input: &ProviderInput) -> Option<ProviderKind> {
         transport,
         from: from?,
         max_age: max_age?.unwrap_or(Duration::DEFAULT_EMAIL_MAX_AGE),
+        confirm: confirm?.unwrap_or(false),
     }))
 }
 
@@ -297,7 +304,9 @@ mod tests {
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(errors[0].starts_with("unknown provider field `sever`; did you mean `server`?"));
         assert!(
-            errors[0].ends_with("expected one of `name`, `server`, `mailer`, `from`, `max_age`")
+            errors[0].ends_with(
+                "expected one of `name`, `server`, `mailer`, `from`, `max_age`, `confirm`"
+            )
         );
     }
 

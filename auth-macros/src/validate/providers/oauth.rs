@@ -13,7 +13,9 @@ use crate::model::{Checks, EnvVar, OAuthProvider, ProviderKind, Setting, TokenAu
 use crate::parse::{KeyInput, ValueInput};
 use crate::validate::env::check_env;
 use crate::validate::literals;
-use crate::validate::values::{check_literal, expect_map, expect_str, expected, path_name};
+use crate::validate::values::{
+    check_bool, check_literal, expect_map, expect_str, expected, path_name,
+};
 use crate::validate::{check_no_attributes, unknown};
 
 /// The OAuth kinds, in the order error messages list them: one per row of the preset table
@@ -480,17 +482,6 @@ fn check_profile(cx: &Ctxt, value: &ValueInput) -> Option<Path> {
         ValueInput::Path(path) => Some(path.clone()),
         other => {
             expected(cx, other, "a path to a fn, such as `crate::auth::profile`");
-            None
-        }
-    }
-}
-
-/// A flag is `true` or `false`.
-fn check_bool(cx: &Ctxt, value: &ValueInput) -> Option<bool> {
-    match value {
-        ValueInput::Lit(Lit::Bool(flag)) => Some(flag.value),
-        other => {
-            expected(cx, other, "`true` or `false`");
             None
         }
     }
