@@ -781,6 +781,7 @@ mod lifecycle_events {
             update_user: crate::lifecycle_events::updated,
             link_account: crate::lifecycle_events::linked,
         },
+        pages: { new_user: "/welcome" },
     }
 
     /// Every event fired, as `<event> <email> [<provider>]`.
@@ -836,7 +837,12 @@ mod lifecycle_events {
             let login = unique("evented");
             let address = format!("{login}@example.com");
             let mut first = client(&store);
-            oidc_sign_in(&mut first, &login).await;
+            let answer = oidc_sign_in(&mut first, &login).await;
+            assert_eq!(
+                answer.location(),
+                "/welcome?callbackUrl=http%3A%2F%2F127.0.0.1%3A3000%2Fhome",
+                "{store}: a new user goes to `pages.new_user`"
+            );
             assert_eq!(
                 fired_for(&address),
                 [
@@ -846,7 +852,8 @@ mod lifecycle_events {
                 "{store}: the first sign-in creates the user with its account"
             );
             let mut again = client(&store);
-            oidc_sign_in(&mut again, &login).await;
+            let answer = oidc_sign_in(&mut again, &login).await;
+            assert_eq!(answer.location(), "http://127.0.0.1:3000/home", "{store}");
             assert_eq!(
                 fired_for(&address).len(),
                 2,

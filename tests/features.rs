@@ -61,7 +61,6 @@ auth! {
         sign_in: crate::on_sign_in,
         sign_out: crate::on_sign_out,
     },
-    pages: { new_user: "/welcome" },
 }
 
 /// Any user whose password is `pw`; `size` makes the token that many bytes bigger.

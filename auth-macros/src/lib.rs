@@ -88,7 +88,7 @@ use proc_macro::TokenStream;
 /// | `providers` | `{ id: Kind { … }, … }`, at least one; **required** | |
 /// | `callbacks` | `{ sign_in: f, redirect: f, jwt: f, session: f }`, each a path to an async fn | NextAuth's |
 /// | `events` | `{ sign_in: f, sign_out: f, session: f, create_user: f, update_user: f, link_account: f, error: f }`, each a path to an async fn (`create_user`, `update_user` and `link_account` fire with database sessions, once the write and the session are stored; `error` when a request ends on the error page) | none |
-/// | `pages` | `{ sign_in, sign_out, error, verify_request, new_user }`, each an absolute path `"/…"` | the built-in pages |
+/// | `pages` | `{ sign_in, sign_out, error, verify_request, new_user }`, each an absolute path `"/…"` (`new_user`, shown on a user's first sign-in, with database sessions only) | the built-in pages |
 /// | `throttle` | `{ per_address: limit(n, D), per_identifier: limit(n, D), store: …, client_address: … }`, at least one limit | no throttling, as NextAuth |
 ///
 /// A duration `D` is `seconds(n)`, `minutes(n)`, `hours(n)` or `days(n)` with an integer `n > 0`.

@@ -92,6 +92,9 @@ pub fn validate(cx: &Ctxt, input: &AuthInput) -> Config {
         .unwrap_or_default();
     if jwt_sessions {
         check_store_events_have_a_store(cx, &events);
+        if let Some(pages) = keys.value(kw::PAGES) {
+            check_new_user_page_has_a_store(cx, pages);
+        }
     }
     let pages = keys
         .value(kw::PAGES)
@@ -153,6 +156,20 @@ fn check_store_events_have_a_store(cx: &Ctxt, events: &[Event]) {
             format!(
                 "the `{name}` event fires only with `database` sessions, which store users and accounts; with `jwt` sessions it would never fire"
             ),
+        );
+    }
+}
+
+/// The `new_user` page is shown on a user's first sign-in, which only a store knows: with
+/// JWT sessions it would never be shown.
+fn check_new_user_page_has_a_store(cx: &Ctxt, pages: &ValueInput) {
+    let ValueInput::Map(map) = pages else {
+        return;
+    };
+    for entry in map.entries.iter().filter(|e| e.key.name() == kw::NEW_USER) {
+        cx.error(
+            &entry.value,
+            "the `new_user` page is shown on a user's first sign-in, which only `database` sessions know; with `jwt` sessions it would never be shown",
         );
     }
 }
@@ -487,6 +504,20 @@ mod tests {
         assert_eq!(provider.variant.to_string(), "Credentials");
         assert_eq!(provider.name, "Credentials");
         assert!(!provider.optional);
+    }
+
+    #[test]
+    fn the_new_user_page_needs_database_sessions() {
+        assert_eq!(
+            errors(block(quote!(pages: { new_user: "/welcome" },))),
+            [
+                "the `new_user` page is shown on a user's first sign-in, which only `database` sessions know; with `jwt` sessions it would never be shown"
+            ]
+        );
+        valid(block(quote!(
+            session: database { adapter: env("DATABASE_URL") },
+            pages: { new_user: "/welcome" },
+        )));
     }
 
     #[test]

@@ -44,7 +44,6 @@ auth! {
         sign_out: "/logout",
         error: "/oops",
         verify_request: "/check-email",
-        new_user: "/welcome",
     },
 }
 
