@@ -120,7 +120,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .ok()
             .or_else(|| Some(default_url.clone())),
         _ => std::env::var(name).ok(),
-    })?;
+    })
+    .unwrap_or_else(|error| {
+        // The message names the variable and the rule, never a value that could be secret.
+        eprintln!("configuration error: {error}");
+        std::process::exit(1)
+    });
     // Connect and migrate now, so a bad DATABASE_URL stops start-up instead of the first request.
     auth.connect().await?;
 

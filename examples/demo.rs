@@ -153,7 +153,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .ok()
             .or_else(|| Some(default_url.clone())),
         _ => std::env::var(name).ok(),
-    })?;
+    })
+    .unwrap_or_else(|error| {
+        // The message names the variable and the rule, never a value that could be secret.
+        eprintln!("configuration error: {error}");
+        std::process::exit(1)
+    });
 
     let app = app(auth.clone());
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
