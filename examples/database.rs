@@ -127,7 +127,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::process::exit(1)
     });
     // Connect and migrate now, so a bad DATABASE_URL stops start-up instead of the first request.
-    auth.connect().await?;
+    if let Err(error) = auth.connect().await {
+        eprintln!("cannot connect to the database: {error}");
+        std::process::exit(1);
+    }
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     tracing::info!("database example listening on http://127.0.0.1:{port}");

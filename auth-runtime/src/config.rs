@@ -462,7 +462,11 @@ impl<'a, D: SessionData> Builder<'a, D> {
         // A URL is read now, with the other variables, so a missing one is reported at start-up.
         self.adapter = Some(match adapter.url_setting() {
             Some((Setting::Env(var), Some(default))) => {
-                AdapterSource::from_url(self.env.get(var).unwrap_or_else(|| default.to_owned()))
+                let value = self.env.get(var).unwrap_or_else(|| default.to_owned());
+                self.check_variable(Setting::Env(var), &value, |url| {
+                    literals::database_url_problem(url, Origin::Environment)
+                });
+                AdapterSource::from_url(value)
             }
             Some((url, _)) => {
                 let value = self.resolve(url);
