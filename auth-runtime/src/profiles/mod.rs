@@ -9,6 +9,32 @@
 //! Connect kinds, the userinfo answer for the others, wrappers included (Twitter's `data`,
 //! Naver's `response`). The OpenID Connect kinds without claims of their own share [`Oidc`];
 //! the generic `OAuth` kind takes the answer as it is, a [`serde_json::Value`].
+//!
+//! ```no_run
+//! use auth_runtime::{User, auth, profiles};
+//!
+//! auth! {
+//!     secret: env("NEXTAUTH_SECRET"),
+//!     providers: {
+//!         github: GitHub {
+//!             client_id: env("GITHUB_ID"),
+//!             client_secret: env("GITHUB_SECRET"),
+//!             profile: crate::github_user,
+//!         },
+//!     },
+//! }
+//!
+//! // A misspelt field is a compile error; a profile that does not deserialize into the
+//! // struct sends the user back to the sign-in page, as a mapping returning `None` does.
+//! fn github_user(profile: &profiles::GitHub) -> Option<User> {
+//!     let user = User::new(&profile.id).name(profile.name.as_deref().unwrap_or(&profile.login));
+//!     Some(match &profile.email {
+//!         Some(email) => user.email(email),
+//!         None => user,
+//!     })
+//! }
+//! # fn main() {}
+//! ```
 
 mod oauth2;
 mod openid;

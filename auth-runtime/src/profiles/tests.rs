@@ -1,10 +1,14 @@
 //! Each family of profile structs read from its provider's documented sample: the OpenID
-//! Connect claims (shared, and with a provider's own), plain userinfo answers, wrapped ones.
+//! Connect claims (shared, and with a provider's own), plain userinfo answers, wrapped ones;
+//! and the typed `profile:` mapping, which never sees a profile that does not fit.
 
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::*;
+use crate::oauth::Preset;
+use crate::provider::{OAuthSettings, Setting};
+use crate::user::User;
 
 fn read<P: DeserializeOwned>(profile: Value) -> P {
     serde_json::from_value(profile).unwrap()
@@ -195,4 +199,30 @@ fn a_profile_without_its_id_or_with_an_id_of_another_type_does_not_deserialize()
     ));
     // The generic kind takes any JSON.
     assert!(fits::<OAuth>(json!({"anything": [1, 2]})));
+}
+
+#[test]
+fn a_typed_mapping_sees_the_struct_and_a_profile_that_does_not_fit_maps_to_no_user() {
+    let settings = OAuthSettings::new(
+        Preset::GitHub,
+        Setting::Literal("id"),
+        Setting::Env("GITHUB_SECRET"),
+    )
+    .profile(|p: &GitHub| Some(User::new(format!("gh-{}", p.id)).name(&p.login)));
+    let map = settings.profile.unwrap();
+    assert_eq!(
+        map(&json!({"id": 7, "login": "octocat"})),
+        Some(User::new("gh-7").name("octocat"))
+    );
+    assert_eq!(map(&json!({"login": "octocat"})), None);
+
+    // The generic kind's mapping sees the raw profile.
+    let settings = OAuthSettings::new(
+        Preset::OAuth,
+        Setting::Literal("id"),
+        Setting::Env("SECRET"),
+    )
+    .profile(|p: &OAuth| Some(User::new(p["uid"].as_str()?)));
+    let map = settings.profile.unwrap();
+    assert_eq!(map(&json!({"uid": "u-1"})), Some(User::new("u-1")));
 }
