@@ -56,9 +56,9 @@ use tower::ServiceExt;
 /// OAuth client gives up after 10 s, the database after 5 s.
 const PROMPTLY: Duration = Duration::from_secs(15);
 
-/// The redirect URIs every provider started here registers (the OAuth app's three).
+/// The redirect URIs every provider started here registers (the OAuth app's).
 fn redirect_uris() -> Vec<String> {
-    ["oidc", "oidc_post", "plain"]
+    ["oidc", "oidc_post", "typed", "plain"]
         .iter()
         .map(|id| format!("{ORIGIN}{BASE}/callback/{id}"))
         .collect()

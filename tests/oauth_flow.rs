@@ -88,6 +88,21 @@ async fn plain_oauth_sign_in_uses_state_and_pkce_and_the_userinfo_endpoint() {
 }
 
 #[tokio::test]
+async fn a_typed_profile_mapping_reads_the_providers_claims() {
+    let mut client = client();
+    let url = start(&mut client, "typed").await;
+    let callback = provider().login(&url, "dave").await;
+    let answer = client.get(&path_of(&callback)).await;
+    assert_eq!(answer.location(), "http://127.0.0.1:3000/home");
+    let session = client.get(&format!("{BASE}/session")).await.json();
+    assert_eq!(
+        session["user"],
+        serde_json::json!({"name": "User dave (dave)", "email": "dave@example.com",
+            "image": "https://avatars.example/dave"})
+    );
+}
+
+#[tokio::test]
 async fn the_providers_and_the_sign_in_page_list_oauth_providers() {
     let mut client = client();
     let providers = client.get(&format!("{BASE}/providers")).await.json();

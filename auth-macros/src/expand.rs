@@ -416,7 +416,7 @@ fn gen_builder_calls(config: &Config, private: &TokenStream) -> TokenStream {
                 authorize,
             )
         }
-        ProviderKind::OAuth(oauth) => gen_oauth_call(&builder, private, p, oauth),
+        ProviderKind::OAuth(oauth) => gen_oauth_call(&builder, config, p, oauth),
         ProviderKind::Email(email) => gen_email_call(&builder, private, p, email),
     });
     let callbacks = config.callbacks.iter().map(|c| {
@@ -579,10 +579,11 @@ fn gen_email_call(
 /// one chained call per field given, in a fixed order. The runtime resolves the variables.
 fn gen_oauth_call(
     builder: &Ident,
-    private: &TokenStream,
+    config: &Config,
     provider: &Provider,
     oauth: &OAuthProvider,
 ) -> TokenStream {
+    let private = &private(config);
     let variant = &provider.variant;
     let preset = &oauth.preset;
     let client_id = gen_setting(private, &oauth.client_id);
@@ -622,11 +623,14 @@ fn gen_oauth_call(
         calls.push(quote!(.allow_email_account_linking()));
     }
     if let Some(profile) = &oauth.profile {
-        // Spanned on the user's path, as `spanned_call`: a wrong signature errors there.
+        // The mapping takes the kind's profile struct, named as the kind. Spanned on the
+        // user's path, as `spanned_call`: a fn of another signature errors there.
         let span = last_span(profile);
         let method = Ident::new("profile", span);
+        let krate = user_path(&config.krate);
+        let profile_type = respan(quote!(#krate::profiles::#preset), span);
         let path = user_path(profile);
-        calls.push(quote_spanned!(span=> .#method(#path)));
+        calls.push(quote_spanned!(span=> .#method::<#profile_type>(#path)));
     }
     quote! {
         #builder.oauth(

@@ -171,7 +171,7 @@ use proc_macro::TokenStream;
 ///   | `params` | `{ key: "value", … }`: extra authorization request parameters (keys are identifiers or strings), never one the flow sets: `client_id`, `response_type`, `redirect_uri`, `state`, `nonce`, `code_challenge`, `code_challenge_method`, `scope` |
 ///   | `token_auth` | `client_secret_basic` or `client_secret_post`, replacing the preset's |
 ///   | `checks` | a list of `state`, `pkce` and `nonce`, each once, with `state` or `pkce`; `nonce` only on OpenID Connect kinds; replaces the preset's |
-///   | `profile` | a path to `fn(&serde_json::Value) -> Option<User>`, replacing the preset's profile mapping |
+///   | `profile` | a path to `fn(&auth_runtime::profiles::<Kind>) -> Option<User>`, replacing the preset's profile mapping: the fn takes the kind's typed profile, named as the kind (`&profiles::GitHub`; `&profiles::Oidc` for the OpenID Connect kinds without claims of their own, as `Oidc`, `Keycloak` or `Okta`; `&serde_json::Value` for the generic `OAuth`); a profile that does not deserialize into it sends the user back to the sign-in page, as `None` does |
 ///   | `allow_dangerous_email_account_linking` | `true` or `false` (default): with database sessions, link a sign-in whose *verified* email (`email_verified: true` in the profile) belongs to an existing user to that user; a compile error on presets whose profile never says (`GitHub`, `GitLab`, `Discord`, `Spotify`, `Facebook`, generic `OAuth`) |
 ///
 ///   With `#[optional]`, the provider is disabled when any of its `env(…)` variables is unset

@@ -48,6 +48,7 @@ pub mod csrf;
 pub mod database;
 mod durations;
 pub mod pages;
+pub mod profiles;
 pub mod provider;
 mod routes;
 mod serve;

@@ -249,12 +249,28 @@ impl OAuthSettings {
         self
     }
 
-    /// Maps the raw profile to a user, replacing the preset's mapping.
-    pub fn profile<F>(mut self, profile: F) -> Self
+    /// Maps the profile to a user, replacing the preset's mapping: the raw profile is
+    /// deserialized into `P` (the kind's [`crate::profiles`] struct, `serde_json::Value` for
+    /// the generic `OAuth` kind) before `profile` sees it. A profile that does not deserialize
+    /// fails the sign-in as `None` does (`OAUTH_PARSE_PROFILE_ERROR`).
+    pub fn profile<P>(
+        mut self,
+        profile: impl Fn(&P) -> Option<crate::user::User> + Send + Sync + 'static,
+    ) -> Self
     where
-        F: Fn(&serde_json::Value) -> Option<crate::user::User> + Send + Sync + 'static,
+        P: serde::de::DeserializeOwned + 'static,
     {
-        self.profile = Some(std::sync::Arc::new(profile));
+        self.profile = Some(std::sync::Arc::new(move |raw: &serde_json::Value| {
+            match P::deserialize(raw) {
+                Ok(typed) => profile(&typed),
+                Err(e) => {
+                    // The reason is not in the callback's log line, which only says the
+                    // mapping failed.
+                    tracing::warn!(error = %e, "OAUTH_PARSE_PROFILE_ERROR: the profile does not fit the `profile:` mapping's type");
+                    None
+                }
+            }
+        }));
         self
     }
 }

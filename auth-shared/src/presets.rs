@@ -5,8 +5,9 @@
 //!
 //! The macro reads the table to check a block (which kinds exist, which fields each takes);
 //! the runtime reads it to build the provider. The profile mapping of each kind lives in the
-//! runtime (`auth_runtime::profiles`), matched exhaustively on [`PresetKind`], so a row
-//! without a mapping does not compile.
+//! runtime, matched exhaustively on [`PresetKind`], so a row without a mapping does not
+//! compile; so does the shape of its profile, `auth_runtime::profiles::<kind_name>`, the type
+//! a `profile:` mapping takes.
 
 /// A built-in provider, as written in `auth!` (`github: GitHub { … }`).
 ///

@@ -1,11 +1,12 @@
 //! The app the OAuth tests drive: an `auth!` block with an OpenID provider by each token
-//! auth method and a plain OAuth provider, all pointing at the test's `oidc-provider`.
+//! auth method, one with a typed `profile:` mapping, and a plain OAuth provider, all pointing
+//! at the test's `oidc-provider`.
 
 #![allow(dead_code)]
 
 use std::sync::OnceLock;
 
-use auth_runtime::auth;
+use auth_runtime::{User, auth, profiles};
 use axum::http::StatusCode;
 
 use super::common::{Answer, Client, vars};
@@ -32,6 +33,12 @@ auth! {
             client_secret: env("OIDC_POST_SECRET"),
             token_auth: client_secret_post,
         },
+        typed: Oidc {
+            issuer: env("OIDC_ISSUER"),
+            client_id: env("OIDC_CLIENT_ID"),
+            client_secret: env("OIDC_CLIENT_SECRET"),
+            profile: typed_user,
+        },
         plain: OAuth {
             authorization: env("PLAIN_AUTHORIZATION"),
             token: env("PLAIN_TOKEN"),
@@ -43,11 +50,25 @@ auth! {
     },
 }
 
+/// The `typed` provider's mapping, over the peer's claims as [`profiles::Oidc`]: each field
+/// it reads shows in the session (`sub` in the image URL), and only a verified email is kept.
+pub fn typed_user(claims: &profiles::Oidc) -> Option<User> {
+    let name = claims.name.as_deref()?;
+    let username = claims.preferred_username.as_deref()?;
+    let user = User::new(&claims.sub)
+        .name(format!("{name} ({username})"))
+        .image(format!("https://avatars.example/{}", claims.sub));
+    Some(match (&claims.email, claims.email_verified) {
+        (Some(email), Some(true)) => user.email(email),
+        _ => user,
+    })
+}
+
 /// One provider for the whole test binary; it exits with the process (its stdin closes).
 pub fn provider() -> &'static OidcProvider {
     static PROVIDER: OnceLock<OidcProvider> = OnceLock::new();
     PROVIDER.get_or_init(|| {
-        let uris: Vec<String> = ["oidc", "oidc_post", "plain"]
+        let uris: Vec<String> = ["oidc", "oidc_post", "typed", "plain"]
             .iter()
             .map(|id| format!("{ORIGIN}{BASE}/callback/{id}"))
             .collect();

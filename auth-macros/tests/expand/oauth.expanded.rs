@@ -144,7 +144,7 @@ pub mod auth {
                         pkce: true,
                         nonce: false,
                     })
-                    .profile(crate::github_profile),
+                    .profile::<::auth_runtime::profiles::GitHub>(crate::github_profile),
             );
         __auth_builder
             .oauth(

@@ -987,11 +987,16 @@ fn each_openid_preset_discovers_its_issuer_and_maps_its_claims() {
     }
 }
 
-#[test]
-fn a_profile_vouches_for_its_email_exactly_when_the_row_says_so() {
+/// Every case's documented profile: the userinfo answer or the ID token claims.
+fn documented_profiles() -> impl Iterator<Item = (Preset, Value)> {
     let oauth = oauth_cases().into_iter().map(|c| (c.preset, c.profile));
     let oidc = oidc_cases().into_iter().map(|c| (c.preset, c.claims));
-    for (preset, profile) in oauth.chain(oidc) {
+    oauth.chain(oidc)
+}
+
+#[test]
+fn a_profile_vouches_for_its_email_exactly_when_the_row_says_so() {
+    for (preset, profile) in documented_profiles() {
         let row = preset.preset();
         let vouches = profile.get("email_verified").is_some_and(Value::is_boolean);
         assert_eq!(vouches, row.verified_email, "{}", row.kind_name);
@@ -1031,4 +1036,38 @@ fn first_and_last_names_join_without_a_missing_part() {
     }
     let nameless = json!({"id": 1, "firstname": "", "lastname": null});
     assert_eq!(map(Preset::Strava, nameless).unwrap().name, None);
+}
+
+/// Whether `profile` deserializes into its kind's [`crate::profiles`] struct. Each kind is
+/// named once for both its variant and its struct, as `auth!` names the struct of a
+/// `profile:` mapping after the kind; the match is exhaustive, so a kind without a struct of
+/// its name does not compile.
+macro_rules! fits_its_profile_struct {
+    ($($kind:ident),* $(,)?) => {
+        fn fits_its_profile_struct(preset: Preset, profile: &Value) -> Result<(), serde_json::Error> {
+            use serde::Deserialize;
+            match preset {
+                $(Preset::$kind => crate::profiles::$kind::deserialize(profile).map(drop),)*
+            }
+        }
+    };
+}
+
+fits_its_profile_struct!(
+    GitHub, Google, GitLab, Discord, Auth0, Keycloak, Okta, AzureAd, Twitch, Slack, Spotify,
+    LinkedIn, Facebook, Atlassian, Authentik, Bitbucket, Box, Cognito, Dropbox, FusionAuth, Kakao,
+    Line, Mailchimp, Naver, Notion, OneLogin, Osu, Patreon, Pinterest, Reddit, Salesforce, Strava,
+    Twitter, Vk, Wikimedia, Yandex, Zitadel, Zoho, Zoom, Oidc, OAuth,
+);
+
+#[test]
+fn every_documented_sample_fits_its_kinds_profile_struct() {
+    for (preset, answer) in documented_profiles() {
+        let row = preset.preset();
+        // As the client does: the profile is at the quirk's pointer when the answer has it.
+        let pointer = row.quirks.profile_pointer;
+        let profile = pointer.and_then(|p| answer.pointer(p)).unwrap_or(&answer);
+        let fits = fits_its_profile_struct(preset, profile);
+        assert!(fits.is_ok(), "{}: {fits:?}", row.kind_name);
+    }
 }

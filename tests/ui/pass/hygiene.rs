@@ -1,10 +1,12 @@
 // The expansion uses absolute paths only: it compiles without the prelude, and the
-// invoking module's own `Token`, `router` and `Result` neither break it nor are shadowed.
+// invoking module's own `Token`, `router`, `Result` and `profiles` neither break it nor are
+// shadowed.
 mod app {
     #![no_implicit_prelude]
 
     pub struct Token;
     pub struct Result;
+    pub mod profiles {}
     pub fn router() -> u8 {
         7
     }
@@ -16,6 +18,11 @@ mod app {
                 fields: { username: text("Username") },
                 authorize: crate::authorize,
             },
+            github: GitHub {
+                client_id: env("GITHUB_ID"),
+                client_secret: env("GITHUB_SECRET"),
+                profile: crate::github_user,
+            },
         },
     }
 
@@ -26,6 +33,10 @@ mod app {
 
 async fn authorize(_: auth_runtime::callbacks::Credentials) -> Option<auth_runtime::User> {
     None
+}
+
+fn github_user(profile: &auth_runtime::profiles::GitHub) -> Option<auth_runtime::User> {
+    Some(auth_runtime::User::new(&profile.id))
 }
 
 fn main() {

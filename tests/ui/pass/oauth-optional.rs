@@ -39,9 +39,8 @@ async fn authorize(_: Credentials) -> Option<User> {
     None
 }
 
-fn github_profile(profile: &serde_json::Value) -> Option<User> {
-    let id = profile.get("id")?.as_u64()?;
-    Some(User::new(id.to_string()))
+fn github_profile(profile: &auth_runtime::profiles::GitHub) -> Option<User> {
+    Some(User::new(&profile.id))
 }
 
 fn main() {

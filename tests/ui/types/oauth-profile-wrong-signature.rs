@@ -1,4 +1,5 @@
-// `profile` maps the provider's raw JSON profile; a fn over a typed struct does not fit.
+// `profile` on a preset takes the kind's typed profile; a fn over the raw JSON (the generic
+// `OAuth` kind's type) does not fit `GitHub`.
 use auth_runtime::{User, auth};
 
 auth! {
@@ -12,12 +13,8 @@ auth! {
     },
 }
 
-pub struct GitHubProfile {
-    pub id: u64,
-}
-
-fn github_profile(profile: GitHubProfile) -> Option<User> {
-    Some(User::new(profile.id.to_string()))
+fn github_profile(profile: &serde_json::Value) -> Option<User> {
+    Some(User::new(profile.get("id")?.to_string()))
 }
 
 fn main() {}

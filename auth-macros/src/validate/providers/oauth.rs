@@ -475,7 +475,7 @@ fn check_checks(cx: &Ctxt, value: &ValueInput, row: &KindRow) -> Option<Checks> 
     ok.then_some(checks)
 }
 
-/// `profile:` names a fn mapping the raw profile to a user; the expansion checks its
+/// `profile:` names a fn mapping the kind's typed profile to a user; the expansion checks its
 /// signature where it is passed.
 fn check_profile(cx: &Ctxt, value: &ValueInput) -> Option<Path> {
     match value {
