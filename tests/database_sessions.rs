@@ -634,7 +634,7 @@ async fn a_user_created_by_a_provider_that_verified_its_address_keeps_its_accoun
 
 async fn request_link(client: &mut Client, email: &str) -> common::Answer {
     let token = client.csrf(BASE).await;
-    let email = auth_runtime::cookies::encode_uri_component(email);
+    let email = auth_runtime::__private::cookies::encode_uri_component(email);
     client
         .post_form(
             &format!("{BASE}/signin/email"),
@@ -936,7 +936,7 @@ mod confirmed_links {
                 let value = rest.split('"').next()?.replace("&amp;", "&");
                 Some(format!(
                     "{name}={}",
-                    auth_runtime::cookies::encode_uri_component(&value)
+                    auth_runtime::__private::cookies::encode_uri_component(&value)
                 ))
             })
             .collect::<Vec<_>>()

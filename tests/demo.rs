@@ -10,7 +10,8 @@ mod common;
 #[path = "../examples/demo.rs"]
 mod demo;
 
-use auth_runtime::{csrf, token};
+use auth_runtime::__private::csrf;
+use auth_runtime::token;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{Client, SECRET, vars};

@@ -647,7 +647,7 @@ async fn a_database_cut_while_linking_the_account_leaves_no_user_behind() {
 
 async fn request_link(client: &mut Client, email: &str) -> (Answer, Duration) {
     let token = client.csrf(BASE).await;
-    let email = auth_runtime::cookies::encode_uri_component(email);
+    let email = auth_runtime::__private::cookies::encode_uri_component(email);
     let started = Instant::now();
     let answer = client
         .post_form(

@@ -20,8 +20,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use auth_runtime::__private::cookies::encode_uri_component;
 use auth_runtime::callbacks::Credentials;
-use auth_runtime::cookies::encode_uri_component;
 use auth_runtime::token::{self, TokenKeys};
 use auth_runtime::{User, auth};
 use axum::Router;
@@ -390,7 +390,7 @@ impl Browser {
                 continue; // where to go after sign-in: not a secret
             }
             keep(&format!("`{name}` cookie value"), value);
-            if let Some(decoded) = auth_runtime::cookies::decode_uri_component(value) {
+            if let Some(decoded) = auth_runtime::__private::cookies::decode_uri_component(value) {
                 // The CSRF cookie is `token|sha256(token + secret)`.
                 for part in decoded.split('|') {
                     keep(&format!("part of the `{name}` cookie"), part);

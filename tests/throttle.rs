@@ -193,7 +193,7 @@ async fn sign_in_from(
 }
 
 async fn sign_in(client: &mut Client, username: &str, password: &str, json: bool) -> Answer {
-    let username = auth_runtime::cookies::encode_uri_component(username);
+    let username = auth_runtime::__private::cookies::encode_uri_component(username);
     let mut form = format!("username={username}&password={password}");
     if json {
         form.push_str("&json=true");
@@ -225,7 +225,7 @@ fn assert_throttled(answer: &Answer, json: bool, window_secs: u64) {
         assert_eq!(answer.body, format!(r#"{{"url":"{THROTTLED_URL}"}}"#));
     } else {
         assert_eq!(answer.content_type(), "text/html");
-        let (status, page) = auth_runtime::pages::error(
+        let (status, page) = auth_runtime::__private::pages::error(
             "TooManyRequests",
             ORIGIN,
             &format!("{ORIGIN}{BASE}/signin"),
@@ -425,7 +425,7 @@ async fn attempts_get_through_again_once_the_window_has_passed() {
 
 async fn request_link(client: &mut Client, email: &str, json: bool) -> Answer {
     let token = client.csrf(BASE).await;
-    let email = auth_runtime::cookies::encode_uri_component(email);
+    let email = auth_runtime::__private::cookies::encode_uri_component(email);
     let json = if json { "&json=true" } else { "" };
     client
         .post_form(

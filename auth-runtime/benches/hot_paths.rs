@@ -4,10 +4,11 @@
 use std::hint::black_box;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use auth_runtime::__private::cookies::{self, CookieNames, Jar};
+use auth_runtime::__private::{callback_url, csrf};
 use auth_runtime::callbacks::Credentials;
-use auth_runtime::cookies::{self, CookieNames, Jar};
 use auth_runtime::token::{self, TokenKeys};
-use auth_runtime::{User, auth, callback_url, csrf};
+use auth_runtime::{User, auth};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};

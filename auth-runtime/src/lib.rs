@@ -40,14 +40,10 @@
 //! router, and `Session`/`Token` types tied to the session data. The routes answer exactly
 //! as NextAuth.js does, so its `next-auth/client` and `next-auth/react` work unchanged.
 
-pub mod callback_url;
 pub mod callbacks;
 pub mod config;
-pub mod cookies;
-pub mod csrf;
 pub mod database;
 mod durations;
-pub mod pages;
 pub mod profiles;
 pub mod provider;
 mod routes;
@@ -60,6 +56,10 @@ pub mod user;
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+// The mechanisms behind the routes live under `__private` (the cookie jar and chunks, the CSRF
+// token, the callbackUrl rule, the page HTML): not a public API, reachable by this crate's own
+// tests and benches there; inside the crate they keep their short paths.
+use __private::{callback_url, cookies, csrf, pages};
 
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]

@@ -3,6 +3,17 @@
 
 pub use axum;
 
+// Not a public API: the mechanisms behind the routes, here so the crate's tests, benches and
+// fuzz targets can reach them.
+#[path = "callback_url.rs"]
+pub mod callback_url;
+#[path = "cookies.rs"]
+pub mod cookies;
+#[path = "csrf.rs"]
+pub mod csrf;
+#[path = "pages.rs"]
+pub mod pages;
+
 pub use crate::callbacks::{AuthorizeInput, Credentials};
 pub use crate::config::{Auth, Builder, ConfigError, Page};
 pub use crate::database::AdapterSource;

@@ -3,10 +3,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-use auth_runtime::cookies::{self, CHUNK_SIZE, Jar, MAX_COOKIE_HEADER_BYTES};
+use auth_runtime::__private::cookies::{self, CHUNK_SIZE, Jar, MAX_COOKIE_HEADER_BYTES};
+use auth_runtime::__private::{callback_url, csrf};
 use auth_runtime::email::normalize_identifier;
 use auth_runtime::token::{self, TokenKeys};
-use auth_runtime::{callback_url, csrf};
 use axum::http::{HeaderMap, HeaderValue, header};
 use proptest::prelude::*;
 use proptest::sample::Index;

@@ -5,7 +5,7 @@
 #![no_main]
 
 use auth_runtime::__fuzz;
-use auth_runtime::cookies::{CookieNames, MAX_COOKIE_HEADER_BYTES, MAX_COOKIE_PAIRS};
+use auth_runtime::__private::cookies::{CookieNames, MAX_COOKIE_HEADER_BYTES, MAX_COOKIE_PAIRS};
 use libfuzzer_sys::fuzz_target;
 
 const SESSION: &str = CookieNames::new(false).session_token;

@@ -5,7 +5,7 @@
 #![no_main]
 
 use auth_runtime::__fuzz;
-use auth_runtime::csrf;
+use auth_runtime::__private::csrf;
 use libfuzzer_sys::fuzz_target;
 
 fn secrets() -> Vec<String> {

@@ -13,8 +13,9 @@
 use std::sync::LazyLock;
 
 use auth_runtime::callbacks::Credentials;
-use auth_runtime::cookies::CookieNames;
-use auth_runtime::{__fuzz, User, auth, csrf};
+use auth_runtime::__private::cookies::CookieNames;
+use auth_runtime::{__fuzz, User, auth};
+use auth_runtime::__private::csrf;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -84,7 +85,7 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
         csrf_cookie: format!(
             "{}={}",
             COOKIES.csrf_token,
-            auth_runtime::cookies::encode_uri_component(&csrf_value)
+            auth_runtime::__private::cookies::encode_uri_component(&csrf_value)
         ),
         session_cookie: format!("{}={token}", COOKIES.session_token),
     }

@@ -19,7 +19,7 @@ async fn a_right_address_with_a_random_or_altered_token_signs_nobody_in() {
         MailSite::request_link_ok(&mut victim, &a).await;
         let link_a = site.link_for(&a);
         let token_a = query_param(&link_a, "token").unwrap();
-        let a_encoded = auth_runtime::cookies::encode_uri_component(&a);
+        let a_encoded = auth_runtime::__private::cookies::encode_uri_component(&a);
         // The real token with its last character changed: right length, right alphabet.
         let last = token_a.chars().last().unwrap();
         let altered = format!(

@@ -21,7 +21,7 @@ async fn hostile_callback_urls_end_on_the_origin() {
         "https://evil.com",
     ] {
         let mut client = demo_client_for("https://app.example.com");
-        let encoded = auth_runtime::cookies::encode_uri_component(hostile);
+        let encoded = auth_runtime::__private::cookies::encode_uri_component(hostile);
         let csrf = client
             .get(&format!("{BASE}/csrf?callbackUrl={encoded}"))
             .await;
@@ -71,7 +71,7 @@ async fn lookalikes_of_localhost_3000_end_on_it_and_same_origin_urls_are_kept() 
         // The control: the same origin keeps its path.
         ("http://localhost:3000/dash", format!("{origin}/dash"), true),
     ] {
-        let encoded = auth_runtime::cookies::encode_uri_component(asked);
+        let encoded = auth_runtime::__private::cookies::encode_uri_component(asked);
         let mut client = demo_client_for(origin);
         let csrf = client
             .get(&format!("{BASE}/csrf?callbackUrl={encoded}"))
@@ -80,7 +80,7 @@ async fn lookalikes_of_localhost_3000_end_on_it_and_same_origin_urls_are_kept() 
             assert_eq!(csrf.status, StatusCode::OK, "{asked}: {}", csrf.body);
             let cookie = client.cookie("next-auth.callback-url").unwrap().to_owned();
             assert_eq!(
-                auth_runtime::cookies::decode_uri_component(&cookie).unwrap(),
+                auth_runtime::__private::cookies::decode_uri_component(&cookie).unwrap(),
                 expected,
                 "{asked}: callback-url cookie"
             );

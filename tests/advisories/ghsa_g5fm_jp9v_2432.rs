@@ -29,7 +29,7 @@ async fn malformed_callback_urls_answer_configuration_promptly() {
     // Query values and the cookie.
     for bad in MALFORMED {
         let mut client = demo_client();
-        let encoded = auth_runtime::cookies::encode_uri_component(bad);
+        let encoded = auth_runtime::__private::cookies::encode_uri_component(bad);
         let answer = promptly(client.get(&format!("{BASE}/session?callbackUrl={encoded}"))).await;
         assert_eq!(answer.status, StatusCode::FOUND, "{bad}");
         assert_eq!(
@@ -59,7 +59,7 @@ async fn a_malformed_callback_url_cookie_on_session_answers_configuration_and_is
         let mut client = demo_client();
         client.set_cookie(
             "next-auth.callback-url",
-            &auth_runtime::cookies::encode_uri_component(bad),
+            &auth_runtime::__private::cookies::encode_uri_component(bad),
         );
         let answer = promptly(client.get(&format!("{BASE}/session"))).await;
         assert_eq!(answer.status, StatusCode::FOUND, "{bad}");
@@ -96,7 +96,7 @@ async fn every_malformed_body_callback_url_at_signout_is_answered_and_the_app_st
     for bad in MALFORMED {
         let mut client: Client = demo_signed_in().await;
         let token = client.csrf(BASE).await;
-        let encoded = auth_runtime::cookies::encode_uri_component(bad);
+        let encoded = auth_runtime::__private::cookies::encode_uri_component(bad);
         let answer = promptly(client.post_form(
             &format!("{BASE}/signout"),
             &format!("csrfToken={token}&callbackUrl={encoded}"),

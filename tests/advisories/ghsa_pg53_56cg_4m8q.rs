@@ -22,7 +22,7 @@ async fn a_token_mailed_to_a_does_not_sign_in_b() {
         MailSite::request_link_ok(&mut victim, &b).await;
         let link_a = site.link_for(&a);
         let token_a = query_param(&link_a, "token").unwrap();
-        let b_encoded = auth_runtime::cookies::encode_uri_component(&b);
+        let b_encoded = auth_runtime::__private::cookies::encode_uri_component(&b);
 
         let mut attacker = site.client();
         // By query (the link's form) and by form body: the route takes both.

@@ -26,7 +26,7 @@ async fn protocol_relative_callback_urls_stay_on_the_app() {
     for hostile in HOSTILE {
         let mut client = demo_signed_in().await;
         let token = client.csrf(BASE).await;
-        let encoded = auth_runtime::cookies::encode_uri_component(hostile);
+        let encoded = auth_runtime::__private::cookies::encode_uri_component(hostile);
         let answer = client
             .post_form(
                 &format!("{BASE}/signout"),
@@ -40,7 +40,7 @@ async fn protocol_relative_callback_urls_stay_on_the_app() {
 #[tokio::test]
 async fn protocol_relative_callback_urls_stay_on_the_app_at_sign_in_and_in_the_cookie() {
     for hostile in HOSTILE {
-        let encoded = auth_runtime::cookies::encode_uri_component(hostile);
+        let encoded = auth_runtime::__private::cookies::encode_uri_component(hostile);
         let mut client = demo_client();
         let csrf = client
             .get(&format!("{BASE}/csrf?callbackUrl={encoded}"))
@@ -48,7 +48,7 @@ async fn protocol_relative_callback_urls_stay_on_the_app_at_sign_in_and_in_the_c
         let token = csrf.json()["csrfToken"].as_str().unwrap().to_owned();
         let cookie = client.cookie("next-auth.callback-url").unwrap().to_owned();
         assert_on_the_app(
-            &auth_runtime::cookies::decode_uri_component(&cookie).unwrap(),
+            &auth_runtime::__private::cookies::decode_uri_component(&cookie).unwrap(),
             hostile,
         );
 

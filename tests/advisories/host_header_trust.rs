@@ -121,7 +121,7 @@ async fn the_email_link_and_subject_use_the_configured_origin() {
                 .header(header::COOKIE, client.cookie_header())
                 .body(Body::from(format!(
                     "csrfToken={token}&email={}&callbackUrl=%2Fwelcome",
-                    auth_runtime::cookies::encode_uri_component(&address)
+                    auth_runtime::__private::cookies::encode_uri_component(&address)
                 )))
                 .unwrap(),
         )

@@ -245,7 +245,7 @@ impl MailSite {
     /// `POST /signin/email` for `email`, CSRF token included, callbackUrl `/welcome`.
     pub async fn request_link(client: &mut Client, email: &str) -> Answer {
         let token = client.csrf(BASE).await;
-        let email = auth_runtime::cookies::encode_uri_component(email);
+        let email = auth_runtime::__private::cookies::encode_uri_component(email);
         client
             .post_form(
                 &format!("{BASE}/signin/email"),

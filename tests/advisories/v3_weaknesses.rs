@@ -115,7 +115,7 @@ async fn a_sign_in_callback_string_is_an_error_code_never_a_redirect() {
     ] {
         let mut client = Client::new(refusing::router(auth.clone()).layer(auth.layer()));
         let token = client.csrf(BASE).await;
-        let encoded = auth_runtime::cookies::encode_uri_component(reason);
+        let encoded = auth_runtime::__private::cookies::encode_uri_component(reason);
         for json in [false, true] {
             let answer = client
                 .post_form(
@@ -167,7 +167,7 @@ async fn an_email_without_an_at_sign_is_answered_at_once_and_mails_nothing() {
 #[tokio::test]
 async fn a_body_callback_url_that_is_not_a_url_is_answered_on_every_post_route() {
     for bad in ["foo", "http://[", "javascript:alert(1)"] {
-        let encoded = auth_runtime::cookies::encode_uri_component(bad);
+        let encoded = auth_runtime::__private::cookies::encode_uri_component(bad);
         let mut client = demo_client();
         let token = client.csrf(BASE).await;
         let signin = promptly(client.post_form(
