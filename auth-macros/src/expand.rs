@@ -156,7 +156,7 @@ fn gen_aliases(config: &Config) -> TokenStream {
 /// `enum ProviderId` with `ALL`, `as_str`, `spec`, `FromStr` and `Display`. The stub keeps
 /// the variant of every provider with a valid id, even one whose body has errors.
 fn gen_provider_id(config: &Config, mode: Mode) -> TokenStream {
-    let private = private(config);
+    let krate = user_path(&config.krate);
     let names = &config.provider_names;
     let variants: Vec<&Ident> = names.iter().map(|p| &p.variant).collect();
     let ids: Vec<&str> = names.iter().map(|p| p.id.as_str()).collect();
@@ -204,18 +204,18 @@ fn gen_provider_id(config: &Config, mode: Mode) -> TokenStream {
             }
 
             #[doc = "The provider's entry in `PROVIDERS`."]
-            pub const fn spec(self) -> &'static #private::ProviderSpec {
+            pub const fn spec(self) -> &'static #krate::provider::ProviderSpec {
                 #spec
             }
         }
 
         impl ::core::str::FromStr for ProviderId {
-            type Err = #private::UnknownProvider;
+            type Err = #krate::provider::UnknownProvider;
 
             fn from_str(id: &str) -> ::core::result::Result<Self, Self::Err> {
                 match id {
                     #(#ids => ::core::result::Result::Ok(ProviderId::#variants),)*
-                    _ => ::core::result::Result::Err(#private::UnknownProvider),
+                    _ => ::core::result::Result::Err(#krate::provider::UnknownProvider),
                 }
             }
         }
@@ -305,6 +305,7 @@ fn field_ident(key: &str) -> Ident {
 /// `static PROVIDERS`: one `ProviderSpec` per provider, indexed by `ProviderId`.
 fn gen_providers(config: &Config) -> TokenStream {
     let private = private(config);
+    let krate = user_path(&config.krate);
     let count = Literal::usize_unsuffixed(config.providers.len());
     let specs = config
         .providers
@@ -312,7 +313,7 @@ fn gen_providers(config: &Config) -> TokenStream {
         .map(|p| gen_provider_spec(&private, p));
     quote! {
         #[doc = "The provider table, in declaration order."]
-        pub static PROVIDERS: [#private::ProviderSpec; #count] = [#(#specs),*];
+        pub static PROVIDERS: [#krate::provider::ProviderSpec; #count] = [#(#specs),*];
     }
 }
 

@@ -28,8 +28,6 @@ pub use crate::user::{NoData, SessionData};
 /// The rules a setting's value follows, shared with the `auth!` macro.
 pub use auth_shared::literals as literal_rules;
 
-use std::fmt;
-
 /// Reads a variable from the process environment.
 pub fn std_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
@@ -38,14 +36,4 @@ pub fn std_env(name: &str) -> Option<String> {
 /// Spanned on the `session_data:` type, so a type that cannot be carried errors there.
 pub const fn assert_session_data<T: SessionData>() {}
 
-/// The error of a generated `ProviderId::from_str`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct UnknownProvider;
-
-impl fmt::Display for UnknownProvider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("unknown provider id")
-    }
-}
-
-impl std::error::Error for UnknownProvider {}
+pub use crate::provider::UnknownProvider;

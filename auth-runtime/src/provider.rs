@@ -365,3 +365,15 @@ impl EmailSettings {
         self
     }
 }
+
+/// The error of a generated `ProviderId::from_str`: no provider of the block has this id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnknownProvider;
+
+impl std::fmt::Display for UnknownProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("unknown provider id")
+    }
+}
+
+impl std::error::Error for UnknownProvider {}

@@ -44,7 +44,7 @@ pub mod auth {
             }
         }
         ///The provider's entry in `PROVIDERS`.
-        pub const fn spec(self) -> &'static ::auth_runtime::__private::ProviderSpec {
+        pub const fn spec(self) -> &'static ::auth_runtime::provider::ProviderSpec {
             match self {
                 ProviderId::Credentials => &PROVIDERS[0],
                 ProviderId::Oidc => &PROVIDERS[1],
@@ -53,7 +53,7 @@ pub mod auth {
         }
     }
     impl ::core::str::FromStr for ProviderId {
-        type Err = ::auth_runtime::__private::UnknownProvider;
+        type Err = ::auth_runtime::provider::UnknownProvider;
         fn from_str(id: &str) -> ::core::result::Result<Self, Self::Err> {
             match id {
                 "credentials" => ::core::result::Result::Ok(ProviderId::Credentials),
@@ -61,7 +61,7 @@ pub mod auth {
                 "github" => ::core::result::Result::Ok(ProviderId::Github),
                 _ => {
                     ::core::result::Result::Err(
-                        ::auth_runtime::__private::UnknownProvider,
+                        ::auth_runtime::provider::UnknownProvider,
                     )
                 }
             }
@@ -111,7 +111,7 @@ pub mod auth {
         }
     }
     ///The provider table, in declaration order.
-    pub static PROVIDERS: [::auth_runtime::__private::ProviderSpec; 3] = [
+    pub static PROVIDERS: [::auth_runtime::provider::ProviderSpec; 3] = [
         ::auth_runtime::__private::ProviderSpec::credentials(
             "credentials",
             "Credentials",

@@ -43,7 +43,7 @@ pub mod auth {
             }
         }
         ///The provider's entry in `PROVIDERS`.
-        pub const fn spec(self) -> &'static ::auth_runtime::__private::ProviderSpec {
+        pub const fn spec(self) -> &'static ::auth_runtime::provider::ProviderSpec {
             match self {
                 ProviderId::Oidc => &PROVIDERS[0],
                 ProviderId::Github => &PROVIDERS[1],
@@ -52,7 +52,7 @@ pub mod auth {
         }
     }
     impl ::core::str::FromStr for ProviderId {
-        type Err = ::auth_runtime::__private::UnknownProvider;
+        type Err = ::auth_runtime::provider::UnknownProvider;
         fn from_str(id: &str) -> ::core::result::Result<Self, Self::Err> {
             match id {
                 "oidc" => ::core::result::Result::Ok(ProviderId::Oidc),
@@ -60,7 +60,7 @@ pub mod auth {
                 "custom" => ::core::result::Result::Ok(ProviderId::Custom),
                 _ => {
                     ::core::result::Result::Err(
-                        ::auth_runtime::__private::UnknownProvider,
+                        ::auth_runtime::provider::UnknownProvider,
                     )
                 }
             }
@@ -82,7 +82,7 @@ pub mod auth {
         }
     }
     ///The provider table, in declaration order.
-    pub static PROVIDERS: [::auth_runtime::__private::ProviderSpec; 3] = [
+    pub static PROVIDERS: [::auth_runtime::provider::ProviderSpec; 3] = [
         ::auth_runtime::__private::ProviderSpec::oauth("oidc", "OpenID Connect")
             .optional(),
         ::auth_runtime::__private::ProviderSpec::oauth("github", "GitHub Enterprise"),
