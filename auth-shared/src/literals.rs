@@ -41,19 +41,6 @@ pub const FLOW_AUTHORIZATION_PARAMS: &[&str] = &[
     "code_challenge_method",
 ];
 
-/// What a provider's `params:` must not set: the flow's own, and `scope`, which has its own
-/// key (a sign-in request may still ask for another scope, as next-auth's `signIn` allows).
-pub const RESERVED_AUTHORIZATION_PARAMS: &[&str] = &[
-    "client_id",
-    "response_type",
-    "redirect_uri",
-    "state",
-    "nonce",
-    "code_challenge",
-    "code_challenge_method",
-    "scope",
-];
-
 /// Form fields NextAuth's sign-in form posts itself; a credentials field must not reuse them.
 pub const RESERVED_FORM_FIELDS: &[&str] = &["csrfToken", "callbackUrl", "json"];
 
@@ -355,14 +342,6 @@ mod tests {
         let store = "postgres://u:p@db/throttle";
         assert!(throttle_store_url_problem(store, Origin::Literal).is_some());
         assert_eq!(throttle_store_url_problem(store, Origin::Environment), None);
-    }
-
-    #[test]
-    fn the_block_reserves_the_flows_parameters_and_scope() {
-        let (scope, flow) = RESERVED_AUTHORIZATION_PARAMS
-            .split_last()
-            .unwrap_or((&"", &[]));
-        assert_eq!((*scope, flow), ("scope", FLOW_AUTHORIZATION_PARAMS));
     }
 
     #[test]

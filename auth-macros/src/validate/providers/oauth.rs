@@ -389,7 +389,7 @@ fn check_authorization_param_key(
     } else if name == kw::SCOPE {
         "authorization parameter `scope` is set by the sign-in flow; set `scope` with the `scope` field"
             .to_owned()
-    } else if auth_shared::literals::RESERVED_AUTHORIZATION_PARAMS.contains(&name) {
+    } else if auth_shared::literals::FLOW_AUTHORIZATION_PARAMS.contains(&name) {
         format!("authorization parameter `{name}` is set by the sign-in flow")
     } else if earlier.iter().any(|(k, _)| k == name) {
         format!("duplicate authorization parameter `{name}`")
