@@ -10,6 +10,10 @@
 //! appears when `OIDC_ISSUER`, `OIDC_CLIENT_ID` and `OIDC_CLIENT_SECRET` are set (its name
 //! from `OIDC_NAME`), the `github` one when `GITHUB_ID` and `GITHUB_SECRET` are. Sign-in
 //! attempts are throttled per client address and per user name.
+//!
+//! Two accounts: `demo` / `demo` is an `admin`, `guest` / `guest` a `member`. `/me` needs a
+//! session (a page request is sent to sign in, an API request gets 401), `/admin` the `admin`
+//! role (403 without it).
 
 use auth_runtime::callbacks::{JwtParams, JwtTrigger, SignInEvent};
 use auth_runtime::{User, auth};
@@ -21,15 +25,17 @@ use serde::{Deserialize, Serialize};
 /// The typed data the demo keeps in its session token.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Claims {
-    /// The user's role; `#[serde(default)]` keeps tokens minted elsewhere readable.
+    /// The provider the user signed in with; `#[serde(default)]` keeps tokens minted
+    /// elsewhere readable.
     #[serde(default)]
-    pub role: String,
+    pub provider: String,
 }
 
 auth! {
     secret: env("NEXTAUTH_SECRET"),
     session: jwt { max_age: days(30) },
     session_data: Claims,
+    roles: { admin, member },
     providers: {
         credentials: Credentials {
             name: "Credentials",
@@ -55,16 +61,31 @@ auth! {
     },
 }
 
-/// `demo` / `demo` is the only account.
+/// `demo` / `demo` (an admin) and `guest` / `guest` (a member).
 async fn authorize(form: auth::forms::Credentials) -> Option<User> {
-    let valid = form.username == "demo" && form.password == "demo";
-    valid.then(|| User::new("1").name("Demo User").email("demo@example.com"))
+    match (form.username.as_str(), form.password.as_str()) {
+        ("demo", "demo") => Some(
+            User::new("1")
+                .name("Demo User")
+                .email("demo@example.com")
+                .role(auth::Role::Admin),
+        ),
+        ("guest", "guest") => Some(
+            User::new("2")
+                .name("Guest User")
+                .email("guest@example.com")
+                .role(auth::Role::Member),
+        ),
+        _ => None,
+    }
 }
 
-/// Gives every signed-in demo user a role, kept in the token.
+/// Records in the token which provider the user signed in with.
 async fn jwt(mut params: JwtParams<Claims>) -> auth::Token {
-    if params.trigger == Some(JwtTrigger::SignIn) {
-        params.token.data.role = "demo".to_owned();
+    if params.trigger == Some(JwtTrigger::SignIn)
+        && let Some(account) = &params.account
+    {
+        params.token.data.provider = account.provider.clone();
     }
     params.token
 }
@@ -80,16 +101,16 @@ async fn home(
     let base = auth.base_url();
     let body = match session {
         Some(session) => format!(
-            "<p>Signed in as <strong>{}</strong> ({}), role <code>{}</code>.</p>\
-             <p><a href=\"{}\">Sign out</a></p>",
+            "<p>Signed in as <strong>{}</strong> ({}), roles <code>{}</code>.</p>\
+             <p><a href=\"/me\">/me</a> · <a href=\"/admin\">/admin</a> · <a href=\"{}\">Sign out</a></p>",
             escape(session.name().unwrap_or("unknown")),
             escape(session.email().unwrap_or("no email")),
-            escape(&session.data().role),
+            escape(&session.roles().join(", ")),
             escape(&base.url("signout")),
         ),
         None => format!(
             "<p>You are not signed in.</p>\
-             <p><a href=\"{}\">Sign in</a> (demo / demo)</p>",
+             <p><a href=\"{}\">Sign in</a> (demo / demo, or guest / guest)</p>",
             escape(&base.url("signin")),
         ),
     };
@@ -102,21 +123,35 @@ async fn home(
     ))
 }
 
-/// A JSON route only signed-in users reach: the `Session` extractor answers 401 otherwise.
+/// A JSON route only signed-in users reach: the `Session` extractor sends a page request to
+/// sign in and answers any other 401.
 async fn me(session: auth::Session) -> axum::Json<serde_json::Value> {
     axum::Json(serde_json::json!({
         "id": session.user_id(),
         "name": session.name(),
         "email": session.email(),
-        "role": session.data().role,
+        "roles": session.roles(),
+        "provider": session.data().provider,
     }))
 }
 
-/// The demo's routes: the home page, `/me`, and the auth routes.
+/// Only admins reach it: `auth::require` answers 403 to anyone else signed in.
+async fn admin(session: auth::Session) -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({
+        "admin": session.name(),
+        "isAdmin": session.has_role(auth::Role::Admin),
+    }))
+}
+
+/// The demo's routes: the home page, `/me`, `/admin`, and the auth routes.
 pub fn app(auth: auth::Auth) -> Router {
     Router::new()
         .route("/", get(home))
         .route("/me", get(me))
+        .route(
+            "/admin",
+            get(admin).route_layer(auth::require(auth::Role::Admin)),
+        )
         .merge(auth::router(auth.clone()))
         .layer(auth.layer())
 }

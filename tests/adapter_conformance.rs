@@ -13,7 +13,7 @@ use std::sync::Arc;
 use auth_runtime::adapter::sqlx::{self, Row as _};
 use auth_runtime::adapter::{
     Adapter, AdapterAccount, AdapterError, AdapterSession, AdapterUser, MemoryAdapter, NewUser,
-    PostgresAdapter, SessionAndUser, SqliteAdapter, VerificationToken,
+    PostgresAdapter, SessionAndUser, SessionDetails, SqliteAdapter, VerificationToken,
 };
 use time::{Duration, OffsetDateTime, UtcOffset};
 
@@ -61,6 +61,7 @@ async fn conformance(name: &str, adapter: Arc<dyn Adapter>) {
     verification_tokens(name, adapter.as_ref()).await;
     concurrent_use_of_one_verification_token(name, adapter.clone()).await;
     deleting_a_user_deletes_its_accounts_and_sessions(name, adapter.as_ref()).await;
+    roles_and_session_details(name, adapter.as_ref()).await;
 }
 
 struct Users {
@@ -413,6 +414,7 @@ async fn sessions(name: &str, adapter: &dyn Adapter, users: &Users) {
         Some(SessionAndUser {
             session: AdapterSession::new(token, &alice.id, expires),
             user: alice.clone(),
+            roles: Vec::new(),
         }),
         "{name}: get_session_and_user returns the stored session and its user"
     );
@@ -676,6 +678,105 @@ async fn concurrent_use_of_one_verification_token(name: &str, adapter: Arc<dyn A
             "{name}: 16 concurrent uses of one token, round {round}"
         );
     }
+}
+
+/// Beyond NextAuth's contract: roles read back with the session, and the details the session
+/// list shows, kept per session and dropped with it.
+async fn roles_and_session_details(name: &str, adapter: &dyn Adapter) {
+    let erin = adapter
+        .create_user(NewUser::default().email("erin-roles@example.com"))
+        .await
+        .unwrap();
+    let expires = at(1_900_000_000, 0);
+    for token in ["erin-laptop", "erin-phone"] {
+        adapter
+            .create_session(AdapterSession::new(token, &erin.id, expires))
+            .await
+            .unwrap();
+    }
+    let roles = vec!["admin".to_owned(), "member".to_owned()];
+    adapter.set_roles(&erin.id, &roles).await.unwrap();
+    let found = adapter.get_session_and_user("erin-laptop").await.unwrap();
+    assert_eq!(
+        found.unwrap().roles,
+        roles,
+        "{name}: roles come with the session"
+    );
+    adapter.set_roles(&erin.id, &roles[1..]).await.unwrap();
+    let found = adapter.get_session_and_user("erin-phone").await.unwrap();
+    assert_eq!(
+        found.unwrap().roles,
+        ["member"],
+        "{name}: roles are replaced"
+    );
+    assert!(
+        matches!(
+            adapter.set_roles("999999", &roles).await,
+            Err(AdapterError::NotFound("user"))
+        ),
+        "{name}: no roles for a user that does not exist"
+    );
+
+    let details = SessionDetails {
+        created: Some(at(1_700_000_000, 250)),
+        last_seen: Some(at(1_700_000_100, 0)),
+        user_agent: Some("Laptop Browser/1.0".to_owned()),
+        address: Some("192.0.2.7".to_owned()),
+    };
+    adapter
+        .save_session_details("erin-laptop", details.clone())
+        .await
+        .unwrap();
+    // Details of a session that does not exist are not kept.
+    adapter
+        .save_session_details("no-such-session", details.clone())
+        .await
+        .unwrap();
+    let listed = adapter.list_sessions(&erin.id).await.unwrap();
+    assert_eq!(listed.len(), 2, "{name}: {listed:?}");
+    let laptop = listed
+        .iter()
+        .find(|l| l.session.session_token == "erin-laptop")
+        .unwrap();
+    assert_eq!(
+        laptop.details, details,
+        "{name}: details read back as saved"
+    );
+    assert_eq!(laptop.session.expires, expires, "{name}");
+    let phone = listed
+        .iter()
+        .find(|l| l.session.session_token == "erin-phone")
+        .unwrap();
+    assert_eq!(
+        phone.details,
+        SessionDetails::default(),
+        "{name}: none known"
+    );
+
+    // Extending a session records when it was last seen.
+    adapter
+        .update_session("erin-laptop", at(1_900_000_500, 0))
+        .await
+        .unwrap();
+    let listed = adapter.list_sessions(&erin.id).await.unwrap();
+    let laptop = listed
+        .iter()
+        .find(|l| l.session.session_token == "erin-laptop")
+        .unwrap();
+    assert!(
+        laptop.details.last_seen > details.last_seen,
+        "{name}: last seen moves on: {laptop:?}"
+    );
+
+    adapter.delete_session("erin-laptop").await.unwrap();
+    let listed = adapter.list_sessions(&erin.id).await.unwrap();
+    assert_eq!(listed.len(), 1, "{name}: a deleted session is not listed");
+    adapter.delete_sessions(&erin.id).await.unwrap();
+    assert!(
+        adapter.list_sessions(&erin.id).await.unwrap().is_empty(),
+        "{name}"
+    );
+    assert!(adapter.delete_user(&erin.id).await.unwrap());
 }
 
 async fn deleting_a_user_deletes_its_accounts_and_sessions(name: &str, adapter: &dyn Adapter) {

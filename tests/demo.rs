@@ -32,12 +32,17 @@ fn client() -> Client {
 
 /// Signs in as demo/demo through the JSON-mode credentials callback.
 async fn signed_in() -> Client {
+    signed_in_as("demo").await
+}
+
+/// Signed in as `name` (`demo`, the admin, or `guest`, a member; the password is the name).
+async fn signed_in_as(name: &str) -> Client {
     let mut client = client();
     let token = client.csrf(BASE).await;
     let answer = client
         .post_form(
             &format!("{BASE}/callback/credentials"),
-            &format!("username=demo&password=demo&csrfToken={token}&json=true"),
+            &format!("username={name}&password={name}&csrfToken={token}&json=true"),
         )
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
@@ -148,7 +153,15 @@ async fn credentials_sign_in_sets_a_v4_session_token_and_session_shows_the_user(
     let claims = token::decode(&keys, &value, now).unwrap();
     assert_eq!(claims["sub"], "1");
     assert_eq!(claims["name"], "Demo User");
-    assert_eq!(claims["role"], "demo");
+    assert_eq!(
+        claims["provider"], "credentials",
+        "the jwt callback's typed claim"
+    );
+    assert_eq!(
+        claims["roles"],
+        serde_json::json!(["admin"]),
+        "the declared role, by name"
+    );
 
     let session = client.get(&format!("{BASE}/session")).await;
     let body = session.json();
@@ -357,7 +370,8 @@ async fn the_session_extractor_reads_the_cookie_and_bearer_tokens() {
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(
         me.json(),
-        serde_json::json!({"id": "1", "name": "Demo User", "email": "demo@example.com", "role": "demo"})
+        serde_json::json!({"id": "1", "name": "Demo User", "email": "demo@example.com",
+            "roles": ["admin"], "provider": "credentials"})
     );
     let token = client.cookie("next-auth.session-token").unwrap().to_owned();
     let mut bare = self::client();
@@ -413,6 +427,35 @@ async fn a_protected_route_sends_pages_to_sign_in_and_answers_other_requests_401
     let mut signed_in = signed_in().await;
     let me = get_accepting(&mut signed_in, "/me", browser).await;
     assert_eq!(me.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_admin_route_is_for_admins_only() {
+    let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let mut anonymous = client();
+    let page = get_accepting(&mut anonymous, "/admin", browser).await;
+    assert_eq!(
+        page.status,
+        StatusCode::FOUND,
+        "signed out: sent to sign in"
+    );
+    let api = get_accepting(&mut anonymous, "/admin", "application/json").await;
+    assert_eq!(api.status, StatusCode::UNAUTHORIZED);
+
+    let mut guest = signed_in_as("guest").await;
+    let me = guest.get("/me").await.json();
+    assert_eq!(me["roles"], serde_json::json!(["member"]));
+    let api = get_accepting(&mut guest, "/admin", "application/json").await;
+    assert_eq!(api.status, StatusCode::FORBIDDEN);
+    assert_eq!(api.json(), serde_json::json!({"error": "Forbidden"}));
+    let page = get_accepting(&mut guest, "/admin", browser).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.body.contains("Access Denied"), "{}", page.body);
+
+    let mut demo = signed_in().await;
+    let admin = get_accepting(&mut demo, "/admin", "application/json").await;
+    assert_eq!(admin.status, StatusCode::OK, "{}", admin.body);
+    assert_eq!(admin.json()["isAdmin"], true);
 }
 
 #[tokio::test]

@@ -48,6 +48,7 @@ pub fn auth(input: TokenStream) -> TokenStream {
                 secrets: Vec::new(),
                 session: SessionStrategy::default(),
                 session_data: salvaged.session_data,
+                roles: salvaged.roles,
                 providers: Vec::new(),
                 provider_names: Vec::new(),
                 callbacks: Vec::new(),
@@ -85,6 +86,7 @@ fn gen_module(config: &Config, mode: Mode) -> TokenStream {
     let items = [
         gen_session_data(config, mode),
         gen_aliases(config),
+        gen_roles(config),
         gen_provider_id(config, mode),
         gen_forms(config),
         gen_providers(config),
@@ -150,6 +152,64 @@ fn gen_aliases(config: &Config) -> TokenStream {
         pub type Session = #krate::Session<SessionData>;
         #[doc = "The session token's claims, with this block's `SessionData`."]
         pub type Token = #krate::Token<SessionData>;
+    }
+}
+
+/// With `roles:`, `enum Role` (`ALL`, `as_str`, `Display`, the runtime's `RoleName`) and
+/// `require(role)`, the layer that lets only sessions with the role through.
+fn gen_roles(config: &Config) -> TokenStream {
+    if config.roles.is_empty() {
+        return TokenStream::new();
+    }
+    let krate = user_path(&config.krate);
+    let variants: Vec<&Ident> = config.roles.iter().map(|r| &r.variant).collect();
+    let names: Vec<&str> = config.roles.iter().map(|r| r.name.as_str()).collect();
+    let docs = names.iter().map(|name| format!("`{name}`"));
+    quote! {
+        #[doc = "The roles of this block (`roles:`), in declaration order; stored by name."]
+        #[derive(
+            ::core::clone::Clone,
+            ::core::marker::Copy,
+            ::core::fmt::Debug,
+            ::core::cmp::PartialEq,
+            ::core::cmp::Eq,
+            ::core::hash::Hash,
+        )]
+        pub enum Role {
+            #(
+                #[doc = #docs]
+                #variants,
+            )*
+        }
+
+        impl Role {
+            #[doc = "Every role, in declaration order."]
+            pub const ALL: &'static [Role] = &[#(Role::#variants),*];
+
+            #[doc = "The role's name, as tokens and rows store it."]
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    #(Role::#variants => #names,)*
+                }
+            }
+        }
+
+        impl #krate::RoleName for Role {
+            fn as_str(&self) -> &'static str {
+                Role::as_str(*self)
+            }
+        }
+
+        impl ::core::fmt::Display for Role {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        #[doc = "A layer for routes only users with `role` reach: signed out, the `Session` answer (sign-in redirect or 401); signed in without it, 403. Inside `.layer(auth.layer())`."]
+        pub fn require(role: Role) -> #krate::RequireRole<SessionData> {
+            #krate::RequireRole::named(role.as_str())
+        }
     }
 }
 

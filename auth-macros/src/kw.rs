@@ -15,6 +15,8 @@ pub const SECRET: &str = "secret";
 pub const SESSION: &str = "session";
 /// `session_data: crate::Claims`, the application's data carried in the session.
 pub const SESSION_DATA: &str = "session_data";
+/// `roles: { admin, member }`, the roles a user may have.
+pub const ROLES: &str = "roles";
 /// `providers: { … }`.
 pub const PROVIDERS: &str = "providers";
 /// `callbacks: { … }`.
@@ -34,6 +36,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     SECRET,
     SESSION,
     SESSION_DATA,
+    ROLES,
     PROVIDERS,
     CALLBACKS,
     EVENTS,

@@ -18,6 +18,8 @@ pub struct Config {
     pub session: SessionStrategy,
     /// The custom data carried in the session, when declared.
     pub session_data: Option<Path>,
+    /// The declared roles (`roles:`), in declaration order; empty when none.
+    pub roles: Vec<Role>,
     /// The providers, in declaration order.
     pub providers: Vec<Provider>,
     /// The names of every provider whose id is valid, in declaration order. With errors in a
@@ -32,6 +34,14 @@ pub struct Config {
     pub pages: Vec<PageOverride>,
     /// Sign-in throttling, when `throttle:` is given.
     pub throttle: Option<Throttle>,
+}
+
+/// A role of `roles: { … }`.
+pub struct Role {
+    /// The name as declared and stored, e.g. `admin`.
+    pub name: String,
+    /// The `Role` variant, the UpperCamelCase of the name, spanned on the declaration.
+    pub variant: Ident,
 }
 
 /// An environment variable named in the block: `env("NEXTAUTH_SECRET")`.

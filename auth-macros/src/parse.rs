@@ -52,6 +52,8 @@ pub enum ValueInput {
     Map(MapInput),
     /// `[value, …]`
     List(ListInput),
+    /// `{ admin, member }`: names without values.
+    Set(SetInput),
 }
 
 /// `func(arg, …)`.
@@ -78,6 +80,14 @@ pub struct MapInput {
     pub brace: token::Brace,
     /// The entries, in order.
     pub entries: Vec<EntryInput>,
+}
+
+/// `{ name, … }`: a brace of bare names, told from a map by its first name having no `:`.
+pub struct SetInput {
+    /// The braces.
+    pub brace: token::Brace,
+    /// The names, in order.
+    pub names: Punctuated<Ident, Token![,]>,
 }
 
 /// `[value, …]`.
@@ -141,6 +151,8 @@ impl Parse for ValueInput {
             input.parse().map(ValueInput::Lit)
         } else if input.peek(token::Bracket) {
             input.parse().map(ValueInput::List)
+        } else if input.peek(token::Brace) && is_set(input) {
+            input.parse().map(ValueInput::Set)
         } else if input.peek(token::Brace) {
             input.parse().map(ValueInput::Map)
         } else if input.peek(Token![::]) || input.peek(Ident::peek_any) {
@@ -174,6 +186,30 @@ impl Parse for MapInput {
         Ok(MapInput {
             brace: braced!(content in input),
             entries: parse_entries(&content)?,
+        })
+    }
+}
+
+/// Whether the brace ahead holds bare names (`{ admin, member }`) rather than entries.
+fn is_set(input: ParseStream) -> bool {
+    let Some((inside, _, _)) = input.cursor().group(proc_macro2::Delimiter::Brace) else {
+        return false;
+    };
+    let Some((_, after)) = inside.ident() else {
+        return false;
+    };
+    after.eof()
+        || after
+            .punct()
+            .is_some_and(|(punct, _)| punct.as_char() == ',')
+}
+
+impl Parse for SetInput {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let content;
+        Ok(SetInput {
+            brace: braced!(content in input),
+            names: content.parse_terminated(Ident::parse_any, Token![,])?,
         })
     }
 }
@@ -218,6 +254,7 @@ impl ValueInput {
             ValueInput::Struct(_) => "a `Kind { … }` value",
             ValueInput::Map(_) => "a `{ … }` map",
             ValueInput::List(_) => "a `[ … ]` list",
+            ValueInput::Set(_) => "a `{ … }` set of names",
         }
     }
 }
@@ -249,6 +286,7 @@ impl ToTokens for ValueInput {
             ValueInput::Struct(value) => value.to_tokens(tokens),
             ValueInput::Map(map) => map.to_tokens(tokens),
             ValueInput::List(list) => list.to_tokens(tokens),
+            ValueInput::Set(set) => set.to_tokens(tokens),
         }
     }
 }
@@ -279,6 +317,13 @@ impl ToTokens for MapInput {
     }
 }
 
+impl ToTokens for SetInput {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        self.brace
+            .surround(tokens, |tokens| self.names.to_tokens(tokens));
+    }
+}
+
 impl ToTokens for ListInput {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         self.bracket
@@ -295,9 +340,11 @@ pub struct Salvaged {
     /// The `session_data:` type path, when it parses, so code using the session's fields
     /// does not fail too.
     pub session_data: Option<Path>,
+    /// The `roles:` set, when it parses, so code naming `auth::Role` does not fail too.
+    pub roles: Vec<crate::model::Role>,
 }
 
-/// Scans the top level of `tokens` for `module:`, `crate:` and `session_data:`, so a block with a
+/// Scans the top level of `tokens` for `module:`, `crate:`, `session_data:` and `roles:`, so a block with a
 /// syntax error still gets stub items under the right names (one error, not a cascade).
 pub fn salvage(tokens: TokenStream) -> Salvaged {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
@@ -305,6 +352,7 @@ pub fn salvage(tokens: TokenStream) -> Salvaged {
         module: None,
         krate: None,
         session_data: None,
+        roles: Vec::new(),
     };
     // Entries start after a top-level comma, so the value of the key is the run of trees
     // up to the next one.
@@ -322,6 +370,10 @@ pub fn salvage(tokens: TokenStream) -> Salvaged {
             salvaged.krate = syn::parse2::<Path>(value).ok();
         } else if key == "session_data" {
             salvaged.session_data = syn::parse2::<Path>(value).ok();
+        } else if key == crate::kw::ROLES
+            && let Ok(set) = syn::parse2::<SetInput>(value)
+        {
+            salvaged.roles = crate::validate::salvage_roles(&set);
         }
     }
     salvaged

@@ -12,7 +12,7 @@ use tokio::sync::OnceCell;
 
 use crate::adapter::{
     Adapter, AdapterAccount, AdapterError, AdapterResult, AdapterSession, AdapterUser, BoxFuture,
-    NewUser, SessionAndUser, VerificationToken,
+    ListedSession, NewUser, SessionAndUser, SessionDetails, VerificationToken,
 };
 use crate::provider::Setting;
 
@@ -436,6 +436,30 @@ impl Adapter for RequestAdapter {
     ) -> BoxFuture<'a, AdapterResult<Option<VerificationToken>>> {
         self.breaker
             .run(self.inner.use_verification_token(identifier, token))
+    }
+
+    fn set_roles<'a>(
+        &'a self,
+        user_id: &'a str,
+        roles: &'a [String],
+    ) -> BoxFuture<'a, AdapterResult<()>> {
+        self.breaker.run(self.inner.set_roles(user_id, roles))
+    }
+
+    fn save_session_details<'a>(
+        &'a self,
+        session_token: &'a str,
+        details: SessionDetails,
+    ) -> BoxFuture<'a, AdapterResult<()>> {
+        self.breaker
+            .run(self.inner.save_session_details(session_token, details))
+    }
+
+    fn list_sessions<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Vec<ListedSession>>> {
+        self.breaker.run(self.inner.list_sessions(user_id))
     }
 }
 

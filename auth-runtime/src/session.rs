@@ -84,6 +84,8 @@ struct Sealed<'a, D> {
     iat: u64,
     exp: u64,
     jti: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    roles: &'a [String],
     #[serde(flatten)]
     data: &'a D,
 }
@@ -180,6 +182,7 @@ impl<D: SessionData> Inner<D> {
             iat: now_secs,
             exp: now_secs.saturating_add(self.session.max_age),
             jti: &jti,
+            roles: &token.roles,
             data: &token.data,
         };
         // Room for the claims' strings and the fixed keys, so serialising rarely regrows it.
@@ -257,6 +260,7 @@ impl<D: SessionData> Auth<D> {
         }
         let mut token = Token::for_user(&crate::user::User::from(found.user));
         token.exp = Some(found.session.expires.unix_timestamp().max(0) as u64);
+        token.roles = found.roles;
         Some(Session { token })
     }
 
@@ -320,6 +324,16 @@ impl<D> Session<D> {
     /// When the session token expires, in seconds since the epoch.
     pub fn expires_at(&self) -> Option<u64> {
         self.token.exp
+    }
+
+    /// Whether the signed-in user has `role`: `session.has_role(auth::Role::Admin)`.
+    pub fn has_role(&self, role: impl crate::roles::RoleName) -> bool {
+        self.token.has_role(role)
+    }
+
+    /// The signed-in user's roles by name.
+    pub fn roles(&self) -> &[String] {
+        &self.token.roles
     }
 }
 
@@ -430,7 +444,7 @@ impl<D: SessionData> Auth<D> {
 
 /// Whether a request asks for a page: its `Accept` header rates `text/html` at least as high
 /// as `application/json` (browsers send `text/html,…`; `fetch` and curl send `*/*`).
-fn prefers_html(headers: &HeaderMap) -> bool {
+pub(crate) fn prefers_html(headers: &HeaderMap) -> bool {
     let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
         return false;
     };
@@ -501,6 +515,7 @@ mod tests {
             iat: Some(1),
             exp: Some(2),
             jti: Some("old".to_owned()),
+            roles: vec!["admin".to_owned()],
             data: Claims {
                 role: "admin\u{e9}".to_owned(),
             },
@@ -518,6 +533,7 @@ mod tests {
                 iat: 10,
                 exp: 20,
                 jti: "new",
+                roles: &original.roles,
                 data: &original.data,
             };
             let expected = Token {

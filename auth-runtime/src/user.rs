@@ -5,6 +5,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::provider::ProviderKind;
+use crate::roles::RoleName;
 
 /// A user as a provider or an `authorize` function returns it (NextAuth's `{id, name, email, image}`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +18,10 @@ pub struct User {
     pub email: Option<String>,
     /// Avatar URL.
     pub image: Option<String>,
+    /// The user's roles by name (`roles:` in `auth!`); set them with [`User::role`]. Kept in
+    /// the session: the token's `roles` claim, or the user's row under database sessions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
 }
 
 impl User {
@@ -44,6 +49,19 @@ impl User {
     pub fn image(mut self, image: impl Into<String>) -> Self {
         self.image = Some(image.into());
         self
+    }
+
+    /// Gives the user a declared role: `.role(auth::Role::Admin)`.
+    pub fn role(mut self, role: impl RoleName) -> Self {
+        if !self.has_role(role) {
+            self.roles.push(role.as_str().to_owned());
+        }
+        self
+    }
+
+    /// Whether the user has `role`.
+    pub fn has_role(&self, role: impl RoleName) -> bool {
+        self.roles.iter().any(|name| name == role.as_str())
     }
 }
 
@@ -143,6 +161,11 @@ pub struct Token<D = NoData> {
     /// A random id; set on every encode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jti: Option<String>,
+    /// The user's roles by name (`roles:` in `auth!`), the `roles` claim; absent when none.
+    /// A `jwt` callback may change them ([`Token::set_roles`]); under JWT sessions a change
+    /// reaches the cookie at its next re-issue (the next `/session` request).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
     /// The typed custom data, flattened into the claims.
     #[serde(flatten)]
     pub data: D,
@@ -159,7 +182,29 @@ impl<D: Default> Token<D> {
             iat: None,
             exp: None,
             jti: None,
+            roles: user.roles.clone(),
             data: D::default(),
+        }
+    }
+}
+
+impl<D> Token<D> {
+    /// Whether the token carries `role`.
+    pub fn has_role(&self, role: impl RoleName) -> bool {
+        self.has_role_named(role.as_str())
+    }
+
+    pub(crate) fn has_role_named(&self, role: &str) -> bool {
+        self.roles.iter().any(|name| name == role)
+    }
+
+    /// Replaces the token's roles: `token.set_roles([auth::Role::Member])`.
+    pub fn set_roles<R: RoleName>(&mut self, roles: impl IntoIterator<Item = R>) {
+        self.roles.clear();
+        for role in roles {
+            if !self.has_role_named(role.as_str()) {
+                self.roles.push(role.as_str().to_owned());
+            }
         }
     }
 }

@@ -5,7 +5,7 @@
 //!
 //! Here: the entry and the top-level keys (unknown, duplicate and missing keys, "did you mean",
 //! and the keys with no grammar of their own). Each part of the grammar has its file: `session`,
-//! `providers/` (a file per family of kinds), `hooks` (`callbacks`, `events`, `pages`) and
+//! `roles`, `providers/` (a file per family of kinds), `hooks` (`callbacks`, `events`, `pages`) and
 //! `throttle`; beside them `literals` (the rules of literal strings), `env` (values read at
 //! start-up), `duration` (`days(30)`) and `values` (the shapes every part takes).
 
@@ -14,6 +14,7 @@ mod env;
 mod hooks;
 mod literals;
 mod providers;
+mod roles;
 mod session;
 #[cfg(test)]
 mod test_support;
@@ -32,6 +33,7 @@ use crate::parse::{AuthInput, EntryInput, KeyInput, ValueInput};
 use env::check_env;
 use hooks::check_hooks;
 use providers::{check_email_has_database_sessions, check_providers};
+use roles::check_roles;
 use session::check_session;
 use throttle::check_throttle;
 use values::{check_literal, expect_str, expected};
@@ -67,6 +69,10 @@ pub fn validate(cx: &Ctxt, input: &AuthInput) -> Config {
     let session_data = keys
         .value(kw::SESSION_DATA)
         .and_then(|v| check_session_data(cx, v));
+    let roles = keys
+        .value(kw::ROLES)
+        .map(|v| check_roles(cx, v))
+        .unwrap_or_default();
     let (providers, provider_names) = match keys.value(kw::PROVIDERS) {
         Some(value) => check_providers(cx, value),
         None => {
@@ -108,6 +114,7 @@ pub fn validate(cx: &Ctxt, input: &AuthInput) -> Config {
         secrets,
         session: session.flatten().unwrap_or_default(),
         session_data,
+        roles,
         providers,
         provider_names,
         callbacks,
@@ -404,6 +411,15 @@ fn check_unique_secrets(cx: &Ctxt, vars: &[EnvVar]) {
     }
 }
 
+/// The well-formed roles of a `roles:` set in a block that does not parse, for the stub items
+/// (the errors are the parse error's business).
+pub fn salvage_roles(set: &crate::parse::SetInput) -> Vec<crate::model::Role> {
+    let cx = Ctxt::new();
+    let roles = roles::check_role_set(&cx, set);
+    let _ = cx.check();
+    roles
+}
+
 /// `session_data:` is a type path; the expansion asserts it can be carried in the token.
 fn check_session_data(cx: &Ctxt, value: &ValueInput) -> Option<Path> {
     match value {
@@ -627,7 +643,7 @@ mod tests {
         assert_eq!(
             errors(block(quote!(sesion: jwt))),
             [
-                "unknown key `sesion`; did you mean `session`? expected one of `module`, `crate`, `base_path`, `secret`, `session`, `session_data`, `providers`, `callbacks`, `events`, `pages`, `throttle`"
+                "unknown key `sesion`; did you mean `session`? expected one of `module`, `crate`, `base_path`, `secret`, `session`, `session_data`, `roles`, `providers`, `callbacks`, `events`, `pages`, `throttle`"
             ]
         );
     }

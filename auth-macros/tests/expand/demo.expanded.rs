@@ -11,6 +11,46 @@ pub mod auth {
     pub type Session = ::auth_runtime::Session<SessionData>;
     ///The session token's claims, with this block's `SessionData`.
     pub type Token = ::auth_runtime::Token<SessionData>;
+    ///The roles of this block (`roles:`), in declaration order; stored by name.
+    #[derive(
+        ::core::clone::Clone,
+        ::core::marker::Copy,
+        ::core::fmt::Debug,
+        ::core::cmp::PartialEq,
+        ::core::cmp::Eq,
+        ::core::hash::Hash,
+    )]
+    pub enum Role {
+        ///`admin`
+        Admin,
+        ///`member`
+        Member,
+    }
+    impl Role {
+        ///Every role, in declaration order.
+        pub const ALL: &'static [Role] = &[Role::Admin, Role::Member];
+        ///The role's name, as tokens and rows store it.
+        pub const fn as_str(self) -> &'static str {
+            match self {
+                Role::Admin => "admin",
+                Role::Member => "member",
+            }
+        }
+    }
+    impl ::auth_runtime::RoleName for Role {
+        fn as_str(&self) -> &'static str {
+            Role::as_str(*self)
+        }
+    }
+    impl ::core::fmt::Display for Role {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    ///A layer for routes only users with `role` reach: signed out, the `Session` answer (sign-in redirect or 401); signed in without it, 403. Inside `.layer(auth.layer())`.
+    pub fn require(role: Role) -> ::auth_runtime::RequireRole<SessionData> {
+        ::auth_runtime::RequireRole::named(role.as_str())
+    }
     ///The providers of this block, in declaration order.
     #[derive(
         ::core::clone::Clone,

@@ -50,3 +50,25 @@ CREATE TABLE IF NOT EXISTS verification_token (
     token TEXT NOT NULL,
     PRIMARY KEY (identifier, token)
 );
+
+-- Beyond @auth/pg-adapter, in tables of their own so that its four stay exactly as it makes
+-- them: a user's roles (`roles:` in `auth!`, names separated by spaces) and what the session
+-- list shows of a session. No foreign keys: @auth/pg-adapter deletes users and sessions
+-- without knowing these tables, and a row left behind names an id that is never reused.
+CREATE TABLE IF NOT EXISTS auth_roles (
+    "userId" INTEGER NOT NULL,
+    roles TEXT NOT NULL,
+    PRIMARY KEY ("userId")
+);
+
+CREATE TABLE IF NOT EXISTS auth_session_details (
+    "sessionToken" VARCHAR(255) NOT NULL,
+    "userId" INTEGER NOT NULL,
+    created TIMESTAMPTZ,
+    "lastSeen" TIMESTAMPTZ,
+    "userAgent" TEXT,
+    address TEXT,
+    PRIMARY KEY ("sessionToken")
+);
+
+CREATE INDEX IF NOT EXISTS auth_session_details_user_id ON auth_session_details ("userId");

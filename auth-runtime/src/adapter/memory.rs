@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::{
     Adapter, AdapterAccount, AdapterError, AdapterResult, AdapterSession, AdapterUser, BoxFuture,
-    NewUser, SessionAndUser, VerificationToken,
+    ListedSession, NewUser, SessionAndUser, SessionDetails, VerificationToken,
 };
 
 /// An [`Adapter`] that keeps everything in memory; it is lost when the process ends.
@@ -26,6 +26,10 @@ struct State {
     /// Keyed by (provider, provider account id): one link per provider account.
     accounts: HashMap<(String, String), AdapterAccount>,
     sessions: HashMap<String, AdapterSession>,
+    /// Keyed by session token; dropped with the session.
+    session_details: HashMap<String, SessionDetails>,
+    /// Keyed by user id.
+    roles: HashMap<u64, Vec<String>>,
     /// Keyed by (identifier, hashed token), as the SQL tables' primary key.
     verification_tokens: HashMap<(String, String), VerificationToken>,
 }
@@ -33,6 +37,13 @@ struct State {
 impl State {
     fn user(&self, id: &str) -> Option<&AdapterUser> {
         self.users.get(&parse_id(id)?)
+    }
+
+    /// Drops the details of sessions that no longer exist.
+    fn forget_details(&mut self) {
+        let sessions = &self.sessions;
+        self.session_details
+            .retain(|token, _| sessions.contains_key(token));
     }
 
     fn email_taken(&self, email: Option<&str>, except_id: Option<u64>) -> bool {
@@ -142,6 +153,8 @@ impl Adapter for MemoryAdapter {
             }
             state.accounts.retain(|_, a| a.user_id != id);
             state.sessions.retain(|_, s| s.user_id != id);
+            state.forget_details();
+            state.roles.remove(&key);
             Ok(true)
         })
     }
@@ -219,9 +232,11 @@ impl Adapter for MemoryAdapter {
             let state = self.state();
             let found = state.sessions.get(session_token).and_then(|session| {
                 let user = state.user(&session.user_id)?;
+                let roles = parse_id(&user.id).and_then(|id| state.roles.get(&id));
                 Some(SessionAndUser {
                     session: session.clone(),
                     user: user.clone(),
+                    roles: roles.cloned().unwrap_or_default(),
                 })
             });
             Ok(found)
@@ -235,15 +250,25 @@ impl Adapter for MemoryAdapter {
     ) -> BoxFuture<'a, AdapterResult<Option<AdapterSession>>> {
         Box::pin(async move {
             let mut state = self.state();
-            Ok(state.sessions.get_mut(session_token).map(|session| {
+            let updated = state.sessions.get_mut(session_token).map(|session| {
                 session.expires = expires;
                 session.clone()
-            }))
+            });
+            if updated.is_some()
+                && let Some(details) = state.session_details.get_mut(session_token)
+            {
+                details.last_seen = Some(OffsetDateTime::now_utc());
+            }
+            Ok(updated)
         })
     }
 
     fn delete_session<'a>(&'a self, session_token: &'a str) -> BoxFuture<'a, AdapterResult<bool>> {
-        Box::pin(async move { Ok(self.state().sessions.remove(session_token).is_some()) })
+        Box::pin(async move {
+            let mut state = self.state();
+            state.session_details.remove(session_token);
+            Ok(state.sessions.remove(session_token).is_some())
+        })
     }
 
     fn delete_sessions<'a>(&'a self, user_id: &'a str) -> BoxFuture<'a, AdapterResult<u64>> {
@@ -251,6 +276,7 @@ impl Adapter for MemoryAdapter {
             let mut state = self.state();
             let before = state.sessions.len();
             state.sessions.retain(|_, s| s.user_id != user_id);
+            state.forget_details();
             Ok((before - state.sessions.len()) as u64)
         })
     }
@@ -279,6 +305,65 @@ impl Adapter for MemoryAdapter {
             // One lock for the lookup and the removal: a second caller finds nothing.
             let key = (identifier.to_owned(), token.to_owned());
             Ok(self.state().verification_tokens.remove(&key))
+        })
+    }
+
+    fn set_roles<'a>(
+        &'a self,
+        user_id: &'a str,
+        roles: &'a [String],
+    ) -> BoxFuture<'a, AdapterResult<()>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            let Some(key) = parse_id(user_id).filter(|id| state.users.contains_key(id)) else {
+                return Err(AdapterError::NotFound("user"));
+            };
+            if roles.is_empty() {
+                state.roles.remove(&key);
+            } else {
+                state.roles.insert(key, roles.to_vec());
+            }
+            Ok(())
+        })
+    }
+
+    fn save_session_details<'a>(
+        &'a self,
+        session_token: &'a str,
+        details: SessionDetails,
+    ) -> BoxFuture<'a, AdapterResult<()>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            if state.sessions.contains_key(session_token) {
+                state
+                    .session_details
+                    .insert(session_token.to_owned(), details);
+            }
+            Ok(())
+        })
+    }
+
+    fn list_sessions<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Vec<ListedSession>>> {
+        Box::pin(async move {
+            let state = self.state();
+            let mut listed: Vec<ListedSession> = state
+                .sessions
+                .values()
+                .filter(|session| session.user_id == user_id)
+                .map(|session| ListedSession {
+                    session: session.clone(),
+                    details: state
+                        .session_details
+                        .get(&session.session_token)
+                        .cloned()
+                        .unwrap_or_default(),
+                })
+                .collect();
+            listed.sort_by_key(|listed| (listed.details.created, listed.session.expires));
+            Ok(listed)
         })
     }
 }

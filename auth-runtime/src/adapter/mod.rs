@@ -339,6 +339,68 @@ pub trait Adapter: Send + Sync {
         identifier: &'a str,
         token: &'a str,
     ) -> BoxFuture<'a, AdapterResult<Option<VerificationToken>>>;
+
+    /// Replaces the roles of the user `user_id` (names declared in `roles:`); an empty list
+    /// removes them. [`get_session_and_user`](Adapter::get_session_and_user) returns them.
+    ///
+    /// Beyond NextAuth's contract: the default fails with [`AdapterError::Unsupported`].
+    fn set_roles<'a>(
+        &'a self,
+        user_id: &'a str,
+        roles: &'a [String],
+    ) -> BoxFuture<'a, AdapterResult<()>> {
+        let _ = (user_id, roles);
+        Box::pin(async { Err(AdapterError::Unsupported("roles")) })
+    }
+
+    /// Stores what the session list shows of the session `session_token` beside the row
+    /// NextAuth's contract keeps (when it started, the browser, the client's address).
+    ///
+    /// Beyond NextAuth's contract: the default keeps nothing, and the list shows only the
+    /// expiry.
+    fn save_session_details<'a>(
+        &'a self,
+        session_token: &'a str,
+        details: SessionDetails,
+    ) -> BoxFuture<'a, AdapterResult<()>> {
+        let _ = (session_token, details);
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Every session of the user `user_id` with its details, oldest first, expired ones
+    /// included (the runtime leaves them out).
+    ///
+    /// Beyond NextAuth's contract: the default fails with [`AdapterError::Unsupported`].
+    fn list_sessions<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Vec<ListedSession>>> {
+        let _ = user_id;
+        Box::pin(async { Err(AdapterError::Unsupported("a list of sessions")) })
+    }
+}
+
+/// What the session list shows of a session besides its token and expiry. Every field may be
+/// unknown: a session another server created (e.g. a Next.js app on the same tables) has none.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SessionDetails {
+    /// When the session started.
+    pub created: Option<OffsetDateTime>,
+    /// When the session was last extended (at most `update_age` ago while it is in use).
+    pub last_seen: Option<OffsetDateTime>,
+    /// The browser's `User-Agent` at sign-in.
+    pub user_agent: Option<String>,
+    /// The client's address at sign-in.
+    pub address: Option<String>,
+}
+
+/// One session of a user, as [`Adapter::list_sessions`] returns it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedSession {
+    /// The session row.
+    pub session: AdapterSession,
+    /// What else is known of it.
+    pub details: SessionDetails,
 }
 
 /// A stored user (NextAuth's `AdapterUser`): [`User`] plus when the email was verified.
@@ -366,6 +428,7 @@ impl From<AdapterUser> for User {
             name: user.name,
             email: user.email,
             image: user.image,
+            roles: Vec::new(),
         }
     }
 }
@@ -559,6 +622,8 @@ pub struct SessionAndUser {
     pub session: AdapterSession,
     /// The session's user.
     pub user: AdapterUser,
+    /// The user's roles by name ([`Adapter::set_roles`]); empty for an adapter without roles.
+    pub roles: Vec<String>,
 }
 
 /// An email sign-in token (NextAuth's `VerificationToken`).
@@ -619,6 +684,10 @@ pub enum AdapterError {
     /// A write names a record that does not exist; the value names it, e.g. `"user"`.
     #[error("no such {0}")]
     NotFound(&'static str),
+    /// The adapter does not keep this kind of data (a method beyond NextAuth's contract that
+    /// it does not implement); the value names it, e.g. `"roles"`.
+    #[error("this adapter does not store {0}")]
+    Unsupported(&'static str),
     /// The store failed (unreachable, timed out, refused the statement, returned data that
     /// cannot be read).
     #[error("the adapter's store failed to {operation}: {source}")]

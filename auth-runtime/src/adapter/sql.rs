@@ -106,12 +106,31 @@ pub(super) const GET_ACCOUNTS: &str = r#"SELECT "userId", type, provider, "provi
 FROM accounts WHERE "userId" = $1 ORDER BY id"#;
 pub(super) const CREATE_SESSION: &str = r#"INSERT INTO sessions ("userId", expires, "sessionToken")
 SELECT id, $2, $3 FROM users WHERE id = $1"#;
-pub(super) const GET_SESSION_AND_USER: &str = r#"SELECT s."sessionToken", s."userId", s.expires, u.id, u.name, u.email, u."emailVerified", u.image
-FROM sessions s JOIN users u ON u.id = s."userId"
+pub(super) const GET_SESSION_AND_USER: &str = r#"SELECT s."sessionToken", s."userId", s.expires, u.id, u.name, u.email, u."emailVerified", u.image, r.roles
+FROM sessions s JOIN users u ON u.id = s."userId" LEFT JOIN auth_roles r ON r."userId" = u.id
 WHERE s."sessionToken" = $1"#;
 pub(super) const UPDATE_SESSION: &str = r#"UPDATE sessions SET expires = $2 WHERE "sessionToken" = $1
 RETURNING "sessionToken", "userId", expires"#;
 pub(super) const DELETE_SESSION: &str = r#"DELETE FROM sessions WHERE "sessionToken" = $1"#;
+// The tables beyond NextAuth's (migrations/): roles, and what the session list shows.
+pub(super) const DELETE_SESSION_DETAILS: &str =
+    r#"DELETE FROM auth_session_details WHERE "sessionToken" = $1"#;
+pub(super) const DELETE_USER_SESSION_DETAILS: &str =
+    r#"DELETE FROM auth_session_details WHERE "userId" = $1"#;
+pub(super) const DELETE_USER_ROLES: &str = r#"DELETE FROM auth_roles WHERE "userId" = $1"#;
+// Only for a user that exists, as `LINK_ACCOUNT`.
+pub(super) const SET_ROLES: &str = r#"INSERT INTO auth_roles ("userId", roles)
+SELECT id, $2 FROM users WHERE id = $1
+ON CONFLICT ("userId") DO UPDATE SET roles = excluded.roles"#;
+// Only for a session that exists; a second save replaces the first.
+pub(super) const SAVE_SESSION_DETAILS: &str = r#"INSERT INTO auth_session_details ("sessionToken", "userId", created, "lastSeen", "userAgent", address)
+SELECT "sessionToken", "userId", $2, $3, $4, $5 FROM sessions WHERE "sessionToken" = $1
+ON CONFLICT ("sessionToken") DO UPDATE SET created = excluded.created, "lastSeen" = excluded."lastSeen", "userAgent" = excluded."userAgent", address = excluded.address"#;
+pub(super) const TOUCH_SESSION_DETAILS: &str =
+    r#"UPDATE auth_session_details SET "lastSeen" = $2 WHERE "sessionToken" = $1"#;
+pub(super) const LIST_SESSIONS: &str = r#"SELECT s."sessionToken", s."userId", s.expires, d.created, d."lastSeen", d."userAgent", d.address
+FROM sessions s LEFT JOIN auth_session_details d ON d."sessionToken" = s."sessionToken"
+WHERE s."userId" = $1 ORDER BY s.id"#;
 pub(super) const CREATE_VERIFICATION_TOKEN: &str =
     "INSERT INTO verification_token (identifier, expires, token) VALUES ($1, $2, $3)";
 // One statement finds and deletes: of two concurrent uses, exactly one gets the row. Both
@@ -334,7 +353,12 @@ macro_rules! impl_sql_adapter {
                         return Ok(false);
                     };
                     let mut tx = self.pool.begin().await.map_err(store_error(OPERATION))?;
-                    for statement in [sql::DELETE_USER_SESSIONS, sql::DELETE_USER_ACCOUNTS] {
+                    for statement in [
+                        sql::DELETE_USER_SESSIONS,
+                        sql::DELETE_USER_SESSION_DETAILS,
+                        sql::DELETE_USER_ROLES,
+                        sql::DELETE_USER_ACCOUNTS,
+                    ] {
                         sqlx::query::<$db>(statement)
                             .bind(id)
                             .execute(&mut *tx)
@@ -441,9 +465,13 @@ macro_rules! impl_sql_adapter {
                         return Ok(None);
                     };
                     let found = session_from_row(&row).and_then(|session| {
+                        use sqlx::Row as _;
                         Ok(SessionAndUser {
                             session,
                             user: user_from_row(&row)?,
+                            roles: crate::roles::split(
+                                row.try_get::<Option<String>, _>("roles")?.as_deref(),
+                            ),
                         })
                     });
                     found.map(Some).map_err(store_error(OPERATION))
@@ -463,7 +491,16 @@ macro_rules! impl_sql_adapter {
                         .fetch_optional(&self.pool)
                         .await
                         .map_err(store_error(OPERATION))?;
-                    read(row, session_from_row, OPERATION)
+                    let updated = read(row, session_from_row, OPERATION)?;
+                    if updated.is_some() {
+                        sqlx::query::<$db>(sql::TOUCH_SESSION_DETAILS)
+                            .bind(session_token)
+                            .bind(utc(OffsetDateTime::now_utc()))
+                            .execute(&self.pool)
+                            .await
+                            .map_err(store_error(OPERATION))?;
+                    }
+                    Ok(updated)
                 })
             }
 
@@ -472,12 +509,18 @@ macro_rules! impl_sql_adapter {
                 session_token: &'a str,
             ) -> BoxFuture<'a, AdapterResult<bool>> {
                 Box::pin(async move {
+                    const OPERATION: &str = "delete a session";
                     let deleted = sqlx::query::<$db>(sql::DELETE_SESSION)
                         .bind(session_token)
                         .execute(&self.pool)
                         .await
-                        .map_err(store_error("delete a session"))?
+                        .map_err(store_error(OPERATION))?
                         .rows_affected();
+                    sqlx::query::<$db>(sql::DELETE_SESSION_DETAILS)
+                        .bind(session_token)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(store_error(OPERATION))?;
                     Ok(deleted > 0)
                 })
             }
@@ -490,12 +533,18 @@ macro_rules! impl_sql_adapter {
                     let Some(user_id) = parse_user_id::<$id>(user_id) else {
                         return Ok(0);
                     };
+                    const OPERATION: &str = "delete a user's sessions";
                     let deleted = sqlx::query::<$db>(sql::DELETE_USER_SESSIONS)
                         .bind(user_id)
                         .execute(&self.pool)
                         .await
-                        .map_err(store_error("delete a user's sessions"))?
+                        .map_err(store_error(OPERATION))?
                         .rows_affected();
+                    sqlx::query::<$db>(sql::DELETE_USER_SESSION_DETAILS)
+                        .bind(user_id)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(store_error(OPERATION))?;
                     Ok(deleted)
                 })
             }
@@ -533,6 +582,80 @@ macro_rules! impl_sql_adapter {
                         .await
                         .map_err(store_error(OPERATION))?;
                     read(row, verification_token_from_row, OPERATION)
+                })
+            }
+
+            fn set_roles<'a>(
+                &'a self,
+                user_id: &'a str,
+                roles: &'a [String],
+            ) -> BoxFuture<'a, AdapterResult<()>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "set a user's roles";
+                    let id = parse_user_id::<$id>(user_id).ok_or(AdapterError::NotFound("user"))?;
+                    let written = sqlx::query::<$db>(sql::SET_ROLES)
+                        .bind(id)
+                        .bind(crate::roles::join(roles))
+                        .execute(&self.pool)
+                        .await
+                        .map_err(store_error(OPERATION))?
+                        .rows_affected();
+                    if written == 0 {
+                        return Err(AdapterError::NotFound("user"));
+                    }
+                    Ok(())
+                })
+            }
+
+            fn save_session_details<'a>(
+                &'a self,
+                session_token: &'a str,
+                details: crate::adapter::SessionDetails,
+            ) -> BoxFuture<'a, AdapterResult<()>> {
+                Box::pin(async move {
+                    sqlx::query::<$db>(sql::SAVE_SESSION_DETAILS)
+                        .bind(session_token)
+                        .bind(details.created.map(utc))
+                        .bind(details.last_seen.map(utc))
+                        .bind(details.user_agent)
+                        .bind(details.address)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(store_error("save a session's details"))?;
+                    Ok(())
+                })
+            }
+
+            fn list_sessions<'a>(
+                &'a self,
+                user_id: &'a str,
+            ) -> BoxFuture<'a, AdapterResult<Vec<crate::adapter::ListedSession>>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "list a user's sessions";
+                    let Some(user_id) = parse_user_id::<$id>(user_id) else {
+                        return Ok(Vec::new());
+                    };
+                    let rows = sqlx::query::<$db>(sql::LIST_SESSIONS)
+                        .bind(user_id)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(store_error(OPERATION))?;
+                    let listed = |row: &Row| -> Result<crate::adapter::ListedSession, sqlx::Error> {
+                        use sqlx::Row as _;
+                        Ok(crate::adapter::ListedSession {
+                            session: session_from_row(row)?,
+                            details: crate::adapter::SessionDetails {
+                                created: row.try_get("created")?,
+                                last_seen: row.try_get("lastSeen")?,
+                                user_agent: row.try_get("userAgent")?,
+                                address: row.try_get("address")?,
+                            },
+                        })
+                    };
+                    rows.iter()
+                        .map(listed)
+                        .collect::<Result<_, _>>()
+                        .map_err(store_error(OPERATION))
                 })
             }
         }

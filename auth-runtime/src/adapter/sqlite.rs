@@ -23,11 +23,18 @@ use super::{
 };
 
 /// The migrations, in order; a released one is never edited (its checksum is stored).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "nextauth schema",
-    include_str!("../../migrations/sqlite/0001_nextauth_schema.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "nextauth schema",
+        include_str!("../../migrations/sqlite/0001_nextauth_schema.sql"),
+    ),
+    (
+        2,
+        "roles and session details",
+        include_str!("../../migrations/sqlite/0002_roles_and_session_details.sql"),
+    ),
+];
 
 /// The table recording applied migrations. Not sqlx's default `_sqlx_migrations`, which the
 /// application's own sqlx migrations may use in the same file: each would then see the

@@ -380,6 +380,7 @@ fn pick(
         name: first_text(profile, names),
         email: first_text(profile, emails),
         image: first_text(profile, images),
+        roles: Vec::new(),
     })
 }
 

@@ -31,6 +31,7 @@ fn expect(id: &str, name: Option<&str>, email: Option<&str>, image: Option<&str>
         name: name.map(str::to_owned),
         email: email.map(str::to_owned),
         image: image.map(str::to_owned),
+        roles: Vec::new(),
     }
 }
 

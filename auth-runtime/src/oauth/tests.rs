@@ -445,6 +445,7 @@ async fn twitch_style_userinfo_gets_the_client_id_header_and_data_is_unwrapped()
             name: p["display_name"].as_str().map(str::to_owned),
             email: p["email"].as_str().map(str::to_owned),
             image: p["profile_image_url"].as_str().map(str::to_owned),
+            roles: Vec::new(),
         })
     }));
     provider.quirks.row.client_id_header = true;

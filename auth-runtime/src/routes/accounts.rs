@@ -16,10 +16,13 @@ use crate::config::ProviderBehaviour;
 use crate::provider::ProviderKind;
 use crate::user::SessionData;
 
+/// The answer of the account routes under JWT sessions.
+const ACCOUNTS_UNDER_JWT: &str = "accounts are kept with database sessions only";
+
 /// `GET /accounts`: `[{"provider","providerAccountId","type"}]`, oldest link first; tokens
 /// never leave the server.
 pub(super) async fn list<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {
-    let (adapter, user) = match signed_in_user(ctx).await {
+    let (adapter, user) = match signed_in_user(ctx, ACCOUNTS_UNDER_JWT).await {
         Ok(found) => found,
         Err(reply) => return reply,
     };
@@ -51,7 +54,7 @@ pub(super) async fn unlink<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {
     if !ctx.csrf_verified() {
         return api_error(StatusCode::FORBIDDEN, "the CSRF token is missing or wrong");
     }
-    let (adapter, user) = match signed_in_user(ctx).await {
+    let (adapter, user) = match signed_in_user(ctx, ACCOUNTS_UNDER_JWT).await {
         Ok(found) => found,
         Err(reply) => return reply,
     };
@@ -99,15 +102,13 @@ pub(super) async fn unlink<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {
 }
 
 /// The store and the user of the request's database session, or the answer without one:
-/// `400` under JWT sessions (nothing is stored), `401` signed out.
-async fn signed_in_user<D: SessionData>(
+/// `400` with `under_jwt` under JWT sessions (nothing is stored), `401` signed out.
+pub(super) async fn signed_in_user<D: SessionData>(
     ctx: &Ctx<'_, D>,
+    under_jwt: &str,
 ) -> Result<(Arc<dyn Adapter>, AdapterUser), Reply> {
     let Some(adapter) = database::adapter(ctx).await else {
-        return Err(api_error(
-            StatusCode::BAD_REQUEST,
-            "accounts are kept with database sessions only",
-        ));
+        return Err(api_error(StatusCode::BAD_REQUEST, under_jwt));
     };
     let Ok(adapter) = adapter else {
         return Err(api_error(
@@ -132,11 +133,11 @@ async fn signed_in_user<D: SessionData>(
 }
 
 /// `{"error": why}` with `status`.
-fn api_error(status: StatusCode, why: &str) -> Reply {
+pub(super) fn api_error(status: StatusCode, why: &str) -> Reply {
     json_answer(status, json!({ "error": why }))
 }
 
-fn json_answer(status: StatusCode, body: serde_json::Value) -> Reply {
+pub(super) fn json_answer(status: StatusCode, body: serde_json::Value) -> Reply {
     Reply::Json {
         status,
         body,

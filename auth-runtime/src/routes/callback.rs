@@ -264,6 +264,14 @@ pub(super) async fn sign_in<D: SessionData>(
     let is_new_user = stored.is_new_user;
     // The browser's previous session, anyone's, ends here rather than lingering in the store.
     database::end_previous_session(ctx, adapter.as_ref()).await;
+    // Roles the provider gave (`authorize`, the `profile` mapping) replace the stored ones;
+    // a sign-in that gives none keeps them (the application may have set them).
+    if !user.roles.is_empty()
+        && let Err(e) = adapter.set_roles(&stored.user.id, &user.roles).await
+    {
+        tracing::error!(error = %e, "SIGNIN_DATABASE_ERROR");
+        return Reply::redirect(ctx.error_url("Callback"));
+    }
     match database::start_session(ctx, adapter.as_ref(), &stored.user.id).await {
         Ok(cookie) => ctx.set_cookies.push(cookie),
         Err(e) => {

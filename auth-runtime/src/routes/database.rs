@@ -25,6 +25,7 @@ use super::callback::Intent;
 use super::{Ctx, Reply};
 use crate::adapter::{
     Adapter, AdapterAccount, AdapterError, AdapterSession, AdapterUser, NewUser, SessionAndUser,
+    SessionDetails,
 };
 use crate::callbacks::{SessionEvent, SessionParams};
 use crate::config::{ProviderBehaviour, Strategy};
@@ -282,6 +283,9 @@ pub(super) async fn end_previous_session<D>(ctx: &Ctx<'_, D>, adapter: &dyn Adap
     }
 }
 
+/// The most characters of a `User-Agent` kept for the session list.
+const USER_AGENT_LIMIT: usize = 512;
+
 /// Stores a new session for `user_id` and returns its cookie.
 pub(super) async fn start_session<D>(
     ctx: &Ctx<'_, D>,
@@ -294,6 +298,20 @@ pub(super) async fn start_session<D>(
     adapter
         .create_session(AdapterSession::new(&token, user_id, expires))
         .await?;
+    let details = SessionDetails {
+        created: Some(now),
+        last_seen: Some(now),
+        user_agent: ctx
+            .user_agent
+            .as_ref()
+            .and_then(|agent| agent.to_str().ok())
+            .map(|agent| agent.chars().take(USER_AGENT_LIMIT).collect()),
+        address: ctx.client_ip.map(|ip| ip.to_string()),
+    };
+    // Only the session list needs them: a store that cannot keep them costs nothing else.
+    if let Err(e) = adapter.save_session_details(&token, details).await {
+        tracing::warn!(error = %e, "SIGNIN_DATABASE_ERROR: the session's details are not kept");
+    }
     Ok(SetCookie::new(
         ctx.auth.cookies.session_token,
         token,
@@ -334,7 +352,12 @@ pub(super) async fn session<D: SessionData>(
             return empty;
         }
     };
-    let Some(SessionAndUser { session, user }) = found else {
+    let Some(SessionAndUser {
+        session,
+        user,
+        roles,
+    }) = found
+    else {
         let clears = ctx.auth.clear_session_cookies(&ctx.jar);
         ctx.set_cookies.extend(clears);
         return empty;
@@ -368,7 +391,8 @@ pub(super) async fn session<D: SessionData>(
         ctx.set_cookies.push(cookie);
         return Reply::json_text(&default, no_cache);
     }
-    let token_view = Token::<D>::for_user(&user);
+    let mut token_view = Token::<D>::for_user(&user);
+    token_view.roles = roles;
     let body = match &ctx.auth.callbacks.session {
         Some(callback) => {
             callback(SessionParams {

@@ -12,6 +12,7 @@ mod database;
 mod email;
 mod pages;
 mod session;
+mod sessions;
 mod signin;
 mod signout;
 
@@ -183,6 +184,10 @@ pub(crate) struct Ctx<'a, D> {
     pub(crate) set_cookies: Vec<SetCookie>,
     /// The client's address bucket for `throttle:` (empty without it).
     pub(crate) client_address: String,
+    /// The client's address, for the session list.
+    pub(crate) client_ip: Option<std::net::IpAddr>,
+    /// The `User-Agent` header, for the session list.
+    pub(crate) user_agent: Option<axum::http::HeaderValue>,
     /// The first error code this request sent the browser to (`error_url`), for the
     /// `error` event.
     pub(crate) error_code: std::sync::OnceLock<String>,
@@ -382,6 +387,10 @@ async fn handle<D: SessionData>(
         .map(|t| t.client_key(&parts.headers, &parts.extensions))
         .unwrap_or_default();
 
+    let client_ip =
+        crate::throttle::client_ip(auth.throttle.as_ref(), &parts.headers, &parts.extensions);
+    let user_agent = parts.headers.get(axum::http::header::USER_AGENT).cloned();
+
     let mut ctx = Ctx {
         auth,
         method: parts.method,
@@ -394,6 +403,8 @@ async fn handle<D: SessionData>(
         json,
         set_cookies,
         client_address,
+        client_ip,
+        user_agent,
         error_code: std::sync::OnceLock::new(),
     };
 
@@ -501,6 +512,8 @@ async fn dispatch<D: SessionData>(
         (Method::GET, "accounts") if argument.is_none() => accounts::list(ctx).await,
         (Method::POST, "accounts") if argument == Some("link") => accounts::link(ctx).await,
         (Method::POST, "accounts") if argument == Some("unlink") => accounts::unlink(ctx).await,
+        (Method::GET, "sessions") if argument.is_none() => sessions::list(ctx).await,
+        (Method::POST, "sessions") if argument == Some("revoke") => sessions::revoke(ctx).await,
         (method, _) => Reply::not_supported(&method),
     }
 }

@@ -267,6 +267,24 @@ fn whole_seconds(duration: Duration) -> u64 {
 }
 
 /// The right-most entry of every `X-Forwarded-For` line, as an address (a port is dropped).
+/// The client's address as the session list shows it: the rightmost `X-Forwarded-For` entry
+/// when `throttle:` is told the server is behind a proxy, else the connection's peer.
+pub(crate) fn client_ip(
+    throttle: Option<&Throttle>,
+    headers: &HeaderMap,
+    extensions: &Extensions,
+) -> Option<IpAddr> {
+    let forwarded = match throttle.map(|t| t.client_address) {
+        Some(ClientAddress::XForwardedFor) => rightmost_forwarded_for(headers),
+        _ => None,
+    };
+    forwarded.or_else(|| {
+        extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(peer)| peer.ip())
+    })
+}
+
 fn rightmost_forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
     let last_line = headers
         .get_all("x-forwarded-for")

@@ -184,7 +184,7 @@ fn check_unique_variant(cx: &Ctxt, key: &KeyInput, earlier: &[ProviderName]) -> 
 
 /// The `ProviderId` variant of an id: UpperCamelCase, split at `_` and `-`, with a `Provider`
 /// prefix where that is not an identifier (`1password`, and `self`, whose variant is a keyword).
-fn variant_name(id: &str) -> String {
+pub(super) fn variant_name(id: &str) -> String {
     let camel: String = id
         .split(['_', '-'])
         .flat_map(|part| {

@@ -142,8 +142,10 @@ test('a token minted by next-auth/jwt encode() is a session for /api/auth/sessio
   assert.equal(me.json.id, '42');
   assert.equal(me.json.name, 'Node User');
   assert.equal(me.json.email, 'node@example.com');
-  // The demo's typed claim is `#[serde(default)]`: a token minted elsewhere has role "".
-  assert.equal(me.json.role, '');
+  // The demo's typed claim is `#[serde(default)]`: a token minted elsewhere has provider ""
+  // and, without a `roles` claim, no role.
+  assert.equal(me.json.provider, '');
+  assert.deepEqual(me.json.roles, []);
 });
 
 test('a token the demo cannot accept is no session: {} and the cookie cleared', async () => {

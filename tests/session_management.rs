@@ -1,0 +1,396 @@
+//! Roles and session management (beyond NextAuth), on SQLite and on the machine's PostgreSQL
+//! for everything kept in a store: `roles:` and `require(role)` under both session strategies,
+//! `GET /sessions` and `POST /sessions/revoke` with two browsers of one user on two server
+//! instances, and the Rust API (`set_roles`, `sessions`, `revoke_session`).
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use auth_runtime::callbacks::{JwtParams, JwtTrigger};
+use auth_runtime::{RoleName, User, auth};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use axum::routing::get;
+use common::{Answer, Client, vars};
+
+const BASE: &str = "/api/auth";
+const ORIGIN: &str = "http://127.0.0.1:3000";
+const SECRET: &str = "session-management-secret-5c1e9a7d3b";
+
+auth! {
+    module: db,
+    secret: env("NEXTAUTH_SECRET"),
+    session: database { adapter: env("TEST_DATABASE_URL"), max_age: days(1), update_age: seconds(1) },
+    roles: { admin, member },
+    providers: {
+        credentials: Credentials {
+            fields: { username: text("Username"), password: password("Password") },
+            authorize: authorize_db,
+        },
+    },
+}
+
+auth! {
+    module: jwt,
+    secret: env("NEXTAUTH_SECRET"),
+    roles: { admin, member },
+    providers: {
+        credentials: Credentials {
+            fields: { username: text("Username"), password: password("Password") },
+            authorize: authorize_jwt,
+        },
+    },
+    callbacks: { jwt: demote_on_update },
+}
+
+/// Password `pw`; a name starting with `admin` is an admin, any other a member.
+fn user<R: RoleName>(name: &str, password: &str, admin: R, member: R) -> Option<User> {
+    (password == "pw").then(|| {
+        let user = User::new(name).name(name);
+        user.role(if name.starts_with("admin") {
+            admin
+        } else {
+            member
+        })
+    })
+}
+
+async fn authorize_db(form: db::forms::Credentials) -> Option<User> {
+    user(
+        &form.username,
+        &form.password,
+        db::Role::Admin,
+        db::Role::Member,
+    )
+}
+
+async fn authorize_jwt(form: jwt::forms::Credentials) -> Option<User> {
+    user(
+        &form.username,
+        &form.password,
+        jwt::Role::Admin,
+        jwt::Role::Member,
+    )
+}
+
+/// `update()` from the client (`POST /session`) takes the admin role away: a role change
+/// under JWT sessions reaches the cookie when the token is issued again.
+async fn demote_on_update(mut params: JwtParams<jwt::SessionData>) -> jwt::Token {
+    if params.trigger == Some(JwtTrigger::Update) {
+        params.token.set_roles([jwt::Role::Member]);
+    }
+    params.token
+}
+
+/// The PostgreSQL URL of the test database (the xtask creates it).
+fn postgres_url() -> String {
+    std::env::var("DATABASE_URL_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/auth_test".to_owned())
+}
+
+/// A name no other test (or earlier run on the shared PostgreSQL) uses.
+fn unique(prefix: &str) -> String {
+    format!("{prefix}{}", &auth_runtime::random_secret()[..12])
+}
+
+/// A fresh SQLite file (shared by the test's instances) and PostgreSQL.
+fn stores() -> Vec<String> {
+    let dir = std::env::temp_dir().join("auth-runtime-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{}.db", unique("roles")));
+    vec![
+        format!("sqlite://{}?mode=rwc", file.display()),
+        postgres_url(),
+    ]
+}
+
+/// One server instance over `store`, with `/me` (any session) and `/admin` (the admin role).
+fn db_instance(store: &str) -> (db::Auth, Client) {
+    let auth = db::config_from(&vars(&[
+        ("NEXTAUTH_SECRET", SECRET),
+        ("NEXTAUTH_URL", ORIGIN),
+        ("TEST_DATABASE_URL", store),
+    ]))
+    .unwrap();
+    let app =
+        axum::Router::new()
+            .route(
+                "/me",
+                get(|session: db::Session| async move { session.roles().join(",") }),
+            )
+            .route(
+                "/id",
+                get(|session: db::Session| async move {
+                    session.user_id().unwrap_or_default().to_owned()
+                }),
+            )
+            .route(
+                "/admin",
+                get(|| async { "admin area" }).route_layer(db::require(db::Role::Admin)),
+            )
+            .merge(db::router(auth.clone()))
+            .layer(auth.layer());
+    (auth, Client::new(app))
+}
+
+fn jwt_instance() -> Client {
+    let auth = jwt::config_from(&vars(&[
+        ("NEXTAUTH_SECRET", SECRET),
+        ("NEXTAUTH_URL", ORIGIN),
+    ]))
+    .unwrap();
+    let app = axum::Router::new()
+        .route(
+            "/admin",
+            get(|| async { "admin area" }).route_layer(jwt::require(jwt::Role::Admin)),
+        )
+        .merge(jwt::router(auth.clone()))
+        .layer(auth.layer());
+    Client::new(app)
+}
+
+/// Signs `client` in as `name`, from a browser whose `User-Agent` is `agent`.
+async fn sign_in(client: &mut Client, name: &str, agent: &str) {
+    let token = client.csrf(BASE).await;
+    let request = Request::post(format!("{BASE}/callback/credentials"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::USER_AGENT, agent)
+        .header(header::COOKIE, client.cookie_header())
+        .body(Body::from(format!(
+            "username={name}&password=pw&csrfToken={token}&json=true"
+        )))
+        .unwrap();
+    let answer = client.send(request).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert!(client.cookie("next-auth.session-token").is_some());
+}
+
+async fn get_as(client: &mut Client, uri: &str, accept: &str) -> Answer {
+    let request = Request::get(uri)
+        .header(header::ACCEPT, accept)
+        .body(Body::empty())
+        .unwrap();
+    client.send(request).await
+}
+
+async fn revoke(client: &mut Client, which: &str) -> Answer {
+    let token = client.csrf(BASE).await;
+    client
+        .post_form(
+            &format!("{BASE}/sessions/revoke"),
+            &format!("{which}&csrfToken={token}"),
+        )
+        .await
+}
+
+async fn signed_in(client: &mut Client) -> bool {
+    let session = client.get(&format!("{BASE}/session")).await.json();
+    session.get("user").is_some()
+}
+
+#[tokio::test]
+async fn two_browsers_of_one_user_are_listed_and_revoked_one_by_one_across_instances() {
+    for store in stores() {
+        let name = unique("member");
+        let (_, mut laptop) = db_instance(&store);
+        let (_, mut phone) = db_instance(&store);
+        sign_in(&mut laptop, &name, "Laptop Browser/1.0").await;
+        sign_in(&mut phone, &name, "Phone Browser/2.0").await;
+
+        let listed = laptop.get(&format!("{BASE}/sessions")).await;
+        assert_eq!(listed.status, StatusCode::OK, "{store}: {}", listed.body);
+        let sessions = listed.json();
+        let sessions = sessions.as_array().unwrap();
+        assert_eq!(sessions.len(), 2, "{store}: {sessions:?}");
+        let current: Vec<_> = sessions.iter().filter(|s| s["current"] == true).collect();
+        assert_eq!(current.len(), 1, "{store}: exactly one current");
+        assert_eq!(current[0]["userAgent"], "Laptop Browser/1.0", "{store}");
+        let other = sessions.iter().find(|s| s["current"] == false).unwrap();
+        assert_eq!(other["userAgent"], "Phone Browser/2.0", "{store}");
+        for session in sessions {
+            for field in ["id", "created", "lastSeen", "expires"] {
+                assert!(session[field].is_string(), "{store}: {field} in {session}");
+            }
+        }
+        // The id names the session without giving it away.
+        let phone_token = phone.cookie("next-auth.session-token").unwrap().to_owned();
+        assert!(
+            !listed.body.contains(&phone_token),
+            "{store}: a token in the list"
+        );
+
+        // Revoking the phone's session on the laptop's instance signs the phone out on its
+        // own instance at its next request; the laptop stays signed in.
+        let id = other["id"].as_str().unwrap();
+        let answer = revoke(&mut laptop, &format!("id={id}")).await;
+        assert_eq!(answer.status, StatusCode::OK, "{store}: {}", answer.body);
+        assert_eq!(answer.json()["revoked"], 1, "{store}");
+        assert!(!signed_in(&mut phone).await, "{store}: the revoked phone");
+        assert!(signed_in(&mut laptop).await, "{store}: the laptop");
+        let again = revoke(&mut laptop, &format!("id={id}")).await;
+        assert_eq!(
+            again.status,
+            StatusCode::NOT_FOUND,
+            "{store}: {}",
+            again.body
+        );
+
+        // `others=true` keeps the current session; `all=true` ends both.
+        sign_in(&mut phone, &name, "Phone Browser/2.0").await;
+        let answer = revoke(&mut laptop, "others=true").await;
+        assert_eq!(answer.json()["revoked"], 1, "{store}: {}", answer.body);
+        assert!(!signed_in(&mut phone).await, "{store}");
+        assert!(signed_in(&mut laptop).await, "{store}");
+
+        sign_in(&mut phone, &name, "Phone Browser/2.0").await;
+        let answer = revoke(&mut phone, "all=true").await;
+        assert_eq!(answer.json()["revoked"], 2, "{store}: {}", answer.body);
+        assert!(
+            answer
+                .set_cookies()
+                .iter()
+                .any(|c| c.starts_with("next-auth.session-token=;")),
+            "{store}: the asking browser's cookie is cleared"
+        );
+        assert!(!signed_in(&mut phone).await, "{store}");
+        assert!(!signed_in(&mut laptop).await, "{store}");
+    }
+}
+
+#[tokio::test]
+async fn session_routes_need_csrf_a_session_and_one_choice() {
+    let store = stores().remove(0);
+    let (_, mut client) = db_instance(&store);
+    let listed = client.get(&format!("{BASE}/sessions")).await;
+    assert_eq!(listed.status, StatusCode::UNAUTHORIZED, "{}", listed.body);
+    let signed_out = revoke(&mut client, "all=true").await;
+    assert_eq!(signed_out.status, StatusCode::UNAUTHORIZED);
+
+    sign_in(&mut client, &unique("member"), "Browser").await;
+    let no_csrf = client
+        .post_form(&format!("{BASE}/sessions/revoke"), "all=true")
+        .await;
+    assert_eq!(no_csrf.status, StatusCode::FORBIDDEN, "{}", no_csrf.body);
+    for which in ["", "all=true&others=true", "id=x&all=true", "all=yes"] {
+        let answer = revoke(&mut client, which).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{which}: {}",
+            answer.body
+        );
+    }
+    assert!(signed_in(&mut client).await, "nothing was revoked");
+}
+
+#[tokio::test]
+async fn the_session_list_is_refused_under_jwt_sessions_with_the_reason() {
+    let mut client = jwt_instance();
+    let listed = client.get(&format!("{BASE}/sessions")).await;
+    assert_eq!(listed.status, StatusCode::BAD_REQUEST);
+    assert!(
+        listed.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("database sessions only"),
+        "{}",
+        listed.body
+    );
+}
+
+#[tokio::test]
+async fn a_role_guard_answers_each_visitor_under_database_sessions() {
+    for store in stores() {
+        let (auth, mut client) = db_instance(&store);
+        let admin = get_as(&mut client, "/admin", "application/json").await;
+        assert_eq!(
+            admin.status,
+            StatusCode::UNAUTHORIZED,
+            "{store}: signed out"
+        );
+        let page = get_as(&mut client, "/admin", "text/html").await;
+        assert_eq!(page.status, StatusCode::FOUND, "{store}");
+        assert_eq!(
+            page.location(),
+            "http://127.0.0.1:3000/api/auth/signin?callbackUrl=http%3A%2F%2F127.0.0.1%3A3000%2Fadmin"
+        );
+
+        let name = unique("admin");
+        sign_in(&mut client, &name, "Browser").await;
+        assert_eq!(client.get("/me").await.body, "admin", "{store}");
+        let allowed = get_as(&mut client, "/admin", "application/json").await;
+        assert_eq!(allowed.status, StatusCode::OK, "{store}: {}", allowed.body);
+
+        // The application changes the roles: the guard sees it at the user's next request.
+        let user_id = client.get("/id").await.body;
+        auth.set_roles(&user_id, [db::Role::Member]).await.unwrap();
+        assert_eq!(client.get("/me").await.body, "member", "{store}");
+        let refused = get_as(&mut client, "/admin", "application/json").await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{store}");
+        assert_eq!(refused.json()["error"], "Forbidden");
+        let page = get_as(&mut client, "/admin", "text/html").await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{store}");
+        assert!(
+            page.body.contains("Access Denied"),
+            "{store}: {}",
+            page.body
+        );
+
+        // A sign-in that gives roles replaces the stored ones.
+        sign_in(&mut client, &name, "Browser").await;
+        assert_eq!(client.get("/me").await.body, "admin", "{store}");
+
+        // The Rust API lists and ends the same sessions the routes do.
+        let sessions = auth.sessions(&user_id).await.unwrap();
+        assert_eq!(
+            sessions.len(),
+            1,
+            "{store}: the first sign-in's session ended"
+        );
+        assert!(
+            auth.revoke_session(&user_id, &sessions[0].id)
+                .await
+                .unwrap()
+        );
+        assert!(!signed_in(&mut client).await, "{store}");
+    }
+}
+
+#[tokio::test]
+async fn a_role_guard_reads_the_token_under_jwt_sessions_and_sees_a_change_at_reissue() {
+    let mut client = jwt_instance();
+    sign_in(&mut client, "member-1", "Browser").await;
+    let refused = get_as(&mut client, "/admin", "text/html").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("Access Denied"));
+
+    let mut client = jwt_instance();
+    sign_in(&mut client, "admin-1", "Browser").await;
+    assert_eq!(client.get("/admin").await.status, StatusCode::OK);
+    let token = client.cookie("next-auth.session-token").unwrap().to_owned();
+    // The claim is the role's name, readable by any next-auth `decode`.
+    let auth = jwt::config_from(&vars(&[
+        ("NEXTAUTH_SECRET", SECRET),
+        ("NEXTAUTH_URL", ORIGIN),
+    ]))
+    .unwrap();
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert(
+        header::COOKIE,
+        format!("next-auth.session-token={token}").parse().unwrap(),
+    );
+    let decoded = auth.token_from_headers(&headers).unwrap();
+    assert_eq!(decoded.roles, ["admin"]);
+
+    // `update()` runs the `jwt` callback, which demotes: the re-issued cookie carries it.
+    let csrf = client.csrf(BASE).await;
+    let updated = client
+        .post_json(
+            &format!("{BASE}/session"),
+            serde_json::json!({ "csrfToken": csrf, "data": {} }),
+        )
+        .await;
+    assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
+    assert_eq!(client.get("/admin").await.status, StatusCode::FORBIDDEN);
+}
