@@ -22,10 +22,9 @@ use std::time::{Duration, Instant};
 mod bench;
 mod build_times;
 mod fuzz;
-// The tests' peer harness: start a `READY`-line process, retrying a start that stalls.
-#[path = "../../tests/common/peer.rs"]
-mod peer;
 mod soak;
+
+use auth_test_support::peer;
 type Result<T = ()> = std::result::Result<T, String>;
 
 fn main() -> ExitCode {
