@@ -6,8 +6,6 @@
 #![allow(clippy::unwrap_used)]
 
 mod adapter_support;
-#[path = "common/peer.rs"]
-mod peer;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -22,7 +20,8 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use adapter_support::{TestSchema, postgres_url};
+use adapter_support::TestSchema;
+use auth_test_support::{require_node, require_postgres};
 
 /// What `script.mjs` writes (it holds the same values).
 const NODE_EMAIL_VERIFIED: &str = "2030-01-02T03:04:05.678Z";
@@ -43,10 +42,10 @@ fn node_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/pg-adapter")
 }
 
-/// Runs `npm ci` in the Node project when its `node_modules` is missing, once per process.
+/// Node.js and the project's `node_modules` (`npm ci` when it is missing, once per process).
 fn ensure_node_modules(dir: &Path) {
     static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
-    peer::ensure_node_modules(&INSTALLED, dir, "the @auth/pg-adapter interop tests");
+    require_node(&INSTALLED, dir, "the @auth/pg-adapter interop tests");
 }
 
 /// `node script.mjs <command> <arg>` against the test's schema; its JSON answer.
@@ -56,7 +55,7 @@ fn node(schema: &TestSchema, command: &str, arg: &str) -> Value {
     let output = Command::new("node")
         .args(["script.mjs", command, arg])
         .current_dir(&dir)
-        .env("DATABASE_URL", postgres_url())
+        .env("DATABASE_URL", require_postgres())
         .env("AUTH_TEST_SCHEMA", &schema.name)
         .stdin(Stdio::null())
         .output()

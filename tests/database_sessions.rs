@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use auth_runtime::callbacks::Credentials;
 use auth_runtime::{User, auth};
+use auth_test_support::{require_postgres, unique};
 use axum::http::StatusCode;
 use common::{Client, vars};
 
@@ -60,12 +61,6 @@ fn sink() -> &'static smtp::SmtpSink {
     SINK.get_or_init(smtp::SmtpSink::start)
 }
 
-/// The PostgreSQL URL of the test database (the xtask creates it).
-fn postgres_url() -> String {
-    std::env::var("DATABASE_URL_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/auth_test".to_owned())
-}
-
 /// Every store a test runs on: a fresh SQLite file (shared by the test's clients, as an
 /// in-memory database would not be), and PostgreSQL.
 fn stores() -> Vec<String> {
@@ -74,7 +69,7 @@ fn stores() -> Vec<String> {
     let file = dir.join(format!("{}.db", unique("db")));
     vec![
         format!("sqlite://{}?mode=rwc", file.display()),
-        postgres_url(),
+        require_postgres(),
     ]
 }
 
@@ -90,11 +85,6 @@ fn client(database_url: &str) -> Client {
     ]))
     .unwrap();
     Client::new(db::router(auth.clone()).layer(auth.layer()))
-}
-
-/// A name no other test (or earlier run on the shared PostgreSQL) uses.
-fn unique(prefix: &str) -> String {
-    format!("{prefix}{}", &auth_runtime::random_secret()[..12])
 }
 
 async fn sign_in_with_password(client: &mut Client, name: &str) -> common::Answer {

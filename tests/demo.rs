@@ -12,6 +12,7 @@ mod demo;
 
 use auth_runtime::__private::csrf;
 use auth_runtime::token;
+use auth_test_support::now;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{Client, SECRET, vars};
@@ -737,11 +738,4 @@ async fn https_sites_use_host_and_secure_cookie_prefixes() {
         .set_cookie("__Secure-next-auth.session-token")
         .unwrap();
     assert!(session.contains("; Secure; SameSite=Lax"), "{session}");
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
 }

@@ -45,6 +45,7 @@ use auth_runtime::adapter::sqlx::postgres::{PgPool, PgPoolOptions};
 use auth_runtime::adapter::sqlx::{self, Row as _};
 use auth_runtime::callbacks::Credentials;
 use auth_runtime::{User, auth};
+use auth_test_support::{require_postgres, unique};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{Answer, Client, vars};
@@ -293,19 +294,9 @@ async fn authorize(credentials: Credentials) -> Option<User> {
     })
 }
 
-/// A name no other test (nor an earlier run on the shared PostgreSQL) uses.
-fn unique(prefix: &str) -> String {
-    format!(
-        "{prefix}{}",
-        &auth_runtime::random_secret()[..12].to_ascii_lowercase()
-    )
-}
-
-/// The test database's URL (the xtask creates the database).
+/// The test database's URL, parsed (schema options are added to its query).
 fn postgres_url() -> url::Url {
-    let url = std::env::var("DATABASE_URL_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/auth_test".to_owned());
-    url::Url::parse(&url).unwrap()
+    url::Url::parse(&require_postgres()).unwrap()
 }
 
 /// A schema of the test's own with @auth/pg-adapter's tables, so rows can be counted exactly

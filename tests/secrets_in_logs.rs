@@ -24,6 +24,7 @@ use auth_runtime::__private::cookies::encode_uri_component;
 use auth_runtime::callbacks::Credentials;
 use auth_runtime::token::{self, TokenKeys};
 use auth_runtime::{User, auth};
+use auth_test_support::{now, require_postgres, unique};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -347,21 +348,10 @@ fn sink() -> &'static smtp::SmtpSink {
     SINK.get_or_init(smtp::SmtpSink::start)
 }
 
-/// The PostgreSQL URL of the test database (the xtask creates it).
-fn postgres_url() -> String {
-    std::env::var("DATABASE_URL_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/auth_test".to_owned())
-}
-
 /// A port nothing listens on (bound, then released).
 fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
-}
-
-/// A name no earlier run on the shared PostgreSQL used.
-fn unique(prefix: &str) -> String {
-    format!("{prefix}{}", &auth_runtime::random_secret()[..12])
 }
 
 /// A browser: the app, its cookie jar, and the app's secrets, so that the sealed check cookies
@@ -490,10 +480,6 @@ impl Browser {
         }
         callback.as_str().strip_prefix(ORIGIN).unwrap().to_owned()
     }
-}
-
-fn now() -> u64 {
-    time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64
 }
 
 /// The JWT app with a `/me` route behind its `Session` extractor.
@@ -799,7 +785,7 @@ async fn no_flow_logs_a_secret_at_any_level() {
     ] {
         keep(kind, value);
     }
-    let postgres = postgres_url();
+    let postgres = require_postgres();
     if let Some(password) = url::Url::parse(&postgres).unwrap().password() {
         let mut shown = url::Url::parse(&postgres).unwrap();
         shown.set_password(None).unwrap();

@@ -17,10 +17,11 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use adapter_support::{TestSchema, postgres_url};
+use adapter_support::TestSchema;
 use auth_runtime::adapter::sqlx::{self, Row as _};
 use auth_runtime::callbacks::Credentials;
 use auth_runtime::{User, auth};
+use auth_test_support::{require_postgres, unique};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
@@ -159,11 +160,6 @@ fn lookup(pairs: &[(&'static str, String)]) -> impl Fn(&str) -> Option<String> +
 fn sink() -> &'static smtp::SmtpSink {
     static SINK: OnceLock<smtp::SmtpSink> = OnceLock::new();
     SINK.get_or_init(smtp::SmtpSink::start)
-}
-
-/// A name no other test (or earlier run on the shared PostgreSQL) uses.
-fn unique(prefix: &str) -> String {
-    format!("{prefix}{}", &auth_runtime::random_secret()[..12])
 }
 
 /// A credentials sign-in from `peer` (no `ConnectInfo` when `None`, as `oneshot` sends it),
@@ -500,7 +496,7 @@ fn shared_clients(store: &str) -> (Client, Client) {
 
 #[tokio::test]
 async fn two_instances_share_one_limit_in_postgres_under_hashed_keys() {
-    let (one, two) = shared_clients(&postgres_url());
+    let (one, two) = shared_clients(&require_postgres());
     let mut instances = [one, two];
     let name = unique("user");
     for i in [0, 1, 0] {
@@ -512,7 +508,7 @@ async fn two_instances_share_one_limit_in_postgres_under_hashed_keys() {
     assert_throttled(&sign_in(one, &name, "pw", true).await, true, 15 * 60);
     assert_eq!(calls_for(&name), 3);
 
-    let pool = sqlx::PgPool::connect(&postgres_url()).await.unwrap();
+    let pool = sqlx::PgPool::connect(&require_postgres()).await.unwrap();
     let row = sqlx::query("SELECT hits FROM auth_throttle WHERE key = $1")
         .bind(identifier_key(&name))
         .fetch_one(&pool)

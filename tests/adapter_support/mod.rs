@@ -9,22 +9,15 @@ use std::time::Duration;
 
 use auth_runtime::adapter::sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use auth_runtime::adapter::sqlx::{self, ConnectOptions as _, Connection as _};
+use auth_test_support::{redacted, require_postgres};
 
-/// Where the tests find PostgreSQL when `DATABASE_URL_POSTGRES` is not set.
-pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres:postgres@127.0.0.1:5432/auth_test";
-
-/// The commands that make [`DEFAULT_POSTGRES_URL`] work on a Debian machine with
+/// The commands that make `auth_test_support::DEFAULT_POSTGRES_URL` work on a Debian machine with
 /// PostgreSQL 15 installed (no configuration file to edit: password auth on 127.0.0.1 is
 /// Debian's default).
 pub const POSTGRES_SETUP: &str = r#"pg_ctlcluster 15 main start
     su postgres -c "psql -c \"ALTER USER postgres PASSWORD 'postgres'\""
     su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname = 'auth_test'\"" | grep -q 1 \
         || su postgres -c "createdb auth_test""#;
-
-/// The test server's URL: `DATABASE_URL_POSTGRES`, or [`DEFAULT_POSTGRES_URL`].
-pub fn postgres_url() -> String {
-    std::env::var("DATABASE_URL_POSTGRES").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned())
-}
 
 /// A schema of its own, created for one test on the test server, and the options that
 /// connect into it (`search_path`). Drop it with [`TestSchema::drop`] at the end.
@@ -41,7 +34,7 @@ impl TestSchema {
     /// server, when it cannot be reached.
     pub async fn create(prefix: &str) -> TestSchema {
         static NEXT: AtomicU32 = AtomicU32::new(0);
-        let url = postgres_url();
+        let url = require_postgres();
         let options = PgConnectOptions::from_str(&url)
             .unwrap_or_else(|e| panic!("DATABASE_URL_POSTGRES is not a PostgreSQL URL: {e}"));
         // One connection first: a pool would retry until its timeout and then report only
@@ -91,7 +84,7 @@ impl TestSchema {
     /// The test server's URL with this schema first on the `search_path`, for what takes a
     /// URL rather than options.
     pub fn url(&self) -> String {
-        let mut url = url::Url::parse(&postgres_url())
+        let mut url = url::Url::parse(&require_postgres())
             .unwrap_or_else(|e| panic!("DATABASE_URL_POSTGRES is not a URL: {e}"));
         url.query_pairs_mut()
             .append_pair("options[search_path]", &self.name);
@@ -111,16 +104,5 @@ impl TestSchema {
             .await
             .unwrap_or_else(|e| panic!("cannot drop schema {}: {e}", self.name));
         self.admin.close().await;
-    }
-}
-
-/// The URL with its password replaced by `***`, for messages.
-pub fn redacted(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => url.to_owned(),
     }
 }

@@ -24,18 +24,7 @@ pub const OAUTH_SECRET: &str = crate::oauth_app::NEXTAUTH_SECRET;
 /// How long a peer may take to deliver a message we wait for.
 pub const WAIT: Duration = Duration::from_secs(10);
 
-/// Seconds since the Unix epoch.
-pub fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
-/// A name no other test (or earlier run on the shared PostgreSQL) uses.
-pub fn unique(prefix: &str) -> String {
-    format!("{prefix}{}", &auth_runtime::random_secret()[..12])
-}
+pub use auth_test_support::{now, unique};
 
 /// The value of query parameter `key` of an absolute URL.
 pub fn query_param(url: &str, key: &str) -> Option<String> {
@@ -198,12 +187,6 @@ auth! {
     callbacks: { sign_in: record_sign_in },
 }
 
-/// The PostgreSQL URL of the test database.
-pub fn postgres_url() -> String {
-    std::env::var("DATABASE_URL_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/auth_test".to_owned())
-}
-
 /// A fresh SQLite file (shared by a test's clients, as an in-memory database would not be).
 pub fn sqlite_store() -> String {
     let dir = std::env::temp_dir().join("auth-runtime-tests");
@@ -214,7 +197,7 @@ pub fn sqlite_store() -> String {
 
 /// Both stores an email advisory runs on.
 pub fn stores() -> Vec<String> {
-    vec![sqlite_store(), postgres_url()]
+    vec![sqlite_store(), auth_test_support::require_postgres()]
 }
 
 /// An app on database sessions with an email provider, mailing to its own SMTP sink, so

@@ -6,13 +6,8 @@
 //! both registered with the redirect URIs given to [`OidcProvider::start`]. Any login with any
 //! password is accepted and becomes `sub`; consent is granted without asking.
 
-// A test binary using both harnesses holds two copies of this small module; harmless.
-#[allow(clippy::duplicate_mod)]
-#[path = "peer.rs"]
-mod peer;
-
-use peer::{Ready, start_peer, tail};
-use std::path::{Path, PathBuf};
+use auth_test_support::peer::{Ready, start_peer, tail};
+use auth_test_support::{peers_dir, require_node};
 use std::process::{Child, Command};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -202,17 +197,10 @@ impl Drop for OidcProvider {
     }
 }
 
-/// `tests/peers/`, where the Node project lives.
-fn peers_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("peers")
-}
-
-/// Runs `npm ci` in `tests/peers/` when its `node_modules` is missing, once per process.
-fn ensure_node_modules(peers: &Path) {
+/// Node.js and `tests/peers/node_modules` (`npm ci` when it is missing, once per process).
+fn ensure_node_modules(peers: &std::path::Path) {
     static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
-    peer::ensure_node_modules(&INSTALLED, peers, "the OpenID provider tests");
+    require_node(&INSTALLED, peers, "the OpenID provider tests");
 }
 
 /// Reads the provider's stdout on a thread: sends the issuer of the `READY <issuer>` line,

@@ -6,16 +6,12 @@
 
 #![allow(dead_code)]
 
-// A test binary using both harnesses holds two copies of this small module; harmless.
-#[allow(clippy::duplicate_mod)]
-#[path = "peer.rs"]
-mod peer;
-
-use peer::{Ready, install_once, start_peer, tail};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use auth_test_support::peer::{Ready, start_peer, tail};
+use auth_test_support::{peers_dir, require_aiosmtpd};
+use std::path::PathBuf;
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -82,7 +78,7 @@ impl SmtpSink {
     /// that was stopped.
     pub fn start_on(port: u16) -> SmtpSink {
         let peers = peers_dir();
-        ensure_aiosmtpd(&peers);
+        require_aiosmtpd();
         let file = unique_file();
         std::fs::write(&file, "")
             .unwrap_or_else(|e| panic!("cannot create {}: {e}", file.display()));
@@ -182,12 +178,6 @@ impl Drop for SmtpSink {
     }
 }
 
-fn peers_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("peers")
-}
-
 fn unique_file() -> PathBuf {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let nanos = std::time::SystemTime::now()
@@ -198,56 +188,4 @@ fn unique_file() -> PathBuf {
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     ))
-}
-
-fn python_imports_aiosmtpd() -> bool {
-    Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success())
-}
-
-/// Runs `python3 -m pip install -r requirements.txt` in `tests/peers/` when aiosmtpd cannot
-/// be imported, at most once per test process.
-fn ensure_aiosmtpd(peers: &Path) {
-    static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
-    let requirements = peers.join("requirements.txt");
-    install_once(&INSTALLED, &requirements, python_imports_aiosmtpd, || {
-        let how = format!(
-            "install it with `python3 -m pip install -r {}`",
-            requirements.display()
-        );
-        let pip_works = Command::new("python3")
-            .args(["-m", "pip", "--version"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|status| status.success());
-        if !pip_works {
-            return Err(format!(
-                "the SMTP tests need the Python package aiosmtpd, and `python3 -m pip` is not \
-                 available to install it (on Debian: `apt-get install python3-pip`); then {how}"
-            ));
-        }
-        let output = Command::new("python3")
-            .args(["-m", "pip", "install", "--disable-pip-version-check", "-r"])
-            .arg(&requirements)
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| format!("cannot run `python3 -m pip` ({e}); {how}"))?;
-        if output.status.success() && python_imports_aiosmtpd() {
-            Ok(())
-        } else {
-            Err(format!(
-                "`python3 -m pip install -r {}` failed ({}); {how}:\n{}",
-                requirements.display(),
-                output.status,
-                String::from_utf8_lossy(&output.stderr)
-            ))
-        }
-    });
 }

@@ -18,18 +18,19 @@
 //! `BENCH_DURATION` (default `10s`) and `BENCH_WARMUP` (default `3s`) shorten a trial run.
 
 use std::env;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use super::{Server, cargo, cookie_pair, free_port, npm_ci, request, run, step, wait_for};
+use auth_test_support::DEFAULT_POSTGRES_URL;
 
-type Result<T = ()> = std::result::Result<T, String>;
+use crate::http::{self, request};
+use crate::procstat::{clock_ticks, cpu_ticks};
+use crate::{
+    Result, Server, cargo, free_port, npm_ci, procstat, release_binary, run, step, wait_for,
+};
 
 /// The secret every server signs its cookies with (a benchmark, not a deployment).
 const SECRET: &str = "xtask-bench-secret-0123456789abcdef0123456789abcdef";
 const CONNECTIONS: &str = "64";
-/// The database `cargo xtask test` prepares (`ensure_postgres`).
-const POSTGRES_URL: &str = "postgres://postgres:postgres@127.0.0.1:5432/auth_test";
 
 #[derive(Clone, Copy, PartialEq)]
 enum Target {
@@ -160,7 +161,7 @@ pub fn bench() -> Result {
             .ok_or("BENCH_ROUNDS must be a positive number")?,
         Err(_) => 3,
     };
-    let ticks = clock_ticks()?;
+    let ticks = clock_ticks();
     let mut results: Vec<(Target, Endpoint, Figures)> = Vec::new();
     for round in 1..=rounds {
         for target in Target::ALL {
@@ -183,12 +184,12 @@ pub fn bench() -> Result {
                 };
                 sanity(target, endpoint, port, cookie)?;
                 wrk(&url, cookie, &warmup)?;
-                let cpu_before = cpu_ticks(pid)?;
+                let cpu_before = cpu_ticks(&pid.to_string())?;
                 let output = wrk(&url, cookie, &duration)?;
-                let cpu_after = cpu_ticks(pid)?;
+                let cpu_after = cpu_ticks(&pid.to_string())?;
                 let mut figures = parse_wrk(&output)
                     .ok_or_else(|| format!("cannot read wrk's output for {url}:\n{output}"))?;
-                figures.peak_rss_kb = vm_hwm_kb(pid)?;
+                figures.peak_rss_kb = procstat::memory(pid)?.hwm_kb;
                 figures.cpu_us = cpu_after.saturating_sub(cpu_before) as f64 / ticks * 1e6
                     / figures.requests.max(1) as f64;
                 println!(
@@ -209,35 +210,6 @@ pub fn bench() -> Result {
     Ok(())
 }
 
-/// Clock ticks per second, the unit of `/proc/<pid>/stat`'s CPU times.
-fn clock_ticks() -> Result<f64> {
-    let output = Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .map_err(|e| format!("cannot run getconf: {e}"))?;
-    String::from_utf8_lossy(&output.stdout)
-        .trim()
-        .parse()
-        .map_err(|_| "getconf CLK_TCK printed no number".to_owned())
-}
-
-/// A process's CPU time so far (user + system), in clock ticks.
-fn cpu_ticks(pid: u32) -> Result<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map_err(|e| format!("cannot read /proc/{pid}/stat: {e}"))?;
-    parse_cpu_ticks(&stat).ok_or_else(|| format!("cannot read the CPU times in /proc/{pid}/stat"))
-}
-
-/// `utime + stime` (fields 14 and 15) of a `/proc/<pid>/stat` line; the command name in
-/// parentheses may hold spaces, so fields are counted after its closing parenthesis.
-fn parse_cpu_ticks(stat: &str) -> Option<u64> {
-    let rest = &stat[stat.rfind(')')? + 1..];
-    let mut fields = rest.split_whitespace().skip(11);
-    let utime: u64 = fields.next()?.parse().ok()?;
-    let stime: u64 = fields.next()?.parse().ok()?;
-    Some(utime + stime)
-}
-
 /// Debian's wrk, installed when missing.
 fn ensure_wrk() -> Result {
     let present = Command::new("wrk")
@@ -253,13 +225,6 @@ fn ensure_wrk() -> Result {
     let root = std::path::Path::new("/");
     run(root, "apt-get", &["update", "-qq"], &[])?;
     run(root, "apt-get", &["install", "-y", "-qq", "wrk"], &[])
-}
-
-fn release_binary(example: &str) -> PathBuf {
-    let target = env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| super::workspace_root().join("target"));
-    target.join("release/examples").join(example)
 }
 
 /// Starts a server pinned to core 0 (`taskset` execs it, so the child's pid is the server's).
@@ -284,7 +249,7 @@ fn start(target: Target, authjs_dir: &std::path::Path) -> Result<(Server, u16)> 
                 let _ = std::fs::remove_file(&file);
                 format!("sqlite://{}?mode=rwc", file.display())
             } else {
-                POSTGRES_URL.to_owned()
+                DEFAULT_POSTGRES_URL.to_owned()
             };
             command
                 .arg(release_binary("database"))
@@ -318,16 +283,11 @@ fn start(target: Target, authjs_dir: &std::path::Path) -> Result<(Server, u16)> 
 /// cookies every request would mint them again, which no browser makes a server do.
 fn session_cookie(target: Target, port: u16, authjs_dir: &std::path::Path) -> Result<String> {
     let base = target.base();
-    let csrf = request(port, "GET", &format!("{base}/csrf"), "", "")?;
-    let visit_cookies = csrf
-        .set_cookies()
-        .into_iter()
-        .map(cookie_pair)
-        .collect::<Vec<_>>()
-        .join("; ");
+    let visit = http::csrf(port, base)?;
+    let visit_cookies = visit.cookie_header();
     match target {
         Target::Demo | Target::DatabaseSqlite | Target::DatabasePostgres => {
-            let token = csrf.body.split('"').nth(3).unwrap_or_default();
+            let token = &visit.token;
             let signin = request(
                 port,
                 "POST",
@@ -337,10 +297,7 @@ fn session_cookie(target: Target, port: u16, authjs_dir: &std::path::Path) -> Re
                 &format!("csrfToken={token}&username=demo&password=demo&json=true"),
             )?;
             let session = signin
-                .set_cookies()
-                .into_iter()
-                .find(|c| c.starts_with("next-auth.session-token="))
-                .map(cookie_pair)
+                .set_cookie("next-auth.session-token")
                 .ok_or("signing in with demo/demo set no session cookie")?
                 .to_owned();
             Ok(format!("{visit_cookies}; {session}"))
@@ -476,17 +433,6 @@ fn latency_ms(text: &str) -> Option<f64> {
     Some(number * factor)
 }
 
-/// The peak resident set of a process: `VmHWM` in `/proc/<pid>/status`, in kB.
-fn vm_hwm_kb(pid: u32) -> Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .map_err(|e| format!("cannot read /proc/{pid}/status: {e}"))?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .ok_or_else(|| format!("no VmHWM in /proc/{pid}/status"))
-}
-
 /// The middle value (the upper one of the two middles for an even count).
 fn median(mut values: Vec<f64>) -> Option<f64> {
     values.sort_by(f64::total_cmp);
@@ -595,11 +541,7 @@ Transfer/sec:     10.00MB
     }
 
     #[test]
-    fn reads_cpu_times_and_takes_medians() {
-        let stat =
-            "4242 (my (odd) server) S 1 4242 4242 0 -1 4194560 900 0 0 0 1234 567 0 0 20 0 3 0";
-        assert_eq!(parse_cpu_ticks(stat), Some(1234 + 567));
-        assert_eq!(parse_cpu_ticks("garbage"), None);
+    fn takes_medians() {
         assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(vec![4.0, 1.0]), Some(4.0));
         assert_eq!(median(Vec::new()), None);

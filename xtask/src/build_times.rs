@@ -38,9 +38,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{step, workspace_root};
-
-type Result<T = ()> = std::result::Result<T, String>;
+use crate::{Result, step, workspace_root};
 
 /// Incremental rebuilds per kind of edit.
 const REPEATS: usize = 3;

@@ -13,8 +13,7 @@
 //!   each on one core; prints executions, exec/s, corpus size and crashes per target.
 
 use std::env;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
@@ -22,10 +21,14 @@ use std::time::{Duration, Instant};
 mod bench;
 mod build_times;
 mod fuzz;
-// The tests' peer harness: start a `READY`-line process, retrying a start that stalls.
-#[path = "../../tests/common/peer.rs"]
-mod peer;
+mod http;
+mod procstat;
 mod soak;
+
+use auth_test_support::{DEFAULT_POSTGRES_URL, peer};
+use http::request;
+
+/// Every xtask step fails with the message it prints.
 type Result<T = ()> = std::result::Result<T, String>;
 
 fn main() -> ExitCode {
@@ -101,7 +104,7 @@ fn test() -> Result {
     demo_smoke("database", &[("DATABASE_URL", sqlite.clone())])?;
     database_sessions_across_processes(&sqlite)?;
     let _ = std::fs::remove_file(&sqlite_file);
-    let postgres = "postgres://postgres:postgres@127.0.0.1:5432/auth_test".to_owned();
+    let postgres = DEFAULT_POSTGRES_URL.to_owned();
     demo_smoke("database", &[("DATABASE_URL", postgres.clone())])?;
     database_sessions_across_processes(&postgres)?;
     interop()?;
@@ -161,11 +164,21 @@ fn ensure_postgres() -> Result {
     Ok(())
 }
 
+/// The debug build of `examples/<example>.rs`.
 fn example_binary(example: &str) -> PathBuf {
+    built_example("debug", example)
+}
+
+/// The release build of `examples/<example>.rs`, for the bench and the soak.
+fn release_binary(example: &str) -> PathBuf {
+    built_example("release", example)
+}
+
+fn built_example(profile: &str, example: &str) -> PathBuf {
     let target = env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"));
-    target.join("debug/examples").join(example)
+    target.join(profile).join("examples").join(example)
 }
 
 /// Runs a command in `dir`, failing with its name when it fails.
@@ -365,73 +378,6 @@ fn free_port() -> Result<u16> {
         .map_err(|e| e.to_string())
 }
 
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn set_cookies(&self) -> Vec<&str> {
-        self.headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-}
-
-/// One HTTP/1.1 request with `Connection: close`; enough for a smoke test without a client crate.
-fn request(port: u16, method: &str, path: &str, cookie: &str, body: &str) -> Result<Answer> {
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
-        .map_err(|e| format!("connect: {e}"))?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(|e| e.to_string())?;
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    if !body.is_empty() {
-        head.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
-    }
-    if !cookie.is_empty() {
-        head.push_str(&format!("Cookie: {cookie}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream
-        .write_all(format!("{head}{body}").as_bytes())
-        .map_err(|e| e.to_string())?;
-    let mut raw = String::new();
-    stream
-        .read_to_string(&mut raw)
-        .map_err(|e| format!("read: {e}"))?;
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .ok_or("no status line")?;
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    Ok(Answer {
-        status,
-        headers,
-        body: body.to_owned(),
-    })
-}
-
 fn check(condition: bool, what: &str) -> Result {
     if condition {
         println!("  ok: {what}");
@@ -439,10 +385,6 @@ fn check(condition: bool, what: &str) -> Result {
     } else {
         Err(format!("demo smoke test failed: {what}"))
     }
-}
-
-fn cookie_pair(set_cookie: &str) -> &str {
-    set_cookie.split(';').next().unwrap_or_default()
 }
 
 fn smoke_checks(port: u16) -> Result {
@@ -462,10 +404,7 @@ fn smoke_checks(port: u16) -> Result {
         "GET /csrf returns a 64-hex token",
     )?;
     let csrf_cookie = csrf
-        .set_cookies()
-        .into_iter()
-        .find(|c| c.starts_with("next-auth.csrf-token="))
-        .map(cookie_pair)
+        .set_cookie("next-auth.csrf-token")
         .unwrap_or_default()
         .to_owned();
     check(
@@ -482,10 +421,7 @@ fn smoke_checks(port: u16) -> Result {
         &form,
     )?;
     let session_cookie = signin
-        .set_cookies()
-        .into_iter()
-        .find(|c| c.starts_with("next-auth.session-token="))
-        .map(cookie_pair)
+        .set_cookie("next-auth.session-token")
         .unwrap_or_default()
         .to_owned();
     check(
@@ -554,16 +490,11 @@ fn start_example(example: &str, envs: &[(&str, String)]) -> Result<Example> {
 
 /// `csrf cookie; token` of a fresh visit.
 fn fresh_csrf(port: u16) -> Result<(String, String)> {
-    let answer = request(port, "GET", "/api/auth/csrf", "", "")?;
-    let token = answer.body.split('"').nth(3).unwrap_or_default().to_owned();
-    let cookie = answer
-        .set_cookies()
-        .into_iter()
-        .find(|c| c.starts_with("next-auth.csrf-token="))
-        .map(cookie_pair)
-        .unwrap_or_default()
-        .to_owned();
-    Ok((cookie, token))
+    let visit = http::csrf(port, "/api/auth")?;
+    Ok((
+        visit.cookie("next-auth.csrf-token")?.to_owned(),
+        visit.token,
+    ))
 }
 
 fn session_name(port: u16, cookie: &str) -> Result<String> {
@@ -588,10 +519,7 @@ fn database_sessions_across_processes(database_url: &str) -> Result {
         &format!("csrfToken={token}&username=demo&password=demo&json=true"),
     )?;
     let session_cookie = signin
-        .set_cookies()
-        .into_iter()
-        .find(|c| c.starts_with("next-auth.session-token="))
-        .map(cookie_pair)
+        .set_cookie("next-auth.session-token")
         .unwrap_or_default()
         .to_owned();
     check(session_cookie.len() > 30, "signed in on the first process")?;

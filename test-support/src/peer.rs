@@ -1,9 +1,7 @@
-//! What the peer harnesses (`oidc.rs`, `smtp.rs`, and the Node-backed tests) share:
-//! installing a peer's packages once, starting a child process that announces itself with a
-//! `READY` line, and keeping the end of its stderr for failure messages instead of letting it
-//! into the test output.
-
-#![allow(dead_code)] // each user (test crates, xtask) takes a part
+//! What the peer harnesses (`tests/common/oidc.rs`, `tests/common/smtp.rs`, the Node-backed
+//! tests and xtask) share: installing a peer's packages once, starting a child process that
+//! announces itself with a `READY` line, and keeping the end of its stderr for failure messages
+//! instead of letting it into the test output.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -53,6 +51,7 @@ const ATTEMPTS: usize = 3;
 
 /// A peer process that has announced itself with its `READY <value>` line.
 pub struct Ready<T> {
+    /// The process, its stdin still piped (peers exit when it closes).
     pub child: Child,
     /// What followed `READY `, parsed.
     pub value: T,
@@ -149,6 +148,7 @@ fn watch_stdout<T: Send + 'static>(
 /// if not, `install()` runs while this process holds an advisory lock on `lockfile`, so test
 /// binaries running at once (nextest, two `cargo test`s) never install over each other.
 /// Panics with the install's own message when it fails, in every test that needs it.
+#[track_caller]
 pub fn install_once(
     done: &OnceLock<Result<(), String>>,
     lockfile: &Path,
@@ -170,36 +170,4 @@ pub fn install_once(
     if let Err(message) = result {
         panic!("{message}");
     }
-}
-
-/// Runs `npm ci` in the Node project `dir` when its `node_modules` is missing (a fresh clone:
-/// it is never committed), at most once per test process. `needed_by` names the tests, for
-/// the message when npm is missing.
-pub fn ensure_node_modules(done: &OnceLock<Result<(), String>>, dir: &Path, needed_by: &str) {
-    // npm writes `node_modules/.package-lock.json` last, so it marks a whole install.
-    let installed = || dir.join("node_modules/.package-lock.json").is_file();
-    install_once(done, &dir.join("package-lock.json"), installed, || {
-        let output = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| {
-                format!(
-                    "cannot run `npm` ({e}): {needed_by} need Node.js 20+ and npm; install \
-                     them, then run `npm ci` in {}",
-                    dir.display()
-                )
-            })?;
-        if output.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "`npm ci` in {} failed ({}):\n{}",
-                dir.display(),
-                output.status,
-                String::from_utf8_lossy(&output.stderr)
-            ))
-        }
-    });
 }
