@@ -9,6 +9,7 @@ mod common;
 
 use auth_runtime::callbacks::{JwtParams, JwtTrigger};
 use auth_runtime::{RoleName, User, auth};
+use auth_test_support::{require_postgres, unique};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::routing::get;
@@ -83,17 +84,6 @@ async fn demote_on_update(mut params: JwtParams<jwt::SessionData>) -> jwt::Token
     params.token
 }
 
-/// The PostgreSQL URL of the test database (the xtask creates it).
-fn postgres_url() -> String {
-    std::env::var("DATABASE_URL_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/auth_test".to_owned())
-}
-
-/// A name no other test (or earlier run on the shared PostgreSQL) uses.
-fn unique(prefix: &str) -> String {
-    format!("{prefix}{}", &auth_runtime::random_secret()[..12])
-}
-
 /// A fresh SQLite file (shared by the test's instances) and PostgreSQL.
 fn stores() -> Vec<String> {
     let dir = std::env::temp_dir().join("auth-runtime-tests");
@@ -101,7 +91,7 @@ fn stores() -> Vec<String> {
     let file = dir.join(format!("{}.db", unique("roles")));
     vec![
         format!("sqlite://{}?mode=rwc", file.display()),
-        postgres_url(),
+        require_postgres(),
     ]
 }
 
