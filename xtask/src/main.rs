@@ -103,10 +103,12 @@ fn test() -> Result {
     let sqlite = format!("sqlite://{}?mode=rwc", sqlite_file.display());
     demo_smoke("database", &[("DATABASE_URL", sqlite.clone())])?;
     database_sessions_across_processes(&sqlite)?;
+    session_list_across_processes(&sqlite)?;
     let _ = std::fs::remove_file(&sqlite_file);
     let postgres = DEFAULT_POSTGRES_URL.to_owned();
     demo_smoke("database", &[("DATABASE_URL", postgres.clone())])?;
     database_sessions_across_processes(&postgres)?;
+    session_list_across_processes(&postgres)?;
     interop()?;
     println!("\nxtask: every test passed");
     Ok(())
@@ -553,5 +555,108 @@ fn database_sessions_across_processes(database_url: &str) -> Result {
         )?;
     }
     drop((restarted.server, other.server));
+    Ok(())
+}
+
+/// `demo` signed in on the example listening on `port`: `csrf cookie; session cookie`, and
+/// the CSRF token that goes with them.
+fn signed_in_jar(port: u16) -> Result<(String, String)> {
+    let (csrf_cookie, token) = fresh_csrf(port)?;
+    let signin = request(
+        port,
+        "POST",
+        "/api/auth/callback/credentials",
+        &csrf_cookie,
+        &format!("csrfToken={token}&username=demo&password=demo&json=true"),
+    )?;
+    let session_cookie = signin
+        .set_cookie("next-auth.session-token")
+        .ok_or("signing in as demo set no session cookie")?;
+    Ok((format!("{csrf_cookie}; {session_cookie}"), token))
+}
+
+/// Issue 12's acceptance on the database example: one user in two browsers (two cookie jars)
+/// on two processes sharing the database. The list shows both sessions, exactly one current;
+/// revoking the other one signs that jar out at once on its own process; `all=true` ends both.
+fn session_list_across_processes(database_url: &str) -> Result {
+    step(&format!(
+        "the session list across processes ({database_url})"
+    ));
+    let envs = [("DATABASE_URL", database_url.to_owned())];
+    let laptop = start_example("database", &envs)?;
+    let phone = start_example("database", &envs)?;
+    // The demo user's other sessions, from earlier steps on this database, end first.
+    let (laptop_jar, laptop_token) = signed_in_jar(laptop.port)?;
+    request(
+        laptop.port,
+        "POST",
+        "/api/auth/sessions/revoke",
+        &laptop_jar,
+        &format!("csrfToken={laptop_token}&others=true"),
+    )?;
+    let (phone_jar, _) = signed_in_jar(phone.port)?;
+
+    let listed = request(laptop.port, "GET", "/api/auth/sessions", &laptop_jar, "")?;
+    check(listed.status == 200, "GET /api/auth/sessions answers 200")?;
+    let sessions: Vec<serde_json::Value> = serde_json::from_str(&listed.body).map_err(|e| {
+        format!(
+            "the session list is not a JSON array ({e}): {}",
+            listed.body
+        )
+    })?;
+    check(
+        sessions.len() == 2,
+        "the list shows the user's two sessions",
+    )?;
+    let current: Vec<_> = sessions.iter().filter(|s| s["current"] == true).collect();
+    check(current.len() == 1, "exactly one session is the current one")?;
+    let other = sessions
+        .iter()
+        .find(|s| s["current"] == false)
+        .and_then(|s| s["id"].as_str())
+        .ok_or("the list has no other session with an id")?;
+
+    let revoked = request(
+        laptop.port,
+        "POST",
+        "/api/auth/sessions/revoke",
+        &laptop_jar,
+        &format!("csrfToken={laptop_token}&id={other}"),
+    )?;
+    check(
+        revoked.body.contains(r#""revoked":1"#),
+        "revoking the other session by id",
+    )?;
+    check(
+        session_name(phone.port, &phone_jar)? == "{}",
+        "the revoked jar is signed out at once on its own process",
+    )?;
+    check(
+        session_name(laptop.port, &laptop_jar)?.contains("Demo User"),
+        "the revoking jar stays signed in",
+    )?;
+
+    let (phone_jar, phone_token) = signed_in_jar(phone.port)?;
+    let all = request(
+        phone.port,
+        "POST",
+        "/api/auth/sessions/revoke",
+        &phone_jar,
+        &format!("csrfToken={phone_token}&all=true"),
+    )?;
+    check(
+        all.body.contains(r#""revoked":2"#),
+        "all=true ends both sessions",
+    )?;
+    for (who, port, jar) in [
+        ("the laptop", laptop.port, &laptop_jar),
+        ("the phone", phone.port, &phone_jar),
+    ] {
+        check(
+            session_name(port, jar)? == "{}",
+            &format!("after all=true {who} is signed out"),
+        )?;
+    }
+    drop((laptop.server, phone.server));
     Ok(())
 }

@@ -20,6 +20,7 @@ auth! {
     secret: [env("NEW_SECRET"), env("OLD_SECRET")],
     session: jwt { max_age: hours(12) },
     session_data: Claims,
+    roles: { admin, member },
     providers: {
         #[optional]
         credentials: Credentials {
