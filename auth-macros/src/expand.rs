@@ -155,6 +155,20 @@ fn gen_aliases(config: &Config) -> TokenStream {
     }
 }
 
+/// What `ProviderId` and `Role`, plain names, derive.
+fn name_enum_derives() -> TokenStream {
+    quote! {
+        #[derive(
+            ::core::clone::Clone,
+            ::core::marker::Copy,
+            ::core::fmt::Debug,
+            ::core::cmp::PartialEq,
+            ::core::cmp::Eq,
+            ::core::hash::Hash,
+        )]
+    }
+}
+
 /// With `roles:`, `enum Role` (`ALL`, `as_str`, `Display`, the runtime's `RoleName`) and
 /// `require(role)`, the layer that lets only sessions with the role through.
 fn gen_roles(config: &Config) -> TokenStream {
@@ -165,16 +179,10 @@ fn gen_roles(config: &Config) -> TokenStream {
     let variants: Vec<&Ident> = config.roles.iter().map(|r| &r.variant).collect();
     let names: Vec<&str> = config.roles.iter().map(|r| r.name.as_str()).collect();
     let docs = names.iter().map(|name| format!("`{name}`"));
+    let derives = name_enum_derives();
     quote! {
         #[doc = "The roles of this block (`roles:`), in declaration order; stored by name."]
-        #[derive(
-            ::core::clone::Clone,
-            ::core::marker::Copy,
-            ::core::fmt::Debug,
-            ::core::cmp::PartialEq,
-            ::core::cmp::Eq,
-            ::core::hash::Hash,
-        )]
+        #derives
         pub enum Role {
             #(
                 #[doc = #docs]
@@ -221,6 +229,7 @@ fn gen_provider_id(config: &Config, mode: Mode) -> TokenStream {
     let variants: Vec<&Ident> = names.iter().map(|p| &p.variant).collect();
     let ids: Vec<&str> = names.iter().map(|p| p.id.as_str()).collect();
     let docs = names.iter().map(|p| format!("`{}`: {}", p.id, p.name));
+    let derives = name_enum_derives();
     let spec = match mode {
         Mode::Full => {
             let indices = (0..names.len()).map(Literal::usize_unsuffixed);
@@ -237,14 +246,7 @@ fn gen_provider_id(config: &Config, mode: Mode) -> TokenStream {
     };
     quote! {
         #[doc = "The providers of this block, in declaration order."]
-        #[derive(
-            ::core::clone::Clone,
-            ::core::marker::Copy,
-            ::core::fmt::Debug,
-            ::core::cmp::PartialEq,
-            ::core::cmp::Eq,
-            ::core::hash::Hash,
-        )]
+        #derives
         pub enum ProviderId {
             #(
                 #[doc = #docs]
