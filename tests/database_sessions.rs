@@ -97,6 +97,13 @@ async fn sign_in_with_password(client: &mut Client, name: &str) -> common::Answe
         .await
 }
 
+/// The session of a new browser that signs in with `login` at the OpenID provider.
+async fn fresh_oidc_session(store: &str, login: &str) -> serde_json::Value {
+    let mut fresh = client(store);
+    oidc_sign_in(&mut fresh, login).await;
+    fresh.session(BASE).await
+}
+
 async fn oidc_sign_in(client: &mut Client, login: &str) -> common::Answer {
     let token = client.csrf(BASE).await;
     let answer = client
@@ -120,7 +127,7 @@ async fn credentials_sign_in_stores_a_session_row_and_sign_out_deletes_it() {
         let token = client.cookie("next-auth.session-token").unwrap().to_owned();
         assert_eq!(token.len(), 36, "{store}: a UUID session token, not a JWT");
 
-        let session = client.get(&format!("{BASE}/session")).await.json();
+        let session = client.session(BASE).await;
         assert_eq!(session["user"]["name"], name.as_str(), "{store}");
         assert_eq!(session["user"]["email"], format!("{name}@example.com"));
 
@@ -170,8 +177,8 @@ async fn the_stored_expiry_moves_only_once_update_age_has_passed() {
     for store in stores() {
         let mut client = client(&store);
         sign_in_with_password(&mut client, &unique("roll")).await;
-        let first = client.get(&format!("{BASE}/session")).await.json()["expires"].clone();
-        let second = client.get(&format!("{BASE}/session")).await.json()["expires"].clone();
+        let first = client.session(BASE).await["expires"].clone();
+        let second = client.session(BASE).await["expires"].clone();
         assert_eq!(first, second, "{store}: not due yet, so not written");
         tokio::time::sleep(Duration::from_millis(1300)).await;
         // Due now: this read writes a new expiry (and answers with the stored one, as v4)…
@@ -184,7 +191,7 @@ async fn the_stored_expiry_moves_only_once_update_age_has_passed() {
                 .contains("Expires=")
         );
         // …which the next read shows.
-        let fourth = client.get(&format!("{BASE}/session")).await.json()["expires"].clone();
+        let fourth = client.session(BASE).await["expires"].clone();
         assert!(
             fourth.as_str() > first.as_str(),
             "{store}: {first} then {fourth}"
@@ -268,12 +275,12 @@ async fn oauth_sign_in_creates_the_user_once_and_finds_it_again() {
         let mut client = client(&store);
         let answer = oidc_sign_in(&mut client, &login).await;
         assert_eq!(answer.location(), "http://127.0.0.1:3000/home", "{store}");
-        let first = client.get(&format!("{BASE}/session")).await.json();
+        let first = client.session(BASE).await;
         assert_eq!(first["user"]["email"], format!("{login}@example.com"));
 
         let mut again = self::client(&store);
         oidc_sign_in(&mut again, &login).await;
-        let second = again.get(&format!("{BASE}/session")).await.json();
+        let second = again.session(BASE).await;
         assert_eq!(second["user"], first["user"], "{store}");
     }
 }
@@ -308,7 +315,7 @@ async fn an_oauth_email_that_belongs_to_another_user_is_not_linked() {
         assert_eq!(linked.location(), "http://127.0.0.1:3000/home", "{store}");
         let mut later = client(&store);
         oidc_sign_in(&mut later, &name).await;
-        let session = later.get(&format!("{BASE}/session")).await.json();
+        let session = later.session(BASE).await;
         assert_eq!(
             session["user"]["name"],
             name.as_str(),
@@ -340,7 +347,7 @@ async fn oidc_link(client: &mut Client, login: &str) -> common::Answer {
 async fn credentials_user(store: &str, name: &str) -> serde_json::Value {
     let mut fresh = client(store);
     sign_in_with_password(&mut fresh, name).await;
-    fresh.get(&format!("{BASE}/session")).await.json()["user"]["email"].clone()
+    fresh.session(BASE).await["user"]["email"].clone()
 }
 
 #[tokio::test]
@@ -358,7 +365,7 @@ async fn a_login_csrf_session_never_captures_the_victims_next_sign_in() {
 
         let mut browser = client(&store);
         browser.get(link.strip_prefix(ORIGIN).unwrap()).await;
-        let planted = browser.get(&format!("{BASE}/session")).await.json();
+        let planted = browser.session(BASE).await;
         assert_eq!(planted["user"]["email"], attacker.as_str(), "{store}");
         let planted_token = browser
             .cookie("next-auth.session-token")
@@ -367,7 +374,7 @@ async fn a_login_csrf_session_never_captures_the_victims_next_sign_in() {
 
         let answer = sign_in_with_password(&mut browser, &victim).await;
         assert_eq!(answer.status, StatusCode::OK, "{store}: {}", answer.body);
-        let own = browser.get(&format!("{BASE}/session")).await.json();
+        let own = browser.session(BASE).await;
         assert_eq!(
             own["user"]["email"],
             format!("{victim}@example.com"),
@@ -395,7 +402,7 @@ async fn an_oauth_sign_in_while_signed_in_creates_its_own_user() {
         sign_in_with_password(&mut browser, &name).await;
         let answer = oidc_sign_in(&mut browser, &login).await;
         assert_eq!(answer.location(), "http://127.0.0.1:3000/home", "{store}");
-        let session = browser.get(&format!("{BASE}/session")).await.json();
+        let session = browser.session(BASE).await;
         assert_eq!(session["user"]["email"], format!("{login}@example.com"));
 
         // Not linked to the credentials user: each signs in to their own.
@@ -404,9 +411,7 @@ async fn an_oauth_sign_in_while_signed_in_creates_its_own_user() {
             format!("{name}@example.com"),
             "{store}"
         );
-        let mut fresh = client(&store);
-        oidc_sign_in(&mut fresh, &login).await;
-        let again = fresh.get(&format!("{BASE}/session")).await.json();
+        let again = fresh_oidc_session(&store, &login).await;
         assert_eq!(again["user"]["email"], format!("{login}@example.com"));
     }
 }
@@ -437,9 +442,7 @@ async fn a_link_flow_refuses_someone_elses_account_and_a_second_account_of_one_p
             "{store}: one account per provider"
         );
         // The other account still signs its own user in.
-        let mut fresh = client(&store);
-        oidc_sign_in(&mut fresh, &taken).await;
-        let session = fresh.get(&format!("{BASE}/session")).await.json();
+        let session = fresh_oidc_session(&store, &taken).await;
         assert_eq!(session["user"]["email"], format!("{taken}@example.com"));
     }
 }
@@ -522,9 +525,7 @@ async fn a_user_lists_their_accounts_and_unlinks_all_but_the_last_way_in() {
             .await;
         assert_eq!(last.status, StatusCode::CONFLICT, "{store}: {}", last.body);
         // The OpenID account still signs the same user in.
-        let mut fresh = client(&store);
-        oidc_sign_in(&mut fresh, &login).await;
-        let session = fresh.get(&format!("{BASE}/session")).await.json();
+        let session = fresh_oidc_session(&store, &login).await;
         assert_eq!(session["user"]["name"], name.as_str(), "{store}");
     }
 }
@@ -554,9 +555,7 @@ async fn a_link_flow_finished_after_signing_out_links_nothing() {
             "{store}"
         );
         // The account is still nobody's: its own sign-in creates its user.
-        let mut fresh = client(&store);
-        oidc_sign_in(&mut fresh, &login).await;
-        let session = fresh.get(&format!("{BASE}/session")).await.json();
+        let session = fresh_oidc_session(&store, &login).await;
         assert_eq!(session["user"]["email"], format!("{login}@example.com"));
     }
 }
@@ -571,16 +570,13 @@ async fn the_first_proof_of_an_address_takes_back_a_user_someone_else_set_up() {
         let address = format!("{name}@example.com");
         let mut attacker = client(&store);
         sign_in_with_password(&mut attacker, &name).await;
-        assert!(
-            attacker.get(&format!("{BASE}/session")).await.json()["user"].is_object(),
-            "{store}"
-        );
+        assert!(attacker.session(BASE).await["user"].is_object(), "{store}");
 
         let mut victim = client(&store);
         request_link(&mut victim, &address).await;
         let link = link_for(&address);
         victim.get(link.strip_prefix(ORIGIN).unwrap()).await;
-        let session = victim.get(&format!("{BASE}/session")).await.json();
+        let session = victim.session(BASE).await;
         assert_eq!(session["user"]["email"], address.as_str(), "{store}");
 
         assert_eq!(
@@ -613,7 +609,7 @@ async fn a_user_created_by_a_provider_that_verified_its_address_keeps_its_accoun
         by_mail.get(link.strip_prefix(ORIGIN).unwrap()).await;
 
         assert!(
-            first.get(&format!("{BASE}/session")).await.json()["user"].is_object(),
+            first.session(BASE).await["user"].is_object(),
             "{store}: its session goes on"
         );
         let mut later = client(&store);
@@ -679,7 +675,7 @@ async fn email_sign_in_mails_a_single_use_link() {
             "http://127.0.0.1:3000/welcome",
             "{store}"
         );
-        let session = client.get(&format!("{BASE}/session")).await.json();
+        let session = client.session(BASE).await;
         assert_eq!(session["user"]["email"], address.as_str());
 
         // Single use: the same link again is Verification, and signs nobody in.
@@ -737,7 +733,7 @@ mod opted_in_linking {
             let mut browser = client(&store);
             let answer = oidc_sign_in(&mut browser, &name).await;
             assert_eq!(answer.location(), "http://127.0.0.1:3000/home", "{store}");
-            let session = browser.get(&format!("{BASE}/session")).await.json();
+            let session = browser.session(BASE).await;
             assert_eq!(
                 session["user"]["name"],
                 name.as_str(),
@@ -972,7 +968,7 @@ mod confirmed_links {
                 "http://127.0.0.1:3000/welcome",
                 "{store}"
             );
-            let session = browser.get(&format!("{BASE}/session")).await.json();
+            let session = browser.session(BASE).await;
             assert_eq!(session["user"]["email"], address.as_str(), "{store}");
 
             // Signed in, another address's link says which account it switches to.

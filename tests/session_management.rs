@@ -175,7 +175,7 @@ async fn revoke(client: &mut Client, which: &str) -> Answer {
 }
 
 async fn signed_in(client: &mut Client) -> bool {
-    let session = client.get(&format!("{BASE}/session")).await.json();
+    let session = client.session(BASE).await;
     session.get("user").is_some()
 }
 

@@ -36,7 +36,7 @@ pub struct SessionInfo {
 }
 
 impl SessionInfo {
-    pub(crate) fn new(listed: ListedSession, current_id: Option<&str>) -> Self {
+    fn new(listed: ListedSession, current_id: Option<&str>) -> Self {
         let id = session_id(&listed.session.session_token);
         let SessionDetails {
             created,
@@ -54,6 +54,19 @@ impl SessionInfo {
             address,
         }
     }
+}
+
+/// The sessions of `listed` that have not expired, `current_id`'s marked current.
+pub(crate) fn live_sessions(
+    listed: Vec<ListedSession>,
+    current_id: Option<&str>,
+) -> Vec<SessionInfo> {
+    let now = OffsetDateTime::now_utc();
+    listed
+        .into_iter()
+        .filter(|listed| listed.session.expires > now)
+        .map(|listed| SessionInfo::new(listed, current_id))
+        .collect()
 }
 
 /// The opaque id of the session with this token: 128 bits of its SHA-256, in hex. Knowing an
@@ -78,12 +91,7 @@ impl<D: SessionData> Auth<D> {
     /// Database sessions only: with JWT sessions, [`AdapterError::Unsupported`].
     pub async fn sessions(&self, user_id: &str) -> Result<Vec<SessionInfo>, AdapterError> {
         let listed = self.store().await?.list_sessions(user_id).await?;
-        let now = OffsetDateTime::now_utc();
-        Ok(listed
-            .into_iter()
-            .filter(|listed| listed.session.expires > now)
-            .map(|listed| SessionInfo::new(listed, None))
-            .collect())
+        Ok(live_sessions(listed, None))
     }
 
     /// Ends the session `id` ([`SessionInfo::id`]) of the user `user_id`: its next request
@@ -114,9 +122,7 @@ impl<D: SessionData> Auth<D> {
     ) -> Result<(), AdapterError> {
         let mut names: Vec<String> = Vec::new();
         for role in roles {
-            if !names.iter().any(|name| name == role.as_str()) {
-                names.push(role.as_str().to_owned());
-            }
+            crate::roles::add(&mut names, role.as_str());
         }
         self.store().await?.set_roles(user_id, &names).await
     }

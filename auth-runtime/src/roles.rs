@@ -183,6 +183,13 @@ impl<D: SessionData> Auth<D> {
     }
 }
 
+/// Adds `role` to `names` unless it is there: a role is held once.
+pub(crate) fn add(names: &mut Vec<String>, role: &str) {
+    if !names.iter().any(|name| name == role) {
+        names.push(role.to_owned());
+    }
+}
+
 /// Roles as they are stored in a row: names separated by single spaces (a declared name is
 /// an identifier, so it holds no space).
 pub(crate) fn join(roles: &[String]) -> String {

@@ -53,9 +53,7 @@ impl User {
 
     /// Gives the user a declared role: `.role(auth::Role::Admin)`.
     pub fn role(mut self, role: impl RoleName) -> Self {
-        if !self.has_role(role) {
-            self.roles.push(role.as_str().to_owned());
-        }
+        crate::roles::add(&mut self.roles, role.as_str());
         self
     }
 
@@ -202,9 +200,7 @@ impl<D> Token<D> {
     pub fn set_roles<R: RoleName>(&mut self, roles: impl IntoIterator<Item = R>) {
         self.roles.clear();
         for role in roles {
-            if !self.has_role_named(role.as_str()) {
-                self.roles.push(role.as_str().to_owned());
-            }
+            crate::roles::add(&mut self.roles, role.as_str());
         }
     }
 }

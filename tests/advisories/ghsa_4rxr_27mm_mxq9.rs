@@ -52,7 +52,7 @@ async fn a_right_address_with_a_random_or_altered_token_signs_nobody_in() {
         // The real link still works once: the failed attempts did not use it up.
         let answer = victim.get(link_a.strip_prefix(ORIGIN).unwrap()).await;
         assert_eq!(answer.location(), format!("{ORIGIN}/welcome"), "{store}");
-        let session = victim.get(&format!("{BASE}/session")).await.json();
+        let session = victim.session(BASE).await;
         assert_eq!(session["user"]["email"], a.as_str(), "{store}");
     }
 }

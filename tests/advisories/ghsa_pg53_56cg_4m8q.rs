@@ -53,7 +53,7 @@ async fn a_token_mailed_to_a_does_not_sign_in_b() {
         // A's own link still works and signs in a, not b: the attempts did not use it up.
         let answer = victim.get(link_a.strip_prefix(ORIGIN).unwrap()).await;
         assert_eq!(answer.location(), format!("{ORIGIN}/welcome"), "{store}");
-        let session = victim.get(&format!("{BASE}/session")).await.json();
+        let session = victim.session(BASE).await;
         assert_eq!(session["user"]["email"], a.as_str(), "{store}");
     }
 }

@@ -97,6 +97,6 @@ async fn markup_without_quotes_at_the_route_mails_one_address_and_no_attacker_li
     let link = mail.sign_in_link().unwrap();
     let answer = client.get(link.strip_prefix(ORIGIN).unwrap()).await;
     assert_eq!(answer.location(), format!("{ORIGIN}/welcome"));
-    let session = client.get(&format!("{BASE}/session")).await.json();
+    let session = client.session(BASE).await;
     assert_eq!(session["user"]["email"], victim.as_str());
 }

@@ -83,7 +83,7 @@ async fn the_callback_the_mail_the_token_and_the_user_see_one_normalised_address
         // The stored identifier is that address: the link works, and the user has it.
         let answer = client.get(link.strip_prefix(ORIGIN).unwrap()).await;
         assert_eq!(answer.location(), format!("{ORIGIN}/welcome"), "{store}");
-        let session = client.get(&format!("{BASE}/session")).await.json();
+        let session = client.session(BASE).await;
         assert_eq!(session["user"]["email"], normalised.as_str(), "{store}");
     }
 }

@@ -160,6 +160,11 @@ impl Client {
         .await
     }
 
+    /// `GET <base>/session`'s JSON: the session, or `{}`.
+    pub async fn session(&mut self, base: &str) -> serde_json::Value {
+        self.get(&format!("{base}/session")).await.json()
+    }
+
     /// `GET <base>/csrf`: the token.
     pub async fn csrf(&mut self, base: &str) -> String {
         let answer = self.get(&format!("{base}/csrf")).await;

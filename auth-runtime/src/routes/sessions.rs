@@ -4,11 +4,10 @@
 
 use axum::http::StatusCode;
 use serde_json::json;
-use time::OffsetDateTime;
 
 use super::accounts::{api_error, json_answer, signed_in_user};
 use super::{Ctx, Reply};
-use crate::manage::{SessionInfo, session_id};
+use crate::manage::{live_sessions, session_id};
 use crate::user::SessionData;
 
 /// The answer under JWT sessions: there is no list to read (docs/BEHAVIOUR.md).
@@ -24,15 +23,10 @@ pub(super) async fn list<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {
     };
     let current = ctx.jar.get(ctx.auth.cookies.session_token).map(session_id);
     match adapter.list_sessions(&user.id).await {
-        Ok(listed) => {
-            let now = OffsetDateTime::now_utc();
-            let sessions: Vec<SessionInfo> = listed
-                .into_iter()
-                .filter(|listed| listed.session.expires > now)
-                .map(|listed| SessionInfo::new(listed, current.as_deref()))
-                .collect();
-            json_answer(StatusCode::OK, json!(sessions))
-        }
+        Ok(listed) => json_answer(
+            StatusCode::OK,
+            json!(live_sessions(listed, current.as_deref())),
+        ),
         Err(e) => {
             tracing::error!(error = %e, "SESSIONS_ERROR");
             api_error(StatusCode::SERVICE_UNAVAILABLE, "the store cannot be read")
