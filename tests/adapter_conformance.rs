@@ -12,8 +12,9 @@ use std::sync::Arc;
 
 use auth_runtime::adapter::sqlx::{self, Row as _};
 use auth_runtime::adapter::{
-    Adapter, AdapterAccount, AdapterError, AdapterSession, AdapterUser, MemoryAdapter, NewUser,
-    PostgresAdapter, SessionAndUser, SessionDetails, SqliteAdapter, VerificationToken,
+    Adapter, AdapterAccount, AdapterError, AdapterSession, AdapterUser, JwtSessionRecord,
+    MemoryAdapter, NewUser, PostgresAdapter, SessionAndUser, SessionDetails, SqliteAdapter,
+    VerificationToken,
 };
 use time::{Duration, OffsetDateTime, UtcOffset};
 
@@ -62,6 +63,7 @@ async fn conformance(name: &str, adapter: Arc<dyn Adapter>) {
     concurrent_use_of_one_verification_token(name, adapter.clone()).await;
     deleting_a_user_deletes_its_accounts_and_sessions(name, adapter.as_ref()).await;
     roles_and_session_details(name, adapter.as_ref()).await;
+    jwt_session_records(name, adapter.as_ref()).await;
 }
 
 struct Users {
@@ -777,6 +779,97 @@ async fn roles_and_session_details(name: &str, adapter: &dyn Adapter) {
         "{name}"
     );
     assert!(adapter.delete_user(&erin.id).await.unwrap());
+}
+
+/// Beyond NextAuth's contract: JWT sessions recorded by `sid` for a user id that is the
+/// token's `sub` (any string, no user row), touched while used, deleted to revoke.
+async fn jwt_session_records(name: &str, adapter: &dyn Adapter) {
+    let record = |sid: &str, user_id: &str| JwtSessionRecord {
+        sid: sid.to_owned(),
+        user_id: user_id.to_owned(),
+        expires: at(1_900_000_000, 0),
+        details: SessionDetails {
+            created: Some(at(1_700_000_000, 0)),
+            last_seen: Some(at(1_700_000_000, 0)),
+            user_agent: Some("Browser/1.0".to_owned()),
+            address: None,
+        },
+    };
+    for (sid, user) in [("sid-a", "ann@idp"), ("sid-b", "ann@idp"), ("sid-c", "bo")] {
+        adapter.create_jwt_session(record(sid, user)).await.unwrap();
+    }
+    assert!(
+        matches!(
+            adapter.create_jwt_session(record("sid-a", "bo")).await,
+            Err(AdapterError::Conflict(_))
+        ),
+        "{name}: a sid is recorded once"
+    );
+    let listed = adapter.list_jwt_sessions("ann@idp").await.unwrap();
+    assert_eq!(
+        listed,
+        [record("sid-a", "ann@idp"), record("sid-b", "ann@idp")],
+        "{name}"
+    );
+
+    let (seen, expires) = (at(1_800_000_000, 0), at(1_950_000_000, 0));
+    assert!(
+        adapter
+            .touch_jwt_session("sid-a", seen, expires)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !adapter
+            .touch_jwt_session("sid-x", seen, expires)
+            .await
+            .unwrap()
+    );
+    let touched = &adapter.list_jwt_sessions("ann@idp").await.unwrap()[0];
+    assert_eq!(
+        (touched.details.last_seen, touched.expires),
+        (Some(seen), expires)
+    );
+
+    // Revoking names the user: another user's sid is not theirs to end.
+    assert_eq!(
+        adapter
+            .delete_jwt_sessions("bo", Some("sid-a"))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        adapter
+            .delete_jwt_sessions("ann@idp", Some("sid-a"))
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(
+        !adapter
+            .touch_jwt_session("sid-a", seen, expires)
+            .await
+            .unwrap(),
+        "{name}"
+    );
+    assert_eq!(
+        adapter.delete_jwt_sessions("ann@idp", None).await.unwrap(),
+        1
+    );
+    assert!(
+        adapter
+            .list_jwt_sessions("ann@idp")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        adapter.list_jwt_sessions("bo").await.unwrap().len(),
+        1,
+        "{name}"
+    );
+    adapter.delete_jwt_sessions("bo", None).await.unwrap();
 }
 
 async fn deleting_a_user_deletes_its_accounts_and_sessions(name: &str, adapter: &dyn Adapter) {

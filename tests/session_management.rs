@@ -45,6 +45,18 @@ auth! {
     callbacks: { jwt: demote_on_update },
 }
 
+auth! {
+    module: jwt_store,
+    secret: env("NEXTAUTH_SECRET"),
+    session: jwt { adapter: env("TEST_DATABASE_URL"), max_age: days(1), update_age: seconds(1) },
+    providers: {
+        credentials: Credentials {
+            fields: { username: text("Username"), password: password("Password") },
+            authorize: authorize_plain,
+        },
+    },
+}
+
 /// Password `pw`; a name starting with `admin` is an admin, any other a member.
 fn user<R: RoleName>(name: &str, password: &str, admin: R, member: R) -> Option<User> {
     (password == "pw").then(|| {
@@ -64,6 +76,10 @@ async fn authorize_db(form: db::forms::Credentials) -> Option<User> {
         db::Role::Admin,
         db::Role::Member,
     )
+}
+
+async fn authorize_plain(form: jwt_store::forms::Credentials) -> Option<User> {
+    (form.password == "pw").then(|| User::new(form.username.clone()).name(form.username))
 }
 
 async fn authorize_jwt(form: jwt::forms::Credentials) -> Option<User> {
@@ -121,6 +137,26 @@ fn db_instance(store: &str) -> (db::Auth, Client) {
             )
             .merge(db::router(auth.clone()))
             .layer(auth.layer());
+    (auth, Client::new(app))
+}
+
+/// One instance with JWT sessions recorded in `store`, with `/me` (any session).
+fn jwt_store_instance(store: &str) -> (jwt_store::Auth, Client) {
+    let auth = jwt_store::config_from(&vars(&[
+        ("NEXTAUTH_SECRET", SECRET),
+        ("NEXTAUTH_URL", ORIGIN),
+        ("TEST_DATABASE_URL", store),
+    ]))
+    .unwrap();
+    let app = axum::Router::new()
+        .route(
+            "/me",
+            get(|session: jwt_store::Session| async move {
+                session.name().unwrap_or_default().to_owned()
+            }),
+        )
+        .merge(jwt_store::router(auth.clone()))
+        .layer(auth.layer());
     (auth, Client::new(app))
 }
 
@@ -275,7 +311,7 @@ async fn session_routes_need_csrf_a_session_and_one_choice() {
 }
 
 #[tokio::test]
-async fn the_session_list_is_refused_under_jwt_sessions_with_the_reason() {
+async fn the_session_list_is_refused_under_jwt_sessions_without_a_store_with_the_reason() {
     let mut client = jwt_instance();
     let listed = client.get(&format!("{BASE}/sessions")).await;
     assert_eq!(listed.status, StatusCode::BAD_REQUEST);
@@ -283,7 +319,7 @@ async fn the_session_list_is_refused_under_jwt_sessions_with_the_reason() {
         listed.json()["error"]
             .as_str()
             .unwrap()
-            .contains("database sessions only"),
+            .contains("a JWT session without a store lives in its cookie"),
         "{}",
         listed.body
     );
@@ -383,4 +419,91 @@ async fn a_role_guard_reads_the_token_under_jwt_sessions_and_sees_a_change_at_re
         .await;
     assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
     assert_eq!(client.get("/admin").await.status, StatusCode::FORBIDDEN);
+}
+
+/// Longer than the blocks' `update_age` of one second: a recorded JWT session is checked
+/// against its store at most that often.
+const PAST_UPDATE_AGE: std::time::Duration = std::time::Duration::from_millis(1100);
+
+#[tokio::test]
+async fn recorded_jwt_sessions_are_listed_and_a_revoked_one_ends_within_update_age() {
+    for store in stores() {
+        let name = unique("jwt");
+        let (_, mut laptop) = jwt_store_instance(&store);
+        let (auth, mut phone) = jwt_store_instance(&store);
+        sign_in(&mut laptop, &name, "Laptop Browser/1.0").await;
+        sign_in(&mut phone, &name, "Phone Browser/2.0").await;
+        // The cookie is still a JWT (next-auth's JWE), not a database session token.
+        let cookie = laptop.cookie("next-auth.session-token").unwrap().to_owned();
+        assert!(cookie.starts_with("eyJ"), "{store}: {cookie}");
+
+        let listed = laptop.get(&format!("{BASE}/sessions")).await;
+        assert_eq!(listed.status, StatusCode::OK, "{store}: {}", listed.body);
+        let sessions = listed.json();
+        let sessions = sessions.as_array().unwrap();
+        assert_eq!(sessions.len(), 2, "{store}: {sessions:?}");
+        let current: Vec<_> = sessions.iter().filter(|s| s["current"] == true).collect();
+        assert_eq!(current.len(), 1, "{store}");
+        assert_eq!(current[0]["userAgent"], "Laptop Browser/1.0", "{store}");
+        let other = sessions.iter().find(|s| s["current"] == false).unwrap();
+        let id = other["id"].as_str().unwrap();
+
+        let answer = revoke(&mut laptop, &format!("id={id}")).await;
+        assert_eq!(answer.json()["revoked"], 1, "{store}: {}", answer.body);
+        // Within `update_age` of its last check the phone's token still stands; after it, the
+        // store is asked and the session has ended, on the phone's own instance: `/session`
+        // clears the cookie, and the `Session` extractor refuses the same cookie.
+        tokio::time::sleep(PAST_UPDATE_AGE).await;
+        let phone_cookie = phone.cookie("next-auth.session-token").unwrap().to_owned();
+        let me = get_as(&mut phone, "/me", "application/json").await;
+        assert_eq!(me.status, StatusCode::UNAUTHORIZED, "{store}: {}", me.body);
+        let session = phone.get(&format!("{BASE}/session")).await;
+        assert_eq!(session.body, "{}", "{store}");
+        assert!(
+            session
+                .set_cookies()
+                .iter()
+                .any(|c| c.starts_with("next-auth.session-token=;")),
+            "{store}: the revoked token's cookie is cleared"
+        );
+        assert!(!phone_cookie.is_empty());
+        assert!(signed_in(&mut laptop).await, "{store}: the laptop stays");
+        assert_eq!(laptop.get("/me").await.body, name, "{store}");
+
+        // Sign-out forgets the record; `all=true` ends every session of the user.
+        sign_in(&mut phone, &name, "Phone Browser/2.0").await;
+        let csrf = phone.csrf(BASE).await;
+        phone
+            .post_form(&format!("{BASE}/signout"), &format!("csrfToken={csrf}"))
+            .await;
+        assert_eq!(auth.sessions(&name).await.unwrap().len(), 1, "{store}");
+        sign_in(&mut phone, &name, "Phone Browser/2.0").await;
+        let answer = revoke(&mut phone, "all=true").await;
+        assert_eq!(answer.json()["revoked"], 2, "{store}: {}", answer.body);
+        tokio::time::sleep(PAST_UPDATE_AGE).await;
+        assert!(!signed_in(&mut laptop).await, "{store}");
+        assert!(!signed_in(&mut phone).await, "{store}");
+        assert!(auth.sessions(&name).await.unwrap().is_empty(), "{store}");
+    }
+}
+
+#[tokio::test]
+async fn a_jwt_session_whose_store_cannot_be_reached_is_no_session_and_keeps_its_cookie() {
+    let store = stores().remove(0);
+    let (_, mut client) = jwt_store_instance(&store);
+    sign_in(&mut client, &unique("jwt"), "Browser").await;
+    let cookie = client.cookie("next-auth.session-token").unwrap().to_owned();
+    // The same secret, a store that refuses connections: the token decrypts, but whether it
+    // was revoked cannot be known once its check is due.
+    let (_, mut elsewhere) = jwt_store_instance("postgres://postgres:postgres@127.0.0.1:9/none");
+    elsewhere.set_cookie("next-auth.session-token", &cookie);
+    tokio::time::sleep(PAST_UPDATE_AGE).await;
+    let session = elsewhere.get(&format!("{BASE}/session")).await;
+    assert_eq!(session.status, StatusCode::OK);
+    assert_eq!(session.body, "{}");
+    assert!(
+        session.set_cookie("next-auth.session-token").is_none(),
+        "the cookie is kept for when the store is back"
+    );
+    assert!(signed_in(&mut client).await, "the instance with its store");
 }

@@ -535,9 +535,8 @@ fn gen_builder_calls(config: &Config, private: &TokenStream) -> TokenStream {
     }
 }
 
-/// `builder.jwt_session(max_age, update_age);` or `builder.database_session(max_age,
-/// update_age, adapter);`. A user's adapter fn is passed in a call spanned on its path, so a
-/// wrong signature's type error lands there.
+/// `builder.jwt_session(max_age, update_age);` (and `jwt_session_store(adapter)` with a
+/// store), or `builder.database_session(max_age, update_age, adapter);`.
 fn gen_session_call(
     builder: &Ident,
     private: &TokenStream,
@@ -547,12 +546,25 @@ fn gen_session_call(
         SessionStrategy::Jwt {
             max_age,
             update_age,
+            store,
         } => {
             let (max_age, update_age) = (
                 gen_duration(private, *max_age),
                 gen_duration(private, *update_age),
             );
-            quote!(#builder.jwt_session(#max_age, #update_age);)
+            let store = store.as_ref().map(|store| {
+                gen_adapter_call(
+                    builder,
+                    private,
+                    "jwt_session_store",
+                    TokenStream::new(),
+                    store,
+                )
+            });
+            quote! {
+                #builder.jwt_session(#max_age, #update_age);
+                #store
+            }
         }
         SessionStrategy::Database {
             adapter,
@@ -563,43 +575,55 @@ fn gen_session_call(
                 gen_duration(private, *max_age),
                 gen_duration(private, *update_age),
             );
-            match adapter {
-                AdapterSource::Url(url) => {
-                    // The runtime takes the default of `env_or` apart from the variable.
-                    let (url, default) = match url {
-                        Setting::EnvOr(var, default) => {
-                            let name = &var.name;
-                            (
-                                quote!(#private::Setting::Env(#name)),
-                                quote!(::core::option::Option::Some(#default)),
-                            )
-                        }
-                        other => (
-                            gen_setting(private, other),
-                            quote!(::core::option::Option::None),
-                        ),
-                    };
-                    quote! {
-                        #builder.database_session(
-                            #max_age,
-                            #update_age,
-                            #private::AdapterSource::url(#url, #default),
-                        );
-                    }
+            let ages = quote!(#max_age, #update_age,);
+            gen_adapter_call(builder, private, "database_session", ages, adapter)
+        }
+    }
+}
+
+/// `builder.<method>(<leading> AdapterSource::…);` for a session store. A user's adapter fn is
+/// passed in a call spanned on its path, so a wrong signature's type error lands there.
+fn gen_adapter_call(
+    builder: &Ident,
+    private: &TokenStream,
+    method: &str,
+    leading: TokenStream,
+    adapter: &AdapterSource,
+) -> TokenStream {
+    match adapter {
+        AdapterSource::Url(url) => {
+            // The runtime takes the default of `env_or` apart from the variable.
+            let (url, default) = match url {
+                Setting::EnvOr(var, default) => {
+                    let name = &var.name;
+                    (
+                        quote!(#private::Setting::Env(#name)),
+                        quote!(::core::option::Option::Some(#default)),
+                    )
                 }
-                AdapterSource::Custom(path) => {
-                    let span = last_span(path);
-                    let method = Ident::new("database_session", span);
-                    let private = respan(private.clone(), span);
-                    let path = user_path(path);
-                    quote_spanned! {span=>
-                        #builder.#method(
-                            #max_age,
-                            #update_age,
-                            #private::AdapterSource::custom(#path),
-                        );
-                    }
-                }
+                other => (
+                    gen_setting(private, other),
+                    quote!(::core::option::Option::None),
+                ),
+            };
+            let method = Ident::new(method, Span::call_site());
+            quote! {
+                #builder.#method(
+                    #leading
+                    #private::AdapterSource::url(#url, #default),
+                );
+            }
+        }
+        AdapterSource::Custom(path) => {
+            let span = last_span(path);
+            let method = Ident::new(method, span);
+            let private = respan(private.clone(), span);
+            let path = user_path(path);
+            quote_spanned! {span=>
+                #builder.#method(
+                    #leading
+                    #private::AdapterSource::custom(#path),
+                );
             }
         }
     }

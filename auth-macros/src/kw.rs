@@ -75,7 +75,7 @@ pub const CONFIRM: &str = "confirm";
 pub const UPDATE_AGE: &str = "update_age";
 
 /// The fields of a `jwt { … }` session.
-pub const JWT_SESSION_FIELDS: &[&str] = &[MAX_AGE, UPDATE_AGE];
+pub const JWT_SESSION_FIELDS: &[&str] = &[MAX_AGE, UPDATE_AGE, ADAPTER];
 
 /// The fields of a `database { … }` session.
 pub const DATABASE_SESSION_FIELDS: &[&str] = &[ADAPTER, MAX_AGE, UPDATE_AGE];

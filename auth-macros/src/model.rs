@@ -59,8 +59,10 @@ pub enum SessionStrategy {
     Jwt {
         /// How long a session lives without activity.
         max_age: Duration,
-        /// How often the expiry is refreshed.
+        /// With a store: how often a token is checked against it.
         update_age: Duration,
+        /// Where sessions are recorded so they can be listed and revoked (`adapter:`).
+        store: Option<AdapterSource>,
     },
     /// Sessions are rows in a database; the cookie holds the session token.
     Database {
@@ -88,6 +90,7 @@ impl Default for SessionStrategy {
         SessionStrategy::Jwt {
             max_age: Duration::DEFAULT_MAX_AGE,
             update_age: Duration::DEFAULT_UPDATE_AGE,
+            store: None,
         }
     }
 }

@@ -191,8 +191,9 @@ pub(crate) enum ProviderBehaviour {
 
 /// Where sessions live.
 pub(crate) enum Strategy {
-    /// In the encrypted session cookie.
-    Jwt,
+    /// In the encrypted session cookie; with a store (`jwt { adapter: … }`) each session is
+    /// also recorded there, so it can be listed and revoked.
+    Jwt(Option<LazyAdapter>),
     /// In the adapter's store; the cookie holds a random session token.
     Database(LazyAdapter),
 }
@@ -314,11 +315,11 @@ impl<D: SessionData> Auth<D> {
     }
 
     /// Connects the database adapter now (and applies its migrations), rather than at the
-    /// first request that needs it; nothing to do with JWT sessions.
+    /// first request that needs it; nothing to do with JWT sessions without a store.
     pub async fn connect(&self) -> Result<(), crate::adapter::AdapterError> {
         match &self.inner.strategy {
-            Strategy::Jwt => Ok(()),
-            Strategy::Database(lazy) => lazy.get().await.map(drop),
+            Strategy::Jwt(None) => Ok(()),
+            Strategy::Jwt(Some(lazy)) | Strategy::Database(lazy) => lazy.get().await.map(drop),
         }
     }
 }
@@ -401,6 +402,8 @@ pub struct Builder<'a, D> {
     base_path: String,
     session: SessionConfig,
     adapter: Option<AdapterSource>,
+    /// Where JWT sessions are recorded for revocation (`jwt { adapter: … }`).
+    jwt_store: Option<AdapterSource>,
     providers: Vec<Provider>,
     callbacks: Callbacks<D>,
     events: Events<D>,
@@ -420,6 +423,7 @@ impl<'a, D: SessionData> Builder<'a, D> {
             base_path: DEFAULT_BASE_PATH.to_owned(),
             session: SessionConfig::default(),
             adapter: None,
+            jwt_store: None,
             providers: Vec::new(),
             callbacks: Callbacks::default(),
             events: Events::default(),
@@ -459,8 +463,19 @@ impl<'a, D: SessionData> Builder<'a, D> {
             max_age: max_age.as_secs(),
             update_age: update_age.as_secs(),
         };
-        // A URL is read now, with the other variables, so a missing one is reported at start-up.
-        self.adapter = Some(match adapter.url_setting() {
+        self.adapter = Some(self.read_adapter(adapter));
+    }
+
+    /// Records JWT sessions in the store of `adapter` (`jwt { adapter: … }`), so they can be
+    /// listed and revoked; `update_age` is then how often a token is checked against it.
+    pub fn jwt_session_store(&mut self, adapter: AdapterSource) {
+        self.jwt_store = Some(self.read_adapter(adapter));
+    }
+
+    /// The adapter source with its URL read now, with the other variables, so a missing one
+    /// is reported at start-up.
+    fn read_adapter(&mut self, adapter: AdapterSource) -> AdapterSource {
+        match adapter.url_setting() {
             Some((Setting::Env(var), Some(default))) => {
                 let value = self.env.get(var).unwrap_or_else(|| default.to_owned());
                 self.check_variable(Setting::Env(var), &value, |url| {
@@ -476,7 +491,7 @@ impl<'a, D: SessionData> Builder<'a, D> {
                 AdapterSource::from_url(value)
             }
             None => adapter,
-        });
+        }
     }
 
     /// A setting's value; a missing required variable is recorded for `build`.
@@ -874,9 +889,9 @@ impl<'a, D: SessionData> Builder<'a, D> {
                 oauth,
                 cookies,
                 session: self.session,
-                strategy: match self.adapter {
-                    Some(source) => Strategy::Database(LazyAdapter::new(source)),
-                    None => Strategy::Jwt,
+                strategy: match (self.adapter, self.jwt_store) {
+                    (Some(source), _) => Strategy::Database(LazyAdapter::new(source)),
+                    (None, store) => Strategy::Jwt(store.map(LazyAdapter::new)),
                 },
                 providers: self.providers,
                 callbacks: self.callbacks,

@@ -12,7 +12,7 @@ use tokio::sync::OnceCell;
 
 use crate::adapter::{
     Adapter, AdapterAccount, AdapterError, AdapterResult, AdapterSession, AdapterUser, BoxFuture,
-    ListedSession, NewUser, SessionAndUser, SessionDetails, VerificationToken,
+    JwtSessionRecord, ListedSession, NewUser, SessionAndUser, SessionDetails, VerificationToken,
 };
 use crate::provider::Setting;
 
@@ -460,6 +460,36 @@ impl Adapter for RequestAdapter {
         user_id: &'a str,
     ) -> BoxFuture<'a, AdapterResult<Vec<ListedSession>>> {
         self.breaker.run(self.inner.list_sessions(user_id))
+    }
+
+    fn create_jwt_session(&self, record: JwtSessionRecord) -> BoxFuture<'_, AdapterResult<()>> {
+        self.breaker.run(self.inner.create_jwt_session(record))
+    }
+
+    fn touch_jwt_session<'a>(
+        &'a self,
+        sid: &'a str,
+        seen: OffsetDateTime,
+        expires: OffsetDateTime,
+    ) -> BoxFuture<'a, AdapterResult<bool>> {
+        self.breaker
+            .run(self.inner.touch_jwt_session(sid, seen, expires))
+    }
+
+    fn list_jwt_sessions<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Vec<JwtSessionRecord>>> {
+        self.breaker.run(self.inner.list_jwt_sessions(user_id))
+    }
+
+    fn delete_jwt_sessions<'a>(
+        &'a self,
+        user_id: &'a str,
+        sid: Option<&'a str>,
+    ) -> BoxFuture<'a, AdapterResult<u64>> {
+        self.breaker
+            .run(self.inner.delete_jwt_sessions(user_id, sid))
     }
 }
 

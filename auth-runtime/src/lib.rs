@@ -47,6 +47,7 @@ mod durations;
 mod manage;
 pub mod profiles;
 pub mod provider;
+mod revocation;
 pub mod roles;
 mod routes;
 mod serve;

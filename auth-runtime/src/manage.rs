@@ -1,6 +1,9 @@
-//! Managing users from the application's own code, under database sessions: their sessions
-//! (list, revoke) and their roles. The routes `GET {base}/sessions` and
-//! `POST {base}/sessions/revoke` serve the signed-in user with the same operations.
+//! Managing users from the application's own code: their sessions (list, revoke; database
+//! sessions, or JWT sessions with a store) and their roles (database sessions). The routes
+//! `GET {base}/sessions` and `POST {base}/sessions/revoke` serve the signed-in user with the
+//! same operations.
+
+use std::sync::Arc;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -36,71 +39,131 @@ pub struct SessionInfo {
 }
 
 impl SessionInfo {
-    fn new(listed: ListedSession, current_id: Option<&str>) -> Self {
-        let id = session_id(&listed.session.session_token);
+    fn new(held: Held, current_key: Option<&str>) -> Self {
         let SessionDetails {
             created,
             last_seen,
             user_agent,
             address,
-        } = listed.details;
+        } = held.details;
         SessionInfo {
-            current: current_id == Some(id.as_str()),
-            id,
+            id: session_id(&held.key),
+            current: current_key == Some(held.key.as_str()),
             created: created.map(iso_string),
             last_seen: last_seen.map(iso_string),
-            expires: iso_string(listed.session.expires),
+            expires: iso_string(held.expires),
             user_agent,
             address,
         }
     }
 }
 
-/// The sessions of `listed` that have not expired, `current_id`'s marked current.
-pub(crate) fn live_sessions(
-    listed: Vec<ListedSession>,
-    current_id: Option<&str>,
-) -> Vec<SessionInfo> {
-    let now = OffsetDateTime::now_utc();
-    listed
-        .into_iter()
-        .filter(|listed| listed.session.expires > now)
-        .map(|listed| SessionInfo::new(listed, current_id))
-        .collect()
-}
-
-/// The opaque id of the session with this token: 128 bits of its SHA-256, in hex. Knowing an
-/// id gives nothing to sign in with; revoking by id is limited to the user's own sessions.
-pub(crate) fn session_id(session_token: &str) -> String {
-    let digest = Sha256::digest(format!("auth-runtime session id:{session_token}"));
+/// The opaque id of the session with this key (a database session's token, a JWT session's
+/// `sid`): 128 bits of its SHA-256, in hex. Knowing an id gives nothing to sign in with;
+/// revoking by id is limited to the user's own sessions.
+pub(crate) fn session_id(key: &str) -> String {
+    let digest = Sha256::digest(format!("auth-runtime session id:{key}"));
     hex::encode(&digest[..16])
 }
 
-impl<D: SessionData> Auth<D> {
-    /// The store behind database sessions, or why there is none.
-    async fn store(&self) -> Result<std::sync::Arc<dyn Adapter>, AdapterError> {
-        match &self.inner.strategy {
-            Strategy::Database(lazy) => lazy.get().await,
-            Strategy::Jwt => Err(AdapterError::Unsupported(
-                "sessions or roles: JWT sessions live in cookies only",
+/// Where a user's sessions are kept: database session rows, or the records of JWT sessions
+/// (`session: jwt { adapter: … }`).
+pub(crate) enum SessionStore {
+    Database(Arc<dyn Adapter>),
+    Jwt(Arc<dyn Adapter>),
+}
+
+/// One live session as its store keeps it.
+pub(crate) struct Held {
+    /// What ends it: the database session's token, or the JWT session's `sid`.
+    pub(crate) key: String,
+    expires: OffsetDateTime,
+    details: SessionDetails,
+}
+
+impl SessionStore {
+    /// The store of `strategy`, connected; JWT sessions without a store have none.
+    pub(crate) async fn of(strategy: &Strategy) -> Result<Self, AdapterError> {
+        match strategy {
+            Strategy::Database(lazy) => Ok(SessionStore::Database(lazy.get().await?)),
+            Strategy::Jwt(Some(lazy)) => Ok(SessionStore::Jwt(lazy.get().await?)),
+            Strategy::Jwt(None) => Err(AdapterError::Unsupported(
+                "sessions: JWT sessions without `adapter:` live in their cookies only",
             )),
         }
     }
 
-    /// The live sessions of the user `user_id`, oldest first (none marked current).
-    /// Database sessions only: with JWT sessions, [`AdapterError::Unsupported`].
-    pub async fn sessions(&self, user_id: &str) -> Result<Vec<SessionInfo>, AdapterError> {
-        let listed = self.store().await?.list_sessions(user_id).await?;
-        Ok(live_sessions(listed, None))
+    /// The user's sessions that have not expired, oldest first.
+    pub(crate) async fn live(&self, user_id: &str) -> Result<Vec<Held>, AdapterError> {
+        let held: Vec<Held> = match self {
+            SessionStore::Database(store) => store
+                .list_sessions(user_id)
+                .await?
+                .into_iter()
+                .map(|listed: ListedSession| Held {
+                    key: listed.session.session_token,
+                    expires: listed.session.expires,
+                    details: listed.details,
+                })
+                .collect(),
+            SessionStore::Jwt(store) => store
+                .list_jwt_sessions(user_id)
+                .await?
+                .into_iter()
+                .map(|record| Held {
+                    key: record.sid,
+                    expires: record.expires,
+                    details: record.details,
+                })
+                .collect(),
+        };
+        let now = OffsetDateTime::now_utc();
+        Ok(held.into_iter().filter(|held| held.expires > now).collect())
     }
 
-    /// Ends the session `id` ([`SessionInfo::id`]) of the user `user_id`: its next request
-    /// is signed out, on every instance. `false` when the user has no such session.
+    /// Ends the user's session `key`; `false` when there was none.
+    pub(crate) async fn end(&self, user_id: &str, key: &str) -> Result<bool, AdapterError> {
+        match self {
+            SessionStore::Database(store) => store.delete_session(key).await,
+            SessionStore::Jwt(store) => {
+                Ok(store.delete_jwt_sessions(user_id, Some(key)).await? > 0)
+            }
+        }
+    }
+
+    /// Ends every session of the user; how many there were.
+    pub(crate) async fn end_all(&self, user_id: &str) -> Result<u64, AdapterError> {
+        match self {
+            SessionStore::Database(store) => store.delete_sessions(user_id).await,
+            SessionStore::Jwt(store) => store.delete_jwt_sessions(user_id, None).await,
+        }
+    }
+}
+
+/// The list `GET /sessions` answers, `current_key`'s session marked current.
+pub(crate) fn session_infos(held: Vec<Held>, current_key: Option<&str>) -> Vec<SessionInfo> {
+    held.into_iter()
+        .map(|held| SessionInfo::new(held, current_key))
+        .collect()
+}
+
+impl<D: SessionData> Auth<D> {
+    /// The live sessions of the user `user_id`, oldest first (none marked current). With
+    /// database sessions, or JWT sessions with a store (`jwt { adapter: … }`); otherwise
+    /// [`AdapterError::Unsupported`].
+    pub async fn sessions(&self, user_id: &str) -> Result<Vec<SessionInfo>, AdapterError> {
+        let store = SessionStore::of(&self.inner.strategy).await?;
+        Ok(session_infos(store.live(user_id).await?, None))
+    }
+
+    /// Ends the session `id` ([`SessionInfo::id`]) of the user `user_id`: its next request is
+    /// signed out, on every instance (a JWT session within `update_age`). `false` when the
+    /// user has no such session.
     pub async fn revoke_session(&self, user_id: &str, id: &str) -> Result<bool, AdapterError> {
-        let store = self.store().await?;
-        for listed in store.list_sessions(user_id).await? {
-            if session_id(&listed.session.session_token) == id {
-                return store.delete_session(&listed.session.session_token).await;
+        let store = SessionStore::of(&self.inner.strategy).await?;
+        for held in store.live(user_id).await? {
+            if session_id(&held.key) == id {
+                return store.end(user_id, &held.key).await;
             }
         }
         Ok(false)
@@ -108,7 +171,10 @@ impl<D: SessionData> Auth<D> {
 
     /// Ends every session of the user `user_id` (sign out everywhere); how many there were.
     pub async fn revoke_all_sessions(&self, user_id: &str) -> Result<u64, AdapterError> {
-        self.store().await?.delete_sessions(user_id).await
+        SessionStore::of(&self.inner.strategy)
+            .await?
+            .end_all(user_id)
+            .await
     }
 
     /// Replaces the roles of the user `user_id`; under database sessions the change holds
@@ -120,11 +186,16 @@ impl<D: SessionData> Auth<D> {
         user_id: &str,
         roles: impl IntoIterator<Item = R>,
     ) -> Result<(), AdapterError> {
+        let Strategy::Database(lazy) = &self.inner.strategy else {
+            return Err(AdapterError::Unsupported(
+                "roles in a store: with JWT sessions they live in the token",
+            ));
+        };
         let mut names: Vec<String> = Vec::new();
         for role in roles {
             crate::roles::add(&mut names, role.as_str());
         }
-        self.store().await?.set_roles(user_id, &names).await
+        lazy.get().await?.set_roles(user_id, &names).await
     }
 }
 

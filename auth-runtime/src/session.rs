@@ -13,6 +13,9 @@ use crate::token;
 use crate::user::{NoData, SessionData, Token};
 
 /// What the session cookie held.
+// A return value that is matched at once, never stored: boxing the token would only add an
+// allocation to every `/session`.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum TokenRead<D> {
     /// No session cookie.
     Absent,
@@ -84,6 +87,10 @@ struct Sealed<'a, D> {
     iat: u64,
     exp: u64,
     jti: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sid: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chk: &'a Option<u64>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     roles: &'a [String],
     #[serde(flatten)]
@@ -182,6 +189,8 @@ impl<D: SessionData> Inner<D> {
             iat: now_secs,
             exp: now_secs.saturating_add(self.session.max_age),
             jti: &jti,
+            sid: &token.sid,
+            chk: &token.chk,
             roles: &token.roles,
             data: &token.data,
         };
@@ -224,7 +233,8 @@ impl<D: SessionData> Auth<D> {
     /// (chunks reassembled), else `Authorization: Bearer <percent-encoded token>`. JWT
     /// sessions only: with database sessions use [`Auth::session_from_headers`].
     ///
-    /// Anything that does not decode is `None`, never an error.
+    /// Anything that does not decode is `None`, never an error. It does not ask a session
+    /// store whether the session was revoked: [`Auth::session_from_headers`] does.
     pub fn token_from_headers(&self, headers: &HeaderMap) -> Option<Token<D>> {
         let now = now_secs();
         let jar = Jar::from_headers(headers);
@@ -236,13 +246,16 @@ impl<D: SessionData> Auth<D> {
     }
 
     /// The session of a request (NextAuth's `getServerSession`), or `None`: the decoded
-    /// token with JWT sessions, the stored session and user with database sessions (an
-    /// expired one is deleted; a store that fails means no session, logged).
+    /// token with JWT sessions (with a session store, not revoked: asked at most once per
+    /// `update_age` of the token's last check), the stored session and user with database
+    /// sessions (an expired one is deleted; a store that fails means no session, logged).
     pub async fn session_from_headers(&self, headers: &HeaderMap) -> Option<Session<D>> {
         let Strategy::Database(lazy) = &self.inner.strategy else {
-            return self
-                .token_from_headers(headers)
-                .map(|token| Session { token });
+            let mut token = self.token_from_headers(headers)?;
+            return match self.inner.jwt_session_liveness(&mut token).await {
+                crate::revocation::Liveness::Live => Some(Session { token }),
+                _ => None,
+            };
         };
         let jar = Jar::from_headers(headers);
         let token = jar.get(self.inner.cookies.session_token)?;
@@ -515,6 +528,8 @@ mod tests {
             iat: Some(1),
             exp: Some(2),
             jti: Some("old".to_owned()),
+            sid: Some("s-1".to_owned()),
+            chk: Some(5),
             roles: vec!["admin".to_owned()],
             data: Claims {
                 role: "admin\u{e9}".to_owned(),
@@ -533,6 +548,8 @@ mod tests {
                 iat: 10,
                 exp: 20,
                 jti: "new",
+                sid: &original.sid,
+                chk: &original.chk,
                 roles: &original.roles,
                 data: &original.data,
             };

@@ -159,6 +159,14 @@ pub struct Token<D = NoData> {
     /// A random id; set on every encode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jti: Option<String>,
+    /// The id of the session as its store records it (`session: jwt { adapter: … }`), so it
+    /// can be listed and revoked; absent without a store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// When the store last confirmed the session is not revoked (seconds since the epoch);
+    /// it is asked again once `update_age` has passed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chk: Option<u64>,
     /// The user's roles by name (`roles:` in `auth!`), the `roles` claim; absent when none.
     /// A `jwt` callback may change them ([`Token::set_roles`]); under JWT sessions a change
     /// reaches the cookie at its next re-issue (the next `/session` request).
@@ -180,6 +188,8 @@ impl<D: Default> Token<D> {
             iat: None,
             exp: None,
             jti: None,
+            sid: None,
+            chk: None,
             roles: user.roles.clone(),
             data: D::default(),
         }

@@ -507,9 +507,10 @@ mod tests {
         let SessionStrategy::Jwt {
             max_age,
             update_age,
+            store: None,
         } = config.session
         else {
-            panic!("JWT sessions expected");
+            panic!("JWT sessions without a store expected");
         };
         assert_eq!((max_age.secs, update_age.secs), (2_592_000, 86_400));
         assert!(config.session_data.is_none());
@@ -601,9 +602,10 @@ mod tests {
         let SessionStrategy::Jwt {
             max_age,
             update_age,
+            store: None,
         } = config.session
         else {
-            panic!("JWT sessions expected");
+            panic!("JWT sessions without a store expected");
         };
         assert_eq!((max_age.secs, update_age.secs), (10_800, 86_400));
         let provider = &config.providers[0];

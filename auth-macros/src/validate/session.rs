@@ -45,10 +45,17 @@ pub(super) fn check_session(cx: &Ctxt, value: &ValueInput) -> Option<SessionStra
     let fields = check_keys(cx, entries, allowed, "session field");
     let (max_age, update_age) = check_session_ages(cx, &fields);
     if name == kw::JWT {
-        check_no_update_age_with_jwt(cx, &fields);
+        let store = match fields.value(kw::ADAPTER) {
+            Some(value) => Some(check_adapter(cx, value)?),
+            None => {
+                check_no_update_age_with_jwt(cx, &fields);
+                None
+            }
+        };
         return Some(SessionStrategy::Jwt {
             max_age,
             update_age,
+            store,
         });
     }
     let adapter = match fields.value(kw::ADAPTER) {
@@ -87,14 +94,15 @@ fn check_session_ages(cx: &Ctxt, fields: &Entries) -> (Duration, Duration) {
     (max_age.unwrap_or(Duration::DEFAULT_MAX_AGE), update_age)
 }
 
-/// `update_age` only paces the writes of a database session: a JWT session's token is
+/// `update_age` paces the writes of a database session and, with a store, how often a JWT
+/// session is checked against it. A JWT session without a store has neither: its token is
 /// re-issued on every session read (next-auth ignores the setting there too), so writing it
-/// under `jwt` would promise something that never happens.
+/// there would promise something that never happens.
 fn check_no_update_age_with_jwt(cx: &Ctxt, fields: &Entries) {
     if let Some(key) = fields.key(kw::UPDATE_AGE) {
         cx.error(
             key,
-            "`update_age` has no effect with `jwt` sessions: the token is re-issued on every session read; remove it, or use `database` sessions",
+            "`update_age` has no effect with `jwt` sessions without `adapter`: the token is re-issued on every session read; remove it, add `adapter:` to record sessions for revocation, or use `database` sessions",
         );
     }
 }
@@ -176,14 +184,23 @@ mod tests {
             ]
         );
         valid(block(quote!(session: jwt)));
-        assert_eq!(
-            errors(block(quote!(session: jwt { adapter: env("DATABASE_URL") }))),
-            ["unknown session field `adapter`; expected one of `max_age`, `update_age`"]
-        );
+        let SessionStrategy::Jwt {
+            store: Some(AdapterSource::Url(url)),
+            update_age,
+            ..
+        } = valid(block(
+            quote!(session: jwt { adapter: env("DATABASE_URL"), update_age: hours(1) }),
+        ))
+        .session
+        else {
+            panic!("JWT sessions with a store expected");
+        };
+        assert_eq!(describe_setting(&url), "env DATABASE_URL");
+        assert_eq!(update_age.secs, 3600);
         assert_eq!(
             errors(block(quote!(session: jwt { max_ages: days(1) }))),
             [
-                "unknown session field `max_ages`; did you mean `max_age`? expected one of `max_age`, `update_age`"
+                "unknown session field `max_ages`; did you mean `max_age`? expected one of `max_age`, `update_age`, `adapter`"
             ]
         );
     }
@@ -209,16 +226,25 @@ mod tests {
     }
 
     #[test]
-    fn update_age_has_no_place_in_jwt_sessions() {
+    fn update_age_has_no_place_in_jwt_sessions_without_a_store() {
         assert_eq!(
             errors(block(
                 quote!(session: jwt { max_age: days(1), update_age: hours(1) })
             )),
             [
-                "`update_age` has no effect with `jwt` sessions: the token is re-issued on every session read; remove it, or use `database` sessions"
+                "`update_age` has no effect with `jwt` sessions without `adapter`: the token is re-issued on every session read; remove it, add `adapter:` to record sessions for revocation, or use `database` sessions"
             ]
         );
         valid(block(quote!(session: jwt { max_age: days(1) })));
+        valid(block(
+            quote!(session: jwt { adapter: env("D"), max_age: days(1), update_age: hours(1) }),
+        ));
+        assert_eq!(
+            errors(block(
+                quote!(session: jwt { adapter: env("D"), max_age: hours(1), update_age: days(1) })
+            )),
+            ["`update_age` must not be longer than `max_age` (1 hour)"]
+        );
     }
 
     #[test]

@@ -72,3 +72,18 @@ CREATE TABLE IF NOT EXISTS auth_session_details (
 );
 
 CREATE INDEX IF NOT EXISTS auth_session_details_user_id ON auth_session_details ("userId");
+
+-- JWT sessions recorded for listing and revocation (`session: jwt { adapter: … }`): the user
+-- id is the token's `sub`, any string.
+CREATE TABLE IF NOT EXISTS auth_jwt_sessions (
+    sid VARCHAR(255) NOT NULL,
+    "userId" TEXT NOT NULL,
+    created TIMESTAMPTZ,
+    "lastSeen" TIMESTAMPTZ,
+    expires TIMESTAMPTZ NOT NULL,
+    "userAgent" TEXT,
+    address TEXT,
+    PRIMARY KEY (sid)
+);
+
+CREATE INDEX IF NOT EXISTS auth_jwt_sessions_user_id ON auth_jwt_sessions ("userId");

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::{
     Adapter, AdapterAccount, AdapterError, AdapterResult, AdapterSession, AdapterUser, BoxFuture,
-    ListedSession, NewUser, SessionAndUser, SessionDetails, VerificationToken,
+    JwtSessionRecord, ListedSession, NewUser, SessionAndUser, SessionDetails, VerificationToken,
 };
 
 /// An [`Adapter`] that keeps everything in memory; it is lost when the process ends.
@@ -30,6 +30,8 @@ struct State {
     session_details: HashMap<String, SessionDetails>,
     /// Keyed by user id.
     roles: HashMap<u64, Vec<String>>,
+    /// Recorded JWT sessions, keyed by `sid`.
+    jwt_sessions: HashMap<String, JwtSessionRecord>,
     /// Keyed by (identifier, hashed token), as the SQL tables' primary key.
     verification_tokens: HashMap<(String, String), VerificationToken>,
 }
@@ -364,6 +366,69 @@ impl Adapter for MemoryAdapter {
                 .collect();
             listed.sort_by_key(|listed| (listed.details.created, listed.session.expires));
             Ok(listed)
+        })
+    }
+
+    fn create_jwt_session(&self, record: JwtSessionRecord) -> BoxFuture<'_, AdapterResult<()>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            if state.jwt_sessions.contains_key(&record.sid) {
+                return Err(AdapterError::Conflict("a JWT session with this id"));
+            }
+            state.jwt_sessions.insert(record.sid.clone(), record);
+            Ok(())
+        })
+    }
+
+    fn touch_jwt_session<'a>(
+        &'a self,
+        sid: &'a str,
+        seen: OffsetDateTime,
+        expires: OffsetDateTime,
+    ) -> BoxFuture<'a, AdapterResult<bool>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            Ok(match state.jwt_sessions.get_mut(sid) {
+                Some(record) => {
+                    record.expires = expires;
+                    record.details.last_seen = Some(seen);
+                    true
+                }
+                None => false,
+            })
+        })
+    }
+
+    fn list_jwt_sessions<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Vec<JwtSessionRecord>>> {
+        Box::pin(async move {
+            let state = self.state();
+            let mut listed: Vec<JwtSessionRecord> = state
+                .jwt_sessions
+                .values()
+                .filter(|record| record.user_id == user_id)
+                .cloned()
+                .collect();
+            // As the SQL adapters order them: oldest first, ties by sid.
+            listed.sort_by(|a, b| (a.details.created, &a.sid).cmp(&(b.details.created, &b.sid)));
+            Ok(listed)
+        })
+    }
+
+    fn delete_jwt_sessions<'a>(
+        &'a self,
+        user_id: &'a str,
+        sid: Option<&'a str>,
+    ) -> BoxFuture<'a, AdapterResult<u64>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            let before = state.jwt_sessions.len();
+            state.jwt_sessions.retain(|key, record| {
+                record.user_id != user_id || sid.is_some_and(|sid| sid != key)
+            });
+            Ok((before - state.jwt_sessions.len()) as u64)
         })
     }
 }

@@ -378,6 +378,64 @@ pub trait Adapter: Send + Sync {
         let _ = user_id;
         Box::pin(async { Err(AdapterError::Unsupported("a list of sessions")) })
     }
+    /// Records a JWT session (`session: jwt { adapter: … }`), so it can be listed and revoked.
+    ///
+    /// Beyond NextAuth's contract: the default fails with [`AdapterError::Unsupported`].
+    fn create_jwt_session(&self, record: JwtSessionRecord) -> BoxFuture<'_, AdapterResult<()>> {
+        let _ = record;
+        Box::pin(async { Err(AdapterError::Unsupported("JWT sessions")) })
+    }
+
+    /// Whether the JWT session `sid` is still recorded (not revoked); when it is, its expiry
+    /// and last use become `expires` and `seen`.
+    ///
+    /// Beyond NextAuth's contract: the default fails with [`AdapterError::Unsupported`].
+    fn touch_jwt_session<'a>(
+        &'a self,
+        sid: &'a str,
+        seen: OffsetDateTime,
+        expires: OffsetDateTime,
+    ) -> BoxFuture<'a, AdapterResult<bool>> {
+        let _ = (sid, seen, expires);
+        Box::pin(async { Err(AdapterError::Unsupported("JWT sessions")) })
+    }
+
+    /// The recorded JWT sessions of the user `user_id`, oldest first, expired ones included.
+    ///
+    /// Beyond NextAuth's contract: the default fails with [`AdapterError::Unsupported`].
+    fn list_jwt_sessions<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Vec<JwtSessionRecord>>> {
+        let _ = user_id;
+        Box::pin(async { Err(AdapterError::Unsupported("JWT sessions")) })
+    }
+
+    /// Revokes the user's JWT session `sid`, or all of them (`None`); how many there were.
+    ///
+    /// Beyond NextAuth's contract: the default fails with [`AdapterError::Unsupported`].
+    fn delete_jwt_sessions<'a>(
+        &'a self,
+        user_id: &'a str,
+        sid: Option<&'a str>,
+    ) -> BoxFuture<'a, AdapterResult<u64>> {
+        let _ = (user_id, sid);
+        Box::pin(async { Err(AdapterError::Unsupported("JWT sessions")) })
+    }
+}
+
+/// A JWT session as the store records it (`session: jwt { adapter: … }`): the token itself
+/// stays in the cookie; the record lets the session be listed, and deleting it revokes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JwtSessionRecord {
+    /// The token's `sid` claim: a random id, not a credential.
+    pub sid: String,
+    /// The token's `sub`.
+    pub user_id: String,
+    /// When the session ends unless it is used.
+    pub expires: OffsetDateTime,
+    /// What else is known of it.
+    pub details: SessionDetails,
 }
 
 /// What the session list shows of a session besides its token and expiry. Every field may be

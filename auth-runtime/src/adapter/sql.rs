@@ -128,6 +128,18 @@ SELECT "sessionToken", "userId", $2, $3, $4, $5 FROM sessions WHERE "sessionToke
 ON CONFLICT ("sessionToken") DO UPDATE SET created = excluded.created, "lastSeen" = excluded."lastSeen", "userAgent" = excluded."userAgent", address = excluded.address"#;
 pub(super) const TOUCH_SESSION_DETAILS: &str =
     r#"UPDATE auth_session_details SET "lastSeen" = $2 WHERE "sessionToken" = $1"#;
+pub(super) const CREATE_JWT_SESSION: &str = r#"INSERT INTO auth_jwt_sessions (sid, "userId", created, "lastSeen", expires, "userAgent", address)
+VALUES ($1, $2, $3, $4, $5, $6, $7)"#;
+// A user's expired records go when a new one is written: nothing else reads them.
+pub(super) const DELETE_EXPIRED_JWT_SESSIONS: &str =
+    r#"DELETE FROM auth_jwt_sessions WHERE "userId" = $1 AND expires < $2"#;
+pub(super) const TOUCH_JWT_SESSION: &str =
+    r#"UPDATE auth_jwt_sessions SET "lastSeen" = $2, expires = $3 WHERE sid = $1"#;
+pub(super) const LIST_JWT_SESSIONS: &str = r#"SELECT sid, "userId", created, "lastSeen", expires, "userAgent", address
+FROM auth_jwt_sessions WHERE "userId" = $1 ORDER BY created, sid"#;
+pub(super) const DELETE_JWT_SESSION: &str =
+    r#"DELETE FROM auth_jwt_sessions WHERE "userId" = $1 AND sid = $2"#;
+pub(super) const DELETE_JWT_SESSIONS: &str = r#"DELETE FROM auth_jwt_sessions WHERE "userId" = $1"#;
 pub(super) const LIST_SESSIONS: &str = r#"SELECT s."sessionToken", s."userId", s.expires, d.created, d."lastSeen", d."userAgent", d.address
 FROM sessions s LEFT JOIN auth_session_details d ON d."sessionToken" = s."sessionToken"
 WHERE s."userId" = $1 ORDER BY s.id"#;
@@ -186,6 +198,16 @@ macro_rules! impl_sql_adapter {
                 scope: row.try_get("scope")?,
                 id_token: row.try_get("id_token")?,
                 session_state: row.try_get("session_state")?,
+            })
+        }
+
+        fn details_from_row(row: &Row) -> Result<crate::adapter::SessionDetails, sqlx::Error> {
+            use sqlx::Row as _;
+            Ok(crate::adapter::SessionDetails {
+                created: row.try_get("created")?,
+                last_seen: row.try_get("lastSeen")?,
+                user_agent: row.try_get("userAgent")?,
+                address: row.try_get("address")?,
             })
         }
 
@@ -641,21 +663,110 @@ macro_rules! impl_sql_adapter {
                         .await
                         .map_err(store_error(OPERATION))?;
                     let listed = |row: &Row| -> Result<crate::adapter::ListedSession, sqlx::Error> {
-                        use sqlx::Row as _;
                         Ok(crate::adapter::ListedSession {
                             session: session_from_row(row)?,
-                            details: crate::adapter::SessionDetails {
-                                created: row.try_get("created")?,
-                                last_seen: row.try_get("lastSeen")?,
-                                user_agent: row.try_get("userAgent")?,
-                                address: row.try_get("address")?,
-                            },
+                            details: details_from_row(row)?,
                         })
                     };
                     rows.iter()
                         .map(listed)
                         .collect::<Result<_, _>>()
                         .map_err(store_error(OPERATION))
+                })
+            }
+
+            fn create_jwt_session(
+                &self,
+                record: crate::adapter::JwtSessionRecord,
+            ) -> BoxFuture<'_, AdapterResult<()>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "record a JWT session";
+                    sqlx::query::<$db>(sql::DELETE_EXPIRED_JWT_SESSIONS)
+                        .bind(&record.user_id)
+                        .bind(utc(OffsetDateTime::now_utc()))
+                        .execute(&self.pool)
+                        .await
+                        .map_err(store_error(OPERATION))?;
+                    sqlx::query::<$db>(sql::CREATE_JWT_SESSION)
+                        .bind(record.sid)
+                        .bind(record.user_id)
+                        .bind(record.details.created.map(utc))
+                        .bind(record.details.last_seen.map(utc))
+                        .bind(utc(record.expires))
+                        .bind(record.details.user_agent)
+                        .bind(record.details.address)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(write_error(OPERATION, "a JWT session with this id"))?;
+                    Ok(())
+                })
+            }
+
+            fn touch_jwt_session<'a>(
+                &'a self,
+                sid: &'a str,
+                seen: OffsetDateTime,
+                expires: OffsetDateTime,
+            ) -> BoxFuture<'a, AdapterResult<bool>> {
+                Box::pin(async move {
+                    let touched = sqlx::query::<$db>(sql::TOUCH_JWT_SESSION)
+                        .bind(sid)
+                        .bind(utc(seen))
+                        .bind(utc(expires))
+                        .execute(&self.pool)
+                        .await
+                        .map_err(store_error("read a JWT session"))?
+                        .rows_affected();
+                    Ok(touched > 0)
+                })
+            }
+
+            fn list_jwt_sessions<'a>(
+                &'a self,
+                user_id: &'a str,
+            ) -> BoxFuture<'a, AdapterResult<Vec<crate::adapter::JwtSessionRecord>>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "list a user's JWT sessions";
+                    let rows = sqlx::query::<$db>(sql::LIST_JWT_SESSIONS)
+                        .bind(user_id)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(store_error(OPERATION))?;
+                    let record =
+                        |row: &Row| -> Result<crate::adapter::JwtSessionRecord, sqlx::Error> {
+                            use sqlx::Row as _;
+                            Ok(crate::adapter::JwtSessionRecord {
+                                sid: row.try_get("sid")?,
+                                user_id: row.try_get("userId")?,
+                                expires: row.try_get("expires")?,
+                                details: details_from_row(row)?,
+                            })
+                        };
+                    rows.iter()
+                        .map(record)
+                        .collect::<Result<_, _>>()
+                        .map_err(store_error(OPERATION))
+                })
+            }
+
+            fn delete_jwt_sessions<'a>(
+                &'a self,
+                user_id: &'a str,
+                sid: Option<&'a str>,
+            ) -> BoxFuture<'a, AdapterResult<u64>> {
+                Box::pin(async move {
+                    let query = match sid {
+                        Some(sid) => sqlx::query::<$db>(sql::DELETE_JWT_SESSION)
+                            .bind(user_id)
+                            .bind(sid),
+                        None => sqlx::query::<$db>(sql::DELETE_JWT_SESSIONS).bind(user_id),
+                    };
+                    let deleted = query
+                        .execute(&self.pool)
+                        .await
+                        .map_err(store_error("revoke JWT sessions"))?
+                        .rows_affected();
+                    Ok(deleted)
                 })
             }
         }

@@ -34,6 +34,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "roles and session details",
         include_str!("../../migrations/sqlite/0002_roles_and_session_details.sql"),
     ),
+    (
+        3,
+        "jwt sessions",
+        include_str!("../../migrations/sqlite/0003_jwt_sessions.sql"),
+    ),
 ];
 
 /// The table recording applied migrations. Not sqlx's default `_sqlx_migrations`, which the

@@ -242,8 +242,13 @@ pub(super) async fn sign_in<D: SessionData>(
         return refused;
     }
     let Some(adapter) = database::adapter(ctx).await else {
-        issue_session(ctx, user, account, profile).await;
-        return Reply::redirect(ctx.callback_url.clone());
+        return match issue_session(ctx, user, account, profile).await {
+            Ok(()) => Reply::redirect(ctx.callback_url.clone()),
+            Err(e) => {
+                tracing::error!(error = %e, "SIGNIN_JWT_SESSION_ERROR: the session is not recorded");
+                Reply::redirect(ctx.error_url("Callback"))
+            }
+        };
     };
     let Ok(adapter) = adapter else {
         return Reply::redirect(ctx.error_url("Callback"));
@@ -312,13 +317,15 @@ pub(super) async fn sign_in<D: SessionData>(
     }
 }
 
-/// Runs the `jwt` callback for a fresh sign-in, sets the session cookie and fires `sign_in`.
+/// Runs the `jwt` callback for a fresh sign-in, records the session with a session store,
+/// sets the session cookie and fires `sign_in`. A store that cannot record it fails the
+/// sign-in: a session that cannot be revoked is not issued.
 async fn issue_session<D: SessionData>(
     ctx: &mut Ctx<'_, D>,
     user: User,
     account: Account,
     profile: Option<serde_json::Value>,
-) {
+) -> Result<(), crate::adapter::AdapterError> {
     let mut token = Token::<D>::for_user(&user);
     if let Some(jwt) = &ctx.auth.callbacks.jwt {
         token = jwt(JwtParams {
@@ -331,9 +338,10 @@ async fn issue_session<D: SessionData>(
         })
         .await;
     }
-    let cookies = ctx
-        .auth
-        .session_cookies(&token, &ctx.jar, OffsetDateTime::now_utc());
+    let now = OffsetDateTime::now_utc();
+    let details = database::new_session_details(ctx, now);
+    ctx.auth.record_jwt_session(&mut token, details).await?;
+    let cookies = ctx.auth.session_cookies(&token, &ctx.jar, now);
     ctx.set_cookies.extend(cookies);
     if let Some(on_sign_in) = &ctx.auth.events.sign_in {
         on_sign_in(SignInEvent {
@@ -343,4 +351,5 @@ async fn issue_session<D: SessionData>(
         })
         .await;
     }
+    Ok(())
 }

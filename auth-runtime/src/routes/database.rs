@@ -37,7 +37,7 @@ use crate::user::{Account, DefaultSession, SessionData, SessionUser, Token, User
 /// The adapter, when sessions live in the database.
 pub(super) async fn adapter<D>(ctx: &Ctx<'_, D>) -> Option<Result<Arc<dyn Adapter>, AdapterError>> {
     match &ctx.auth.strategy {
-        Strategy::Jwt => None,
+        Strategy::Jwt(_) => None,
         Strategy::Database(lazy) => Some(lazy.get().await),
     }
 }
@@ -286,6 +286,20 @@ pub(super) async fn end_previous_session<D>(ctx: &Ctx<'_, D>, adapter: &dyn Adap
 /// The most characters of a `User-Agent` kept for the session list.
 const USER_AGENT_LIMIT: usize = 512;
 
+/// What the session list shows of a session the request starts at `now`.
+pub(super) fn new_session_details<D>(ctx: &Ctx<'_, D>, now: OffsetDateTime) -> SessionDetails {
+    SessionDetails {
+        created: Some(now),
+        last_seen: Some(now),
+        user_agent: ctx
+            .user_agent
+            .as_ref()
+            .and_then(|agent| agent.to_str().ok())
+            .map(|agent| agent.chars().take(USER_AGENT_LIMIT).collect()),
+        address: ctx.client_ip.map(|ip| ip.to_string()),
+    }
+}
+
 /// Stores a new session for `user_id` and returns its cookie.
 pub(super) async fn start_session<D>(
     ctx: &Ctx<'_, D>,
@@ -298,16 +312,7 @@ pub(super) async fn start_session<D>(
     adapter
         .create_session(AdapterSession::new(&token, user_id, expires))
         .await?;
-    let details = SessionDetails {
-        created: Some(now),
-        last_seen: Some(now),
-        user_agent: ctx
-            .user_agent
-            .as_ref()
-            .and_then(|agent| agent.to_str().ok())
-            .map(|agent| agent.chars().take(USER_AGENT_LIMIT).collect()),
-        address: ctx.client_ip.map(|ip| ip.to_string()),
-    };
+    let details = new_session_details(ctx, now);
     // Only the session list needs them: a store that cannot keep them costs nothing else.
     if let Err(e) = adapter.save_session_details(&token, details).await {
         tracing::warn!(error = %e, "SIGNIN_DATABASE_ERROR: the session's details are not kept");

@@ -184,9 +184,9 @@ pub(crate) struct Ctx<'a, D> {
     pub(crate) set_cookies: Vec<SetCookie>,
     /// The client's address bucket for `throttle:` (empty without it).
     pub(crate) client_address: String,
-    /// The client's address, for the session list (callbacks under database sessions only).
+    /// The client's address, for the session list (callbacks with a session store only).
     pub(crate) client_ip: Option<std::net::IpAddr>,
-    /// The `User-Agent` header, for the session list (callbacks under database sessions only).
+    /// The `User-Agent` header, for the session list (callbacks with a session store only).
     pub(crate) user_agent: Option<axum::http::HeaderValue>,
     /// The first error code this request sent the browser to (`error_url`), for the
     /// `error` event.
@@ -387,10 +387,13 @@ async fn handle<D: SessionData>(
         .map(|t| t.client_key(&parts.headers, &parts.extensions))
         .unwrap_or_default();
 
-    // What the session list shows of a new session: read only where one can start (a
-    // callback under database sessions), never on the `/session` hot path.
-    let starts_stored_session =
-        action == "callback" && matches!(auth.strategy, crate::config::Strategy::Database(_));
+    // What the session list shows of a new session: read only where a recorded one can start
+    // (a callback with a session store), never on the `/session` hot path.
+    let starts_stored_session = action == "callback"
+        && match &auth.strategy {
+            crate::config::Strategy::Database(_) => true,
+            crate::config::Strategy::Jwt(store) => store.is_some(),
+        };
     let (client_ip, user_agent) = if starts_stored_session {
         (
             crate::throttle::client_ip(auth.throttle.as_ref(), &parts.headers, &parts.extensions),

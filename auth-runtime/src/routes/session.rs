@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 
 use super::{Ctx, Fields, Reply, database};
 use crate::callbacks::{JwtParams, JwtTrigger, SessionEvent, SessionParams};
+use crate::revocation::Liveness;
 use crate::session::{TokenRead, client_session_json, expiry, iso_string};
 use crate::user::{DefaultSession, SessionData};
 
@@ -54,6 +55,15 @@ async fn respond<D: SessionData>(ctx: &mut Ctx<'_, D>, update: Option<Value>) ->
         }
         TokenRead::Valid(token) => token,
     };
+    match ctx.auth.jwt_session_liveness(&mut token).await {
+        Liveness::Live => {}
+        Liveness::Revoked => {
+            let clears = ctx.auth.clear_session_cookies(&ctx.jar);
+            ctx.set_cookies.extend(clears);
+            return empty(ctx);
+        }
+        Liveness::Unknown => return empty(ctx),
+    }
     if let Some(jwt) = &ctx.auth.callbacks.jwt {
         let trigger = update.as_ref().map(|_| JwtTrigger::Update);
         token = jwt(JwtParams {

@@ -16,7 +16,10 @@ pub(super) async fn post<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {
             None
         }
         None => match ctx.auth.read_session_cookie(&ctx.jar, now_secs()) {
-            TokenRead::Valid(token) => Some(token),
+            TokenRead::Valid(token) => {
+                ctx.auth.forget_jwt_session(&token).await;
+                Some(token)
+            }
             TokenRead::Absent | TokenRead::Invalid => None,
         },
     };
