@@ -11,7 +11,7 @@ mod common;
 mod demo;
 
 use auth_runtime::__private::csrf;
-use auth_runtime::token;
+use auth_runtime::jwt;
 use auth_test_support::now;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -149,9 +149,9 @@ async fn credentials_sign_in_sets_a_v4_session_token_and_session_shows_the_user(
     // The cookie is a next-auth v4 JWE under the HKDF key of the secret.
     let value = client.cookie("next-auth.session-token").unwrap().to_owned();
     assert!(value.starts_with("eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0.."));
-    let keys = token::TokenKeys::derive(&[SECRET.to_owned()], "").unwrap();
+    let keys = jwt::TokenKeys::derive(&[SECRET.to_owned()], "").unwrap();
     let now = now();
-    let claims = token::decode(&keys, &value, now).unwrap();
+    let claims = jwt::decode(&keys, &value, now).unwrap();
     assert_eq!(claims["sub"], "1");
     assert_eq!(claims["name"], "Demo User");
     assert_eq!(
@@ -352,11 +352,11 @@ async fn a_token_under_another_secret_or_expired_is_no_session() {
     let claims = serde_json::json!({"name": "Eve", "sub": "9"});
     let claims = claims.as_object().unwrap();
     let now = now();
-    let other = token::TokenKeys::derive(&["another-secret".to_owned()], "").unwrap();
-    let ours = token::TokenKeys::derive(&[SECRET.to_owned()], "").unwrap();
+    let other = jwt::TokenKeys::derive(&["another-secret".to_owned()], "").unwrap();
+    let ours = jwt::TokenKeys::derive(&[SECRET.to_owned()], "").unwrap();
     for value in [
-        token::encode(&other, claims, 3600, now),
-        token::encode(&ours, claims, 10, now - 3600),
+        jwt::encode(&other, claims, 3600, now),
+        jwt::encode(&ours, claims, 10, now - 3600),
     ] {
         let mut client = client();
         client.set_cookie("next-auth.session-token", &value);

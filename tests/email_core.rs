@@ -7,8 +7,10 @@ mod smtp;
 
 use std::time::{Duration, Instant};
 
+use auth_runtime::__private::email::{
+    self, DEFAULT_FROM, MailError, Mailer, SignInEmail, SmtpMailer,
+};
 use auth_runtime::BaseUrl;
-use auth_runtime::email::{self, DEFAULT_FROM, MailError, Mailer, SignInEmail, SmtpMailer};
 use smtp::SmtpSink;
 
 const WAIT: Duration = Duration::from_secs(10);

@@ -9,7 +9,7 @@ mod oidc;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use auth_runtime::oauth::{
+use auth_runtime::__private::oauth::{
     AuthorizationRequest, CallbackRequest, Endpoints, IdTokenError, OAuthClient, OAuthError,
     OAuthProvider, Preset, PresetParams, TokenAuthMethod, pkce_challenge, random_check_value,
     state_matches,

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use auth_runtime::__private::cookies::encode_uri_component;
 use auth_runtime::callbacks::Credentials;
-use auth_runtime::token::{self, TokenKeys};
+use auth_runtime::jwt::{self, TokenKeys};
 use auth_runtime::{User, auth};
 use auth_test_support::{now, require_postgres, unique};
 use axum::Router;
@@ -388,7 +388,7 @@ impl Browser {
             }
             if name.contains(".state") || name.contains(".pkce.") || name.contains(".nonce") {
                 let keys = TokenKeys::derive(&self.secrets, name).unwrap();
-                let claims = token::decode(&keys, value, now()).unwrap();
+                let claims = jwt::decode(&keys, value, now()).unwrap();
                 keep(
                     &format!("value sealed in the `{name}` cookie"),
                     claims["value"].as_str().unwrap(),

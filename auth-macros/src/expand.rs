@@ -266,18 +266,18 @@ fn gen_provider_id(config: &Config, mode: Mode) -> TokenStream {
             }
 
             #[doc = "The provider's entry in `PROVIDERS`."]
-            pub const fn spec(self) -> &'static #krate::provider::ProviderSpec {
+            pub const fn spec(self) -> &'static #krate::ProviderSpec {
                 #spec
             }
         }
 
         impl ::core::str::FromStr for ProviderId {
-            type Err = #krate::provider::UnknownProvider;
+            type Err = #krate::UnknownProvider;
 
             fn from_str(id: &str) -> ::core::result::Result<Self, Self::Err> {
                 match id {
                     #(#ids => ::core::result::Result::Ok(ProviderId::#variants),)*
-                    _ => ::core::result::Result::Err(#krate::provider::UnknownProvider),
+                    _ => ::core::result::Result::Err(#krate::UnknownProvider),
                 }
             }
         }
@@ -375,7 +375,7 @@ fn gen_providers(config: &Config) -> TokenStream {
         .map(|p| gen_provider_spec(&private, p));
     quote! {
         #[doc = "The provider table, in declaration order."]
-        pub static PROVIDERS: [#krate::provider::ProviderSpec; #count] = [#(#specs),*];
+        pub static PROVIDERS: [#krate::ProviderSpec; #count] = [#(#specs),*];
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use auth_runtime::__private::cookies::{self, CookieNames, Jar};
 use auth_runtime::__private::{callback_url, csrf};
 use auth_runtime::callbacks::Credentials;
-use auth_runtime::token::{self, TokenKeys};
+use auth_runtime::jwt::{self, TokenKeys};
 use auth_runtime::{User, auth};
 use axum::Router;
 use axum::body::Body;
@@ -93,14 +93,14 @@ fn bench_token(c: &mut Criterion) {
         ("demo_claims", demo_claims()),
         ("2kb_data", claims_with_data(2048)),
     ] {
-        let sealed = token::encode(&keys, &claims, THIRTY_DAYS, now);
-        let opened = token::decode(&keys, &sealed, now).expect("the token decodes");
+        let sealed = jwt::encode(&keys, &claims, THIRTY_DAYS, now);
+        let opened = jwt::decode(&keys, &sealed, now).expect("the token decodes");
         assert_eq!(opened.get("email"), claims.get("email"));
         group.bench_with_input(BenchmarkId::new("encode", label), &claims, |b, claims| {
-            b.iter(|| token::encode(&keys, black_box(claims), THIRTY_DAYS, now))
+            b.iter(|| jwt::encode(&keys, black_box(claims), THIRTY_DAYS, now))
         });
         group.bench_with_input(BenchmarkId::new("decode", label), &sealed, |b, sealed| {
-            b.iter(|| token::decode(&keys, black_box(sealed), now))
+            b.iter(|| jwt::decode(&keys, black_box(sealed), now))
         });
     }
     group.finish();
@@ -195,9 +195,9 @@ fn browser_cookie_header(session: &[(String, String)]) -> HeaderMap {
 fn bench_cookies(c: &mut Criterion) {
     let keys = TokenKeys::derive(&[SECRET.to_owned()], "").expect("one secret");
     let now = now_secs();
-    let single = token::encode(&keys, &demo_claims(), THIRTY_DAYS, now);
+    let single = jwt::encode(&keys, &demo_claims(), THIRTY_DAYS, now);
     // 7 KB of data makes a token of about 9.8 KB: three chunks of at most 3,933 characters.
-    let large = token::encode(&keys, &claims_with_data(7 * 1024), THIRTY_DAYS, now);
+    let large = jwt::encode(&keys, &claims_with_data(7 * 1024), THIRTY_DAYS, now);
     let chunks: Vec<(String, String)> =
         cookies::chunked_set_cookies(NAMES.session_token, &large, None, false, &Jar::default())
             .into_iter()

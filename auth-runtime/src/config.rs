@@ -44,7 +44,7 @@ pub enum ConfigError {
     /// Required environment variables are unset or empty.
     #[error("missing environment variable{}: {}", if .0.len() == 1 { "" } else { "s" }, .0.join(", "))]
     MissingVariables(Vec<String>),
-    /// Secrets shorter than [`MIN_SECRET_BYTES`]; the variables are named, never their values.
+    /// Secrets shorter than 32 bytes; the variables are named, never their values.
     #[error(
         "{} {} shorter than {} bytes; make one with `openssl rand -hex 32`",
         .0.join(", "),

@@ -40,29 +40,32 @@
 //! router, and `Session`/`Token` types tied to the session data. The routes answer exactly
 //! as NextAuth.js does, so its `next-auth/client` and `next-auth/react` work unchanged.
 
+pub mod adapter;
 pub mod callbacks;
-pub mod config;
-pub mod database;
+mod config;
+mod database;
 mod durations;
+pub mod email;
+pub mod jwt;
 mod manage;
 pub mod profiles;
-pub mod provider;
+mod provider;
 mod revocation;
-pub mod roles;
+mod roles;
 mod routes;
 mod serve;
-pub mod session;
-pub mod throttle;
-pub mod token;
-pub mod user;
+mod session;
+mod throttle;
+mod token;
+mod user;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 // The mechanisms behind the routes live under `__private` (the cookie jar and chunks, the CSRF
-// token, the callbackUrl rule, the page HTML): not a public API, reachable by this crate's own
-// tests and benches there; inside the crate they keep their short paths.
-use __private::{callback_url, cookies, csrf, pages};
+// token, the callbackUrl rule, the page HTML, the OAuth client): not a public API, reachable by
+// this crate's own tests and benches there; inside the crate they keep their short paths.
+use __private::{callback_url, cookies, csrf, oauth, pages};
 
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -70,18 +73,17 @@ use __private::{callback_url, cookies, csrf, pages};
 pub mod __fuzz;
 
 pub use auth_macros::auth;
-pub use config::{Auth, BaseUrl, ConfigError};
+pub use config::{Auth, BaseUrl, ConfigError, SessionConfig};
 pub use manage::SessionInfo;
-pub use roles::{RequireRole, RoleName};
+pub use oauth::TokenSet;
+pub use provider::{ProviderKind, ProviderSpec, UnknownProvider};
+pub use roles::{RequireRole, RequireRoleService, RoleName};
 pub use serve::{Serve, serve};
 pub use session::{Session, SessionRejection};
-pub use user::{Account, NoData, SessionData, Token, User};
+pub use user::{Account, DefaultSession, NoData, SessionData, SessionUser, Token, User};
 
 /// A random 256-bit secret as 64 hex characters, for demos and tests.
 pub fn random_secret() -> String {
     let bytes: [u8; 32] = rand::random();
     hex::encode(bytes)
 }
-pub mod adapter;
-pub mod email;
-pub mod oauth;

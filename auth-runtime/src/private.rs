@@ -11,8 +11,19 @@ pub mod callback_url;
 pub mod cookies;
 #[path = "csrf.rs"]
 pub mod csrf;
+#[path = "oauth/mod.rs"]
+pub mod oauth;
 #[path = "pages.rs"]
 pub mod pages;
+
+/// Email sign-in's pieces that the routes put together (link, token, message), beside the
+/// public ones of `crate::email`, for the tests that compose a message by hand.
+pub mod email {
+    pub use crate::email::link::{sign_in_url, site_host};
+    pub use crate::email::message::{DEFAULT_FROM, sign_in_email};
+    pub use crate::email::token::{DEFAULT_MAX_AGE, hash_token, new_token};
+    pub use crate::email::*;
+}
 
 pub use crate::callbacks::{AuthorizeInput, Credentials};
 pub use crate::config::{Auth, Builder, ConfigError, Page};

@@ -6,7 +6,7 @@
 use auth_runtime::__private::cookies::{self, CHUNK_SIZE, Jar, MAX_COOKIE_HEADER_BYTES};
 use auth_runtime::__private::{callback_url, csrf};
 use auth_runtime::email::normalize_identifier;
-use auth_runtime::token::{self, TokenKeys};
+use auth_runtime::jwt::{self, TokenKeys};
 use axum::http::{HeaderMap, HeaderValue, header};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -110,7 +110,7 @@ fn a_float_claim_survives_the_session_token_exactly() {
         "score".to_owned(),
         Value::from(-2.558_795_122_411_468_3e243_f64),
     );
-    let opened = token::decode(&keys, &token::encode(&keys, &claims, DAY, NOW), NOW).unwrap();
+    let opened = jwt::decode(&keys, &jwt::encode(&keys, &claims, DAY, NOW), NOW).unwrap();
     assert_eq!(opened["score"], claims["score"]);
     assert_eq!(opened["score"].as_f64(), Some(-2.558_795_122_411_468_3e243));
 }
@@ -121,8 +121,8 @@ proptest! {
     #[test]
     fn session_token_round_trip_keeps_arbitrary_claims(claims in claims(), secret in ".{1,40}") {
         let keys = keys(&secret);
-        let token = token::encode(&keys, &claims, 30 * DAY, NOW);
-        let opened = token::decode(&keys, &token, NOW).unwrap();
+        let token = jwt::encode(&keys, &claims, 30 * DAY, NOW);
+        let opened = jwt::decode(&keys, &token, NOW).unwrap();
         prop_assert_eq!(without_stamps(opened), without_stamps(claims));
     }
 
@@ -136,14 +136,14 @@ proptest! {
         cut in any::<Index>(),
     ) {
         let keys = keys("secret");
-        let token = token::encode(&keys, &claims, DAY, NOW);
+        let token = jwt::encode(&keys, &claims, DAY, NOW);
         if let Some(tampered) = replace_char(&token, at, with) {
-            prop_assert!(token::decode(&keys, &tampered, NOW).is_err(), "{}", tampered);
+            prop_assert!(jwt::decode(&keys, &tampered, NOW).is_err(), "{}", tampered);
         }
         let truncated = &token[..cut.index(token.len())];
-        prop_assert!(token::decode(&keys, truncated, NOW).is_err());
+        prop_assert!(jwt::decode(&keys, truncated, NOW).is_err());
         let inserted = format!("{}{with}{}", &token[..cut.index(token.len())], &token[cut.index(token.len())..]);
-        prop_assert!(token::decode(&keys, &inserted, NOW).is_err());
+        prop_assert!(jwt::decode(&keys, &inserted, NOW).is_err());
     }
 
     #[test]

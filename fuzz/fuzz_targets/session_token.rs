@@ -6,7 +6,7 @@
 use std::sync::LazyLock;
 
 use auth_runtime::__fuzz;
-use auth_runtime::token::TokenKeys;
+use auth_runtime::jwt::TokenKeys;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
 

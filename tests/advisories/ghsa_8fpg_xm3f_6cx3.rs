@@ -79,8 +79,8 @@ async fn with_a_provider_that_is_down_every_session_helper_says_no_session() {
         ("empty cookie", String::new()),
         (
             "a token under another secret",
-            auth_runtime::token::encode(
-                &auth_runtime::token::TokenKeys::derive(&["another".to_owned()], "").unwrap(),
+            auth_runtime::jwt::encode(
+                &auth_runtime::jwt::TokenKeys::derive(&["another".to_owned()], "").unwrap(),
                 serde_json::json!({"sub": "1"}).as_object().unwrap(),
                 900,
                 crate::support::now(),

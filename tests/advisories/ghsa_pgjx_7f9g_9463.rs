@@ -10,8 +10,8 @@
 use axum::http::StatusCode;
 use std::time::Duration;
 
+use auth_runtime::__private::email::{self, DEFAULT_FROM, InvalidEmail, Mailer, SmtpMailer};
 use auth_runtime::BaseUrl;
-use auth_runtime::email::{self, DEFAULT_FROM, InvalidEmail, Mailer, SmtpMailer};
 
 use crate::smtp::SmtpSink;
 use crate::support::{

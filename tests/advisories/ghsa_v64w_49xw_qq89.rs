@@ -8,7 +8,7 @@
 //! and clears the cookie, and `Session`, `Option<Session>`, `session_from_headers` and
 //! `token_from_headers` (`getToken`) all say "no session".
 
-use auth_runtime::token;
+use auth_runtime::jwt;
 use axum::http::header;
 
 use crate::common::{SECRET, vars};
@@ -21,12 +21,12 @@ use crate::support::{
 #[tokio::test]
 async fn a_check_cookie_token_is_not_a_session_token() {
     // The state cookie's salt makes its key differ, even with a user's claims inside.
-    let state_keys = token::TokenKeys::derive(&[SECRET.to_owned()], "next-auth.state").unwrap();
+    let state_keys = jwt::TokenKeys::derive(&[SECRET.to_owned()], "next-auth.state").unwrap();
     for claims in [
         serde_json::json!({"value": "abc", "provider": "credentials"}),
         serde_json::json!({"sub": "1", "name": "Demo User", "email": "demo@example.com"}),
     ] {
-        let state = token::encode(&state_keys, claims.as_object().unwrap(), 900, now());
+        let state = jwt::encode(&state_keys, claims.as_object().unwrap(), 900, now());
         let mut client = demo_client();
         client.set_cookie("next-auth.session-token", &state);
         let answer = client.get(&format!("{BASE}/session")).await;

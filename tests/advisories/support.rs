@@ -4,9 +4,9 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use auth_runtime::__private::email::{self, DEFAULT_FROM, InvalidEmail, Mailer, SmtpMailer};
 use auth_runtime::callbacks::SignInParams;
-use auth_runtime::email::{self, DEFAULT_FROM, InvalidEmail, Mailer, SmtpMailer};
-use auth_runtime::token::{self, TokenKeys};
+use auth_runtime::jwt::{self, TokenKeys};
 use auth_runtime::{BaseUrl, auth};
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
@@ -38,7 +38,7 @@ pub fn query_param(url: &str, key: &str) -> Option<String> {
 /// The claims sealed in the OAuth app's check cookie `name` (its key is salted with the name).
 pub fn unseal(sealed: &str, name: &str) -> serde_json::Map<String, serde_json::Value> {
     let keys = TokenKeys::derive(&[OAUTH_SECRET.to_owned()], name).unwrap();
-    token::decode(&keys, sealed, now()).unwrap()
+    jwt::decode(&keys, sealed, now()).unwrap()
 }
 
 /// Seals `claims` (less `iat`, `exp`, `jti`, which encoding sets afresh) as a NextAuth token
@@ -50,7 +50,7 @@ pub fn seal(claims: &serde_json::Map<String, serde_json::Value>, salt: &str) -> 
     for claim in ["iat", "exp", "jti"] {
         claims.remove(claim);
     }
-    token::encode(&keys, &claims, 900, now())
+    jwt::encode(&keys, &claims, 900, now())
 }
 
 // ---- the demo: JWT sessions, credentials demo/demo, `/` takes `Option<Session>`, `/me` `Session`

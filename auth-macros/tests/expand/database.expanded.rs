@@ -39,7 +39,7 @@ pub mod auth {
             }
         }
         ///The provider's entry in `PROVIDERS`.
-        pub const fn spec(self) -> &'static ::auth_runtime::provider::ProviderSpec {
+        pub const fn spec(self) -> &'static ::auth_runtime::ProviderSpec {
             match self {
                 ProviderId::Email => &PROVIDERS[0],
                 ProviderId::MagicLink => &PROVIDERS[1],
@@ -47,16 +47,12 @@ pub mod auth {
         }
     }
     impl ::core::str::FromStr for ProviderId {
-        type Err = ::auth_runtime::provider::UnknownProvider;
+        type Err = ::auth_runtime::UnknownProvider;
         fn from_str(id: &str) -> ::core::result::Result<Self, Self::Err> {
             match id {
                 "email" => ::core::result::Result::Ok(ProviderId::Email),
                 "magic-link" => ::core::result::Result::Ok(ProviderId::MagicLink),
-                _ => {
-                    ::core::result::Result::Err(
-                        ::auth_runtime::provider::UnknownProvider,
-                    )
-                }
+                _ => ::core::result::Result::Err(::auth_runtime::UnknownProvider),
             }
         }
     }
@@ -76,7 +72,7 @@ pub mod auth {
         }
     }
     ///The provider table, in declaration order.
-    pub static PROVIDERS: [::auth_runtime::provider::ProviderSpec; 2] = [
+    pub static PROVIDERS: [::auth_runtime::ProviderSpec; 2] = [
         ::auth_runtime::__private::ProviderSpec::email("email", "Email").optional(),
         ::auth_runtime::__private::ProviderSpec::email("magic-link", "Magic link"),
     ];

@@ -84,7 +84,7 @@ pub mod auth {
             }
         }
         ///The provider's entry in `PROVIDERS`.
-        pub const fn spec(self) -> &'static ::auth_runtime::provider::ProviderSpec {
+        pub const fn spec(self) -> &'static ::auth_runtime::ProviderSpec {
             match self {
                 ProviderId::Credentials => &PROVIDERS[0],
                 ProviderId::Oidc => &PROVIDERS[1],
@@ -93,17 +93,13 @@ pub mod auth {
         }
     }
     impl ::core::str::FromStr for ProviderId {
-        type Err = ::auth_runtime::provider::UnknownProvider;
+        type Err = ::auth_runtime::UnknownProvider;
         fn from_str(id: &str) -> ::core::result::Result<Self, Self::Err> {
             match id {
                 "credentials" => ::core::result::Result::Ok(ProviderId::Credentials),
                 "oidc" => ::core::result::Result::Ok(ProviderId::Oidc),
                 "github" => ::core::result::Result::Ok(ProviderId::Github),
-                _ => {
-                    ::core::result::Result::Err(
-                        ::auth_runtime::provider::UnknownProvider,
-                    )
-                }
+                _ => ::core::result::Result::Err(::auth_runtime::UnknownProvider),
             }
         }
     }
@@ -151,7 +147,7 @@ pub mod auth {
         }
     }
     ///The provider table, in declaration order.
-    pub static PROVIDERS: [::auth_runtime::provider::ProviderSpec; 3] = [
+    pub static PROVIDERS: [::auth_runtime::ProviderSpec; 3] = [
         ::auth_runtime::__private::ProviderSpec::credentials(
             "credentials",
             "Credentials",

@@ -39,21 +39,17 @@ pub mod my_auth {
             }
         }
         ///The provider's entry in `PROVIDERS`.
-        pub const fn spec(self) -> &'static ::auth_runtime::provider::ProviderSpec {
+        pub const fn spec(self) -> &'static ::auth_runtime::ProviderSpec {
             let _ = self;
             ::core::panic!("auth! configuration has errors")
         }
     }
     impl ::core::str::FromStr for ProviderId {
-        type Err = ::auth_runtime::provider::UnknownProvider;
+        type Err = ::auth_runtime::UnknownProvider;
         fn from_str(id: &str) -> ::core::result::Result<Self, Self::Err> {
             match id {
                 "credentials" => ::core::result::Result::Ok(ProviderId::Credentials),
-                _ => {
-                    ::core::result::Result::Err(
-                        ::auth_runtime::provider::UnknownProvider,
-                    )
-                }
+                _ => ::core::result::Result::Err(::auth_runtime::UnknownProvider),
             }
         }
     }
@@ -73,7 +69,7 @@ pub mod my_auth {
         }
     }
     ///The provider table, in declaration order.
-    pub static PROVIDERS: [::auth_runtime::provider::ProviderSpec; 0] = [];
+    pub static PROVIDERS: [::auth_runtime::ProviderSpec; 0] = [];
     ///Builds the runtime from the process environment; the error lists every missing variable.
     pub fn config_from_env() -> ::core::result::Result<
         Auth,

@@ -43,7 +43,7 @@ pub mod auth {
             }
         }
         ///The provider's entry in `PROVIDERS`.
-        pub const fn spec(self) -> &'static ::auth_runtime::provider::ProviderSpec {
+        pub const fn spec(self) -> &'static ::auth_runtime::ProviderSpec {
             match self {
                 ProviderId::Oidc => &PROVIDERS[0],
                 ProviderId::Github => &PROVIDERS[1],
@@ -52,17 +52,13 @@ pub mod auth {
         }
     }
     impl ::core::str::FromStr for ProviderId {
-        type Err = ::auth_runtime::provider::UnknownProvider;
+        type Err = ::auth_runtime::UnknownProvider;
         fn from_str(id: &str) -> ::core::result::Result<Self, Self::Err> {
             match id {
                 "oidc" => ::core::result::Result::Ok(ProviderId::Oidc),
                 "github" => ::core::result::Result::Ok(ProviderId::Github),
                 "custom" => ::core::result::Result::Ok(ProviderId::Custom),
-                _ => {
-                    ::core::result::Result::Err(
-                        ::auth_runtime::provider::UnknownProvider,
-                    )
-                }
+                _ => ::core::result::Result::Err(::auth_runtime::UnknownProvider),
             }
         }
     }
@@ -82,7 +78,7 @@ pub mod auth {
         }
     }
     ///The provider table, in declaration order.
-    pub static PROVIDERS: [::auth_runtime::provider::ProviderSpec; 3] = [
+    pub static PROVIDERS: [::auth_runtime::ProviderSpec; 3] = [
         ::auth_runtime::__private::ProviderSpec::oauth("oidc", "OpenID Connect")
             .optional(),
         ::auth_runtime::__private::ProviderSpec::oauth("github", "GitHub Enterprise"),

@@ -10,7 +10,7 @@ use crate::config::BaseUrl;
 ///
 /// ```
 /// use auth_runtime::BaseUrl;
-/// use auth_runtime::email::sign_in_url;
+/// use auth_runtime::__private::email::sign_in_url;
 ///
 /// let base = BaseUrl::parse("http://localhost:3000", "/api/auth").unwrap();
 /// assert_eq!(

@@ -1,41 +1,35 @@
-//! The email ("magic link") sign-in core: address normalisation, verification tokens, the
-//! link, the message, and the [`Mailer`] that delivers it (docs/REST.md §2.9, advisories §9).
+//! Email ("magic link") sign-in, as far as an application meets it: the [`Mailer`] that
+//! delivers the message ([`SmtpMailer`], or your own for an HTTP mail API, named with
+//! `mailer:` in `auth!`), the [`SignInEmail`] it is given, and [`normalize_identifier`], the
+//! address rule sign-in applies (next-auth 4.24.15's), for code that must agree with it.
 //!
-//! The routes use it in this order: [`normalize_identifier`] on the posted `email` (a failure
-//! is `EmailSignin`, and nothing is sent), [`new_token`] for the link and [`hash_token`] for
-//! the stored copy, [`sign_in_url`] and [`sign_in_email`] to build the message, then
-//! [`Mailer::send`].
+//! The routes do the rest (docs/REST.md §2.9): normalise the posted `email` (a failure is
+//! `EmailSignin`, and nothing is sent), make a token for the link and store only its hash,
+//! build the link and the message, then [`Mailer::send`].
 //!
 //! ```
-//! use auth_runtime::BaseUrl;
-//! use auth_runtime::email::{self, DEFAULT_FROM};
+//! use auth_runtime::email::normalize_identifier;
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let base = BaseUrl::parse("http://localhost:3000", "/api/auth")?;
-//! let to = email::normalize_identifier(" Alice@Example.COM ")?;
-//! let token = email::new_token();
-//! let stored = email::hash_token(&token, "secret"); // what the adapter keeps
-//! let url = email::sign_in_url(&base, "email", "http://localhost:3000/", &token, &to);
-//! let message = email::sign_in_email(&url, email::site_host(&base), DEFAULT_FROM, &to);
-//! assert_eq!(message.subject, "Sign in to localhost:3000");
-//! assert!(message.text.contains("&email=alice%40example.com"));
-//! # let _ = stored;
+//! assert_eq!(normalize_identifier(" Alice@Example.COM ")?, "alice@example.com");
+//! assert!(normalize_identifier("a@b@example.com").is_err()); // exactly one `@`
 //! # Ok(())
 //! # }
 //! ```
 
-mod link;
+pub(crate) mod link;
 mod mailer;
-mod message;
+pub(crate) mod message;
 mod normalize;
 #[cfg(feature = "smtp")]
 mod smtp;
-mod token;
+pub(crate) mod token;
 
-pub use link::{sign_in_url, site_host};
+pub(crate) use link::{sign_in_url, site_host};
 pub use mailer::{BoxFuture, MailError, Mailer};
-pub use message::{DEFAULT_FROM, SignInEmail, sign_in_email};
+pub use message::SignInEmail;
+pub(crate) use message::sign_in_email;
 pub use normalize::{InvalidEmail, normalize_identifier};
 #[cfg(feature = "smtp")]
 pub use smtp::{DEFAULT_SMTP_TIMEOUT, SmtpMailer};
-pub use token::{DEFAULT_MAX_AGE, hash_token, new_token};
+pub(crate) use token::{DEFAULT_MAX_AGE, hash_token, new_token};

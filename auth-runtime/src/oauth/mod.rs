@@ -5,7 +5,7 @@
 //! [`OAuthProvider::new`]); one shared [`OAuthClient`] runs the flows:
 //!
 //! ```no_run
-//! use auth_runtime::oauth::{
+//! use auth_runtime::__private::oauth::{
 //!     AuthorizationRequest, CallbackRequest, OAuthClient, OAuthProvider, Preset, PresetParams,
 //!     pkce_challenge, random_check_value, state_matches,
 //! };

@@ -10,7 +10,7 @@ use crate::user::User;
 
 /// A built-in provider: the kind written in `auth!` (`GitHub`, `Oidc`…). Its data (endpoints,
 /// scope, checks…) is one row of the table that the `auth!` macro checks blocks against, so
-/// the two always agree; its profile mapping is [`profile_mapping`] below.
+/// the two always agree; its profile mapping is `profile_mapping` below.
 pub use auth_shared::presets::PresetKind as Preset;
 
 /// A parameter a preset takes at start-up (`issuer`, `tenant`, or the generic OAuth URLs).
