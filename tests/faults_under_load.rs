@@ -183,6 +183,25 @@ impl Load {
         answer
     }
 
+    /// `GET /csrf` (counted), then `POST <BASE>/<path>` of `form` with its token, in JSON
+    /// mode; `None` when no token came back.
+    async fn post_with_csrf(
+        &self,
+        client: &mut Client,
+        what: &'static str,
+        path: &str,
+        form: &str,
+    ) -> Option<Answer> {
+        let csrf = self
+            .send(client, "GET /csrf", Req::Get(&format!("{BASE}/csrf")))
+            .await;
+        self.tally.add("GET /csrf", csrf.status.as_str());
+        let token = json_of(&csrf)["csrfToken"].as_str()?.to_owned();
+        let form = format!("{form}&csrfToken={token}&json=true");
+        let uri = format!("{BASE}/{path}");
+        Some(self.send(client, what, Req::Form(&uri, &form)).await)
+    }
+
     fn may_fail_now(&self) -> bool {
         self.window.lock().unwrap().may_fail(Instant::now())
     }
@@ -209,18 +228,18 @@ async fn visitor(load: Arc<Load>, task: usize, prefix: String, until: Instant) -
         round += 1;
         let name = format!("{prefix}t{task}n{}", round % 2);
         if client.cookie(SESSION_COOKIE).is_none() {
-            let csrf = load
-                .send(&mut client, "GET /csrf", Req::Get(&csrf_uri()))
-                .await;
-            load.tally.add("GET /csrf", csrf.status.as_str());
-            let Some(token) = json_of(&csrf)["csrfToken"].as_str().map(str::to_owned) else {
+            let form = format!("username={name}&password=pw");
+            let Some(answer) = load
+                .post_with_csrf(
+                    &mut client,
+                    "POST credentials",
+                    "callback/credentials",
+                    &form,
+                )
+                .await
+            else {
                 continue;
             };
-            let form = format!("username={name}&password=pw&csrfToken={token}&json=true");
-            let uri = format!("{BASE}/callback/credentials");
-            let answer = load
-                .send(&mut client, "POST credentials", Req::Form(&uri, &form))
-                .await;
             let url = json_of(&answer)["url"]
                 .as_str()
                 .unwrap_or_default()
@@ -279,19 +298,11 @@ async fn visitor(load: Arc<Load>, task: usize, prefix: String, until: Instant) -
                 }
             }
         }
-        if round % 3 == 0 {
-            let csrf = load
-                .send(&mut client, "GET /csrf", Req::Get(&csrf_uri()))
-                .await;
-            load.tally.add("GET /csrf", csrf.status.as_str());
-            let Some(token) = json_of(&csrf)["csrfToken"].as_str().map(str::to_owned) else {
-                continue;
-            };
-            let form = format!("csrfToken={token}&json=true");
-            let uri = format!("{BASE}/signout");
-            let answer = load
-                .send(&mut client, "POST /signout", Req::Form(&uri, &form))
-                .await;
+        if round.is_multiple_of(3)
+            && let Some(answer) = load
+                .post_with_csrf(&mut client, "POST /signout", "signout", "")
+                .await
+        {
             load.tally.add("POST /signout", answer.status.as_str());
         }
     }
@@ -301,10 +312,6 @@ async fn visitor(load: Arc<Load>, task: usize, prefix: String, until: Instant) -
 /// The answer's JSON, or `null` (a 5xx is counted as wrong already).
 fn json_of(answer: &Answer) -> serde_json::Value {
     serde_json::from_str(&answer.body).unwrap_or_default()
-}
-
-fn csrf_uri() -> String {
-    format!("{BASE}/csrf")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -686,7 +693,7 @@ async fn demo_visitor(
         let Some(session) = session else {
             continue;
         };
-        if round % 2 == 0 {
+        if round.is_multiple_of(2) {
             acknowledged.lock().unwrap().sessions.push(session);
             continue;
         }
