@@ -29,6 +29,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+#[path = "common/database.rs"]
+mod database;
 #[path = "common/oauth_app.rs"]
 mod oauth_app;
 #[path = "common/oidc.rs"]
@@ -38,17 +40,15 @@ mod proxy;
 #[path = "common/smtp.rs"]
 mod smtp;
 
-use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use auth_runtime::adapter::sqlx::postgres::{PgPool, PgPoolOptions};
 use auth_runtime::adapter::sqlx::{self, Row as _};
-use auth_runtime::callbacks::Credentials;
-use auth_runtime::{User, auth};
-use auth_test_support::{require_postgres, unique};
+use auth_runtime::auth;
+use auth_test_support::unique;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{Answer, Client, vars};
+use database::{Schema, authorize, request_link};
 use oauth_app::{BASE, ORIGIN, path_of, start};
 use proxy::{Mode, Proxy};
 use tower::ServiceExt;
@@ -282,99 +282,6 @@ auth! {
         },
         email: Email { server: env("EMAIL_SERVER"), from: "NextAuth <no-reply@example.com>" },
     },
-}
-
-/// Any name with password `pw`; the email is `<name>@example.com`.
-async fn authorize(credentials: Credentials) -> Option<User> {
-    let name = credentials.get("username")?;
-    (credentials.get("password") == Some("pw")).then(|| {
-        User::new(name)
-            .name(name)
-            .email(format!("{name}@example.com"))
-    })
-}
-
-/// The test database's URL, parsed (schema options are added to its query).
-fn postgres_url() -> url::Url {
-    url::Url::parse(&require_postgres()).unwrap()
-}
-
-/// A schema of the test's own with @auth/pg-adapter's tables, so rows can be counted exactly
-/// and triggers added without touching other tests.
-struct Schema {
-    name: String,
-    admin: PgPool,
-}
-
-impl Schema {
-    async fn create() -> Schema {
-        let name = unique("faults_");
-        let admin = PgPoolOptions::new()
-            .max_connections(2)
-            .connect(postgres_url().as_str())
-            .await
-            .unwrap();
-        let tables = include_str!("../auth-runtime/migrations/postgres/pg_adapter_schema.sql");
-        let script = format!("CREATE SCHEMA {name}; SET LOCAL search_path TO {name}; {tables}");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("BEGIN; {script}; COMMIT;")))
-            .execute(&admin)
-            .await
-            .unwrap();
-        Schema { name, admin }
-    }
-
-    /// The database URL for the app: through `port` (e.g. a proxy's), in this schema.
-    fn url_via(&self, port: u16) -> String {
-        let mut url = postgres_url();
-        url.set_host(Some("127.0.0.1")).unwrap();
-        url.set_port(Some(port)).unwrap();
-        url.query_pairs_mut()
-            .append_pair("options[search_path]", &self.name);
-        url.to_string()
-    }
-
-    /// PostgreSQL's own address, for the proxy.
-    fn server(&self) -> SocketAddr {
-        let url = postgres_url();
-        (url.host_str().unwrap(), url.port().unwrap_or(5432))
-            .to_socket_addrs()
-            .unwrap()
-            .next()
-            .unwrap()
-    }
-
-    async fn run(&self, sql: &str) {
-        let sql = sql.replace("{s}", &self.name);
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-            .execute(&self.admin)
-            .await
-            .unwrap();
-    }
-
-    async fn count(&self, table: &str) -> i64 {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT count(*) FROM {}.{table}",
-            self.name
-        )))
-        .fetch_one(&self.admin)
-        .await
-        .and_then(|row| row.try_get(0))
-        .unwrap()
-    }
-
-    /// (users, accounts, sessions).
-    async fn rows(&self) -> (i64, i64, i64) {
-        (
-            self.count("users").await,
-            self.count("accounts").await,
-            self.count("sessions").await,
-        )
-    }
-
-    async fn drop(self) {
-        self.run("DROP SCHEMA {s} CASCADE").await;
-        self.admin.close().await;
-    }
 }
 
 fn db_client(database_url: &str, smtp_url: &str) -> Client {
@@ -636,19 +543,6 @@ async fn a_database_cut_while_linking_the_account_leaves_no_user_behind() {
 // ---------------------------------------------------------------------------------------------
 // SMTP
 
-async fn request_link(client: &mut Client, email: &str) -> (Answer, Duration) {
-    let token = client.csrf(BASE).await;
-    let email = auth_runtime::__private::cookies::encode_uri_component(email);
-    let started = Instant::now();
-    let answer = client
-        .post_form(
-            &format!("{BASE}/signin/email"),
-            &format!("csrfToken={token}&email={email}&callbackUrl=%2Fwelcome"),
-        )
-        .await;
-    (answer, started.elapsed())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopped_smtp_server_gives_email_signin_and_its_return_mails_the_link() {
     let schema = Schema::create().await;
@@ -658,14 +552,14 @@ async fn a_stopped_smtp_server_gives_email_signin_and_its_return_mails_the_link(
     drop(sink);
 
     let address = format!("{}@example.com", unique("mail"));
-    let (answer, elapsed) = request_link(&mut client, &address).await;
+    let (answer, elapsed) = request_link(&mut client, BASE, &address).await;
     assert_eq!(answer.location(), error_url("EmailSignin"));
     assert!(elapsed < PROMPTLY, "{elapsed:?}");
     assert_still_serving(&client.app).await;
 
     // The sink is back on its port: the next request mails a link that signs in.
     let sink = smtp::SmtpSink::start_on(port);
-    let (answer, _) = request_link(&mut client, &address).await;
+    let (answer, _) = request_link(&mut client, BASE, &address).await;
     assert_eq!(
         answer.location(),
         format!("{ORIGIN}{BASE}/verify-request?provider=email&type=email")
@@ -688,7 +582,7 @@ async fn a_link_that_could_not_be_mailed_leaves_no_verification_token() {
     let schema = Schema::create().await;
     let mut client = db_client(&schema.url_via(schema.server().port()), &no_smtp());
     let address = format!("{}@example.com", unique("unsent"));
-    let (answer, _) = request_link(&mut client, &address).await;
+    let (answer, _) = request_link(&mut client, BASE, &address).await;
     assert_eq!(answer.location(), error_url("EmailSignin"));
     assert_eq!(
         schema.count("verification_token").await,

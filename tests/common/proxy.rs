@@ -1,6 +1,6 @@
 //! A TCP proxy the fault tests switch between passing traffic to a real peer and failing in
-//! the ways a real peer cannot be made to: refusing, cutting, hanging, or answering HTTP 500
-//! or bytes that are not HTTP. It runs on its own thread, so a test that blocks its own
+//! the ways a real peer cannot be made to: refusing, cutting, hanging, passing each chunk late,
+//! or answering HTTP 500 or bytes that are not HTTP. It runs on its own thread, so a test that blocks its own
 //! thread (waiting for a mail, say) does not stop it.
 
 #![allow(dead_code)]
@@ -19,6 +19,9 @@ use tokio::sync::watch;
 pub enum Mode {
     /// Pass bytes both ways to the target.
     Pass,
+    /// Pass bytes both ways to the target, each chunk read held for this long before it is
+    /// written on: a peer that answers, slowly.
+    Slow(Duration),
     /// Stop listening: connecting is refused. Connections in progress are cut.
     Refuse,
     /// Accept, then close at once. Connections in progress are cut.
@@ -47,7 +50,7 @@ impl Proxy {
     }
 
     /// A proxy on `127.0.0.1:<port>` (`0`: a free one), in `mode`; without a target, `Pass`
-    /// is `Cut`. Panics when the port cannot be bound.
+    /// and `Slow` are `Cut`. Panics when the port cannot be bound.
     pub fn start_on(port: u16, target: Option<SocketAddr>, mode: Mode) -> Proxy {
         let (bound, ready) = mpsc::channel();
         let (sender, receiver) = watch::channel(mode);
@@ -193,6 +196,17 @@ async fn connection(
                     let _ = tokio::io::copy_bidirectional(&mut stream, &mut upstream).await;
                 }
             }
+            (Mode::Slow(delay), Some(target)) => {
+                if let Ok(mut upstream) = TcpStream::connect(target).await {
+                    let (mut client_read, mut client_write) = stream.split();
+                    let (mut upstream_read, mut upstream_write) = upstream.split();
+                    // Either side closing ends the connection, as it does for `Pass`.
+                    tokio::select! {
+                        () = pass_late(&mut client_read, &mut upstream_write, delay) => {}
+                        () = pass_late(&mut upstream_read, &mut client_write, delay) => {}
+                    }
+                }
+            }
             (Mode::Hang, _) => {
                 let mut sink = [0u8; 4096];
                 while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
@@ -220,7 +234,7 @@ async fn connection(
                     .write_all(b"\x16\x03\x01\x00\x05garbage, not a protocol\r\n\r\n")
                     .await;
             }
-            // Cut, a Pass without target, and Refuse (a connection that raced the switch).
+            // Cut, a Pass or Slow without target, and Refuse (a connection that raced the switch).
             _ => {}
         }
         let _ = stream.shutdown().await;
@@ -228,6 +242,24 @@ async fn connection(
     tokio::select! {
         () = cut => {}
         () = work => {}
+    }
+}
+
+/// Copies `from` to `to`, sleeping `delay` before writing each chunk read, until either ends.
+async fn pass_late(
+    from: &mut (impl AsyncReadExt + Unpin),
+    to: &mut (impl AsyncWriteExt + Unpin),
+    delay: Duration,
+) {
+    let mut chunk = [0u8; 4096];
+    while let Ok(n) = from.read(&mut chunk).await {
+        if n == 0 {
+            return;
+        }
+        tokio::time::sleep(delay).await;
+        if to.write_all(&chunk[..n]).await.is_err() {
+            return;
+        }
     }
 }
 
