@@ -350,6 +350,34 @@ async fn credentials_user(store: &str, name: &str) -> serde_json::Value {
     fresh.session(BASE).await["user"]["email"].clone()
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_first_sign_ins_of_one_account_all_reach_its_one_user() {
+    // Sixteen browsers sign a new account in at once, each on its own instance starting on a
+    // new SQLite file: every instance but one loses the race to apply the migrations, and
+    // every sign-in but one the race to create the user; each finds what the winner wrote.
+    for store in stores() {
+        let name = unique("crowd");
+        let tasks: Vec<_> = (0..16)
+            .map(|_| {
+                let (store, name) = (store.clone(), name.clone());
+                tokio::spawn(async move {
+                    let mut browser = client(&store);
+                    let answer = sign_in_with_password(&mut browser, &name).await;
+                    (answer.json()["url"].clone(), browser.session(BASE).await)
+                })
+            })
+            .collect();
+        for task in tasks {
+            let (url, session) = task.await.unwrap();
+            assert_eq!(
+                url, "http://127.0.0.1:3000",
+                "{store}: every sign-in succeeds"
+            );
+            assert_eq!(session["user"]["name"], name.as_str(), "{store}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_login_csrf_session_never_captures_the_victims_next_sign_in() {
     // The attack: the attacker's magic link, opened in the victim's browser (a GET: no CSRF

@@ -190,13 +190,15 @@ pub(crate) fn add(names: &mut Vec<String>, role: &str) {
     }
 }
 
-/// Roles as they are stored in a row: names separated by single spaces (a declared name is
+/// Roles as they are stored in a row (the SQL adapters): names separated by single spaces (a declared name is
 /// an identifier, so it holds no space).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn join(roles: &[String]) -> String {
     roles.join(" ")
 }
 
 /// The roles of a stored row; `None` or empty text is no role.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn split(stored: Option<&str>) -> Vec<String> {
     stored
         .unwrap_or_default()
@@ -206,7 +208,7 @@ pub(crate) fn split(stored: Option<&str>) -> Vec<String> {
         .collect()
 }
 
-#[cfg(test)]
+#[cfg(all(test, any(feature = "sqlite", feature = "postgres")))]
 mod tests {
     use super::*;
 

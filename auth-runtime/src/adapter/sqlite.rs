@@ -7,7 +7,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteRow,
@@ -40,6 +40,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0003_jwt_sessions.sql"),
     ),
 ];
+
+/// How often the migrations are tried before start-up fails, and the pause between tries:
+/// long enough for another server applying them to the same file to finish.
+const MIGRATION_ATTEMPTS: u32 = 50;
+const MIGRATION_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// The table recording applied migrations. Not sqlx's default `_sqlx_migrations`, which the
 /// application's own sqlx migrations may use in the same file: each would then see the
@@ -171,10 +176,23 @@ impl SqliteAdapter {
     /// Enable foreign keys on its connections (sqlx does by default). For an in-memory
     /// database, make sure every connection sees the same one (see [`connect`](Self::connect)).
     pub async fn from_pool(pool: SqlitePool) -> AdapterResult<Self> {
-        migrator()
-            .run(&pool)
-            .await
-            .map_err(|e| AdapterError::store("apply the schema migrations", e))?;
+        let mut attempt = 1;
+        loop {
+            match migrator().run(&pool).await {
+                Ok(()) => break,
+                // Two servers starting at once on a new file both apply the migrations, and
+                // SQLite has no lock for that (PostgreSQL's schema script takes an advisory
+                // one): the one that loses ("table … already exists", or the file busy) tries
+                // again, and then finds the versions the other recorded.
+                Err(MigrateError::ExecuteMigration(..) | MigrateError::Execute(_))
+                    if attempt < MIGRATION_ATTEMPTS =>
+                {
+                    attempt += 1;
+                    tokio::time::sleep(MIGRATION_RETRY_PAUSE).await;
+                }
+                Err(e) => return Err(AdapterError::store("apply the schema migrations", e)),
+            }
+        }
         Ok(SqliteAdapter {
             pool,
             session_readers: None,

@@ -127,7 +127,10 @@ pub(super) async fn user_for_sign_in<D>(
             })
         );
         if !(opted_in && verified) {
-            return Err("OAuthAccountNotLinked");
+            // Unless a concurrent first sign-in of this same account created the user since.
+            return created_meanwhile(adapter, account)
+                .await
+                .ok_or("OAuthAccountNotLinked");
         }
         link_once_per_provider(adapter, &owner, link(&owner.id)).await?;
         return Ok(Stored {
@@ -142,18 +145,41 @@ pub(super) async fn user_for_sign_in<D>(
     if verified {
         new_user = new_user.email_verified(now);
     }
-    let created = adapter
-        .create_user_with_account(new_user, link(""))
-        .await
-        .map_err(|e| {
+    match adapter.create_user_with_account(new_user, link("")).await {
+        Ok(created) => Ok(Stored {
+            is_new_user: true,
+            linked: true,
+            ..Stored::found(created)
+        }),
+        // Two first sign-ins of one account at once: the one that lost the unique key finds
+        // the user the other created.
+        Err(AdapterError::Conflict(what)) => {
+            created_meanwhile(adapter, account).await.ok_or_else(|| {
+                tracing::error!(error = %AdapterError::Conflict(what), "CREATE_USER_ERROR");
+                "OAuthCreateAccount"
+            })
+        }
+        Err(e) => {
             tracing::error!(error = %e, "CREATE_USER_ERROR");
-            "OAuthCreateAccount"
-        })?;
-    Ok(Stored {
-        is_new_user: true,
-        linked: true,
-        ..Stored::found(created)
-    })
+            Err("OAuthCreateAccount")
+        }
+    }
+}
+
+/// The user of `account` when a concurrent sign-in of the same account stored it after this
+/// one looked (its user and account are written in one transaction, so either both or
+/// neither are there).
+async fn created_meanwhile(adapter: &dyn Adapter, account: &Account) -> Option<Stored> {
+    match adapter
+        .get_user_by_account(&account.provider, &account.provider_account_id)
+        .await
+    {
+        Ok(found) => found.map(Stored::found),
+        Err(e) => {
+            tracing::error!(error = %e, "SIGNIN_DATABASE_ERROR");
+            None
+        }
+    }
 }
 
 /// Who a sign-in is in the store, and what the sign-in wrote: the lifecycle events fire for

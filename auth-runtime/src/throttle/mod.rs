@@ -62,8 +62,9 @@ pub struct Hit {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ThrottleError {
-    /// The store failed or is unreachable.
+    /// The store failed or is unreachable (only the PostgreSQL store can).
     #[error("throttle store: cannot {operation}: {message}")]
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     Store {
         /// What was being done, e.g. `connect`.
         operation: &'static str,
@@ -74,6 +75,7 @@ pub enum ThrottleError {
 
 impl ThrottleError {
     /// A store error: what was being done and what went wrong (never the key).
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub fn store(operation: &'static str, message: impl fmt::Display) -> Self {
         ThrottleError::Store {
             operation,
