@@ -15,7 +15,7 @@
 //!
 //! What the runtime does for this: after the database could not be reached it answers
 //! without it for a second instead of letting every request wait out the 5 s timeouts
-//! (`auth-runtime/src/database.rs`); a new user is stored with its account in one transaction
+//! (`auth-runtime/src/store.rs`); a new user is stored with its account in one transaction
 //! and deleted again when its session cannot be stored, so a failed sign-in never leaves a
 //! user whose account is missing (which would answer `OAuthAccountNotLinked` for ever).
 //!

@@ -221,7 +221,7 @@ fn assert_throttled(answer: &Answer, json: bool, window_secs: u64) {
         assert_eq!(answer.body, format!(r#"{{"url":"{THROTTLED_URL}"}}"#));
     } else {
         assert_eq!(answer.content_type(), "text/html");
-        let (status, page) = auth_runtime::__private::pages::error(
+        let (status, page) = auth_runtime::__private::html::error(
             "TooManyRequests",
             ORIGIN,
             &format!("{ORIGIN}{BASE}/signin"),

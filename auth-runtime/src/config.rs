@@ -17,13 +17,13 @@ use crate::callbacks::{
     SignInParams, SignOutEvent, UpdateUserEvent,
 };
 use crate::cookies::CookieNames;
-use crate::database::{AdapterSource, LazyAdapter};
+use crate::jwe::TokenKeys;
 use crate::oauth::{OAuthClient, OAuthProvider, PresetParams};
-use crate::provider::{
+use crate::spec::{
     EmailSettings, EmailTransport, OAuthSettings, ProviderKind, ProviderSpec, Setting,
 };
+use crate::store::{AdapterSource, LazyAdapter};
 use crate::throttle::{MemoryStore, StoreSetting, Throttle, ThrottleSettings, ThrottleStore};
-use crate::token::TokenKeys;
 use crate::user::{NoData, SessionData, Token};
 
 /// The default base path, used when `NEXTAUTH_URL` has none.

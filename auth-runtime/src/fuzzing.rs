@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use serde_json::{Map, Value};
 
 use crate::cookies::{self, Jar, SetCookie};
-use crate::token::{self, TokenError, TokenKeys};
+use crate::jwe::{self, TokenError, TokenKeys};
 use crate::{callback_url, csrf, email};
 
 /// The session token's keys for `secret` (empty salt, as the session cookie uses).
@@ -24,7 +24,7 @@ pub fn decode_session_token(
     token: &str,
     now_secs: u64,
 ) -> Result<Map<String, Value>, TokenError> {
-    token::decode(keys, token, now_secs)
+    jwe::decode(keys, token, now_secs)
 }
 
 /// Seals `claims` as a session token, as a sign-in does.
@@ -34,7 +34,7 @@ pub fn encode_session_token(
     max_age_secs: u64,
     now_secs: u64,
 ) -> String {
-    token::encode(keys, claims, max_age_secs, now_secs)
+    jwe::encode(keys, claims, max_age_secs, now_secs)
 }
 
 /// The cookies of a request whose `Cookie` headers are `values`; values that are not valid

@@ -19,4 +19,4 @@
 //! assert_eq!(jwt::decode(&keys, &token, now).expect("valid")["sub"], "42");
 //! ```
 
-pub use crate::token::{TokenError, TokenKey, TokenKeys, decode, encode};
+pub use crate::jwe::{TokenError, TokenKey, TokenKeys, decode, encode};

@@ -43,20 +43,20 @@
 pub mod adapter;
 pub mod callbacks;
 mod config;
-mod database;
 mod durations;
 pub mod email;
+mod extract;
+mod jwe;
 pub mod jwt;
 mod manage;
 pub mod profiles;
-mod provider;
 mod revocation;
 mod roles;
 mod routes;
 mod serve;
-mod session;
+mod spec;
+mod store;
 mod throttle;
-mod token;
 mod user;
 
 #[doc(hidden)]
@@ -65,7 +65,7 @@ pub mod __private;
 // The mechanisms behind the routes live under `__private` (the cookie jar and chunks, the CSRF
 // token, the callbackUrl rule, the page HTML, the OAuth client): not a public API, reachable by
 // this crate's own tests and benches there; inside the crate they keep their short paths.
-use __private::{callback_url, cookies, csrf, oauth, pages};
+use __private::{callback_url, cookies, csrf, html, oauth};
 
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -74,12 +74,12 @@ pub mod __fuzz;
 
 pub use auth_macros::auth;
 pub use config::{Auth, BaseUrl, ConfigError, SessionConfig};
+pub use extract::{Session, SessionRejection};
 pub use manage::SessionInfo;
 pub use oauth::TokenSet;
-pub use provider::{ProviderKind, ProviderSpec, UnknownProvider};
 pub use roles::{RequireRole, RequireRoleService, RoleName};
 pub use serve::{Serve, serve};
-pub use session::{Session, SessionRejection};
+pub use spec::{ProviderKind, ProviderSpec, UnknownProvider};
 pub use user::{Account, DefaultSession, NoData, SessionData, SessionUser, Token, User};
 
 /// A random 256-bit secret as 64 hex characters, for demos and tests.

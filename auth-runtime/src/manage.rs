@@ -11,8 +11,8 @@ use time::OffsetDateTime;
 
 use crate::adapter::{Adapter, AdapterError, ListedSession, SessionDetails};
 use crate::config::{Auth, Strategy};
+use crate::extract::iso_string;
 use crate::roles::RoleName;
-use crate::session::iso_string;
 use crate::user::SessionData;
 
 /// One of a user's sessions, as `GET {base}/sessions` lists it. Times are ISO 8601 strings

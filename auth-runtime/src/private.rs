@@ -11,10 +11,10 @@ pub mod callback_url;
 pub mod cookies;
 #[path = "csrf.rs"]
 pub mod csrf;
+#[path = "html.rs"]
+pub mod html;
 #[path = "oauth/mod.rs"]
 pub mod oauth;
-#[path = "pages.rs"]
-pub mod pages;
 
 /// Email sign-in's pieces that the routes put together (link, token, message), beside the
 /// public ones of `crate::email`, for the tests that compose a message by hand.
@@ -27,13 +27,13 @@ pub mod email {
 
 pub use crate::callbacks::{AuthorizeInput, Credentials};
 pub use crate::config::{Auth, Builder, ConfigError, Page};
-pub use crate::database::AdapterSource;
 pub use crate::durations::{Duration, days, hours, minutes, seconds};
 pub use crate::oauth::{Checks, Preset, TokenAuthMethod};
-pub use crate::provider::{
+pub use crate::routes::Routes;
+pub use crate::spec::{
     CredentialField, EmailSettings, OAuthSettings, ProviderKind, ProviderSpec, Setting,
 };
-pub use crate::routes::Routes;
+pub use crate::store::AdapterSource;
 pub use crate::throttle::{ClientAddress, ThrottleSettings};
 pub use crate::user::{NoData, SessionData};
 /// The rules a setting's value follows, shared with the `auth!` macro.
@@ -47,4 +47,4 @@ pub fn std_env(name: &str) -> Option<String> {
 /// Spanned on the `session_data:` type, so a type that cannot be carried errors there.
 pub const fn assert_session_data<T: SessionData>() {}
 
-pub use crate::provider::UnknownProvider;
+pub use crate::spec::UnknownProvider;

@@ -7,8 +7,8 @@ use time::OffsetDateTime;
 
 use crate::adapter::{AdapterError, JwtSessionRecord, SessionDetails};
 use crate::config::{Inner, Strategy};
-use crate::database::LazyAdapter;
-use crate::session::expiry;
+use crate::extract::expiry;
+use crate::store::LazyAdapter;
 use crate::user::{SessionData, Token};
 
 /// What the store says of a token.
@@ -46,7 +46,7 @@ impl<D: SessionData> Inner<D> {
             .clone()
             .ok_or(AdapterError::NotFound("user id (`sub`) in the token"))?;
         let now = OffsetDateTime::now_utc();
-        let sid = crate::token::random_uuid_v4();
+        let sid = crate::jwe::random_uuid_v4();
         lazy.get()
             .await?
             .create_jwt_session(JwtSessionRecord {

@@ -13,7 +13,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::config::Auth;
-use crate::session::{Session, SessionRejection, prefers_html};
+use crate::extract::{Session, SessionRejection, prefers_html};
 use crate::user::SessionData;
 
 /// A role declared in an `auth!` block's `roles:`; the generated `auth::Role` implements it.
@@ -171,7 +171,7 @@ impl<D: SessionData> Auth<D> {
             None => {
                 let base = &self.inner.base;
                 let (status, html) =
-                    crate::pages::error("AccessDenied", base.origin(), &base.url("signin"));
+                    crate::html::error("AccessDenied", base.origin(), &base.url("signin"));
                 (
                     status,
                     [(header::CONTENT_TYPE, "text/html; charset=utf-8")],

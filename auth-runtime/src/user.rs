@@ -4,8 +4,8 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::provider::ProviderKind;
 use crate::roles::RoleName;
+use crate::spec::ProviderKind;
 
 /// A user as a provider or an `authorize` function returns it (NextAuth's `{id, name, email, image}`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

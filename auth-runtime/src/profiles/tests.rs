@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::oauth::Preset;
-use crate::provider::{OAuthSettings, Setting};
+use crate::spec::{OAuthSettings, Setting};
 use crate::user::User;
 
 fn read<P: DeserializeOwned>(profile: Value) -> P {

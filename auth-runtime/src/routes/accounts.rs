@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use super::{Ctx, Reply, database, signin};
 use crate::adapter::{Adapter, AdapterUser};
 use crate::config::ProviderBehaviour;
-use crate::provider::ProviderKind;
+use crate::spec::ProviderKind;
 use crate::user::SessionData;
 
 /// The answer of the account routes under JWT sessions.

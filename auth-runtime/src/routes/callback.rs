@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use axum::http::{Method, StatusCode};
 use time::OffsetDateTime;
 
-use super::{Ctx, Fields, Reply, checks, database, email, encode_component, signin};
+use super::{Ctx, Fields, Reply, checks, database, email_link, encode_component, signin};
 use crate::callbacks::{
     AuthorizeFn, CreateUserEvent, Credentials, JwtParams, JwtTrigger, LinkAccountEvent,
     SignInDecision, SignInEvent, SignInParams, UpdateUserEvent,
@@ -33,7 +33,9 @@ pub(super) async fn handle<D: SessionData>(
         ProviderBehaviour::OAuth {
             provider: oauth, ..
         } => oauth_callback(ctx, provider, oauth).await,
-        ProviderBehaviour::Email { confirm, .. } => email::callback(ctx, provider, *confirm).await,
+        ProviderBehaviour::Email { confirm, .. } => {
+            email_link::callback(ctx, provider, *confirm).await
+        }
     }
 }
 

@@ -14,8 +14,8 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use crate::cookies::{Jar, SetCookie};
-use crate::session::expiry;
-use crate::token::{self, TokenKeys};
+use crate::extract::expiry;
+use crate::jwe::{self, TokenKeys};
 
 /// How long a sign-in may take: 15 minutes, as next-auth.
 pub(crate) const CHECK_MAX_AGE: u64 = 15 * 60;
@@ -84,7 +84,7 @@ fn seal_claims(
     if let Some(user) = link_user {
         claims.insert(LINK_CLAIM.to_owned(), Value::String(user.to_owned()));
     }
-    token::encode(
+    jwe::encode(
         keys,
         &claims,
         CHECK_MAX_AGE,
@@ -106,7 +106,7 @@ fn open_claims(
 ) -> Option<Map<String, Value>> {
     let sealed = jar.get(name)?;
     let now = OffsetDateTime::now_utc().unix_timestamp().max(0) as u64;
-    let claims = token::decode(keys, sealed, now).ok()?;
+    let claims = jwe::decode(keys, sealed, now).ok()?;
     let made_for = claims.get("provider").and_then(Value::as_str)?;
     (made_for == provider).then_some(claims)
 }

@@ -13,7 +13,7 @@
 //!
 //! A sign-in that fails part-way leaves nothing half-written: a new user is stored with its
 //! account in one write, and deleted again when its session cannot be stored (the adapter
-//! handle of `crate::database` does that).
+//! handle of `crate::store` does that).
 
 use std::sync::Arc;
 
@@ -30,8 +30,8 @@ use crate::adapter::{
 use crate::callbacks::{SessionEvent, SessionParams};
 use crate::config::{ProviderBehaviour, Strategy};
 use crate::cookies::SetCookie;
-use crate::provider::ProviderKind;
-use crate::session::{expiry, iso_string};
+use crate::extract::{expiry, iso_string};
+use crate::spec::ProviderKind;
 use crate::user::{Account, DefaultSession, SessionData, SessionUser, Token, User};
 
 /// The adapter, when sessions live in the database.
@@ -334,7 +334,7 @@ pub(super) async fn start_session<D>(
 ) -> Result<SetCookie, AdapterError> {
     let now = OffsetDateTime::now_utc();
     let expires = expiry(now, ctx.auth.session.max_age);
-    let token = crate::token::random_uuid_v4();
+    let token = crate::jwe::random_uuid_v4();
     adapter
         .create_session(AdapterSession::new(&token, user_id, expires))
         .await?;

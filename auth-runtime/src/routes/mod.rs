@@ -9,7 +9,7 @@ mod accounts;
 mod callback;
 mod checks;
 mod database;
-mod email;
+mod email_link;
 mod pages;
 mod session;
 mod sessions;
@@ -31,8 +31,8 @@ use crate::callbacks::{ErrorEvent, RedirectParams};
 use crate::config::{Auth, Inner};
 use crate::cookies::{Jar, SetCookie};
 use crate::csrf;
-use crate::provider::ProviderSpec;
 use crate::serve::BodyReadTimeout;
+use crate::spec::ProviderSpec;
 use crate::user::SessionData;
 
 /// Bodies larger than this are refused with 413: no NextAuth form comes close.
@@ -222,7 +222,7 @@ impl<D: SessionData> Ctx<'_, D> {
         let throttle = self.auth.throttle.as_ref()?;
         let retry_after = throttle.attempt(&self.client_address, identifier).await?;
         let code = crate::throttle::TOO_MANY_REQUESTS;
-        let (_, page) = crate::pages::error(code, self.auth.base.origin(), &self.url("signin"));
+        let (_, page) = crate::html::error(code, self.auth.base.origin(), &self.url("signin"));
         Some(Reply::TooManyRequests {
             retry_after,
             url: self.error_url(code),

@@ -4,8 +4,8 @@
 use axum::http::StatusCode;
 
 use super::{Ctx, Reply, encode_component, query_joiner};
-use crate::pages::{self, PageField, PageProvider, PageProviderKind, SigninPage};
-use crate::provider::ProviderKind;
+use crate::html::{self, PageField, PageProvider, PageProviderKind, SigninPage};
+use crate::spec::ProviderKind;
 use crate::user::SessionData;
 
 /// Error codes that `/error` sends back to the sign-in page to show inline (docs/REST.md §2.10).
@@ -79,7 +79,7 @@ pub(super) fn signin<D: SessionData>(ctx: &Ctx<'_, D>, _argument: Option<&str>) 
             fields,
         })
         .collect();
-    let body = pages::signin(&SigninPage {
+    let body = html::signin(&SigninPage {
         providers: &page_providers,
         csrf_token: &ctx.csrf_token,
         callback_url: &ctx.callback_url,
@@ -99,7 +99,7 @@ pub(super) fn signout<D: SessionData>(ctx: &Ctx<'_, D>) -> Reply {
     }
     Reply::Html {
         status: StatusCode::OK,
-        body: pages::signout(&ctx.url("signout"), &ctx.csrf_token),
+        body: html::signout(&ctx.url("signout"), &ctx.csrf_token),
     }
 }
 
@@ -117,7 +117,7 @@ pub(super) fn error<D: SessionData>(ctx: &Ctx<'_, D>, argument: Option<&str>) ->
     if SIGNIN_ERRORS.contains(&code) {
         return Reply::redirect(format!("{}?error={code}", ctx.url("signin")));
     }
-    let (status, body) = pages::error(code, ctx.auth.base.origin(), &ctx.url("signin"));
+    let (status, body) = html::error(code, ctx.auth.base.origin(), &ctx.url("signin"));
     Reply::Html { status, body }
 }
 
@@ -128,6 +128,6 @@ pub(super) fn verify_request<D: SessionData>(ctx: &Ctx<'_, D>) -> Reply {
     }
     Reply::Html {
         status: StatusCode::OK,
-        body: pages::verify_request(ctx.auth.base.origin()),
+        body: html::verify_request(ctx.auth.base.origin()),
     }
 }

@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 
 use super::{Ctx, Fields, Reply, database};
 use crate::callbacks::{JwtParams, JwtTrigger, SessionEvent, SessionParams};
+use crate::extract::{TokenRead, client_session_json, expiry, iso_string};
 use crate::revocation::Liveness;
-use crate::session::{TokenRead, client_session_json, expiry, iso_string};
 use crate::user::{DefaultSession, SessionData};
 
 pub(super) async fn get<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {

@@ -9,9 +9,9 @@ use serde_json::json;
 use super::accounts::{api_error, json_answer, signed_in_user};
 use super::{Ctx, Reply};
 use crate::config::Strategy;
+use crate::extract::{TokenRead, now_secs};
 use crate::manage::{SessionStore, session_id, session_infos};
 use crate::revocation::Liveness;
-use crate::session::{TokenRead, now_secs};
 use crate::user::SessionData;
 
 /// The answer under JWT sessions without a store (docs/BEHAVIOUR.md).

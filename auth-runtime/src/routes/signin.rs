@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 
 use super::checks::{self, StateCookie};
-use super::{Ctx, Reply, email};
+use super::{Ctx, Reply, email_link};
 use crate::config::ProviderBehaviour;
 use crate::csrf;
 use crate::oauth::{AuthorizationRequest, OAuthProvider, pkce_challenge, random_check_value};
@@ -28,7 +28,7 @@ pub(super) async fn post<D: SessionData>(ctx: &mut Ctx<'_, D>, provider_id: Opti
             from,
             max_age,
             ..
-        } => email::start(ctx, provider, mailer, from, *max_age).await,
+        } => email_link::start(ctx, provider, mailer, from, *max_age).await,
     }
 }
 

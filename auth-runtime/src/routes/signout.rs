@@ -3,7 +3,7 @@
 
 use super::{Ctx, Reply, database};
 use crate::callbacks::SignOutEvent;
-use crate::session::{TokenRead, now_secs};
+use crate::extract::{TokenRead, now_secs};
 use crate::user::SessionData;
 
 pub(super) async fn post<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {

@@ -32,7 +32,7 @@ use axum::http::{Extensions, HeaderMap};
 use sha2::{Digest as _, Sha256};
 
 use crate::adapter::BoxFuture;
-use crate::provider::{CredentialField, Setting};
+use crate::spec::{CredentialField, Setting};
 
 mod memory;
 #[cfg(feature = "postgres")]

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use crate::config::{Auth, Inner, Strategy};
 use crate::cookies::{self, Jar, SetCookie, push_digits};
-use crate::token;
+use crate::jwe;
 use crate::user::{NoData, SessionData, Token};
 
 /// What the session cookie held.
@@ -133,7 +133,7 @@ impl<D: SessionData> Inner<D> {
     pub(crate) fn decode_token(&self, value: &str, now: u64) -> Option<Token<D>> {
         // Straight from the payload bytes into the typed token: no intermediate JSON tree,
         // and the time claims checked on the typed values (the payload is parsed once).
-        let payload = match token::open(&self.session_keys, value) {
+        let payload = match jwe::open(&self.session_keys, value) {
             Ok(payload) => payload,
             Err(e) => {
                 tracing::warn!(error = %e, "JWT_SESSION_ERROR");
@@ -143,7 +143,7 @@ impl<D: SessionData> Inner<D> {
         let token: Token<D> = match serde_json::from_slice(&payload) {
             Ok(token) => token,
             Err(_) if payload.trim_ascii_start().first() != Some(&b'{') => {
-                tracing::warn!(error = %token::TokenError::NotAnObject, "JWT_SESSION_ERROR");
+                tracing::warn!(error = %jwe::TokenError::NotAnObject, "JWT_SESSION_ERROR");
                 return None;
             }
             Err(e) => {
@@ -151,7 +151,7 @@ impl<D: SessionData> Inner<D> {
                 return None;
             }
         };
-        match token::check_decoded_times(&payload, token.iat, token.exp, now) {
+        match jwe::check_decoded_times(&payload, token.iat, token.exp, now) {
             Ok(()) => Some(token),
             Err(e) => {
                 tracing::warn!(error = %e, "JWT_SESSION_ERROR");
@@ -179,8 +179,8 @@ impl<D: SessionData> Inner<D> {
         now: OffsetDateTime,
     ) -> Vec<SetCookie> {
         let now_secs = now.unix_timestamp().max(0) as u64;
-        // `iat`, `exp` and a fresh `jti` replace the token's own, as `token::encode` does.
-        let jti = token::random_uuid_v4();
+        // `iat`, `exp` and a fresh `jti` replace the token's own, as `jwe::encode` does.
+        let jti = jwe::random_uuid_v4();
         let sealed = Sealed {
             name: &token.name,
             email: &token.email,
@@ -202,7 +202,7 @@ impl<D: SessionData> Inner<D> {
         let mut payload = Vec::with_capacity(256 + strings);
         let value = match serde_json::to_writer(&mut payload, &sealed) {
             Ok(()) if payload.first() == Some(&b'{') => {
-                token::seal_owned(&self.session_keys, payload)
+                jwe::seal_owned(&self.session_keys, payload)
             }
             Ok(_) | Err(_) => {
                 tracing::error!("JWT_SESSION_ERROR: the token does not serialize to an object");

@@ -14,8 +14,8 @@ use crate::config::Provider;
 use crate::email::{
     Mailer, hash_token, new_token, normalize_identifier, sign_in_email, sign_in_url, site_host,
 };
-use crate::provider::ProviderKind;
-use crate::session::expiry;
+use crate::extract::expiry;
+use crate::spec::ProviderKind;
 use crate::throttle;
 use crate::user::{Account, SessionData, User};
 
@@ -110,7 +110,7 @@ async fn confirm_page<D: SessionData>(ctx: &Ctx<'_, D>, id: &str) -> Reply {
     if !callback_url.is_empty() {
         fields.push(("callbackUrl", callback_url.as_str()));
     }
-    let body = crate::pages::confirm_email_sign_in(
+    let body = crate::html::confirm_email_sign_in(
         &ctx.url(&format!("callback/{id}")),
         &ctx.csrf_token,
         &shown,

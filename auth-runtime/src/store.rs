@@ -14,7 +14,7 @@ use crate::adapter::{
     Adapter, AdapterAccount, AdapterError, AdapterResult, AdapterSession, AdapterUser, BoxFuture,
     JwtSessionRecord, ListedSession, NewUser, SessionAndUser, SessionDetails, VerificationToken,
 };
-use crate::provider::Setting;
+use crate::spec::Setting;
 
 /// How long connecting to the database may take before the request is answered without it.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
