@@ -7,13 +7,12 @@
 //! adds (ignored by git). Crash inputs land in `fuzz/artifacts/<target>/`; any crash fails
 //! the command.
 
-use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
 
-use crate::{Result, step, workspace_root};
+use crate::{Result, cargo_program, step, workspace_root};
 
 /// The cargo-fuzz release known to build with the project's toolchain (Rust 1.95).
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
@@ -265,8 +264,4 @@ fn built_binary(fuzz_dir: &Path, target: &str) -> Result<PathBuf> {
                 target_dir.display()
             )
         })
-}
-
-fn cargo_program() -> String {
-    env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }

@@ -11,6 +11,9 @@
 //!   PostgreSQL; fails on any 5xx, socket error, wrong answer or growing RSS.
 //! - `fuzz --seconds N [target…]`: the cargo-fuzz targets in `fuzz/` (libFuzzer), N seconds
 //!   each on one core; prints executions, exec/s, corpus size and crashes per target.
+//! - `mutants [--file PATH]…`: cargo-mutants over the security-critical code (or the files
+//!   named) with the runtime's own tests; prints the share of viable mutants caught and
+//!   every survivor, and fails below 90% (SECURITY.md).
 
 use std::env;
 use std::net::{TcpListener, TcpStream};
@@ -22,6 +25,7 @@ mod bench;
 mod build_times;
 mod fuzz;
 mod http;
+mod mutants;
 mod procstat;
 mod soak;
 
@@ -38,11 +42,13 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(),
         Some("build-times") => build_times::build_times(),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
+        Some("mutants") => mutants::mutants(&args[1..]),
         Some("soak") => soak::soak(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask test | bench | build-times \
-                 | soak [--seconds N] [--connections C] | fuzz --seconds N [target…]"
+                 | soak [--seconds N] [--connections C] | fuzz --seconds N [target…] \
+                 | mutants [--file PATH]…"
             );
             return ExitCode::from(2);
         }
@@ -63,10 +69,14 @@ fn workspace_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// The cargo that runs xtask (`$CARGO`), for the cargo subcommands it starts.
+fn cargo_program() -> String {
+    env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+}
+
 fn cargo(args: &[&str]) -> Result {
-    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     step(&format!("cargo {}", args.join(" ")));
-    let status = Command::new(cargo)
+    let status = Command::new(cargo_program())
         .args(args)
         .current_dir(workspace_root())
         .status()
