@@ -225,6 +225,11 @@ mod tests {
         assert_eq!(target, "https://app.example.com/@evil.com/");
         let target = default_redirect("/\\evil.com", BASE);
         assert_eq!(target, "https://app.example.com//evil.com");
+        // A control character that is not whitespace is encoded too, not passed on.
+        assert_eq!(
+            default_redirect("/a\u{1}b\u{7f}", BASE),
+            "https://app.example.com/a%01b%7F"
+        );
         let target = default_redirect("/a\r\nSet-Cookie: x=1", BASE);
         assert!(!target.contains(['\r', '\n', ' ']), "{target:?}");
         assert_eq!(host_of(&target), "app.example.com");
