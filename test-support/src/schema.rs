@@ -1,17 +1,15 @@
 //! What the adapter tests share: reaching the test PostgreSQL server (failing loudly, with the
 //! commands that set it up, when it is not there) and giving each test a schema of its own.
 
-#![allow(dead_code)] // each test crate uses a part
-
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use crate::{redacted, require_postgres};
 use auth_runtime::adapter::sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use auth_runtime::adapter::sqlx::{self, ConnectOptions as _, Connection as _};
-use auth_test_support::{redacted, require_postgres};
 
-/// The commands that make `auth_test_support::DEFAULT_POSTGRES_URL` work on a Debian machine with
+/// The commands that make `crate::DEFAULT_POSTGRES_URL` work on a Debian machine with
 /// PostgreSQL 15 installed (no configuration file to edit: password auth on 127.0.0.1 is
 /// Debian's default).
 pub const POSTGRES_SETUP: &str = r#"pg_ctlcluster 15 main start

@@ -6,8 +6,8 @@
 //! both registered with the redirect URIs given to [`OidcProvider::start`]. Any login with any
 //! password is accepted and becomes `sub`; consent is granted without asking.
 
-use auth_test_support::peer::{Ready, start_peer, tail};
-use auth_test_support::{peers_dir, require_node};
+use crate::peer::{Ready, start_peer, tail};
+use crate::{peers_dir, require_node};
 use std::process::{Child, Command};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
