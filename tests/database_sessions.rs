@@ -8,9 +8,9 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use auth_runtime::callbacks::Credentials;
-use auth_runtime::{User, auth};
+use auth_runtime::auth;
 use auth_test_support::client::{Answer, Client, vars};
+use auth_test_support::database::authorize;
 use auth_test_support::{oidc, smtp};
 use auth_test_support::{require_postgres, unique};
 use axum::http::StatusCode;
@@ -34,16 +34,6 @@ auth! {
         },
         email: Email { server: env("EMAIL_SERVER"), from: "NextAuth <no-reply@example.com>" },
     },
-}
-
-/// Any name with password `pw`; the email is `<name>@example.com`.
-async fn authorize(credentials: Credentials) -> Option<User> {
-    let name = credentials.get("username")?;
-    (credentials.get("password") == Some("pw")).then(|| {
-        User::new(name)
-            .name(name)
-            .email(format!("{name}@example.com"))
-    })
 }
 
 fn provider() -> &'static oidc::OidcProvider {

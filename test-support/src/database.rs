@@ -1,6 +1,7 @@
 //! The database side of the fault tests (`tests/faults.rs`, `tests/faults_under_load.rs`): a
 //! PostgreSQL schema of the test's own, the check that nothing half-written was left in it,
-//! the credentials the apps there accept, and asking for an email link.
+//! the credentials the apps there accept (`tests/database_sessions.rs` too), and asking for an
+//! email link.
 
 // A test helper reports a failure by panicking, with the detail.
 #![allow(clippy::unwrap_used)]
