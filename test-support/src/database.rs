@@ -9,13 +9,13 @@
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use crate::{require_postgres, unique};
 use auth_runtime::User;
 use auth_runtime::adapter::sqlx::postgres::{PgPool, PgPoolOptions};
 use auth_runtime::adapter::sqlx::{self, Row as _};
 use auth_runtime::callbacks::Credentials;
 
 use crate::client::{Answer, Client};
+use crate::{require_postgres, unique};
 
 /// Any name with password `pw`; the email is `<name>@example.com`.
 pub async fn authorize(credentials: Credentials) -> Option<User> {
