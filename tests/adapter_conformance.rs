@@ -1,10 +1,8 @@
 //! One conformance suite for every `Adapter`: the in-memory store, SQLite in memory and in a
-//! file, and PostgreSQL (at `DATABASE_URL_POSTGRES`, or the default in `adapter_support`).
+//! file, and PostgreSQL (at `DATABASE_URL_POSTGRES`, or the default in `auth_test_support`).
 //! PostgreSQL must be running: these tests fail, saying how to start it, when it is not.
 
 #![allow(clippy::unwrap_used)]
-
-mod adapter_support;
 
 use std::error::Error;
 use std::path::PathBuf;
@@ -18,7 +16,7 @@ use auth_runtime::adapter::{
 };
 use time::{Duration, OffsetDateTime, UtcOffset};
 
-use adapter_support::TestSchema;
+use auth_test_support::schema::TestSchema;
 
 /// An instant with milliseconds, as NextAuth's JavaScript `Date`s have.
 fn at(unix_seconds: i64, millis: i64) -> OffsetDateTime {

@@ -1,11 +1,9 @@
 //! `PostgresAdapter` and the official `@auth/pg-adapter` share one database: what either
 //! writes, the other reads, in the tables this crate creates. The Node side is
 //! `tests/interop/pg-adapter/script.mjs` (installed with `npm ci` when `node_modules` is
-//! missing). Needs PostgreSQL (see `adapter_support`) and Node.js 20+.
+//! missing). Needs PostgreSQL (see `auth_test_support::schema`) and Node.js 20+.
 
 #![allow(clippy::unwrap_used)]
-
-mod adapter_support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -20,7 +18,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use adapter_support::TestSchema;
+use auth_test_support::schema::TestSchema;
 use auth_test_support::{require_node, require_postgres};
 
 /// What `script.mjs` writes (it holds the same values).

@@ -5,20 +5,15 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-#[path = "common/oidc.rs"]
-mod oidc;
-#[path = "common/smtp.rs"]
-mod smtp;
-
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use auth_runtime::callbacks::Credentials;
-use auth_runtime::{User, auth};
+use auth_runtime::auth;
+use auth_test_support::client::{Answer, Client, vars};
+use auth_test_support::database::authorize;
+use auth_test_support::{oidc, smtp};
 use auth_test_support::{require_postgres, unique};
 use axum::http::StatusCode;
-use common::{Client, vars};
 
 const BASE: &str = "/api/auth";
 const ORIGIN: &str = "http://127.0.0.1:3000";
@@ -39,16 +34,6 @@ auth! {
         },
         email: Email { server: env("EMAIL_SERVER"), from: "NextAuth <no-reply@example.com>" },
     },
-}
-
-/// Any name with password `pw`; the email is `<name>@example.com`.
-async fn authorize(credentials: Credentials) -> Option<User> {
-    let name = credentials.get("username")?;
-    (credentials.get("password") == Some("pw")).then(|| {
-        User::new(name)
-            .name(name)
-            .email(format!("{name}@example.com"))
-    })
 }
 
 fn provider() -> &'static oidc::OidcProvider {
@@ -87,7 +72,7 @@ fn client(database_url: &str) -> Client {
     Client::new(db::router(auth.clone()).layer(auth.layer()))
 }
 
-async fn sign_in_with_password(client: &mut Client, name: &str) -> common::Answer {
+async fn sign_in_with_password(client: &mut Client, name: &str) -> Answer {
     let token = client.csrf(BASE).await;
     client
         .post_form(
@@ -104,7 +89,7 @@ async fn fresh_oidc_session(store: &str, login: &str) -> serde_json::Value {
     fresh.session(BASE).await
 }
 
-async fn oidc_sign_in(client: &mut Client, login: &str) -> common::Answer {
+async fn oidc_sign_in(client: &mut Client, login: &str) -> Answer {
     let token = client.csrf(BASE).await;
     let answer = client
         .post_form(
@@ -325,7 +310,7 @@ async fn an_oauth_email_that_belongs_to_another_user_is_not_linked() {
 }
 
 /// `POST /accounts/link` for the OpenID provider, then its login as `login`.
-async fn oidc_link(client: &mut Client, login: &str) -> common::Answer {
+async fn oidc_link(client: &mut Client, login: &str) -> Answer {
     let token = client.csrf(BASE).await;
     let answer = client
         .post_form(
@@ -646,7 +631,7 @@ async fn a_user_created_by_a_provider_that_verified_its_address_keeps_its_accoun
     }
 }
 
-async fn request_link(client: &mut Client, email: &str) -> common::Answer {
+async fn request_link(client: &mut Client, email: &str) -> Answer {
     let token = client.csrf(BASE).await;
     let email = auth_runtime::__private::cookies::encode_uri_component(email);
     client

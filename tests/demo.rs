@@ -4,18 +4,16 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 #[allow(dead_code, unreachable_pub)]
 #[path = "../examples/demo.rs"]
 mod demo;
 
 use auth_runtime::__private::csrf;
 use auth_runtime::jwt;
+use auth_test_support::client::{Answer, Client, SECRET, vars};
 use auth_test_support::now;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Client, SECRET, vars};
 
 const BASE: &str = "/api/auth";
 const ORIGIN: &str = "http://127.0.0.1:3000";
@@ -388,7 +386,7 @@ async fn the_session_extractor_reads_the_cookie_and_bearer_tokens() {
 }
 
 /// `GET path` with an `Accept` header (and `Host: evil.example`, which must change nothing).
-async fn get_accepting(client: &mut Client, path: &str, accept: &str) -> common::Answer {
+async fn get_accepting(client: &mut Client, path: &str, accept: &str) -> Answer {
     client
         .send(
             Request::get(path)

@@ -3,15 +3,13 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
 #[allow(dead_code, unreachable_pub)]
 #[path = "../examples/demo.rs"]
 mod demo;
-#[path = "common/oidc.rs"]
-mod oidc;
 
+use auth_test_support::client::{Client, vars};
+use auth_test_support::oidc;
 use axum::http::StatusCode;
-use common::{Client, vars};
 
 const BASE: &str = "/api/auth";
 

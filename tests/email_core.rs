@@ -2,16 +2,13 @@
 //! the message as a mail client decodes it, and a server that is down or silent. The
 //! advisory inputs that must never reach a mailer are in `tests/advisories/`.
 
-#[path = "common/smtp.rs"]
-mod smtp;
-
 use std::time::{Duration, Instant};
 
 use auth_runtime::__private::email::{
     self, DEFAULT_FROM, MailError, Mailer, SignInEmail, SmtpMailer,
 };
 use auth_runtime::BaseUrl;
-use smtp::SmtpSink;
+use auth_test_support::smtp::SmtpSink;
 
 const WAIT: Duration = Duration::from_secs(10);
 

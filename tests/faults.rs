@@ -4,7 +4,7 @@
 //! same app, no restart), and nothing half-written is left in the database.
 //!
 //! Real parts wherever they can fail so: the real `oidc-provider` stopped and started again on
-//! the same port, the real PostgreSQL behind a TCP proxy the test cuts (`tests/common/proxy.rs`)
+//! the same port, the real PostgreSQL behind a TCP proxy the test cuts (`auth_test_support::proxy`)
 //! or refusing a write through a trigger on the test's own schema, the real SMTP sink stopped
 //! and started again on the same port. A real provider cannot be made to hang past the
 //! timeout or to answer 500 or garbage, so for those the tests named `proxy_…` put the proxy
@@ -28,29 +28,17 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-#[path = "common/database.rs"]
-mod database;
-#[path = "common/oauth_app.rs"]
-mod oauth_app;
-#[path = "common/oidc.rs"]
-mod oidc;
-#[path = "common/proxy.rs"]
-mod proxy;
-#[path = "common/smtp.rs"]
-mod smtp;
-
 use std::time::{Duration, Instant};
 
 use auth_runtime::adapter::sqlx::{self, Row as _};
 use auth_runtime::auth;
-use auth_test_support::unique;
+use auth_test_support::client::{Answer, Client, vars};
+use auth_test_support::database::{Schema, authorize, request_link};
+use auth_test_support::oauth_app::{BASE, ORIGIN, path_of, start};
+use auth_test_support::proxy::{Mode, Proxy};
+use auth_test_support::{oauth_app, oidc, smtp, unique};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Answer, Client, vars};
-use database::{Schema, authorize, request_link};
-use oauth_app::{BASE, ORIGIN, path_of, start};
-use proxy::{Mode, Proxy};
 use tower::ServiceExt;
 
 /// How long a failing part may hold a request: generous, the point is "not forever". The

@@ -5,7 +5,7 @@
 //! - PostgreSQL restarting under sustained load (16 tasks reading sessions, signing in and
 //!   out for 7 s). A restart, as the app sees it, is a window of about 2 s in which every
 //!   connection is cut and new ones are refused; the test makes that window with the TCP proxy
-//!   (`tests/common/proxy.rs`) in front of the real PostgreSQL, not with `pg_ctlcluster
+//!   (`auth_test_support::proxy`) in front of the real PostgreSQL, not with `pg_ctlcluster
 //!   restart`, because the other test binaries share the cluster and run in parallel.
 //! - The real SMTP sink answering slowly, through the proxy holding each chunk: the sign-in
 //!   gives up at the mailer's timeout (`SmtpMailer::with_timeout`, set through the `mailer:`
@@ -23,14 +23,6 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-#[path = "common/database.rs"]
-mod database;
-#[path = "common/proxy.rs"]
-mod proxy;
-#[path = "common/smtp.rs"]
-mod smtp;
-
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -42,11 +34,12 @@ use auth_runtime::adapter::sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 use auth_runtime::adapter::sqlx::{self, Row as _};
 use auth_runtime::auth;
 use auth_runtime::email::SmtpMailer;
+use auth_test_support::client::{Answer, Client, vars};
+use auth_test_support::database::{HALF_WRITTEN, Schema, authorize, request_link};
+use auth_test_support::proxy::{Mode, Proxy};
+use auth_test_support::smtp;
 use auth_test_support::{peer, unique, workspace_root};
 use axum::http::StatusCode;
-use common::{Answer, Client, vars};
-use database::{HALF_WRITTEN, Schema, authorize, request_link};
-use proxy::{Mode, Proxy};
 
 const BASE: &str = "/api/auth";
 const ORIGIN: &str = "http://127.0.0.1:3000";

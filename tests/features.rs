@@ -4,16 +4,14 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::sync::Mutex;
 
 use auth_runtime::callbacks::{
     Credentials, JwtParams, JwtTrigger, SessionParams, SignInEvent, SignInParams, SignOutEvent,
 };
 use auth_runtime::{User, auth};
+use auth_test_support::client::{Answer, Client, vars};
 use axum::http::StatusCode;
-use common::{Client, vars};
 use serde::{Deserialize, Serialize};
 
 const BASE: &str = "/api/auth";
@@ -141,7 +139,7 @@ fn client() -> Client {
     )
 }
 
-async fn sign_in_as(client: &mut Client, name: &str) -> common::Answer {
+async fn sign_in_as(client: &mut Client, name: &str) -> Answer {
     let token = client.csrf(BASE).await;
     client
         .post_form(

@@ -3,9 +3,6 @@
 //! authentication methods, PKCE and nonce; then the ways a callback must fail. GitHub's quirks
 //! run against an in-process fake (`fake_github_*`), since no real GitHub is reachable.
 
-#[path = "common/oidc.rs"]
-mod oidc;
-
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
@@ -14,14 +11,14 @@ use auth_runtime::__private::oauth::{
     OAuthProvider, Preset, PresetParams, TokenAuthMethod, pkce_challenge, random_check_value,
     state_matches,
 };
+use auth_test_support::oidc::{
+    BASIC_CLIENT_ID, BASIC_CLIENT_SECRET, OidcProvider, POST_CLIENT_ID, POST_CLIENT_SECRET,
+};
 use axum::Json;
 use axum::extract::{Form, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use oidc::{
-    BASIC_CLIENT_ID, BASIC_CLIENT_SECRET, OidcProvider, POST_CLIENT_ID, POST_CLIENT_SECRET,
-};
 use serde_json::{Value, json};
 use url::Url;
 

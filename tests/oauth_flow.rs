@@ -6,16 +6,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-#[path = "common/oauth_app.rs"]
-mod oauth_app;
-#[path = "common/oidc.rs"]
-mod oidc;
-
 use std::time::{Duration, Instant};
 
+use auth_test_support::oauth_app::*;
+use auth_test_support::oidc;
 use axum::http::StatusCode;
-use oauth_app::*;
 
 #[tokio::test]
 async fn oidc_sign_in_with_client_secret_basic_pkce_and_nonce() {

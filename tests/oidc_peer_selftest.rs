@@ -1,16 +1,13 @@
 //! Proves the OpenID provider peer (`tests/peers/oidc-provider.mjs`, driven by
-//! `tests/common/oidc.rs`) works and checks what the app's OAuth tests rely on it to check.
+//! `auth_test_support::oidc`) works and checks what the app's OAuth tests rely on it to check.
 
 #![allow(clippy::unwrap_used)]
 
-#[path = "common/oidc.rs"]
-mod oidc;
-
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use oidc::{
+use auth_test_support::oidc::{
     BASIC_CLIENT_ID, BASIC_CLIENT_SECRET, OidcProvider, POST_CLIENT_ID, POST_CLIENT_SECRET,
 };
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sha2::{Digest, Sha256};

@@ -5,7 +5,6 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
 #[allow(dead_code, unreachable_pub)]
 #[path = "../examples/database.rs"]
 mod database;
@@ -13,9 +12,9 @@ mod database;
 #[path = "../examples/demo.rs"]
 mod demo;
 
+use auth_test_support::client::{Client, vars};
 use axum::body::Body;
 use axum::http::{Request, header};
-use common::{Client, vars};
 
 const BASE: &str = "/api/auth";
 

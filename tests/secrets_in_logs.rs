@@ -8,13 +8,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
 // The harness has helpers this test does not call.
-#[allow(dead_code)]
-#[path = "common/oidc.rs"]
-mod oidc;
-#[path = "common/smtp.rs"]
-mod smtp;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -24,13 +18,14 @@ use auth_runtime::__private::cookies::encode_uri_component;
 use auth_runtime::callbacks::Credentials;
 use auth_runtime::jwt::{self, TokenKeys};
 use auth_runtime::{User, auth};
+use auth_test_support::client::{Answer, Client, vars};
 use auth_test_support::{now, require_postgres, unique};
+use auth_test_support::{oidc, smtp};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
-use common::{Answer, Client, vars};
 use tracing_subscriber::field::MakeExt as _;
 use tracing_subscriber::fmt::format::FmtSpan;
 

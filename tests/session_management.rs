@@ -5,15 +5,13 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use auth_runtime::callbacks::{JwtParams, JwtTrigger};
 use auth_runtime::{RoleName, User, auth};
+use auth_test_support::client::{Answer, Client, vars};
 use auth_test_support::{require_postgres, unique};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::routing::get;
-use common::{Answer, Client, vars};
 
 const BASE: &str = "/api/auth";
 const ORIGIN: &str = "http://127.0.0.1:3000";

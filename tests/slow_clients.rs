@@ -4,8 +4,6 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 #[allow(dead_code, unreachable_pub)]
 #[path = "../examples/demo.rs"]
 mod demo;
@@ -15,7 +13,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use auth_runtime::Serve;
-use common::{SECRET, vars};
+use auth_test_support::client::{SECRET, vars};
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::{TcpListener, TcpStream};

@@ -6,26 +6,22 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod adapter_support;
-mod common;
-#[path = "common/smtp.rs"]
-mod smtp;
-
 use std::collections::HashMap;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use adapter_support::TestSchema;
 use auth_runtime::adapter::sqlx::{self, Row as _};
 use auth_runtime::callbacks::Credentials;
 use auth_runtime::{User, auth};
+use auth_test_support::client::{Answer, Client, vars};
+use auth_test_support::schema::TestSchema;
+use auth_test_support::smtp;
 use auth_test_support::{require_postgres, unique};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use common::{Answer, Client, vars};
 use sha2::{Digest as _, Sha256};
 
 const BASE: &str = "/api/auth";

@@ -4,14 +4,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::sync::Mutex;
 
 use auth_runtime::callbacks::{ErrorEvent, SignInEvent};
 use auth_runtime::{User, auth};
+use auth_test_support::client::{Client, vars};
 use axum::http::StatusCode;
-use common::{Client, vars};
 
 const BASE: &str = "/api/auth";
 

@@ -1,10 +1,30 @@
 //! What the integration tests (`tests/`), their peer harnesses and xtask share, in one place
 //! instead of copies: peer processes ([`peer`]), the test PostgreSQL ([`postgres`]), and the
 //! checks that make a plain `cargo test` name a missing tool in one line ([`require`]).
+//!
+//! With the `harness` feature, what only the test binaries use: a `Router` client that keeps
+//! cookies (`client`), the OpenID provider and SMTP peers (`oidc`, `smtp`), the fault proxy
+//! (`proxy`), the OAuth app (`oauth_app`) and the PostgreSQL schemas of the adapter and fault
+//! tests (`schema`, `database`). xtask goes without it, and so without axum and auth-runtime.
 
 pub mod peer;
 pub mod postgres;
 pub mod require;
+
+#[cfg(feature = "harness")]
+pub mod client;
+#[cfg(feature = "harness")]
+pub mod database;
+#[cfg(feature = "harness")]
+pub mod oauth_app;
+#[cfg(feature = "harness")]
+pub mod oidc;
+#[cfg(feature = "harness")]
+pub mod proxy;
+#[cfg(feature = "harness")]
+pub mod schema;
+#[cfg(feature = "harness")]
+pub mod smtp;
 
 pub use postgres::{DEFAULT_POSTGRES_URL, redacted, require_postgres};
 pub use require::{require_aiosmtpd, require_node};

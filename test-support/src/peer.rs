@@ -1,4 +1,4 @@
-//! What the peer harnesses (`tests/common/oidc.rs`, `tests/common/smtp.rs`, the Node-backed
+//! What the peer harnesses (`auth_test_support::oidc`, `auth_test_support::smtp`, the Node-backed
 //! tests and xtask) share: installing a peer's packages once, starting a child process that
 //! announces itself with a `READY` line, and keeping the end of its stderr for failure messages
 //! instead of letting it into the test output.

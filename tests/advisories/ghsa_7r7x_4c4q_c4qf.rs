@@ -11,10 +11,10 @@
 
 use serde_json::{Map, Value};
 
-use crate::oauth_app::{
+use crate::support::{ORIGIN, seal, unseal};
+use auth_test_support::oauth_app::{
     BASE, assert_oauth_callback_error, client, path_of, provider, start, with_param,
 };
-use crate::support::{ORIGIN, seal, unseal};
 
 const CHECK_COOKIES: [&str; 3] = [
     "next-auth.state",

@@ -15,12 +15,12 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
 
-use crate::common::{Client, SECRET, vars};
 use crate::demo;
-use crate::oauth_app::{app, env_for};
 use crate::support::{
     BASE, MailSite, ORIGIN, assert_no_session_anywhere, oauth_app_with_helpers, oauth_auth, seal,
 };
+use auth_test_support::client::{Client, SECRET, vars};
+use auth_test_support::oauth_app::{app, env_for};
 
 #[tokio::test]
 async fn a_missing_or_empty_secret_is_a_start_up_error() {

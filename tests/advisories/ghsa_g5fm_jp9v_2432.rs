@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 
-use crate::common::{Answer, Client};
 use crate::support::{BASE, ORIGIN, demo_client, demo_signed_in};
+use auth_test_support::client::{Answer, Client};
 
 const MALFORMED: [&str; 3] = ["foo", "http://[", "javascript:alert(1)"];
 

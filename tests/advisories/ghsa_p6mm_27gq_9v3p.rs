@@ -13,10 +13,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use base64::Engine;
 
-use crate::oauth_app::{
+use crate::support::{OAUTH_SECRET, query_param, unseal};
+use auth_test_support::oauth_app::{
     ORIGIN, assert_oauth_callback_error, client_with, env_for, path_of, provider, start,
 };
-use crate::support::{OAUTH_SECRET, query_param, unseal};
 
 /// A `tracing` writer that keeps everything written.
 #[derive(Clone, Default)]
@@ -60,11 +60,22 @@ fn captured_logs() -> &'static Captured {
 async fn a_wrong_client_secret_fails_and_never_reaches_the_logs() {
     let captured = captured_logs();
     for (id, secret_var, client_id) in [
-        ("oidc", "OIDC_CLIENT_SECRET", crate::oidc::BASIC_CLIENT_ID),
-        ("oidc_post", "OIDC_POST_SECRET", crate::oidc::POST_CLIENT_ID),
+        (
+            "oidc",
+            "OIDC_CLIENT_SECRET",
+            auth_test_support::oidc::BASIC_CLIENT_ID,
+        ),
+        (
+            "oidc_post",
+            "OIDC_POST_SECRET",
+            auth_test_support::oidc::POST_CLIENT_ID,
+        ),
     ] {
         let secret = format!("wrong-secret-5f2a9c-{id}");
-        let mut env = env_for(&provider().issuer, crate::oidc::BASIC_CLIENT_SECRET);
+        let mut env = env_for(
+            &provider().issuer,
+            auth_test_support::oidc::BASIC_CLIENT_SECRET,
+        );
         env.retain(|(k, _)| k != secret_var);
         env.push((secret_var.to_owned(), secret.clone()));
         let mut client = client_with(env);

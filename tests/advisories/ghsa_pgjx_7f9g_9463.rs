@@ -13,11 +13,11 @@ use std::time::Duration;
 use auth_runtime::__private::email::{self, DEFAULT_FROM, InvalidEmail, Mailer, SmtpMailer};
 use auth_runtime::BaseUrl;
 
-use crate::smtp::SmtpSink;
 use crate::support::{
     BASE, MailSite, ORIGIN, WAIT, assert_refused_before_any_mail_is_sent,
     assert_route_refuses_and_mails_nothing, sqlite_store, unique,
 };
+use auth_test_support::smtp::SmtpSink;
 
 #[tokio::test]
 async fn markup_with_quotes_is_refused_before_any_mail_is_sent() {

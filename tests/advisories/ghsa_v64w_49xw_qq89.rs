@@ -11,12 +11,12 @@
 use auth_runtime::jwt;
 use axum::http::header;
 
-use crate::common::{SECRET, vars};
 use crate::demo;
-use crate::oauth_app::{env_for, provider, start};
 use crate::support::{
     BASE, assert_no_session_anywhere, demo_client, now, oauth_app_with_helpers, oauth_auth,
 };
+use auth_test_support::client::{SECRET, vars};
+use auth_test_support::oauth_app::{env_for, provider, start};
 
 #[tokio::test]
 async fn a_check_cookie_token_is_not_a_session_token() {
@@ -70,7 +70,7 @@ async fn a_check_cookie_is_not_a_session_token() {
     // With the real cookies of a sign-in started at the real OpenID provider.
     let auth = oauth_auth(&env_for(
         &provider().issuer,
-        crate::oidc::BASIC_CLIENT_SECRET,
+        auth_test_support::oidc::BASIC_CLIENT_SECRET,
     ));
     for name in [
         "next-auth.state",

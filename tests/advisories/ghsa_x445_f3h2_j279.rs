@@ -10,8 +10,10 @@
 
 use serde_json::Value;
 
-use crate::oauth_app::{BASE, assert_oauth_callback_error, client, path_of, provider, start};
 use crate::support::{ORIGIN, seal, unseal};
+use auth_test_support::oauth_app::{
+    BASE, assert_oauth_callback_error, client, path_of, provider, start,
+};
 
 #[tokio::test]
 async fn a_state_from_another_providers_sign_in_fails() {

@@ -15,9 +15,9 @@ use auth_runtime::callbacks::{Credentials, RedirectParams};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 
-use crate::common::{Client, vars};
-use crate::oauth_app::client;
 use crate::support::{BASE, MailSite, ORIGIN, demo_client, sqlite_store, unique};
+use auth_test_support::client::{Client, vars};
+use auth_test_support::oauth_app::client;
 
 /// The headers an attacker (or a misconfigured proxy) sends.
 fn hostile(builder: axum::http::request::Builder) -> axum::http::request::Builder {

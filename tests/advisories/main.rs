@@ -1,24 +1,15 @@
 //! The security advisories of docs/REST.md §9, one module each,
 //! plus the v3 weaknesses that have none: every attack replayed against our server.
 //!
-//! OAuth attacks run against a real OpenID provider (`oidc-provider`, `tests/common/oidc.rs`),
-//! email attacks against a real SMTP sink (aiosmtpd, `tests/common/smtp.rs`) on database
+//! OAuth attacks run against a real OpenID provider (`oidc-provider`, `auth_test_support::oidc`),
+//! email attacks against a real SMTP sink (aiosmtpd, `auth_test_support::smtp`) on database
 //! sessions (SQLite and PostgreSQL), the rest against the demo through `oneshot`.
 
 #![allow(clippy::unwrap_used)]
 
-#[path = "../common/mod.rs"]
-mod common;
 #[allow(dead_code, unreachable_pub)]
 #[path = "../../examples/demo.rs"]
 mod demo;
-#[path = "../common/oauth_app.rs"]
-mod oauth_app;
-#[allow(dead_code)]
-#[path = "../common/oidc.rs"]
-mod oidc;
-#[path = "../common/smtp.rs"]
-mod smtp;
 
 mod support;
 

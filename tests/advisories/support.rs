@@ -12,15 +12,15 @@ use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 
-use crate::common::{Answer, Client, SECRET, vars};
 use crate::demo;
-use crate::oauth_app::app;
-use crate::smtp::{ReceivedMail, SmtpSink};
+use auth_test_support::client::{Answer, Client, SECRET, vars};
+use auth_test_support::oauth_app::app;
+use auth_test_support::smtp::{ReceivedMail, SmtpSink};
 
 pub const BASE: &str = "/api/auth";
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
-/// The OAuth app's `NEXTAUTH_SECRET` (`tests/common/oauth_app.rs`), which seals its check cookies.
-pub const OAUTH_SECRET: &str = crate::oauth_app::NEXTAUTH_SECRET;
+/// The OAuth app's `NEXTAUTH_SECRET` (`auth_test_support::oauth_app`), which seals its check cookies.
+pub const OAUTH_SECRET: &str = auth_test_support::oauth_app::NEXTAUTH_SECRET;
 /// How long a peer may take to deliver a message we wait for.
 pub const WAIT: Duration = Duration::from_secs(10);
 
@@ -83,7 +83,7 @@ pub async fn demo_signed_in() -> Client {
     client
 }
 
-// ---- the OAuth app of tests/common/oauth_app.rs, with a route per session helper
+// ---- the OAuth app of auth_test_support::oauth_app, with a route per session helper
 
 /// `/me` takes `Session` (401 without one), `/maybe` takes `Option<Session>` and answers
 /// `some` or `none`, beside the auth routes.

@@ -16,9 +16,9 @@ use auth_runtime::auth;
 use auth_runtime::callbacks::{Credentials, SignInParams};
 use axum::http::StatusCode;
 
-use crate::common::{Answer, Client, vars};
-use crate::oauth_app::{assert_oauth_callback_error, client, path_of, provider, start};
 use crate::support::{BASE, MailSite, ORIGIN, demo_client, query_param, sqlite_store};
+use auth_test_support::client::{Answer, Client, vars};
+use auth_test_support::oauth_app::{assert_oauth_callback_error, client, path_of, provider, start};
 
 /// `request` answers within a second.
 async fn promptly(request: impl Future<Output = Answer>) -> Answer {

@@ -14,7 +14,7 @@
 // - `withWindow()` installs a minimal `window` whose `location` records navigations, for the
 //   client paths that navigate (OAuth sign-in navigates even with `redirect: false`).
 // - `loginAtProvider()` signs a user in at tests/peers/oidc-provider.mjs through its dev
-//   login form, by HTTP alone (the steps of tests/common/oidc.rs).
+//   login form, by HTTP alone (the steps of auth_test_support::oidc).
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';

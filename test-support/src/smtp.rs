@@ -4,10 +4,6 @@
 //! aiosmtpd is installed on first use with `python3 -m pip install -r tests/peers/requirements.txt`
 //! when `import aiosmtpd` fails; CI can do that step ahead of time.
 
-#![allow(dead_code)]
-
-use auth_test_support::peer::{Ready, start_peer, tail};
-use auth_test_support::{peers_dir, require_aiosmtpd};
 use std::path::PathBuf;
 use std::process::{Child, Command};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,6 +11,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
+
+use crate::peer::{Ready, start_peer, tail};
+use crate::{peers_dir, require_aiosmtpd};
 
 /// A running SMTP sink; dropping it stops the process and deletes its file.
 pub struct SmtpSink {

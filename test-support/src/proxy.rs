@@ -3,8 +3,6 @@
 //! or answering HTTP 500 or bytes that are not HTTP. It runs on its own thread, so a test that blocks its own
 //! thread (waiting for a mail, say) does not stop it.
 
-#![allow(dead_code)]
-
 use std::net::SocketAddr;
 use std::sync::mpsc;
 use std::thread::JoinHandle;

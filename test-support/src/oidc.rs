@@ -6,8 +6,6 @@
 //! both registered with the redirect URIs given to [`OidcProvider::start`]. Any login with any
 //! password is accepted and becomes `sub`; consent is granted without asking.
 
-use auth_test_support::peer::{Ready, start_peer, tail};
-use auth_test_support::{peers_dir, require_node};
 use std::process::{Child, Command};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -16,6 +14,9 @@ use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
 use url::Url;
+
+use crate::peer::{Ready, start_peer, tail};
+use crate::{peers_dir, require_node};
 
 /// The client that authenticates at the token endpoint with HTTP Basic.
 pub const BASIC_CLIENT_ID: &str = "basic-client";

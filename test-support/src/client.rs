@@ -1,6 +1,7 @@
 //! Helpers for driving a `Router` with `tower::ServiceExt::oneshot`, cookie jar included.
 
-#![allow(dead_code)]
+// A test helper reports a failure by panicking, with the detail.
+#![allow(clippy::unwrap_used)]
 
 use axum::Router;
 use axum::body::Body;
@@ -28,16 +29,21 @@ pub fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
 /// An answer, read whole.
 #[derive(Debug)]
 pub struct Answer {
+    /// The status code.
     pub status: StatusCode,
+    /// The headers, `Set-Cookie` lines included.
     pub headers: HeaderMap,
+    /// The body, as text (lossy UTF-8).
     pub body: String,
 }
 
 impl Answer {
+    /// The body as JSON; panics, showing the body, when it is not JSON.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 
+    /// The `Location` header; panics when there is none.
     pub fn location(&self) -> &str {
         self.headers
             .get(header::LOCATION)
@@ -45,6 +51,7 @@ impl Answer {
             .unwrap_or_else(|| panic!("no Location header: {:?}", self.status))
     }
 
+    /// Every `Set-Cookie` line, in order.
     pub fn set_cookies(&self) -> Vec<String> {
         self.headers
             .get_all(header::SET_COOKIE)
@@ -61,6 +68,7 @@ impl Answer {
             .find(|c| c.starts_with(&format!("{name}=")))
     }
 
+    /// The `Content-Type` header, or `""`.
     pub fn content_type(&self) -> &str {
         self.headers
             .get(header::CONTENT_TYPE)
@@ -71,11 +79,14 @@ impl Answer {
 
 /// A client: the app plus the cookies it was given, as a browser keeps them.
 pub struct Client {
+    /// The app every request goes to.
     pub app: Router,
+    /// The cookies kept so far, in the order they were set.
     pub cookies: Vec<(String, String)>,
 }
 
 impl Client {
+    /// A client of `app` without cookies.
     pub fn new(app: Router) -> Self {
         Client {
             app,
@@ -83,6 +94,7 @@ impl Client {
         }
     }
 
+    /// The `Cookie` header a browser would send: `name=value` pairs joined by `; `.
     pub fn cookie_header(&self) -> String {
         self.cookies
             .iter()
@@ -91,6 +103,7 @@ impl Client {
             .join("; ")
     }
 
+    /// The kept value of cookie `name`.
     pub fn cookie(&self, name: &str) -> Option<&str> {
         self.cookies
             .iter()
@@ -98,15 +111,18 @@ impl Client {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Sets (or replaces) cookie `name`, as if the server had.
     pub fn set_cookie(&mut self, name: &str, value: &str) {
         self.cookies.retain(|(n, _)| n != name);
         self.cookies.push((name.to_owned(), value.to_owned()));
     }
 
+    /// Forgets cookie `name`.
     pub fn remove_cookie(&mut self, name: &str) {
         self.cookies.retain(|(n, _)| n != name);
     }
 
+    /// Sends `request` (with the kept cookies unless it has a `Cookie` header) and keeps the cookies the answer sets or clears (`Max-Age=0`).
     pub async fn send(&mut self, request: Request<Body>) -> Answer {
         let mut request = request;
         if !self.cookies.is_empty() && !request.headers().contains_key(header::COOKIE) {
@@ -135,11 +151,13 @@ impl Client {
         answer
     }
 
+    /// `GET uri`.
     pub async fn get(&mut self, uri: &str) -> Answer {
         self.send(Request::get(uri).body(Body::empty()).unwrap())
             .await
     }
 
+    /// `POST uri` with an `application/x-www-form-urlencoded` body.
     pub async fn post_form(&mut self, uri: &str, form: &str) -> Answer {
         self.send(
             Request::post(uri)
@@ -150,6 +168,7 @@ impl Client {
         .await
     }
 
+    /// `POST uri` with a JSON body.
     pub async fn post_json(&mut self, uri: &str, json: serde_json::Value) -> Answer {
         self.send(
             Request::post(uri)

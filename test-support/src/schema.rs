@@ -1,7 +1,5 @@
-//! What the adapter tests share: reaching the test PostgreSQL server (failing loudly, with the
+//! What the adapter tests (and `tests/throttle.rs`) share: reaching the test PostgreSQL server (failing loudly, with the
 //! commands that set it up, when it is not there) and giving each test a schema of its own.
-
-#![allow(dead_code)] // each test crate uses a part
 
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -9,11 +7,12 @@ use std::time::Duration;
 
 use auth_runtime::adapter::sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use auth_runtime::adapter::sqlx::{self, ConnectOptions as _, Connection as _};
-use auth_test_support::{redacted, require_postgres};
 
-/// The commands that make `auth_test_support::DEFAULT_POSTGRES_URL` work on a Debian machine with
-/// PostgreSQL 15 installed (no configuration file to edit: password auth on 127.0.0.1 is
-/// Debian's default).
+use crate::{redacted, require_postgres};
+
+/// The commands that make [`DEFAULT_POSTGRES_URL`](crate::DEFAULT_POSTGRES_URL) work on a
+/// Debian machine with PostgreSQL 15 installed (no configuration file to edit: password auth
+/// on 127.0.0.1 is Debian's default).
 pub const POSTGRES_SETUP: &str = r#"pg_ctlcluster 15 main start
     su postgres -c "psql -c \"ALTER USER postgres PASSWORD 'postgres'\""
     su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname = 'auth_test'\"" | grep -q 1 \

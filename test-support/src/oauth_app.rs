@@ -2,19 +2,22 @@
 //! auth method, one with a typed `profile:` mapping, and a plain OAuth provider, all pointing
 //! at the test's `oidc-provider`.
 
-#![allow(dead_code)]
+// A test helper reports a failure by panicking, with the detail.
+#![allow(clippy::unwrap_used)]
 
 use std::sync::OnceLock;
 
 use auth_runtime::{User, auth, profiles};
 use axum::http::StatusCode;
 
-use super::common::{Answer, Client, vars};
-use super::oidc::{self, OidcProvider};
+use crate::client::{Answer, Client, vars};
+use crate::oidc::{self, OidcProvider};
 
+/// Where the app serves its auth routes.
 pub const BASE: &str = "/api/auth";
 /// The app's `NEXTAUTH_SECRET`, which seals its sessions and check cookies.
 pub const NEXTAUTH_SECRET: &str = "oauth-flow-secret-3e9d7c1b5a2f8e4d";
+/// The app's `NEXTAUTH_URL`, which the provider redirects back to.
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
 
 auth! {
@@ -76,6 +79,7 @@ pub fn provider() -> &'static OidcProvider {
     })
 }
 
+/// The app's variables for a provider at `issuer`, the basic client authenticating with `basic_secret` (a wrong one makes the token request fail).
 pub fn env_for(issuer: &str, basic_secret: &str) -> Vec<(String, String)> {
     [
         ("NEXTAUTH_SECRET", NEXTAUTH_SECRET),
@@ -94,12 +98,14 @@ pub fn env_for(issuer: &str, basic_secret: &str) -> Vec<(String, String)> {
     .collect()
 }
 
+/// A client of the app configured from `env`.
 pub fn client_with(env: Vec<(String, String)>) -> Client {
     let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let auth = app::config_from(&vars(&pairs)).expect("config");
     Client::new(app::router(auth.clone()).layer(auth.layer()))
 }
 
+/// A client of the app on the binary's [`provider`].
 pub fn client() -> Client {
     client_with(env_for(&provider().issuer, oidc::BASIC_CLIENT_SECRET))
 }
@@ -143,6 +149,7 @@ pub fn with_param(path: &str, key: &str, value: Option<&str>) -> String {
     path_of(url.as_str())
 }
 
+/// `answer` is the redirect to `error?error=OAuthCallback`, without a session cookie.
 pub fn assert_oauth_callback_error(answer: &Answer) {
     assert_eq!(answer.status, StatusCode::FOUND, "{}", answer.body);
     assert_eq!(

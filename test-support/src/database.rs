@@ -1,8 +1,10 @@
 //! The database side of the fault tests (`tests/faults.rs`, `tests/faults_under_load.rs`): a
 //! PostgreSQL schema of the test's own, the check that nothing half-written was left in it,
-//! the credentials the apps there accept, and asking for an email link.
+//! the credentials the apps there accept (`tests/database_sessions.rs` too), and asking for an
+//! email link.
 
-#![allow(dead_code)]
+// A test helper reports a failure by panicking, with the detail.
+#![allow(clippy::unwrap_used)]
 
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::{Duration, Instant};
@@ -11,9 +13,9 @@ use auth_runtime::User;
 use auth_runtime::adapter::sqlx::postgres::{PgPool, PgPoolOptions};
 use auth_runtime::adapter::sqlx::{self, Row as _};
 use auth_runtime::callbacks::Credentials;
-use auth_test_support::{require_postgres, unique};
 
-use super::common::{Answer, Client};
+use crate::client::{Answer, Client};
+use crate::{require_postgres, unique};
 
 /// Any name with password `pw`; the email is `<name>@example.com`.
 pub async fn authorize(credentials: Credentials) -> Option<User> {
@@ -47,11 +49,14 @@ pub fn postgres_url() -> url::Url {
 /// A schema of the test's own with @auth/pg-adapter's tables, so rows can be counted exactly
 /// and triggers added without touching other tests.
 pub struct Schema {
+    /// Its name: `faults_` and random hex digits.
     pub name: String,
+    /// A pool on the server outside the schema.
     pub admin: PgPool,
 }
 
 impl Schema {
+    /// Creates the schema and @auth/pg-adapter's tables in it.
     pub async fn create() -> Schema {
         let name = unique("faults_");
         let admin = PgPoolOptions::new()
@@ -107,6 +112,7 @@ impl Schema {
             .unwrap()
     }
 
+    /// The number of rows in `table` of the schema.
     pub async fn count(&self, table: &str) -> i64 {
         self.scalar(&format!("SELECT count(*) FROM {{s}}.{table}"))
             .await
@@ -132,6 +138,7 @@ impl Schema {
         )
     }
 
+    /// Drops the schema and everything in it.
     pub async fn drop(self) {
         self.run("DROP SCHEMA {s} CASCADE").await;
         self.admin.close().await;
