@@ -139,7 +139,10 @@ mod tests {
         assert_eq!(trusted_token(&new_cookie, &rotated), Some(new_token));
         // Mid-deploy both variables may hold the same value: two matches are still a match.
         let (token, cookie) = mint("same");
-        assert_eq!(trusted_token(&cookie, &secrets(&["same", "same"])), Some(token));
+        assert_eq!(
+            trusted_token(&cookie, &secrets(&["same", "same"])),
+            Some(token)
+        );
     }
 
     #[test]
