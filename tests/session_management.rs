@@ -190,6 +190,30 @@ async fn sign_in(client: &mut Client, name: &str, agent: &str) {
     assert!(client.cookie("next-auth.session-token").is_some());
 }
 
+/// The laptop's `GET /sessions` after the laptop and the phone signed in: exactly two
+/// sessions, the laptop's the current one; the answer, the list, and the phone's entry.
+async fn laptop_and_phone(
+    laptop: &mut Client,
+    store: &str,
+) -> (Answer, Vec<serde_json::Value>, serde_json::Value) {
+    let listed = laptop.get(&format!("{BASE}/sessions")).await;
+    assert_eq!(listed.status, StatusCode::OK, "{store}: {}", listed.body);
+    let serde_json::Value::Array(sessions) = listed.json() else {
+        panic!("{store}: not a list: {}", listed.body);
+    };
+    assert_eq!(sessions.len(), 2, "{store}: {sessions:?}");
+    let current: Vec<_> = sessions.iter().filter(|s| s["current"] == true).collect();
+    assert_eq!(current.len(), 1, "{store}: exactly one current");
+    assert_eq!(current[0]["userAgent"], "Laptop Browser/1.0", "{store}");
+    let other = sessions
+        .iter()
+        .find(|s| s["current"] == false)
+        .cloned()
+        .unwrap();
+    assert_eq!(other["userAgent"], "Phone Browser/2.0", "{store}");
+    (listed, sessions, other)
+}
+
 async fn get_as(client: &mut Client, uri: &str, accept: &str) -> Answer {
     let request = Request::get(uri)
         .header(header::ACCEPT, accept)
@@ -222,17 +246,8 @@ async fn two_browsers_of_one_user_are_listed_and_revoked_one_by_one_across_insta
         sign_in(&mut laptop, &name, "Laptop Browser/1.0").await;
         sign_in(&mut phone, &name, "Phone Browser/2.0").await;
 
-        let listed = laptop.get(&format!("{BASE}/sessions")).await;
-        assert_eq!(listed.status, StatusCode::OK, "{store}: {}", listed.body);
-        let sessions = listed.json();
-        let sessions = sessions.as_array().unwrap();
-        assert_eq!(sessions.len(), 2, "{store}: {sessions:?}");
-        let current: Vec<_> = sessions.iter().filter(|s| s["current"] == true).collect();
-        assert_eq!(current.len(), 1, "{store}: exactly one current");
-        assert_eq!(current[0]["userAgent"], "Laptop Browser/1.0", "{store}");
-        let other = sessions.iter().find(|s| s["current"] == false).unwrap();
-        assert_eq!(other["userAgent"], "Phone Browser/2.0", "{store}");
-        for session in sessions {
+        let (listed, sessions, other) = laptop_and_phone(&mut laptop, &store).await;
+        for session in &sessions {
             for field in ["id", "created", "lastSeen", "expires"] {
                 assert!(session[field].is_string(), "{store}: {field} in {session}");
             }
@@ -435,15 +450,7 @@ async fn recorded_jwt_sessions_are_listed_and_a_revoked_one_ends_within_update_a
         let cookie = laptop.cookie("next-auth.session-token").unwrap().to_owned();
         assert!(cookie.starts_with("eyJ"), "{store}: {cookie}");
 
-        let listed = laptop.get(&format!("{BASE}/sessions")).await;
-        assert_eq!(listed.status, StatusCode::OK, "{store}: {}", listed.body);
-        let sessions = listed.json();
-        let sessions = sessions.as_array().unwrap();
-        assert_eq!(sessions.len(), 2, "{store}: {sessions:?}");
-        let current: Vec<_> = sessions.iter().filter(|s| s["current"] == true).collect();
-        assert_eq!(current.len(), 1, "{store}");
-        assert_eq!(current[0]["userAgent"], "Laptop Browser/1.0", "{store}");
-        let other = sessions.iter().find(|s| s["current"] == false).unwrap();
+        let (_, _, other) = laptop_and_phone(&mut laptop, &store).await;
         let id = other["id"].as_str().unwrap();
 
         let answer = revoke(&mut laptop, &format!("id={id}")).await;
