@@ -535,8 +535,8 @@ async fn proxy_slowing_the_smtp_server_gives_email_signin_at_the_timeout_then_ma
 /// How many sign-ins the example answers before it is killed.
 const SIGN_INS_BEFORE_THE_KILL: u64 = 100;
 
-/// The database example's debug build (`cargo build --example database`; `cargo test` with
-/// all targets builds it too).
+/// The database example's debug build (`cargo build --example database`, which `cargo xtask
+/// test` runs before the tests; `cargo test` alone builds examples only as test harnesses).
 fn database_example() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)

@@ -104,9 +104,11 @@ fn test() -> Result {
     ])?;
     ensure_postgres()?;
     install_test_peers()?;
+    // Before the tests: `tests/faults_under_load.rs` runs the database example's binary, which
+    // `cargo test --all-targets` does not build (it builds examples as test harnesses).
+    cargo(&["build", "--example", "demo", "--example", "database"])?;
     cargo(&["test", "--workspace", "--all-targets"])?;
     cargo(&["test", "--workspace", "--doc"])?;
-    cargo(&["build", "--example", "demo", "--example", "database"])?;
     demo_smoke("demo", &[])?;
     // The database example: no setup (a SQLite file), then the machine's PostgreSQL.
     let sqlite_file = env::temp_dir().join(format!("auth-xtask-{}.db", std::process::id()));
