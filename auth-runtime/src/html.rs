@@ -143,18 +143,32 @@ pub fn confirm_email_sign_in(
         body.push_str(" instead.</p>");
     }
     form_start(&mut body, action, csrf_token);
-    for (name, value) in fields {
-        body.push_str(r#"<input type="hidden" name=""#);
-        push_escaped(&mut body, name);
-        body.push_str(r#"" value=""#);
-        push_escaped(&mut body, value);
-        body.push_str(r#"">"#);
-    }
+    hidden_inputs(&mut body, fields);
     body.push_str(
         r#"<button id="submitButton" type="submit" class="button">Sign in</button></form>"#,
     );
     body.push_str("</div></div></div>");
     document("Sign In", &body)
+}
+
+/// Renders the page that sends a provider's cross-site `form_post` answer again, from this
+/// site (docs/BEHAVIOUR.md, "form_post callbacks"): a form that POSTs `fields` to `action`,
+/// submitted by a one-line script as soon as it loads, with a button should scripts be off.
+/// The browser sends the `SameSite=Lax` check cookies with this same-site POST, which it
+/// withheld from the provider's cross-site one.
+pub fn form_post_again(action: &str, fields: &[(&str, &str)]) -> String {
+    let mut body = String::with_capacity(1024);
+    body.push_str(r#"<div class="page"><div class="signin"><div class="card">"#);
+    body.push_str(r#"<form id="formPost" action=""#);
+    push_escaped(&mut body, action);
+    body.push_str(r#"" method="POST">"#);
+    hidden_inputs(&mut body, fields);
+    body.push_str(
+        r#"<button id="submitButton" type="submit" class="button">Continue signing in</button></form>"#,
+    );
+    body.push_str("</div></div></div>");
+    body.push_str(r#"<script>document.getElementById("formPost").submit()</script>"#);
+    document("Signing in", &body)
 }
 
 /// Renders the error page for `?error=code` (case-insensitive) with its status: `Configuration`
@@ -273,6 +287,17 @@ fn form_start(out: &mut String, action: &str, csrf_token: &str) {
     out.push_str(r#"" method="POST"><input type="hidden" name="csrfToken" value=""#);
     push_escaped(out, csrf_token);
     out.push_str(r#"">"#);
+}
+
+/// One hidden input per field, in order.
+fn hidden_inputs(out: &mut String, fields: &[(&str, &str)]) {
+    for (name, value) in fields {
+        out.push_str(r#"<input type="hidden" name=""#);
+        push_escaped(out, name);
+        out.push_str(r#"" value=""#);
+        push_escaped(out, value);
+        out.push_str(r#"">"#);
+    }
 }
 
 /// "Sign in with {name}" and the end of the form.
@@ -753,5 +778,24 @@ mod tests {
         assert!(!html.contains("<script"));
         assert!(!html.contains("url("));
         assert!(!html.contains("@import"));
+    }
+
+    #[test]
+    fn form_post_again_posts_every_field_escaped_to_the_action_and_submits_itself() {
+        let html = form_post_again(
+            "http://localhost:3000/api/auth/callback/apple",
+            &[("code", "c1"), ("user", r#"{"name":"<b>"}"#), ("formPostAgain", "1")],
+        );
+        assert!(html.contains(
+            r#"<form id="formPost" action="http://localhost:3000/api/auth/callback/apple" method="POST">"#
+        ));
+        assert!(html.contains(r#"<input type="hidden" name="code" value="c1">"#));
+        assert!(html.contains(
+            r#"<input type="hidden" name="user" value="{&quot;name&quot;:&quot;&lt;b&gt;&quot;}">"#
+        ));
+        assert!(html.contains(r#"<input type="hidden" name="formPostAgain" value="1">"#));
+        assert!(html.contains(r#"document.getElementById("formPost").submit()"#));
+        // The only script is the one-liner: nothing posted can open another.
+        assert_eq!(html.matches("<script").count(), 1);
     }
 }

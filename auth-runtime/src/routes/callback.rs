@@ -19,6 +19,9 @@ use crate::oauth::{CallbackRequest, OAuthError, OAuthProvider, state_matches};
 use crate::throttle;
 use crate::user::{Account, SessionData, Token, User};
 
+/// The field marking a `form_post` answer this site's page sent again (it is not sent again twice).
+const FORM_POST_AGAIN: &str = "formPostAgain";
+
 pub(super) async fn handle<D: SessionData>(
     ctx: &mut Ctx<'_, D>,
     provider_id: Option<&str>,
@@ -56,9 +59,31 @@ async fn oauth_callback<D: SessionData>(
             ctx.query(key).map(str::to_owned)
         }
     };
-    // The check cookies are single-use: cleared whatever happens next.
     let names = &auth.cookies;
-    for name in [names.state, names.pkce_code_verifier, names.nonce] {
+    let check_cookies = [names.state, names.pkce_code_verifier, names.nonce];
+    // A `form_post` answer is a POST from the provider's site, and the browser keeps our
+    // `SameSite=Lax` check cookies from it. Without any of them, and not sent again already,
+    // the answer goes back to the browser to be sent again from this site, which brings them.
+    if let Some(fields) = ctx.body.form_pairs()
+        && ctx.method == Method::POST
+        && ctx.body.get(FORM_POST_AGAIN).is_none()
+        && check_cookies.iter().all(|name| ctx.jar.get(name).is_none())
+    {
+        let mut fields: Vec<(&str, &str)> =
+            fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        fields.push((FORM_POST_AGAIN, "1"));
+        let page = crate::html::form_post_again(&ctx.url(&format!("callback/{id}")), &fields);
+        // Nothing is set from the cross-site POST: a new CSRF or callback-url cookie stored now
+        // would replace the ones the flow started with.
+        ctx.set_cookies.clear();
+        tracing::debug!(provider = id, "form_post answer without its check cookies: sent again");
+        return Reply::Html {
+            status: StatusCode::OK,
+            body: page,
+        };
+    }
+    // The check cookies are single-use: cleared whatever happens next.
+    for name in check_cookies {
         if ctx.jar.get(name).is_some() {
             ctx.set_cookies
                 .push(SetCookie::clear(name, auth.base.is_secure()));

@@ -146,6 +146,14 @@ impl Fields {
         }
     }
 
+    /// The fields of a form-encoded body, in order; `None` for a JSON one.
+    pub(crate) fn form_pairs(&self) -> Option<&[(String, String)]> {
+        match self {
+            Fields::Form(pairs) => Some(pairs),
+            Fields::Json(_) => None,
+        }
+    }
+
     fn from_bytes(headers: &HeaderMap, bytes: &[u8]) -> Fields {
         let is_json = headers
             .get(header::CONTENT_TYPE)
