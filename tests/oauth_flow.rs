@@ -289,3 +289,58 @@ async fn every_flow_of_one_browser_has_its_own_state_and_an_earlier_one_is_spent
     let answer = client.get(&callback).await;
     assert_eq!(answer.location(), "http://127.0.0.1:3000/home");
 }
+
+/// `response_mode=form_post` (docs/BEHAVIOUR.md, "form_post callbacks"): the provider's answer
+/// as a POST body, which a browser sends cross-site without the check cookies. Such a POST is
+/// answered with a page that sends it again from this site, setting nothing, and only once.
+#[tokio::test]
+async fn a_form_post_answer_without_check_cookies_is_sent_again_once_and_sets_nothing() {
+    let mut client = client();
+    let answer = client
+        .post_form(
+            &format!("{BASE}/callback/oidc"),
+            "code=c-1&state=s%22t&iss=http%3A%2F%2Fop",
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert!(
+        answer.set_cookies().is_empty(),
+        "{:?}",
+        answer.set_cookies()
+    );
+    for field in [
+        r#"<form id="formPost" action="http://127.0.0.1:3000/api/auth/callback/oidc" method="POST">"#,
+        r#"<input type="hidden" name="code" value="c-1">"#,
+        r#"<input type="hidden" name="state" value="s&quot;t">"#,
+        r#"<input type="hidden" name="iss" value="http://op">"#,
+        r#"<input type="hidden" name="formPostAgain" value="1">"#,
+    ] {
+        assert!(answer.body.contains(field), "{field} in {}", answer.body);
+    }
+    // Sent again and still without cookies: the callback's usual failure, no second page.
+    let again = client
+        .post_form(
+            &format!("{BASE}/callback/oidc"),
+            "code=c-1&state=st&formPostAgain=1",
+        )
+        .await;
+    assert_oauth_callback_error(&again);
+}
+
+#[tokio::test]
+async fn a_form_post_answer_with_its_check_cookies_signs_in_at_once() {
+    let mut client = client();
+    let url = start(&mut client, "oidc").await;
+    let callback = url::Url::parse(&provider().login(&url, "hana").await).unwrap();
+    let body: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(callback.query_pairs())
+        .finish();
+    let answer = client
+        .post_form(&format!("{BASE}/callback/oidc"), &body)
+        .await;
+    assert_eq!(answer.location(), "http://127.0.0.1:3000/home");
+    assert_eq!(
+        client.session(BASE).await["user"]["email"],
+        "hana@example.com"
+    );
+}

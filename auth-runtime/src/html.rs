@@ -784,7 +784,11 @@ mod tests {
     fn form_post_again_posts_every_field_escaped_to_the_action_and_submits_itself() {
         let html = form_post_again(
             "http://localhost:3000/api/auth/callback/apple",
-            &[("code", "c1"), ("user", r#"{"name":"<b>"}"#), ("formPostAgain", "1")],
+            &[
+                ("code", "c1"),
+                ("user", r#"{"name":"<b>"}"#),
+                ("formPostAgain", "1"),
+            ],
         );
         assert!(html.contains(
             r#"<form id="formPost" action="http://localhost:3000/api/auth/callback/apple" method="POST">"#

@@ -27,7 +27,7 @@ pub mod schema;
 pub mod smtp;
 
 pub use postgres::{DEFAULT_POSTGRES_URL, redacted, require_postgres};
-pub use require::{require_aiosmtpd, require_node};
+pub use require::{require_aiosmtpd, require_chromium, require_node};
 
 use std::path::{Path, PathBuf};
 

@@ -105,6 +105,22 @@ pub fn require_aiosmtpd() {
     });
 }
 
+/// Debian's Chromium for the browser tests: `$CHROMIUM`, or `/usr/bin/chromium`. Panics with one
+/// line when it is not there (it needs root to install, so only `cargo xtask test` installs it).
+#[track_caller]
+pub fn require_chromium(needed_by: &str) -> std::path::PathBuf {
+    let path = std::env::var_os("CHROMIUM")
+        .map_or_else(|| "/usr/bin/chromium".into(), std::path::PathBuf::from);
+    if !path.is_file() {
+        panic!(
+            "no Chromium at {}: {needed_by} need Debian's chromium (`apt-get install chromium`, \
+             or set CHROMIUM to its binary); `cargo xtask test` installs it",
+            path.display()
+        );
+    }
+    path
+}
+
 /// Whether `program args` starts and exits successfully, its output discarded.
 fn runs(program: &str, args: &[&str]) -> bool {
     Command::new(program)

@@ -219,13 +219,17 @@ fn run(dir: &Path, program: &str, args: &[&str], envs: &[(&str, String)]) -> Res
     }
 }
 
-/// The OpenID provider's npm packages and the SMTP sink's aiosmtpd, installed before the tests
-/// start, so that no test spends its peer's start-up time on an install (the harnesses can
-/// install them too, for a lone `cargo test`).
+/// The OpenID provider's and the browser script's npm packages, Debian's Chromium and the SMTP
+/// sink's aiosmtpd, installed before the tests start, so that no test spends its peer's
+/// start-up time on an install (the harnesses can install the npm and pip ones too, for a lone
+/// `cargo test`; Chromium needs root).
 fn install_test_peers() -> Result {
-    step("the tests' peers: oidc-provider (npm) and aiosmtpd (pip)");
+    step("the tests' peers: oidc-provider and playwright-core (npm), Chromium, aiosmtpd (pip)");
     let peers = workspace_root().join("tests/peers");
     npm_ci(&peers)?;
+    // `tests/form_post_browser.rs` drives Chromium from `cargo test`.
+    npm_ci(&workspace_root().join("tests/interop/browser"))?;
+    ensure_chromium()?;
     run(
         &peers,
         "python3",

@@ -69,14 +69,19 @@ async fn oauth_callback<D: SessionData>(
         && ctx.body.get(FORM_POST_AGAIN).is_none()
         && check_cookies.iter().all(|name| ctx.jar.get(name).is_none())
     {
-        let mut fields: Vec<(&str, &str)> =
-            fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         fields.push((FORM_POST_AGAIN, "1"));
         let page = crate::html::form_post_again(&ctx.url(&format!("callback/{id}")), &fields);
         // Nothing is set from the cross-site POST: a new CSRF or callback-url cookie stored now
         // would replace the ones the flow started with.
         ctx.set_cookies.clear();
-        tracing::debug!(provider = id, "form_post answer without its check cookies: sent again");
+        tracing::debug!(
+            provider = id,
+            "form_post answer without its check cookies: sent again"
+        );
         return Reply::Html {
             status: StatusCode::OK,
             body: page,
