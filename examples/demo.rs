@@ -13,7 +13,8 @@
 //!
 //! Two accounts: `demo` / `demo` is an `admin`, `guest` / `guest` a `member`. `/me` needs a
 //! session (a page request is sent to sign in, an API request gets 401), `/admin` the `admin`
-//! role (403 without it).
+//! role (403 without it). `/me/access-token` answers the `oidc` provider's access token to a
+//! user signed in through it, refreshed when it is about to expire.
 
 use auth_runtime::callbacks::{JwtParams, JwtTrigger, SignInEvent};
 use auth_runtime::{User, auth};
@@ -48,6 +49,10 @@ auth! {
             issuer: env("OIDC_ISSUER"),
             client_id: env("OIDC_CLIENT_ID"),
             client_secret: env("OIDC_CLIENT_SECRET"),
+            // A refresh token, for `/me/access-token`: OpenID Connect's offline access,
+            // which needs the consent prompt.
+            scope: "openid email profile offline_access",
+            params: { prompt: "consent" },
         },
         #[optional]
         github: GitHub { client_id: env("GITHUB_ID"), client_secret: env("GITHUB_SECRET") },
@@ -135,6 +140,20 @@ async fn me(session: auth::Session) -> axum::Json<serde_json::Value> {
     }))
 }
 
+/// The `oidc` provider's access token, for calling its API: refreshed first when it has less
+/// than a minute left, once however many requests ask at the same moment. Signed in another
+/// way, or with the grant revoked, the answer is 401 with `{"error": …}`.
+async fn access_token(
+    session: auth::Session,
+) -> Result<axum::Json<serde_json::Value>, auth_runtime::AccessTokenError> {
+    let token = session.access_token(auth::ProviderId::Oidc).await?;
+    Ok(axum::Json(serde_json::json!({
+        "provider": token.provider,
+        "access_token": token.access_token,
+        "expires_at": token.expires_at,
+    })))
+}
+
 /// Only admins reach it: `auth::require` answers 403 to anyone else signed in.
 async fn admin(session: auth::Session) -> axum::Json<serde_json::Value> {
     axum::Json(serde_json::json!({
@@ -148,6 +167,7 @@ pub fn app(auth: auth::Auth) -> Router {
     Router::new()
         .route("/", get(home))
         .route("/me", get(me))
+        .route("/me/access-token", get(access_token))
         .route(
             "/admin",
             get(admin).route_layer(auth::require(auth::Role::Admin)),

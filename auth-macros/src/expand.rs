@@ -271,6 +271,12 @@ fn gen_provider_id(config: &Config, mode: Mode) -> TokenStream {
             }
         }
 
+        impl #krate::ProviderName for ProviderId {
+            fn as_str(&self) -> &'static str {
+                ProviderId::as_str(*self)
+            }
+        }
+
         impl ::core::str::FromStr for ProviderId {
             type Err = #krate::UnknownProvider;
 

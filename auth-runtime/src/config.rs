@@ -175,7 +175,7 @@ pub(crate) enum ProviderBehaviour {
         authorize: AuthorizeFn,
     },
     OAuth {
-        provider: Box<OAuthProvider>,
+        provider: Arc<OAuthProvider>,
         /// Link by verified email to an existing user (database sessions).
         email_account_linking: bool,
     },
@@ -277,6 +277,8 @@ pub(crate) struct Inner<D> {
     pub(crate) pages: Pages,
     /// Sign-in throttling, when `throttle:` is declared.
     pub(crate) throttle: Option<Throttle>,
+    /// The refreshes of provider access tokens in the air or just done.
+    pub(crate) refresher: crate::access::Refresher,
 }
 
 /// The keys of the three OAuth check cookies.
@@ -289,6 +291,14 @@ pub(crate) struct CheckKeys {
 impl<D> Inner<D> {
     pub(crate) fn provider(&self, id: &str) -> Option<&Provider> {
         self.providers.iter().find(|p| p.spec.id == id)
+    }
+
+    /// The OAuth or OpenID Connect provider with this id.
+    pub(crate) fn oauth_provider(&self, id: &str) -> Option<&Arc<OAuthProvider>> {
+        match &self.provider(id)?.behaviour {
+            ProviderBehaviour::OAuth { provider, .. } => Some(provider),
+            _ => None,
+        }
     }
 
     /// Whether `/session`'s answer is seen as a JSON tree (a `session` callback or event);
@@ -672,7 +682,7 @@ impl<'a, D: SessionData> Builder<'a, D> {
             spec,
             name,
             behaviour: ProviderBehaviour::OAuth {
-                provider: Box::new(provider),
+                provider: Arc::new(provider),
                 email_account_linking: settings.email_account_linking,
             },
         });
@@ -898,6 +908,7 @@ impl<'a, D: SessionData> Builder<'a, D> {
                 events: self.events,
                 pages: self.pages,
                 throttle,
+                refresher: crate::access::Refresher::default(),
             }),
         })
     }

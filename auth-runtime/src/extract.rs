@@ -3,13 +3,22 @@
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 
+use std::convert::Infallible;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use crate::access::{self, AccessToken, AccessTokenError, WriteBack};
 use crate::config::{Auth, Inner, Strategy};
 use crate::cookies::{self, Jar, SetCookie, push_digits};
 use crate::jwe;
+use crate::spec::ProviderName;
 use crate::user::{NoData, SessionData, Token};
 
 /// What the session cookie held.
@@ -93,6 +102,10 @@ struct Sealed<'a, D> {
     chk: &'a Option<u64>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     roles: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account: &'a Option<crate::access::ProviderTokens>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: &'a Option<String>,
     #[serde(flatten)]
     data: &'a D,
 }
@@ -105,6 +118,8 @@ pub(crate) fn client_session_json<D>(token: &Token<D>, expires: &str) -> Option<
     struct ClientSession<'a> {
         user: ClientUser<'a>,
         expires: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: &'a Option<String>,
     }
     #[derive(serde::Serialize)]
     struct ClientUser<'a> {
@@ -123,6 +138,7 @@ pub(crate) fn client_session_json<D>(token: &Token<D>, expires: &str) -> Option<
             image: &token.picture,
         },
         expires,
+        error: &token.error,
     };
     serde_json::to_writer(&mut body, &session).ok()?;
     String::from_utf8(body).ok()
@@ -192,6 +208,8 @@ impl<D: SessionData> Inner<D> {
             sid: &token.sid,
             chk: &token.chk,
             roles: &token.roles,
+            account: &token.account,
+            error: &token.error,
             data: &token.data,
         };
         // Room for the claims' strings and the fixed keys, so serialising rarely regrows it.
@@ -253,7 +271,7 @@ impl<D: SessionData> Auth<D> {
         let Strategy::Database(lazy) = &self.inner.strategy else {
             let mut token = self.token_from_headers(headers)?;
             return match self.inner.jwt_session_liveness(&mut token).await {
-                crate::revocation::Liveness::Live => Some(Session { token }),
+                crate::revocation::Liveness::Live => Some(Session::new(token)),
                 _ => None,
             };
         };
@@ -274,12 +292,76 @@ impl<D: SessionData> Auth<D> {
         let mut token = Token::for_user(&crate::user::User::from(found.user));
         token.exp = Some(found.session.expires.unix_timestamp().max(0) as u64);
         token.roles = found.roles;
-        Some(Session { token })
+        Some(Session::new(token))
     }
 
     /// The layer that lets [`Session`] extract in the application's handlers.
-    pub fn layer(&self) -> axum::Extension<Auth<D>> {
-        axum::Extension(self.clone())
+    pub fn layer(&self) -> AuthLayer<D> {
+        AuthLayer { auth: self.clone() }
+    }
+}
+
+/// `auth.layer()`: gives the application's handlers the configuration ([`Session`] extracts
+/// with it, and `Extension<Auth<D>>` too), and adds to a response the session cookie a
+/// refresh of the provider's tokens rewrote during the request.
+#[derive(Clone)]
+pub struct AuthLayer<D> {
+    auth: Auth<D>,
+}
+
+impl<D, S> tower_layer::Layer<S> for AuthLayer<D> {
+    type Service = AuthService<D, S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        // A session cookie can only be rewritten with JWT sessions and an OAuth provider.
+        let writes_back =
+            matches!(self.auth.inner.strategy, Strategy::Jwt(_)) && self.auth.inner.oauth.is_some();
+        AuthService {
+            auth: self.auth.clone(),
+            writes_back,
+            inner,
+        }
+    }
+}
+
+/// The service [`AuthLayer`] wraps the application in.
+#[derive(Clone)]
+pub struct AuthService<D, S> {
+    auth: Auth<D>,
+    writes_back: bool,
+    inner: S,
+}
+
+impl<D, S> tower_service::Service<axum::extract::Request> for AuthService<D, S>
+where
+    D: SessionData,
+    S: tower_service::Service<axum::extract::Request, Response = Response, Error = Infallible>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: axum::extract::Request) -> Self::Future {
+        request.extensions_mut().insert(self.auth.clone());
+        let write_back = self.writes_back.then(WriteBack::default);
+        if let Some(write_back) = &write_back {
+            request.extensions_mut().insert(write_back.clone());
+        }
+        let response = self.inner.call(request);
+        Box::pin(async move {
+            let mut response = response.await?;
+            for cookie in write_back.map(|w| w.take()).unwrap_or_default() {
+                if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+                    response.headers_mut().append(header::SET_COOKIE, value);
+                }
+            }
+            Ok(response)
+        })
     }
 }
 
@@ -302,13 +384,43 @@ fn bearer_token(headers: &HeaderMap) -> Option<String> {
 ///
 /// Needs `auth.layer()` on the router. Without a valid session the request is refused with
 /// 401; extract `Option<Session>` to handle signed-out visitors yourself.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Session<D = NoData> {
     /// The decoded session token.
     pub token: Token<D>,
+    /// What [`Session::access_token`] needs of the request, when extracted from one.
+    context: Option<RequestContext<D>>,
+}
+
+/// The configuration and the request's cookies, for refreshing a provider's access token and
+/// writing the refreshed tokens back (JWT sessions keep them in the cookie).
+#[derive(Clone)]
+struct RequestContext<D> {
+    auth: Auth<D>,
+    /// The request's cookies, to replace every chunk of the session cookie (JWT sessions).
+    jar: Option<Jar>,
+    /// Where `auth.layer()` picks up the cookies to set (JWT sessions).
+    write_back: Option<WriteBack>,
+}
+
+impl<D: fmt::Debug> fmt::Debug for Session<D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("token", &self.token)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<D> Session<D> {
+    /// A session of `token`, outside any request (it can hand out an unexpired access token,
+    /// not refresh one).
+    pub fn new(token: Token<D>) -> Self {
+        Session {
+            token,
+            context: None,
+        }
+    }
+
     /// The user id (`sub`).
     pub fn user_id(&self) -> Option<&str> {
         self.token.sub.as_deref()
@@ -347,6 +459,78 @@ impl<D> Session<D> {
     /// The signed-in user's roles by name.
     pub fn roles(&self) -> &[String] {
         &self.token.roles
+    }
+}
+
+impl<D: SessionData> Session<D> {
+    /// The signed-in user's access token at `provider` (`auth::ProviderId::Github`), valid for
+    /// at least a minute ([`access::DEFAULT_MARGIN`]): refreshed first when it is about to
+    /// expire, once however many requests ask at the same moment (README, "Access tokens").
+    ///
+    /// A refresh under JWT sessions writes the new tokens into the session cookie of this
+    /// request's response (through `auth.layer()`). A refused or failed refresh leaves the
+    /// session usable and marks it: `/session` then shows `"error": "RefreshAccessTokenError"`.
+    pub async fn access_token(
+        &self,
+        provider: impl ProviderName,
+    ) -> Result<AccessToken, AccessTokenError> {
+        self.access_token_valid_for(provider, access::DEFAULT_MARGIN)
+            .await
+    }
+
+    /// [`Session::access_token`] valid for at least `margin` (unless the provider's tokens
+    /// live shorter).
+    pub async fn access_token_valid_for(
+        &self,
+        provider: impl ProviderName,
+        margin: Duration,
+    ) -> Result<AccessToken, AccessTokenError> {
+        let id = provider.as_str();
+        let Some(tokens) = self.token.account.as_ref().filter(|t| t.provider == id) else {
+            return Err(AccessTokenError::NotSignedIn {
+                provider: id.to_owned(),
+            });
+        };
+        if tokens.valid_for(margin, now_secs()) {
+            return Ok(AccessToken::new(tokens));
+        }
+        let expired = || AccessTokenError::Expired {
+            provider: id.to_owned(),
+        };
+        let Some(context) = &self.context else {
+            return Err(expired());
+        };
+        let inner = &context.auth.inner;
+        let (Some(client), Some(oauth)) = (&inner.oauth, inner.oauth_provider(id)) else {
+            // The provider is no longer configured: nothing can refresh its tokens.
+            return Err(expired());
+        };
+        let outcome = inner.refresher.refresh(client, oauth, tokens).await;
+        let mut token = self.token.clone();
+        let changed = match &outcome {
+            Ok(fresh) => {
+                token.account = Some(fresh.clone());
+                token.error = None;
+                true
+            }
+            Err(e) if e.marks_session() && token.error.is_none() => {
+                token.error = Some(access::REFRESH_ERROR.to_owned());
+                true
+            }
+            Err(_) => false,
+        };
+        if changed {
+            match (&context.jar, &context.write_back) {
+                (Some(jar), Some(write_back)) => {
+                    write_back.set(inner.session_cookies(&token, jar, OffsetDateTime::now_utc()));
+                }
+                _ => tracing::warn!(
+                    provider = id,
+                    "ACCESS_TOKEN: refreshed outside `auth.layer()`; the session cookie keeps the previous tokens"
+                ),
+            }
+        }
+        outcome.map(|fresh| AccessToken::new(&fresh))
     }
 }
 
@@ -493,7 +677,19 @@ impl<D: SessionData, S: Send + Sync> OptionalFromRequestParts<S> for Session<D> 
             .extensions
             .get::<Auth<D>>()
             .ok_or(SessionRejection::MissingLayer)?;
-        Ok(auth.session_from_headers(&parts.headers).await)
+        let Some(mut session) = auth.session_from_headers(&parts.headers).await else {
+            return Ok(None);
+        };
+        // Only a session holding a provider's tokens can refresh them.
+        if session.token.account.is_some() {
+            let jwt = matches!(auth.inner.strategy, Strategy::Jwt(_));
+            session.context = Some(RequestContext {
+                auth: auth.clone(),
+                jar: jwt.then(|| Jar::from_headers(&parts.headers)),
+                write_back: parts.extensions.get::<WriteBack>().cloned(),
+            });
+        }
+        Ok(Some(session))
     }
 }
 
@@ -531,6 +727,17 @@ mod tests {
             sid: Some("s-1".to_owned()),
             chk: Some(5),
             roles: vec!["admin".to_owned()],
+            // One case with provider tokens and a refresh error, one without.
+            account: sub.map(|_| access::ProviderTokens {
+                provider: "oidc".to_owned(),
+                access_token: "at".to_owned(),
+                refresh_token: Some("rt".to_owned()),
+                expires_at: Some(30),
+                token_type: None,
+                scope: Some("openid".to_owned()),
+                id_token: None,
+            }),
+            error: name.map(|_| access::REFRESH_ERROR.to_owned()),
             data: Claims {
                 role: "admin\u{e9}".to_owned(),
             },
@@ -551,6 +758,8 @@ mod tests {
                 sid: &original.sid,
                 chk: &original.chk,
                 roles: &original.roles,
+                account: &original.account,
+                error: &original.error,
                 data: &original.data,
             };
             let expected = Token {

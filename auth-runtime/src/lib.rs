@@ -40,6 +40,7 @@
 //! router, and `Session`/`Token` types tied to the session data. The routes answer exactly
 //! as NextAuth.js does, so its `next-auth/client` and `next-auth/react` work unchanged.
 
+mod access;
 pub mod adapter;
 pub mod callbacks;
 mod config;
@@ -72,14 +73,15 @@ use __private::{callback_url, cookies, csrf, html, oauth};
 #[path = "fuzzing.rs"]
 pub mod __fuzz;
 
+pub use access::{AccessToken, AccessTokenError, ProviderTokens};
 pub use auth_macros::auth;
 pub use config::{Auth, BaseUrl, ConfigError, SessionConfig};
-pub use extract::{Session, SessionRejection};
+pub use extract::{AuthLayer, AuthService, Session, SessionRejection};
 pub use manage::SessionInfo;
 pub use oauth::TokenSet;
 pub use roles::{RequireRole, RequireRoleService, RoleName};
 pub use serve::{Serve, serve};
-pub use spec::{ProviderKind, ProviderSpec, UnknownProvider};
+pub use spec::{ProviderKind, ProviderName, ProviderSpec, UnknownProvider};
 pub use user::{Account, DefaultSession, NoData, SessionData, SessionUser, Token, User};
 
 /// A random 256-bit secret as 64 hex characters, for demos and tests.

@@ -366,6 +366,19 @@ impl EmailSettings {
     }
 }
 
+/// A provider of an `auth!` block, by its id; the generated `auth::ProviderId` implements it,
+/// and so does a plain `&'static str` id.
+pub trait ProviderName: Copy + Send + Sync + 'static {
+    /// The provider id, e.g. `"github"`.
+    fn as_str(&self) -> &'static str;
+}
+
+impl ProviderName for &'static str {
+    fn as_str(&self) -> &'static str {
+        self
+    }
+}
+
 /// The error of a generated `ProviderId::from_str`: no provider of the block has this id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UnknownProvider;

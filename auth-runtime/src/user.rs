@@ -172,6 +172,15 @@ pub struct Token<D = NoData> {
     /// reaches the cookie at its next re-issue (the next `/session` request).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<String>,
+    /// The provider's tokens of an OAuth or OpenID Connect sign-in (the `account` claim),
+    /// which [`Session::access_token`](crate::Session::access_token) hands out and refreshes;
+    /// sealed with the rest of the token. Absent for credentials and email sign-ins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<crate::access::ProviderTokens>,
+    /// `RefreshAccessTokenError` once refreshing the provider's access token failed, until a
+    /// refresh succeeds; `/session` shows it as `error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// The typed custom data, flattened into the claims.
     #[serde(flatten)]
     pub data: D,
@@ -191,6 +200,8 @@ impl<D: Default> Token<D> {
             sid: None,
             chk: None,
             roles: user.roles.clone(),
+            account: None,
+            error: None,
             data: D::default(),
         }
     }
@@ -233,6 +244,10 @@ pub struct DefaultSession {
     pub user: SessionUser,
     /// When the session ends, as an ISO 8601 string with milliseconds.
     pub expires: String,
+    /// `RefreshAccessTokenError` when refreshing the provider's access token failed (the
+    /// token's `error`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl DefaultSession {
@@ -245,6 +260,7 @@ impl DefaultSession {
                 image: token.picture.clone(),
             },
             expires,
+            error: token.error.clone(),
         }
     }
 }

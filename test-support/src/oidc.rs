@@ -51,6 +51,19 @@ impl OidcProvider {
     /// [`OidcProvider::start`] on `127.0.0.1:<port>` (`0`: a free port), e.g. the port of a
     /// provider that was stopped, so that a new one has the same issuer.
     pub fn start_on(port: u16, redirect_uris: &[String]) -> OidcProvider {
+        Self::start_with(port, redirect_uris, None)
+    }
+
+    /// [`OidcProvider::start`] with access tokens that live `seconds` (for the refresh tests).
+    pub fn start_with_access_token_ttl(redirect_uris: &[String], seconds: u64) -> OidcProvider {
+        Self::start_with(0, redirect_uris, Some(seconds))
+    }
+
+    fn start_with(
+        port: u16,
+        redirect_uris: &[String],
+        access_token_ttl: Option<u64>,
+    ) -> OidcProvider {
         assert!(
             !redirect_uris.is_empty(),
             "OidcProvider::start needs at least one redirect URI"
@@ -70,6 +83,9 @@ impl OidcProvider {
                 .env("OIDC_POST_CLIENT_ID", POST_CLIENT_ID)
                 .env("OIDC_POST_CLIENT_SECRET", POST_CLIENT_SECRET)
                 .env("OIDC_EXIT_ON_STDIN_EOF", "1");
+            if let Some(seconds) = access_token_ttl {
+                command.env("OIDC_ACCESS_TOKEN_TTL", seconds.to_string());
+            }
             command
         };
         let cannot_run = |e| {
@@ -92,6 +108,19 @@ impl OidcProvider {
             redirect_uris: redirect_uris.to_vec(),
             stderr,
         }
+    }
+
+    /// The refresh_token grants the provider has answered so far: (succeeded, failed).
+    pub async fn refreshes(&self) -> (u64, u64) {
+        let counts: serde_json::Value = reqwest::get(format!("{}/__refreshes", self.issuer))
+            .await
+            .and_then(|r| r.error_for_status())
+            .unwrap_or_else(|e| panic!("GET /__refreshes at the provider failed: {e}"))
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("GET /__refreshes answered no JSON: {e}"));
+        let count = |key: &str| counts[key].as_u64().unwrap_or_default();
+        (count("succeeded"), count("failed"))
     }
 
     /// The end of what the provider wrote on stderr (for failure messages).

@@ -16,6 +16,12 @@
 //   OIDC_POST_CLIENT_SECRET   default post-secret
 //   OIDC_EXIT_ON_STDIN_EOF    when 1, exit as soon as stdin closes, so that a test process
 //                             that dies without killing us does not leave us behind
+//   OIDC_ACCESS_TOKEN_TTL     access token lifetime in seconds (default 3600)
+//
+// Refresh tokens: a client asking for `offline_access` with `prompt=consent` gets one, and
+// every refresh rotates it; presenting a spent one revokes the whole grant, as providers that
+// rotate do. `GET /__refreshes` answers `{"succeeded":n,"failed":m}`: the refresh_token grants
+// this provider has answered since it started (what the refresh tests count).
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -41,7 +47,7 @@ const redirectUris = env('OIDC_REDIRECT_URIS', 'http://127.0.0.1:3000/api/auth/c
 
 const clientDefaults = {
   redirect_uris: redirectUris,
-  grant_types: ['authorization_code'],
+  grant_types: ['authorization_code', 'refresh_token'],
   response_types: ['code'],
   id_token_signed_response_alg: 'RS256',
 };
@@ -122,7 +128,15 @@ let handle = (req, res) => {
   res.statusCode = 503;
   res.end();
 };
-const server = createServer((req, res) => handle(req, res));
+const refreshes = { succeeded: 0, failed: 0 };
+const server = createServer((req, res) => {
+  if (req.method === 'GET' && req.url === '/__refreshes') {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(refreshes));
+    return;
+  }
+  handle(req, res);
+});
 server.on('error', (err) => {
   console.error(`oidc-provider.mjs: cannot listen on 127.0.0.1:${port}: ${err.message}`);
   process.exit(1);
@@ -152,9 +166,20 @@ server.listen(port, '127.0.0.1', () => {
       devInteractions: { enabled: true },
       userinfo: { enabled: true },
     },
+    ttl: {
+      AccessToken: Number.parseInt(env('OIDC_ACCESS_TOKEN_TTL', '3600'), 10),
+    },
+    rotateRefreshToken: true,
     // PKCE: oidc-provider 9's default `pkce.required` demands it of public clients only, so
     // these confidential clients may omit it, and a challenge they send is always enforced.
     // RFC 9207 `iss` on the authorization response is always on in v9 (there is no switch).
+  });
+  const isRefresh = (ctx) => ctx.oidc?.params?.grant_type === 'refresh_token';
+  provider.on('grant.success', (ctx) => {
+    if (isRefresh(ctx)) refreshes.succeeded += 1;
+  });
+  provider.on('grant.error', (ctx) => {
+    if (isRefresh(ctx)) refreshes.failed += 1;
   });
   handle = provider.callback();
   process.stdout.write(`READY ${issuer}\n`);

@@ -46,6 +46,11 @@ pub mod auth {
             }
         }
     }
+    impl ::auth_runtime::ProviderName for ProviderId {
+        fn as_str(&self) -> &'static str {
+            ProviderId::as_str(*self)
+        }
+    }
     impl ::core::str::FromStr for ProviderId {
         type Err = ::auth_runtime::UnknownProvider;
         fn from_str(id: &str) -> ::core::result::Result<Self, Self::Err> {

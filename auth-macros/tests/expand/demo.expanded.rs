@@ -92,6 +92,11 @@ pub mod auth {
             }
         }
     }
+    impl ::auth_runtime::ProviderName for ProviderId {
+        fn as_str(&self) -> &'static str {
+            ProviderId::as_str(*self)
+        }
+    }
     impl ::core::str::FromStr for ProviderId {
         type Err = ::auth_runtime::UnknownProvider;
         fn from_str(id: &str) -> ::core::result::Result<Self, Self::Err> {
@@ -208,7 +213,9 @@ pub mod auth {
                         ::auth_runtime::__private::Setting::Env("OIDC_NAME"),
                         "OpenID Connect",
                     )
-                    .issuer(::auth_runtime::__private::Setting::Env("OIDC_ISSUER")),
+                    .issuer(::auth_runtime::__private::Setting::Env("OIDC_ISSUER"))
+                    .scope("openid email profile offline_access")
+                    .authorization_param("prompt", "consent"),
             );
         __auth_builder
             .oauth(

@@ -350,6 +350,33 @@ impl OAuthClient {
         }
     }
 
+    /// Spends `refresh_token` at the token endpoint (RFC 6749 §6) for a new access token.
+    /// The answer's refresh token replaces the spent one when the provider rotates them;
+    /// otherwise the spent one stays. A new ID token in the answer is not kept: the one
+    /// verified at sign-in stays (an unverified one is never stored). Errors have the code
+    /// `RefreshAccessTokenError`; `invalid_grant` is [`OAuthError::TokenRefused`].
+    pub async fn refresh(
+        &self,
+        provider: &OAuthProvider,
+        current: &TokenSet,
+        refresh_token: &str,
+    ) -> Result<TokenSet, OAuthError> {
+        let resolved = self.resolve(provider, Stage::Refresh).await?;
+        let form = vec![
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ];
+        let mut tokens = self.token_request(provider, &resolved, form).await?;
+        if tokens.refresh_token.is_none() {
+            tokens.refresh_token = Some(refresh_token.to_owned());
+        }
+        tokens.id_token.clone_from(&current.id_token);
+        if tokens.scope.is_none() {
+            tokens.scope.clone_from(&current.scope);
+        }
+        Ok(tokens)
+    }
+
     /// The token request (RFC 6749 §4.1.3).
     async fn exchange_code(
         &self,
@@ -365,6 +392,17 @@ impl OAuthClient {
         if let Some(verifier) = request.code_verifier {
             form.push(("code_verifier", verifier));
         }
+        self.token_request(provider, resolved, form).await
+    }
+
+    /// A request to the token endpoint with the client's authentication, in the provider's
+    /// body format.
+    async fn token_request(
+        &self,
+        provider: &OAuthProvider,
+        resolved: &Resolved,
+        mut form: Vec<(&str, &str)>,
+    ) -> Result<TokenSet, OAuthError> {
         let mut http_request = self
             .inner
             .http

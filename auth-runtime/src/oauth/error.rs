@@ -14,6 +14,9 @@ pub enum Stage {
     Signin,
     /// Handling the provider's redirect back (`/callback/:provider`): `OAuthCallback`.
     Callback,
+    /// Refreshing an access token with its refresh token: `RefreshAccessTokenError`, the
+    /// name Auth.js's refresh guide gives the session's `error`.
+    Refresh,
 }
 
 impl Stage {
@@ -22,6 +25,7 @@ impl Stage {
         match self {
             Stage::Signin => "OAuthSignin",
             Stage::Callback => "OAuthCallback",
+            Stage::Refresh => "RefreshAccessTokenError",
         }
     }
 }

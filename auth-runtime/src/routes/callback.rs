@@ -359,6 +359,11 @@ async fn issue_session<D: SessionData>(
     profile: Option<serde_json::Value>,
 ) -> Result<(), crate::adapter::AdapterError> {
     let mut token = Token::<D>::for_user(&user);
+    // The provider's tokens go into the (sealed) token, for `Session::access_token`.
+    token.account = account
+        .tokens
+        .as_ref()
+        .map(|tokens| crate::access::ProviderTokens::new(&account.provider, tokens));
     if let Some(jwt) = &ctx.auth.callbacks.jwt {
         token = jwt(JwtParams {
             token,

@@ -411,6 +411,7 @@ pub(super) async fn session<D: SessionData>(
         },
         // v4 answers with the stored expiry, before any update.
         expires: iso_string(session.expires),
+        error: None,
     };
     let cookie = SetCookie::new(
         ctx.auth.cookies.session_token,

@@ -1,0 +1,227 @@
+//! Provider access tokens (README, "Access tokens") through the demo's `/me/access-token`,
+//! against the real OpenID provider with short-lived access tokens and rotating refresh tokens
+//! (a spent refresh token presented again revokes the whole grant there, as at real
+//! providers). The provider counts the refresh grants it answers.
+
+#![allow(clippy::unwrap_used)]
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "../examples/demo.rs"]
+mod demo;
+
+use std::time::Duration;
+
+use auth_test_support::client::{Answer, Client, vars};
+use auth_test_support::oidc::{self, OidcProvider};
+use axum::http::StatusCode;
+
+const BASE: &str = "/api/auth";
+const ORIGIN: &str = "http://127.0.0.1:3000";
+/// Access tokens live 64 s: valid for the demo's 60 s margin for the first 3 s (expiries are
+/// whole seconds), due for a refresh after 5.
+const ACCESS_TOKEN_TTL: u64 = 64;
+
+fn provider() -> OidcProvider {
+    OidcProvider::start_with_access_token_ttl(
+        &[format!("{ORIGIN}{BASE}/callback/oidc")],
+        ACCESS_TOKEN_TTL,
+    )
+}
+
+fn demo_client(op: &OidcProvider) -> Client {
+    let auth = demo::auth::config_from(&vars(&[
+        (
+            "NEXTAUTH_SECRET",
+            "access-token-secret-7c1e5a9d3b0f2e4c6a8d",
+        ),
+        ("NEXTAUTH_URL", ORIGIN),
+        ("OIDC_ISSUER", &op.issuer),
+        ("OIDC_CLIENT_ID", oidc::BASIC_CLIENT_ID),
+        ("OIDC_CLIENT_SECRET", oidc::BASIC_CLIENT_SECRET),
+    ]))
+    .unwrap();
+    Client::new(demo::app(auth))
+}
+
+/// Signs `login` in through the demo's `oidc` provider.
+async fn sign_in(client: &mut Client, op: &OidcProvider, login: &str) {
+    let token = client.csrf(BASE).await;
+    let answer = client
+        .post_form(
+            &format!("{BASE}/signin/oidc"),
+            &format!("csrfToken={token}&callbackUrl=%2F&json=true"),
+        )
+        .await;
+    let url = answer.json()["url"].as_str().unwrap().to_owned();
+    let query: Vec<(String, String)> = url::Url::parse(&url)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    assert!(
+        query.contains(&("scope".into(), "openid email profile offline_access".into()))
+            && query.contains(&("prompt".into(), "consent".into())),
+        "the demo asks for offline access: {url}"
+    );
+    let callback = op.login(&url, login).await;
+    let answer = client.get(callback.strip_prefix(ORIGIN).unwrap()).await;
+    assert_eq!(answer.status, StatusCode::FOUND, "{}", answer.body);
+    assert_eq!(answer.location(), format!("{ORIGIN}/"));
+}
+
+/// A copy of `client` (the same cookies), for one of many parallel requests.
+fn copy(client: &Client) -> Client {
+    Client {
+        app: client.app.clone(),
+        cookies: client.cookies.clone(),
+    }
+}
+
+fn token_of(answer: &Answer) -> String {
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let json = answer.json();
+    assert_eq!(json["provider"], "oidc");
+    json["access_token"].as_str().unwrap().to_owned()
+}
+
+/// Waits until the access token has less than the 60 s margin left.
+async fn until_due() {
+    tokio::time::sleep(Duration::from_millis(5_100)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thirty_two_parallel_requests_after_expiry_cause_one_refresh_and_share_its_token() {
+    let op = provider();
+    let mut client = demo_client(&op);
+    sign_in(&mut client, &op, "alice").await;
+
+    let first = client.get("/me/access-token").await;
+    let original = token_of(&first);
+    let expires_at = first.json()["expires_at"].as_u64().unwrap();
+    assert!(expires_at >= auth_test_support::now() + 60, "{expires_at}");
+    assert_eq!(
+        op.refreshes().await,
+        (0, 0),
+        "a fresh token is handed out as it is"
+    );
+
+    until_due().await;
+    let mut parallel = tokio::task::JoinSet::new();
+    for _ in 0..32 {
+        let mut browser_tab = copy(&client);
+        parallel.spawn(async move { browser_tab.get("/me/access-token").await });
+    }
+    let answers = parallel.join_all().await;
+    let tokens: Vec<String> = answers.iter().map(token_of).collect();
+    assert!(
+        tokens.iter().all(|t| *t == tokens[0]),
+        "all get the same token"
+    );
+    assert_ne!(tokens[0], original, "a new token");
+    assert_eq!(
+        op.refreshes().await,
+        (1, 0),
+        "exactly one refresh at the provider"
+    );
+    // Each answer rewrites the session cookie with the new tokens.
+    assert!(
+        answers
+            .iter()
+            .all(|a| a.set_cookie("next-auth.session-token").is_some())
+    );
+
+    // A request still carrying the old cookie (a browser's parallel request) gets the same
+    // result, without spending the spent refresh token again.
+    let late = copy(&client).get("/me/access-token").await;
+    assert_eq!(token_of(&late), tokens[0]);
+    // The new cookie holds the new tokens: no refresh either.
+    let mut renewed = copy(&client);
+    keep_cookies(&mut renewed, &answers[0]);
+    assert_eq!(token_of(&renewed.get("/me/access-token").await), tokens[0]);
+    assert_eq!(op.refreshes().await, (1, 0));
+    let session = renewed.get(&format!("{BASE}/session")).await.json();
+    assert_eq!(session["user"]["email"], "alice@example.com");
+    assert!(session.get("error").is_none(), "{session}");
+}
+
+#[tokio::test]
+async fn a_revoked_grant_marks_the_session_and_answers_401_never_500() {
+    let op = provider();
+    let mut client = demo_client(&op);
+    sign_in(&mut client, &op, "bob").await;
+    // The refresh token is spent elsewhere first (as by a second device holding a copy of
+    // the cookie on another instance): the app's refresh then presents a spent one, and the
+    // provider revokes the grant.
+    let headers = {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(
+            axum::http::header::COOKIE,
+            client.cookie_header().parse().unwrap(),
+        );
+        headers
+    };
+    let auth = demo::auth::config_from(&vars(&[
+        (
+            "NEXTAUTH_SECRET",
+            "access-token-secret-7c1e5a9d3b0f2e4c6a8d",
+        ),
+        ("NEXTAUTH_URL", ORIGIN),
+    ]))
+    .unwrap();
+    let token = auth.token_from_headers(&headers).unwrap();
+    let refresh_token = token.account.unwrap().refresh_token.unwrap();
+    let spent = reqwest::Client::new()
+        .post(format!("{}/token", op.issuer))
+        .basic_auth(oidc::BASIC_CLIENT_ID, Some(oidc::BASIC_CLIENT_SECRET))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh_token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(spent.status(), reqwest::StatusCode::OK);
+
+    until_due().await;
+    let answer = client.get("/me/access-token").await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.body);
+    assert_eq!(answer.json()["error"], "RefreshAccessTokenError");
+    assert_eq!(op.refreshes().await, (1, 1), "ours was refused");
+    // Still signed in, with the session marked.
+    let session = client.get(&format!("{BASE}/session")).await.json();
+    assert_eq!(session["user"]["email"], "bob@example.com");
+    assert_eq!(session["error"], "RefreshAccessTokenError");
+    let me = client.get("/me").await;
+    assert_eq!(me.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn credentials_sessions_have_no_provider_token() {
+    let op = provider();
+    let mut client = demo_client(&op);
+    let token = client.csrf(BASE).await;
+    client
+        .post_form(
+            &format!("{BASE}/callback/credentials"),
+            &format!("csrfToken={token}&username=demo&password=demo"),
+        )
+        .await;
+    let answer = client.get("/me/access-token").await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(answer.json()["error"], "AccessTokenUnavailable");
+    // Signed out: the `Session` extractor's 401.
+    let mut anonymous = demo_client(&op);
+    assert_eq!(
+        anonymous.get("/me/access-token").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+/// Keeps the cookies `answer` set, as a browser would.
+fn keep_cookies(client: &mut Client, answer: &Answer) {
+    for line in answer.set_cookies() {
+        let pair = line.split(';').next().unwrap_or_default();
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        client.set_cookie(name, value);
+    }
+}
