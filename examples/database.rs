@@ -8,7 +8,8 @@
 //! ```
 //!
 //! `PORT` (default 3000), `NEXTAUTH_URL`, `NEXTAUTH_SECRET` as in the demo; the `oidc`,
-//! `github` and `email` providers are enabled by their variables.
+//! `github` and `email` providers are enabled by their variables. `/me/access-token` answers
+//! the `oidc` provider's access token, as the demo's does.
 
 use auth_runtime::callbacks::SignInEvent;
 use auth_runtime::{User, auth};
@@ -35,6 +36,9 @@ auth! {
             issuer: env("OIDC_ISSUER"),
             client_id: env("OIDC_CLIENT_ID"),
             client_secret: env("OIDC_CLIENT_SECRET"),
+            // A refresh token, for `/me/access-token`: offline access needs the consent prompt.
+            scope: "openid email profile offline_access",
+            params: { prompt: "consent" },
         },
         #[optional]
         github: GitHub { client_id: env("GITHUB_ID"), client_secret: env("GITHUB_SECRET") },
@@ -82,10 +86,24 @@ async fn home(
     ))
 }
 
-/// The example's routes: the home page and the auth routes.
+/// The `oidc` provider's access token, as in the demo: here it lives in the `accounts` row,
+/// and of several servers on one database exactly one refreshes it.
+async fn access_token(
+    session: auth::Session,
+) -> Result<axum::Json<serde_json::Value>, auth_runtime::AccessTokenError> {
+    let token = session.access_token(auth::ProviderId::Oidc).await?;
+    Ok(axum::Json(serde_json::json!({
+        "provider": token.provider,
+        "access_token": token.access_token,
+        "expires_at": token.expires_at,
+    })))
+}
+
+/// The example's routes: the home page, `/me/access-token` and the auth routes.
 pub fn app(auth: auth::Auth) -> Router {
     Router::new()
         .route("/", get(home))
+        .route("/me/access-token", get(access_token))
         .merge(auth::router(auth.clone()))
         .layer(auth.layer())
 }

@@ -1,5 +1,6 @@
-//! Provider access tokens (README, "Access tokens") through the demo's `/me/access-token`,
-//! against the real OpenID provider with short-lived access tokens and rotating refresh tokens
+//! Provider access tokens (README, "Access tokens") through `/me/access-token` of the demo
+//! (JWT sessions) and of the database example (two servers on one SQLite file or PostgreSQL
+//! database), against the real OpenID provider with short-lived access tokens and rotating refresh tokens
 //! (a spent refresh token presented again revokes the whole grant there, as at real
 //! providers). The provider counts the refresh grants it answers.
 
@@ -8,6 +9,10 @@
 #[allow(dead_code, unreachable_pub)]
 #[path = "../examples/demo.rs"]
 mod demo;
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "../examples/database.rs"]
+mod database;
 
 use std::time::Duration;
 
@@ -43,7 +48,24 @@ fn demo_client(op: &OidcProvider) -> Client {
     Client::new(demo::app(auth))
 }
 
-/// Signs `login` in through the demo's `oidc` provider.
+/// A server of the database example on `database_url`, one of several on the same database.
+fn database_client(op: &OidcProvider, database_url: &str) -> Client {
+    let auth = database::auth::config_from(&vars(&[
+        (
+            "NEXTAUTH_SECRET",
+            "access-token-secret-7c1e5a9d3b0f2e4c6a8d",
+        ),
+        ("NEXTAUTH_URL", ORIGIN),
+        ("DATABASE_URL", database_url),
+        ("OIDC_ISSUER", &op.issuer),
+        ("OIDC_CLIENT_ID", oidc::BASIC_CLIENT_ID),
+        ("OIDC_CLIENT_SECRET", oidc::BASIC_CLIENT_SECRET),
+    ]))
+    .unwrap();
+    Client::new(database::app(auth))
+}
+
+/// Signs `login` in through the app's `oidc` provider.
 async fn sign_in(client: &mut Client, op: &OidcProvider, login: &str) {
     let token = client.csrf(BASE).await;
     let answer = client
@@ -215,6 +237,59 @@ async fn credentials_sessions_have_no_provider_token() {
         anonymous.get("/me/access-token").await.status,
         StatusCode::UNAUTHORIZED
     );
+}
+
+/// Two servers on one database, one browser signed in on the first: 32 requests to each at
+/// once, after the access token is due, cause one refresh at the provider, and all 64 get
+/// its token.
+async fn two_servers_refresh_once(database_url: &str) {
+    let op = provider();
+    let mut first = database_client(&op, database_url);
+    sign_in(&mut first, &op, "carol").await;
+    let mut second = database_client(&op, database_url);
+    second.cookies = first.cookies.clone();
+    let original = token_of(&second.get("/me/access-token").await);
+    assert_eq!(op.refreshes().await, (0, 0));
+
+    until_due().await;
+    let mut parallel = tokio::task::JoinSet::new();
+    for server in [&first, &second] {
+        for _ in 0..32 {
+            let mut browser_tab = copy(server);
+            parallel.spawn(async move { browser_tab.get("/me/access-token").await });
+        }
+    }
+    let answers = parallel.join_all().await;
+    let tokens: Vec<String> = answers.iter().map(token_of).collect();
+    assert_eq!(tokens.len(), 64);
+    assert!(
+        tokens.iter().all(|t| *t == tokens[0]),
+        "all get the same token"
+    );
+    assert_ne!(tokens[0], original, "a new token");
+    assert_eq!(
+        op.refreshes().await,
+        (1, 0),
+        "exactly one refresh at the provider"
+    );
+    // The row holds it: both servers hand it out without refreshing again.
+    assert_eq!(token_of(&first.get("/me/access-token").await), tokens[0]);
+    assert_eq!(token_of(&second.get("/me/access-token").await), tokens[0]);
+    assert_eq!(op.refreshes().await, (1, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_servers_on_one_postgres_database_refresh_once() {
+    let schema = auth_test_support::database::Schema::create().await;
+    two_servers_refresh_once(&schema.url_via(schema.server().port())).await;
+    schema.drop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_servers_on_one_sqlite_file_refresh_once() {
+    let file = std::env::temp_dir().join(auth_test_support::unique("access-tokens-") + ".db");
+    two_servers_refresh_once(&format!("sqlite://{}?mode=rwc", file.display())).await;
+    let _ = std::fs::remove_file(&file);
 }
 
 /// Keeps the cookies `answer` set, as a browser would.

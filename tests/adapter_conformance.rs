@@ -62,6 +62,7 @@ async fn conformance(name: &str, adapter: Arc<dyn Adapter>) {
     deleting_a_user_deletes_its_accounts_and_sessions(name, adapter.as_ref()).await;
     roles_and_session_details(name, adapter.as_ref()).await;
     jwt_session_records(name, adapter.as_ref()).await;
+    account_token_refreshes(name, adapter.as_ref()).await;
 }
 
 struct Users {
@@ -781,6 +782,118 @@ async fn roles_and_session_details(name: &str, adapter: &dyn Adapter) {
 
 /// Beyond NextAuth's contract: JWT sessions recorded by `sid` for a user id that is the
 /// token's `sub` (any string, no user row), touched while used, deleted to revoke.
+/// What `Session::access_token` relies on under database sessions: new tokens are written
+/// only over the refresh token they replace, and one caller at a time holds a refresh's claim.
+async fn account_token_refreshes(name: &str, adapter: &dyn Adapter) {
+    let owner = adapter
+        .create_user(NewUser::default().email("refresh@example.com"))
+        .await
+        .unwrap();
+    adapter
+        .link_account(account(&owner.id, "idp", "refresh-1"))
+        .await
+        .unwrap();
+    let mut fresh = account(&owner.id, "idp", "refresh-1");
+    fresh.access_token = Some("access-2".to_owned());
+    fresh.refresh_token = Some("refresh-2".to_owned());
+    fresh.expires_at = Some(1_900_000_060);
+    fresh.id_token = None;
+    let stored = || async {
+        let accounts = adapter.get_accounts(&owner.id).await.unwrap();
+        let row = accounts
+            .into_iter()
+            .find(|a| a.provider_account_id == "refresh-1");
+        row.unwrap()
+    };
+    // Compare-and-set: a stale refresh token writes nothing.
+    let stale = adapter
+        .update_account_tokens(fresh.clone(), Some("not-the-stored-one"))
+        .await
+        .unwrap();
+    assert!(!stale, "{name}: a stale refresh token must not win");
+    assert_eq!(
+        stored().await.access_token.as_deref(),
+        Some("access-secret"),
+        "{name}"
+    );
+    let won = adapter
+        .update_account_tokens(fresh.clone(), Some("refresh-secret"))
+        .await
+        .unwrap();
+    assert!(won, "{name}: the current refresh token wins");
+    let row = stored().await;
+    assert_eq!(row.access_token.as_deref(), Some("access-2"), "{name}");
+    assert_eq!(row.refresh_token.as_deref(), Some("refresh-2"), "{name}");
+    assert_eq!(row.expires_at, Some(1_900_000_060), "{name}");
+    assert_eq!(
+        row.id_token.as_deref(),
+        Some("a.b.c"),
+        "{name}: no new ID token keeps the old"
+    );
+    let again = adapter
+        .update_account_tokens(fresh.clone(), Some("refresh-secret"))
+        .await
+        .unwrap();
+    assert!(!again, "{name}: a spent refresh token cannot write twice");
+    // A sign-in's tokens replace whatever is stored.
+    let mut signed_in = fresh.clone();
+    signed_in.access_token = Some("access-3".to_owned());
+    assert!(
+        adapter
+            .update_account_tokens(signed_in, None)
+            .await
+            .unwrap(),
+        "{name}"
+    );
+    assert_eq!(
+        stored().await.access_token.as_deref(),
+        Some("access-3"),
+        "{name}"
+    );
+    let mut unknown = fresh.clone();
+    unknown.provider_account_id = "nobody".to_owned();
+    assert!(
+        !adapter.update_account_tokens(unknown, None).await.unwrap(),
+        "{name}"
+    );
+
+    // Claims: one holder per refresh token until it lapses or is released.
+    let later = OffsetDateTime::now_utc() + Duration::seconds(30);
+    let claim = |hash: &'static str, until: OffsetDateTime| {
+        adapter.claim_refresh("idp", "refresh-1", hash, until)
+    };
+    assert!(
+        claim("hash-a", later).await.unwrap(),
+        "{name}: the first claim"
+    );
+    assert!(
+        !claim("hash-a", later).await.unwrap(),
+        "{name}: a second claim waits"
+    );
+    assert!(
+        claim("hash-b", later).await.unwrap(),
+        "{name}: another refresh token's claim"
+    );
+    adapter.release_refresh("idp", "refresh-1").await.unwrap();
+    assert!(
+        claim("hash-b", later).await.unwrap(),
+        "{name}: released, claimed again"
+    );
+    let lapsed = OffsetDateTime::now_utc() - Duration::seconds(1);
+    assert!(claim("hash-c", lapsed).await.unwrap(), "{name}");
+    assert!(
+        claim("hash-c", later).await.unwrap(),
+        "{name}: a lapsed claim is taken over"
+    );
+    assert!(
+        adapter
+            .claim_refresh("idp", "refresh-2", "hash-c", later)
+            .await
+            .unwrap(),
+        "{name}: claims are per provider account"
+    );
+}
+
 async fn jwt_session_records(name: &str, adapter: &dyn Adapter) {
     let record = |sid: &str, user_id: &str| JwtSessionRecord {
         sid: sid.to_owned(),

@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -19,8 +20,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
 use tokio::sync::OnceCell;
 
+use crate::adapter::{Adapter, AdapterAccount, AdapterError};
 use crate::cookies::SetCookie;
 use crate::oauth::{OAuthClient, OAuthError, OAuthProvider, TokenSet};
 
@@ -75,6 +78,19 @@ impl ProviderTokens {
             scope: set.scope.clone(),
             id_token: set.id_token.clone(),
         }
+    }
+
+    /// The tokens of a stored account row; `None` without an access token.
+    pub(crate) fn from_row(row: &AdapterAccount) -> Option<ProviderTokens> {
+        Some(ProviderTokens {
+            provider: row.provider.clone(),
+            access_token: row.access_token.clone()?,
+            refresh_token: row.refresh_token.clone(),
+            expires_at: row.expires_at.and_then(|at| u64::try_from(at).ok()),
+            token_type: row.token_type.clone(),
+            scope: row.scope.clone(),
+            id_token: row.id_token.clone(),
+        })
     }
 
     fn token_set(&self) -> TokenSet {
@@ -237,35 +253,28 @@ pub(crate) struct Refresher {
 }
 
 impl Refresher {
-    /// `tokens` with a fresh access token: the refresh of `tokens.refresh_token`, run once
-    /// however many requests ask at once, or its result when it ran within [`REUSE_WINDOW`].
-    pub(crate) async fn refresh(
+    /// `tokens` with a fresh access token, spending `tokens.refresh_token` with `spend` (which
+    /// gets it): run once however many requests ask at once, or the result of a run within
+    /// [`REUSE_WINDOW`].
+    pub(crate) async fn refresh<F>(
         &self,
-        client: &OAuthClient,
-        provider: &Arc<OAuthProvider>,
         tokens: &ProviderTokens,
-    ) -> Result<ProviderTokens, AccessTokenError> {
-        let Some(refresh_token) = tokens.refresh_token.clone() else {
-            return Err(AccessTokenError::Expired {
-                provider: tokens.provider.clone(),
-            });
-        };
+        spend: impl FnOnce(String) -> F,
+    ) -> Result<ProviderTokens, AccessTokenError>
+    where
+        F: Future<Output = Result<ProviderTokens, AccessTokenError>> + Send + 'static,
+    {
         let id = tokens.provider.clone();
+        let Some(refresh_token) = tokens.refresh_token.clone() else {
+            return Err(AccessTokenError::Expired { provider: id });
+        };
         let key = flight_key(&id, &refresh_token);
         let flight = self.flight(key);
         let outcome = flight
             .1
             .get_or_init(|| {
-                let (client, provider, tokens) =
-                    (client.clone(), Arc::clone(provider), tokens.clone());
                 // Its own task: a request dropped mid-refresh does not cancel it halfway.
-                let task = tokio::spawn(async move {
-                    let current = tokens.token_set();
-                    match client.refresh(&provider, &current, &refresh_token).await {
-                        Ok(set) => Ok(ProviderTokens::new(&tokens.provider, &set)),
-                        Err(e) => Err(refresh_error(&tokens.provider, &e)),
-                    }
-                });
+                let task = tokio::spawn(spend(refresh_token));
                 async move {
                     task.await.unwrap_or_else(|_| {
                         Err(AccessTokenError::Unavailable {
@@ -277,7 +286,8 @@ impl Refresher {
             })
             .await
             .clone();
-        if outcome.is_err() {
+        if let Err(e) = &outcome {
+            tracing::warn!(error = %e, "REFRESH_ACCESS_TOKEN_ERROR");
             // A failure is not replayed: the next request tries again.
             let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
             if flights.get(&key).is_some_and(|f| Arc::ptr_eq(f, &flight)) {
@@ -300,6 +310,117 @@ impl Refresher {
                 .entry(key)
                 .or_insert_with(|| Arc::new((now, OnceCell::new()))),
         )
+    }
+}
+
+/// The refresh of a JWT session's tokens: the token request alone (the new tokens go into the
+/// cookie).
+pub(crate) async fn spend_in_token(
+    client: OAuthClient,
+    provider: Arc<OAuthProvider>,
+    tokens: ProviderTokens,
+    refresh_token: String,
+) -> Result<ProviderTokens, AccessTokenError> {
+    match client
+        .refresh(&provider, &tokens.token_set(), &refresh_token)
+        .await
+    {
+        Ok(set) => Ok(ProviderTokens::new(&tokens.provider, &set)),
+        Err(e) => Err(refresh_error(&tokens.provider, &e)),
+    }
+}
+
+/// How long a claim on a stored refresh lasts: longer than a token request can take (the
+/// OAuth client's 10 s timeout), so it lapses only when its holder died.
+const CLAIM: Duration = Duration::from_secs(15);
+
+/// How often a server that did not get the claim looks for the winner's tokens.
+const CLAIM_POLL: Duration = Duration::from_millis(100);
+
+/// The refresh of a database session's tokens, the `accounts` row's: exactly one server on
+/// the store spends the refresh token (it holds the claim), writes the new tokens only over
+/// the ones it replaced (compare-and-set) and releases the claim on failure; every other one
+/// waits for the row to change and takes the winner's tokens.
+pub(crate) async fn spend_in_store(
+    client: OAuthClient,
+    provider: Arc<OAuthProvider>,
+    store: Arc<dyn Adapter>,
+    row: AdapterAccount,
+    tokens: ProviderTokens,
+    refresh_token: String,
+) -> Result<ProviderTokens, AccessTokenError> {
+    let id = tokens.provider.clone();
+    let unavailable = |reason: String| AccessTokenError::Unavailable {
+        provider: id.clone(),
+        reason,
+    };
+    let hash = hex::encode(flight_key(&id, &refresh_token));
+    let (account_id, user_id) = (row.provider_account_id.clone(), row.user_id.clone());
+    let deadline = Instant::now() + CLAIM;
+    loop {
+        let until = OffsetDateTime::now_utc() + CLAIM;
+        let claimed = match store.claim_refresh(&id, &account_id, &hash, until).await {
+            Ok(claimed) => claimed,
+            // A store without claims: this process's single flight is all there is.
+            Err(AdapterError::Unsupported(_)) => true,
+            Err(e) => return Err(unavailable(e.to_string())),
+        };
+        if claimed {
+            let fresh = spend_in_token(client, provider, tokens, refresh_token.clone()).await;
+            let fresh = match fresh {
+                Ok(fresh) => fresh,
+                Err(e) => {
+                    let _ = store.release_refresh(&id, &account_id).await;
+                    return Err(e);
+                }
+            };
+            let mut updated = row;
+            updated.access_token = Some(fresh.access_token.clone());
+            updated.refresh_token.clone_from(&fresh.refresh_token);
+            updated.expires_at = fresh.expires_at.and_then(|at| i64::try_from(at).ok());
+            updated.token_type.clone_from(&fresh.token_type);
+            updated.scope.clone_from(&fresh.scope);
+            updated.id_token = None;
+            match store
+                .update_account_tokens(updated, Some(&refresh_token))
+                .await
+            {
+                Ok(true) | Err(AdapterError::Unsupported(_)) => {}
+                Ok(false) => tracing::warn!(
+                    provider = %id,
+                    "ACCESS_TOKEN: the account's tokens changed during the refresh; kept theirs"
+                ),
+                Err(e) => tracing::error!(
+                    provider = %id,
+                    error = %e,
+                    "ACCESS_TOKEN: the refreshed tokens could not be stored"
+                ),
+            }
+            return Ok(fresh);
+        }
+        // Another server spends it: its tokens appear in the row.
+        tokio::time::sleep(CLAIM_POLL).await;
+        let accounts = store
+            .get_accounts(&user_id)
+            .await
+            .map_err(|e| unavailable(e.to_string()))?;
+        let current = accounts
+            .iter()
+            .find(|a| a.provider == id && a.provider_account_id == account_id)
+            .and_then(ProviderTokens::from_row);
+        match current {
+            Some(current) if current.refresh_token.as_deref() != Some(&refresh_token) => {
+                return Ok(current);
+            }
+            None => return Err(AccessTokenError::NotSignedIn { provider: id }),
+            Some(_) if Instant::now() > deadline => {
+                return Err(unavailable(
+                    "another server's refresh did not finish in time".to_owned(),
+                ));
+            }
+            // Still the old tokens: claim again (it lapses, or its holder released it).
+            Some(_) => {}
+        }
     }
 }
 

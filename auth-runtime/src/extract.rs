@@ -11,6 +11,7 @@ use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -486,6 +487,11 @@ impl<D: SessionData> Session<D> {
         margin: Duration,
     ) -> Result<AccessToken, AccessTokenError> {
         let id = provider.as_str();
+        if let Some(context) = &self.context
+            && let Strategy::Database(store) = &context.auth.inner.strategy
+        {
+            return self.stored_access_token(context, store, id, margin).await;
+        }
         let Some(tokens) = self.token.account.as_ref().filter(|t| t.provider == id) else {
             return Err(AccessTokenError::NotSignedIn {
                 provider: id.to_owned(),
@@ -505,7 +511,17 @@ impl<D: SessionData> Session<D> {
             // The provider is no longer configured: nothing can refresh its tokens.
             return Err(expired());
         };
-        let outcome = inner.refresher.refresh(client, oauth, tokens).await;
+        let outcome = inner
+            .refresher
+            .refresh(tokens, |refresh_token| {
+                access::spend_in_token(
+                    client.clone(),
+                    Arc::clone(oauth),
+                    tokens.clone(),
+                    refresh_token,
+                )
+            })
+            .await;
         let mut token = self.token.clone();
         let changed = match &outcome {
             Ok(fresh) => {
@@ -531,6 +547,58 @@ impl<D: SessionData> Session<D> {
             }
         }
         outcome.map(|fresh| AccessToken::new(&fresh))
+    }
+
+    /// [`Session::access_token_valid_for`] under database sessions: the tokens of the user's
+    /// `accounts` row, refreshed there by one server at a time.
+    async fn stored_access_token(
+        &self,
+        context: &RequestContext<D>,
+        store: &crate::store::LazyAdapter,
+        id: &str,
+        margin: Duration,
+    ) -> Result<AccessToken, AccessTokenError> {
+        let not_signed_in = || AccessTokenError::NotSignedIn {
+            provider: id.to_owned(),
+        };
+        let unavailable = |reason: String| AccessTokenError::Unavailable {
+            provider: id.to_owned(),
+            reason,
+        };
+        let user_id = self.token.sub.as_deref().ok_or_else(not_signed_in)?;
+        let adapter = store.get().await.map_err(|e| unavailable(e.to_string()))?;
+        let accounts = adapter
+            .get_accounts(user_id)
+            .await
+            .map_err(|e| unavailable(e.to_string()))?;
+        let row = accounts
+            .into_iter()
+            .find(|a| a.provider == id)
+            .ok_or_else(not_signed_in)?;
+        let tokens = access::ProviderTokens::from_row(&row).ok_or_else(not_signed_in)?;
+        if tokens.valid_for(margin, now_secs()) {
+            return Ok(AccessToken::new(&tokens));
+        }
+        let inner = &context.auth.inner;
+        let (Some(client), Some(oauth)) = (&inner.oauth, inner.oauth_provider(id)) else {
+            return Err(AccessTokenError::Expired {
+                provider: id.to_owned(),
+            });
+        };
+        inner
+            .refresher
+            .refresh(&tokens, |refresh_token| {
+                access::spend_in_store(
+                    client.clone(),
+                    Arc::clone(oauth),
+                    adapter,
+                    row,
+                    tokens.clone(),
+                    refresh_token,
+                )
+            })
+            .await
+            .map(|fresh| AccessToken::new(&fresh))
     }
 }
 
@@ -680,9 +748,10 @@ impl<D: SessionData, S: Send + Sync> OptionalFromRequestParts<S> for Session<D> 
         let Some(mut session) = auth.session_from_headers(&parts.headers).await else {
             return Ok(None);
         };
-        // Only a session holding a provider's tokens can refresh them.
-        if session.token.account.is_some() {
-            let jwt = matches!(auth.inner.strategy, Strategy::Jwt(_));
+        // Only a session holding a provider's tokens (database sessions: perhaps, in the
+        // store) can refresh them.
+        let jwt = matches!(auth.inner.strategy, Strategy::Jwt(_));
+        if session.token.account.is_some() || !jwt {
             session.context = Some(RequestContext {
                 auth: auth.clone(),
                 jar: jwt.then(|| Jar::from_headers(&parts.headers)),

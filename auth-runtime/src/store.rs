@@ -491,6 +491,39 @@ impl Adapter for RequestAdapter {
         self.breaker
             .run(self.inner.delete_jwt_sessions(user_id, sid))
     }
+
+    fn update_account_tokens<'a>(
+        &'a self,
+        account: AdapterAccount,
+        replaces: Option<&'a str>,
+    ) -> BoxFuture<'a, AdapterResult<bool>> {
+        self.breaker
+            .run(self.inner.update_account_tokens(account, replaces))
+    }
+
+    fn claim_refresh<'a>(
+        &'a self,
+        provider: &'a str,
+        provider_account_id: &'a str,
+        refresh_hash: &'a str,
+        until: OffsetDateTime,
+    ) -> BoxFuture<'a, AdapterResult<bool>> {
+        self.breaker.run(self.inner.claim_refresh(
+            provider,
+            provider_account_id,
+            refresh_hash,
+            until,
+        ))
+    }
+
+    fn release_refresh<'a>(
+        &'a self,
+        provider: &'a str,
+        provider_account_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<()>> {
+        self.breaker
+            .run(self.inner.release_refresh(provider, provider_account_id))
+    }
 }
 
 #[cfg(test)]

@@ -87,3 +87,14 @@ CREATE TABLE IF NOT EXISTS auth_jwt_sessions (
 );
 
 CREATE INDEX IF NOT EXISTS auth_jwt_sessions_user_id ON auth_jwt_sessions ("userId");
+
+-- Refreshes of a provider's access token under database sessions: one row per provider
+-- account while a refresh spends its refresh token, so that of many servers on one database
+-- exactly one spends it. `refreshHash` is the SHA-256 of the refresh token, never the token.
+CREATE TABLE IF NOT EXISTS auth_refresh_claims (
+    provider VARCHAR(255) NOT NULL,
+    "providerAccountId" VARCHAR(255) NOT NULL,
+    "refreshHash" VARCHAR(64) NOT NULL,
+    until TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (provider, "providerAccountId")
+);

@@ -34,6 +34,9 @@ struct State {
     jwt_sessions: HashMap<String, JwtSessionRecord>,
     /// Keyed by (identifier, hashed token), as the SQL tables' primary key.
     verification_tokens: HashMap<(String, String), VerificationToken>,
+    /// Token refreshes claimed, keyed by (provider, provider account id): the refresh token's
+    /// hash and when the claim lapses.
+    refresh_claims: HashMap<(String, String), (String, OffsetDateTime)>,
 }
 
 impl State {
@@ -429,6 +432,69 @@ impl Adapter for MemoryAdapter {
                 record.user_id != user_id || sid.is_some_and(|sid| sid != key)
             });
             Ok((before - state.jwt_sessions.len()) as u64)
+        })
+    }
+
+    fn update_account_tokens<'a>(
+        &'a self,
+        account: AdapterAccount,
+        replaces: Option<&'a str>,
+    ) -> BoxFuture<'a, AdapterResult<bool>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            let key = (account.provider, account.provider_account_id);
+            let Some(stored) = state.accounts.get_mut(&key) else {
+                return Ok(false);
+            };
+            if replaces.is_some_and(|old| stored.refresh_token.as_deref() != Some(old)) {
+                return Ok(false);
+            }
+            stored.access_token = account.access_token;
+            stored.refresh_token = account.refresh_token;
+            stored.expires_at = account.expires_at;
+            stored.token_type = account.token_type;
+            stored.scope = account.scope;
+            if account.id_token.is_some() {
+                stored.id_token = account.id_token;
+            }
+            Ok(true)
+        })
+    }
+
+    fn claim_refresh<'a>(
+        &'a self,
+        provider: &'a str,
+        provider_account_id: &'a str,
+        refresh_hash: &'a str,
+        until: OffsetDateTime,
+    ) -> BoxFuture<'a, AdapterResult<bool>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            let key = (provider.to_owned(), provider_account_id.to_owned());
+            let now = OffsetDateTime::now_utc();
+            let free = state
+                .refresh_claims
+                .get(&key)
+                .is_none_or(|(hash, lapses)| hash != refresh_hash || *lapses < now);
+            if free {
+                state
+                    .refresh_claims
+                    .insert(key, (refresh_hash.to_owned(), until));
+            }
+            Ok(free)
+        })
+    }
+
+    fn release_refresh<'a>(
+        &'a self,
+        provider: &'a str,
+        provider_account_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<()>> {
+        Box::pin(async move {
+            self.state()
+                .refresh_claims
+                .remove(&(provider.to_owned(), provider_account_id.to_owned()));
+            Ok(())
         })
     }
 }

@@ -422,6 +422,52 @@ pub trait Adapter: Send + Sync {
         let _ = (user_id, sid);
         Box::pin(async { Err(AdapterError::Unsupported("JWT sessions")) })
     }
+
+    /// Replaces the provider's tokens of the account `account.provider` /
+    /// `account.provider_account_id` with `account`'s (access and refresh token, expiry, type,
+    /// scope, ID token). With `replaces`, only while the stored refresh token is still that
+    /// one (compare-and-set): `Ok(false)` when another refresh replaced it first, or when there
+    /// is no such account.
+    ///
+    /// Beyond NextAuth's contract: the default fails with [`AdapterError::Unsupported`].
+    fn update_account_tokens<'a>(
+        &'a self,
+        account: AdapterAccount,
+        replaces: Option<&'a str>,
+    ) -> BoxFuture<'a, AdapterResult<bool>> {
+        let _ = (account, replaces);
+        Box::pin(async { Err(AdapterError::Unsupported("token updates")) })
+    }
+
+    /// Claims, until `until`, the refresh of the provider account's tokens that spends the
+    /// refresh token whose hash is `refresh_hash`: `Ok(true)` for exactly one caller across
+    /// every server on the store (others get `false` until the claim expires or is released),
+    /// so a refresh token is spent once.
+    ///
+    /// Beyond NextAuth's contract: the default fails with [`AdapterError::Unsupported`].
+    fn claim_refresh<'a>(
+        &'a self,
+        provider: &'a str,
+        provider_account_id: &'a str,
+        refresh_hash: &'a str,
+        until: OffsetDateTime,
+    ) -> BoxFuture<'a, AdapterResult<bool>> {
+        let _ = (provider, provider_account_id, refresh_hash, until);
+        Box::pin(async { Err(AdapterError::Unsupported("refresh claims")) })
+    }
+
+    /// Releases the provider account's refresh claim (its refresh failed), so another caller
+    /// may claim it at once.
+    ///
+    /// Beyond NextAuth's contract: the default fails with [`AdapterError::Unsupported`].
+    fn release_refresh<'a>(
+        &'a self,
+        provider: &'a str,
+        provider_account_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<()>> {
+        let _ = (provider, provider_account_id);
+        Box::pin(async { Err(AdapterError::Unsupported("refresh claims")) })
+    }
 }
 
 /// A JWT session as the store records it (`session: jwt { adapter: … }`): the token itself

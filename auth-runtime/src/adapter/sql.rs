@@ -104,6 +104,18 @@ pub(super) const UNLINK_ACCOUNT: &str =
     r#"DELETE FROM accounts WHERE provider = $1 AND "providerAccountId" = $2"#;
 pub(super) const GET_ACCOUNTS: &str = r#"SELECT "userId", type, provider, "providerAccountId", refresh_token, access_token, expires_at, token_type, scope, id_token, session_state
 FROM accounts WHERE "userId" = $1 ORDER BY id"#;
+// Every token column of a sign-in's tokens; `$8` is the refresh token it must replace (NULL:
+// whatever is stored). `IS NOT DISTINCT FROM` is null-safe in both databases.
+pub(super) const UPDATE_ACCOUNT_TOKENS: &str = r#"UPDATE accounts SET access_token = $3, refresh_token = $4, expires_at = $5, token_type = $6, scope = $7, id_token = COALESCE($9, id_token)
+WHERE provider = $1 AND "providerAccountId" = $2 AND ($8 IS NULL OR refresh_token IS NOT DISTINCT FROM $8)"#;
+// A claim is taken when there is none, when it is for another refresh token, or when it
+// expired; otherwise the upsert changes nothing and so affects no row.
+pub(super) const CLAIM_REFRESH: &str = r#"INSERT INTO auth_refresh_claims (provider, "providerAccountId", "refreshHash", until)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (provider, "providerAccountId") DO UPDATE SET "refreshHash" = excluded."refreshHash", until = excluded.until
+WHERE auth_refresh_claims."refreshHash" <> excluded."refreshHash" OR auth_refresh_claims.until < $5"#;
+pub(super) const RELEASE_REFRESH: &str =
+    r#"DELETE FROM auth_refresh_claims WHERE provider = $1 AND "providerAccountId" = $2"#;
 pub(super) const CREATE_SESSION: &str = r#"INSERT INTO sessions ("userId", expires, "sessionToken")
 SELECT id, $2, $3 FROM users WHERE id = $1"#;
 pub(super) const GET_SESSION_AND_USER: &str = r#"SELECT s."sessionToken", s."userId", s.expires, u.id, u.name, u.email, u."emailVerified", u.image, r.roles
@@ -672,6 +684,68 @@ macro_rules! impl_sql_adapter {
                         .map(listed)
                         .collect::<Result<_, _>>()
                         .map_err(store_error(OPERATION))
+                })
+            }
+
+            fn update_account_tokens<'a>(
+                &'a self,
+                account: AdapterAccount,
+                replaces: Option<&'a str>,
+            ) -> BoxFuture<'a, AdapterResult<bool>> {
+                Box::pin(async move {
+                    let updated = sqlx::query::<$db>(sql::UPDATE_ACCOUNT_TOKENS)
+                        .bind(account.provider)
+                        .bind(account.provider_account_id)
+                        .bind(account.access_token)
+                        .bind(account.refresh_token)
+                        .bind(account.expires_at)
+                        .bind(account.token_type)
+                        .bind(account.scope)
+                        .bind(replaces)
+                        .bind(account.id_token)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(store_error("update an account's tokens"))?
+                        .rows_affected();
+                    Ok(updated > 0)
+                })
+            }
+
+            fn claim_refresh<'a>(
+                &'a self,
+                provider: &'a str,
+                provider_account_id: &'a str,
+                refresh_hash: &'a str,
+                until: OffsetDateTime,
+            ) -> BoxFuture<'a, AdapterResult<bool>> {
+                Box::pin(async move {
+                    let claimed = sqlx::query::<$db>(sql::CLAIM_REFRESH)
+                        .bind(provider)
+                        .bind(provider_account_id)
+                        .bind(refresh_hash)
+                        .bind(utc(until))
+                        .bind(utc(OffsetDateTime::now_utc()))
+                        .execute(&self.pool)
+                        .await
+                        .map_err(store_error("claim a token refresh"))?
+                        .rows_affected();
+                    Ok(claimed > 0)
+                })
+            }
+
+            fn release_refresh<'a>(
+                &'a self,
+                provider: &'a str,
+                provider_account_id: &'a str,
+            ) -> BoxFuture<'a, AdapterResult<()>> {
+                Box::pin(async move {
+                    sqlx::query::<$db>(sql::RELEASE_REFRESH)
+                        .bind(provider)
+                        .bind(provider_account_id)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(store_error("release a token refresh"))?;
+                    Ok(())
                 })
             }
 

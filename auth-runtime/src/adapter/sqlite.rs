@@ -39,6 +39,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "jwt sessions",
         include_str!("../../migrations/sqlite/0003_jwt_sessions.sql"),
     ),
+    (
+        4,
+        "refresh claims",
+        include_str!("../../migrations/sqlite/0004_refresh_claims.sql"),
+    ),
 ];
 
 /// How often the migrations are tried before start-up fails, and the pause between tries:

@@ -85,10 +85,18 @@ pub(super) async fn user_for_sign_in<D>(
     };
     if let Some(linked) = linked {
         // Linking an account that already signs someone else in would move it: refused.
-        return match link_to {
-            Some(user_id) if user_id != linked.id => Err("OAuthAccountNotLinked"),
-            _ => Ok(Stored::found(linked)),
-        };
+        if link_to.is_some_and(|user_id| user_id != linked.id) {
+            return Err("OAuthAccountNotLinked");
+        }
+        // The sign-in's tokens replace the stored ones (`Session::access_token` reads them).
+        if account.tokens.is_some() {
+            let row = AdapterAccount::from_account(&linked.id, account);
+            match adapter.update_account_tokens(row, None).await {
+                Ok(_) | Err(crate::adapter::AdapterError::Unsupported(_)) => {}
+                Err(e) => tracing::error!(error = %e, "SIGNIN_DATABASE_ERROR: tokens not stored"),
+            }
+        }
+        return Ok(Stored::found(linked));
     }
     let link = |user_id: &str| AdapterAccount::from_account(user_id, account);
     if let Some(user_id) = link_to {
