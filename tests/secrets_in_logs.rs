@@ -61,6 +61,8 @@ auth! {
             issuer: env("OIDC_ISSUER"),
             client_id: env("OIDC_CLIENT_ID"),
             client_secret: env("OIDC_CLIENT_SECRET"),
+            scope: "openid email profile offline_access",
+            params: { prompt: "consent" },
         },
     },
 }
@@ -78,6 +80,8 @@ auth! {
             issuer: env("OIDC_ISSUER"),
             client_id: env("OIDC_CLIENT_ID"),
             client_secret: env("OIDC_CLIENT_SECRET"),
+            scope: "openid email profile offline_access",
+            params: { prompt: "consent" },
         },
         email: Email { server: env("EMAIL_SERVER"), from: "NextAuth <no-reply@example.com>" },
     },
@@ -381,6 +385,17 @@ impl Browser {
                     keep(&format!("part of the `{name}` cookie"), part);
                 }
             }
+            if name.starts_with("next-auth.session-token")
+                && let Some(keys) = TokenKeys::derive(&self.secrets, "")
+                && let Ok(claims) = jwt::decode(&keys, value, now())
+            {
+                for token in ["access_token", "refresh_token", "id_token"] {
+                    let sealed = claims.get("account").and_then(|a| a.get(token));
+                    if let Some(sealed) = sealed.and_then(|t| t.as_str()) {
+                        keep(&format!("provider {token} sealed in the session"), sealed);
+                    }
+                }
+            }
             if name.contains(".state") || name.contains(".pkce.") || name.contains(".nonce") {
                 let keys = TokenKeys::derive(&self.secrets, name).unwrap();
                 let claims = jwt::decode(&keys, value, now()).unwrap();
@@ -495,6 +510,12 @@ fn jwt_browser(secrets: [&str; 2], client_secret: &str) -> Browser {
                 session.name().unwrap_or_default().to_owned()
             }),
         )
+        .route(
+            "/token",
+            axum::routing::get(|session: jwt_app::Session| async move {
+                access_token(session.access_token_valid_for("oidc", REFRESH_MARGIN).await)
+            }),
+        )
         .merge(jwt_app::router(auth.clone()))
         .layer(auth.layer());
     Browser::new(app, &secrets)
@@ -512,10 +533,33 @@ fn db_browser(database_url: &str, email_server: &str) -> Browser {
         ("EMAIL_SERVER", email_server),
     ]))
     .unwrap();
-    Browser::new(
-        db_app::router(auth.clone()).layer(auth.layer()),
-        &[DB_SECRET],
-    )
+    let app = Router::new()
+        .route(
+            "/token",
+            axum::routing::get(|session: db_app::Session| async move {
+                access_token(session.access_token_valid_for("oidc", REFRESH_MARGIN).await)
+            }),
+        )
+        .merge(db_app::router(auth.clone()))
+        .layer(auth.layer());
+    Browser::new(app, &[DB_SECRET])
+}
+
+/// A margin longer than the provider's access tokens live (an hour): every `/token` refreshes.
+const REFRESH_MARGIN: Duration = Duration::from_secs(2 * 60 * 60);
+
+/// `/token`'s answer: the access token (kept as a secret), or the error's response.
+fn access_token(
+    token: Result<auth_runtime::AccessToken, auth_runtime::AccessTokenError>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    match token {
+        Ok(token) => {
+            keep("provider access token", &token.access_token);
+            token.access_token.into_response()
+        }
+        Err(e) => e.into_response(),
+    }
 }
 
 fn assert_redirect(answer: &Answer, to: &str) {
@@ -647,6 +691,32 @@ async fn jwt_oauth_flows() {
     let answer = browser.get(&callback).await;
     assert_redirect(&answer, &format!("{BASE}/error?error=OAuthCallback"));
     assert!(browser.cookie("next-auth.session-token").is_none());
+}
+
+/// Provider access tokens refreshed (README, "Access tokens"), and a refresh the provider
+/// refuses: a second server without the first's reuse window presents the spent refresh
+/// token of the old cookie, and the provider revokes the grant.
+async fn refresh_flows(database_url: &str) {
+    let mut browser = jwt_browser([SECRET, OLD_SECRET], oidc::BASIC_CLIENT_SECRET);
+    let callback = browser.oidc_until_callback("rita").await;
+    assert_redirect(&browser.get(&callback).await, "/home");
+    let old_cookies = browser.client.cookies.clone();
+    let refreshed = browser.get("/token").await;
+    assert_eq!(refreshed.status, StatusCode::OK, "{}", refreshed.body);
+    let mut elsewhere = jwt_browser([SECRET, OLD_SECRET], oidc::BASIC_CLIENT_SECRET);
+    elsewhere.client.cookies = old_cookies;
+    let refused = elsewhere.get("/token").await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
+    assert_eq!(
+        elsewhere.session().await["error"],
+        "RefreshAccessTokenError"
+    );
+
+    let mut browser = db_browser(database_url, "smtp://127.0.0.1:9");
+    let callback = browser.oidc_until_callback("ruth").await;
+    assert_redirect(&browser.get(&callback).await, "/home");
+    let refreshed = browser.get("/token").await;
+    assert_eq!(refreshed.status, StatusCode::OK, "{}", refreshed.body);
 }
 
 /// The link mailed to `to`, its token kept.
@@ -803,6 +873,7 @@ async fn no_flow_logs_a_secret_at_any_level() {
     for store in [sqlite.as_str(), postgres.as_str()] {
         database_flows(store).await;
     }
+    refresh_flows(&sqlite).await;
     unreachable_database_flows().await;
 
     let logs = captured.text();
@@ -815,6 +886,10 @@ async fn no_flow_logs_a_secret_at_any_level() {
             "the wrong client secret, replayed code and forged state",
         ),
         ("JWT_SESSION_ERROR", "the tampered session cookie"),
+        (
+            "REFRESH_ACCESS_TOKEN_ERROR",
+            "the refresh with a spent refresh token",
+        ),
         (
             "SEND_VERIFICATION_EMAIL_ERROR",
             "the SMTP server that does not listen",
@@ -831,6 +906,15 @@ async fn no_flow_logs_a_secret_at_any_level() {
             logs.contains(expected),
             "no `{expected}` line ({why}) in {} captured lines",
             logs.lines().count()
+        );
+    }
+    for kind in [
+        "provider access token",
+        "provider refresh_token sealed in the session",
+    ] {
+        assert!(
+            secrets.iter().any(|k| k.kind == kind),
+            "the refresh flows kept no {kind}"
         );
     }
     assert!(
