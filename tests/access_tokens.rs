@@ -14,7 +14,10 @@ mod demo;
 #[path = "../examples/database.rs"]
 mod database;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use auth_runtime::auth;
+use auth_test_support::proxy::{Mode, Proxy};
 
 use auth_test_support::client::{Answer, Client, vars};
 use auth_test_support::oidc::{self, OidcProvider};
@@ -290,6 +293,107 @@ async fn two_servers_on_one_sqlite_file_refresh_once() {
     let file = std::env::temp_dir().join(auth_test_support::unique("access-tokens-") + ".db");
     two_servers_refresh_once(&format!("sqlite://{}?mode=rwc", file.display())).await;
     let _ = std::fs::remove_file(&file);
+}
+
+auth! {
+    module: plain,
+    secret: env("NEXTAUTH_SECRET"),
+    providers: {
+        // Endpoints as given: the token endpoint goes through the test's proxy.
+        plain: OAuth {
+            authorization: env("PLAIN_AUTHORIZATION"),
+            token: env("PLAIN_TOKEN"),
+            userinfo: env("PLAIN_USERINFO"),
+            client_id: env("OIDC_CLIENT_ID"),
+            client_secret: env("OIDC_CLIENT_SECRET"),
+            scope: "openid email profile offline_access",
+            params: { prompt: "consent" },
+        },
+    },
+}
+
+#[tokio::test]
+async fn proxy_before_a_token_endpoint_that_hangs_gives_503_within_the_http_timeout_then_recovers()
+{
+    let op = OidcProvider::start_with_access_token_ttl(
+        &[format!("{ORIGIN}{BASE}/callback/plain")],
+        ACCESS_TOKEN_TTL,
+    );
+    let target = op.issuer.strip_prefix("http://").unwrap();
+    let proxy = Proxy::start(target.parse().unwrap());
+    let auth = plain::config_from(&vars(&[
+        (
+            "NEXTAUTH_SECRET",
+            "access-token-secret-7c1e5a9d3b0f2e4c6a8d",
+        ),
+        ("NEXTAUTH_URL", ORIGIN),
+        ("PLAIN_AUTHORIZATION", &format!("{}/auth", op.issuer)),
+        ("PLAIN_TOKEN", &format!("http://{}/token", proxy.addr())),
+        ("PLAIN_USERINFO", &format!("{}/me", op.issuer)),
+        ("OIDC_CLIENT_ID", oidc::BASIC_CLIENT_ID),
+        ("OIDC_CLIENT_SECRET", oidc::BASIC_CLIENT_SECRET),
+    ]))
+    .unwrap();
+    let app = axum::Router::new()
+        .route(
+            "/token",
+            axum::routing::get(|session: plain::Session| async move {
+                session
+                    .access_token(plain::ProviderId::Plain)
+                    .await
+                    .map(|token| token.access_token)
+            }),
+        )
+        .merge(plain::router(auth.clone()))
+        .layer(auth.layer());
+    let mut client = Client::new(app);
+    let token = client.csrf(BASE).await;
+    let answer = client
+        .post_form(
+            &format!("{BASE}/signin/plain"),
+            &format!("csrfToken={token}&callbackUrl=%2F&json=true"),
+        )
+        .await;
+    let url = answer.json()["url"].as_str().unwrap().to_owned();
+    let callback = op.login(&url, "dana").await;
+    let answer = client.get(callback.strip_prefix(ORIGIN).unwrap()).await;
+    assert_eq!(answer.location(), format!("{ORIGIN}/"), "{}", answer.body);
+
+    until_due().await;
+    proxy.set(Mode::Hang);
+    // The switch cuts the connection kept from the sign-in, so the first try may fail at
+    // once; a new connection then hangs until the OAuth client's 10 s timeout.
+    let mut waited = Vec::new();
+    while waited.last().is_none_or(|w| *w < Duration::from_secs(5)) && waited.len() < 3 {
+        let started = Instant::now();
+        let hung = client.get("/token").await;
+        waited.push(started.elapsed());
+        assert_eq!(
+            hung.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{}",
+            hung.body
+        );
+        assert_eq!(hung.json()["error"], "RefreshAccessTokenError");
+        assert_eq!(hung.headers["retry-after"], "5");
+    }
+    assert!(
+        waited.iter().all(|w| *w < Duration::from_secs(12))
+            && waited.last().is_some_and(|w| *w >= Duration::from_secs(5)),
+        "one try hangs, and none past the timeout: {waited:?}"
+    );
+    let session = client.get(&format!("{BASE}/session")).await.json();
+    assert_eq!(session["error"], "RefreshAccessTokenError");
+
+    proxy.set(Mode::Pass);
+    let recovered = client.get("/token").await;
+    assert_eq!(recovered.status, StatusCode::OK, "{}", recovered.body);
+    let session = client.get(&format!("{BASE}/session")).await.json();
+    assert!(
+        session.get("error").is_none(),
+        "a refresh clears the mark: {session}"
+    );
+    assert_eq!(session["user"]["email"], "dana@example.com");
 }
 
 /// Keeps the cookies `answer` set, as a browser would.
