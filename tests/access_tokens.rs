@@ -310,6 +310,18 @@ auth! {
             params: { prompt: "consent" },
         },
     },
+    events: { refresh: crate::on_refresh },
+}
+
+/// Every `refresh` event of the `plain` app: (user id, provider, expires_at, error).
+type Refreshed = (Option<String>, String, Option<u64>, Option<String>);
+static REFRESHES: std::sync::Mutex<Vec<Refreshed>> = std::sync::Mutex::new(Vec::new());
+
+async fn on_refresh(event: auth_runtime::callbacks::RefreshEvent) {
+    REFRESHES
+        .lock()
+        .unwrap()
+        .push((event.user_id, event.provider, event.expires_at, event.error));
 }
 
 #[tokio::test]
@@ -397,6 +409,14 @@ async fn proxy_before_a_token_endpoint_that_hangs_gives_503_within_the_http_time
         "a refresh clears the mark: {session}"
     );
     assert_eq!(session["user"]["email"], "dana@example.com");
+
+    // One event per refresh: the failure, then the success; no token in either.
+    let events = REFRESHES.lock().unwrap().clone();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(events[0].0.as_deref(), Some("dana"));
+    assert_eq!(events[0].1, "plain");
+    assert!(events[0].2.is_none() && events[0].3.is_some(), "{events:?}");
+    assert!(events[1].2.is_some() && events[1].3.is_none(), "{events:?}");
 }
 
 /// Keeps the cookies `answer` set, as a browser would.

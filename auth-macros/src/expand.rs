@@ -506,6 +506,7 @@ fn gen_builder_calls(config: &Config, private: &TokenStream) -> TokenStream {
             EventKind::UpdateUser => "update_user_event",
             EventKind::LinkAccount => "link_account_event",
             EventKind::Error => "error_event",
+            EventKind::Refresh => "refresh_event",
         };
         spanned_call(&builder, method, TokenStream::new(), &e.path)
     });

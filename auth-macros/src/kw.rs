@@ -98,6 +98,8 @@ pub const CREATE_USER: &str = "create_user";
 pub const UPDATE_USER: &str = "update_user";
 /// `link_account:`, the event of an account linked to a user.
 pub const LINK_ACCOUNT: &str = "link_account";
+/// `refresh:`, the event of a provider's access token refreshed (or its refresh failed).
+pub const REFRESH: &str = "refresh";
 /// The callback choosing where to go after signing in or out.
 pub const REDIRECT: &str = "redirect";
 /// The error page, and the event of a request that ended on it.

@@ -290,6 +290,8 @@ pub enum EventKind {
     LinkAccount,
     /// A request ended on the error page.
     Error,
+    /// A provider's access token was refreshed, or its refresh failed.
+    Refresh,
 }
 
 /// A page replaced by the application: `sign_in: "/login"`.

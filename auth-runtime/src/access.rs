@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-use tokio::sync::OnceCell;
+use tokio::sync::watch;
 
 use crate::adapter::{Adapter, AdapterAccount, AdapterError};
 use crate::cookies::SetCookie;
@@ -242,8 +242,15 @@ impl IntoResponse for AccessTokenError {
     }
 }
 
-/// One refresh: its outcome, shared by every request spending the same refresh token.
-type Flight = Arc<(Instant, OnceCell<Result<ProviderTokens, AccessTokenError>>)>;
+/// What a refresh gives: the new tokens, or why there are none.
+type Outcome = Result<ProviderTokens, AccessTokenError>;
+
+/// One refresh, shared by every request spending the same refresh token: when it started and
+/// its outcome once there.
+struct Flight {
+    started: Instant,
+    outcome: watch::Receiver<Option<Outcome>>,
+}
 
 /// The process's refreshes, by the refresh token they spend (its SHA-256: the map never holds
 /// a token).
@@ -255,62 +262,72 @@ pub(crate) struct Refresher {
 impl Refresher {
     /// `tokens` with a fresh access token, spending `tokens.refresh_token` with `spend` (which
     /// gets it): run once however many requests ask at once, or the result of a run within
-    /// [`REUSE_WINDOW`].
+    /// [`REUSE_WINDOW`]. The run is a task of its own, started with the flight: requests
+    /// dropped while it runs (the first one included) neither cancel it nor start another.
     pub(crate) async fn refresh<F>(
         &self,
         tokens: &ProviderTokens,
         spend: impl FnOnce(String) -> F,
-    ) -> Result<ProviderTokens, AccessTokenError>
+    ) -> Outcome
     where
-        F: Future<Output = Result<ProviderTokens, AccessTokenError>> + Send + 'static,
+        F: Future<Output = Outcome> + Send + 'static,
     {
         let id = tokens.provider.clone();
         let Some(refresh_token) = tokens.refresh_token.clone() else {
             return Err(AccessTokenError::Expired { provider: id });
         };
         let key = flight_key(&id, &refresh_token);
-        let flight = self.flight(key);
-        let outcome = flight
-            .1
-            .get_or_init(|| {
-                // Its own task: a request dropped mid-refresh does not cancel it halfway.
-                let task = tokio::spawn(spend(refresh_token));
-                async move {
-                    task.await.unwrap_or_else(|_| {
-                        Err(AccessTokenError::Unavailable {
-                            provider: id,
-                            reason: "the refresh task ended abnormally".to_owned(),
-                        })
-                    })
+        let mut outcome = {
+            let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
+            let now = Instant::now();
+            flights.retain(|_, flight| {
+                flight.outcome.borrow().is_none()
+                    || now.duration_since(flight.started) < REUSE_WINDOW
+            });
+            match flights.get(&key) {
+                Some(flight) => flight.outcome.clone(),
+                None => {
+                    let (done, outcome) = watch::channel(None);
+                    let run = spend(refresh_token);
+                    tokio::spawn(async move {
+                        let _ = done.send(Some(run.await));
+                    });
+                    flights.insert(
+                        key,
+                        Flight {
+                            started: now,
+                            outcome: outcome.clone(),
+                        },
+                    );
+                    outcome
                 }
-            })
-            .await
-            .clone();
-        if let Err(e) = &outcome {
+            }
+        };
+        let result = match outcome.wait_for(Option::is_some).await {
+            Ok(done) => done.clone().unwrap_or_else(|| unreachable_outcome(&id)),
+            Err(_) => unreachable_outcome(&id),
+        };
+        if let Err(e) = &result {
             tracing::warn!(error = %e, "REFRESH_ACCESS_TOKEN_ERROR");
             // A failure is not replayed: the next request tries again.
             let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
-            if flights.get(&key).is_some_and(|f| Arc::ptr_eq(f, &flight)) {
+            if flights
+                .get(&key)
+                .is_some_and(|f| f.outcome.same_channel(&outcome))
+            {
                 flights.remove(&key);
             }
         }
-        outcome
+        result
     }
+}
 
-    /// The flight for `key`, started now unless one is in the air or finished within the
-    /// window; flights older than that are dropped.
-    fn flight(&self, key: [u8; 32]) -> Flight {
-        let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
-        let now = Instant::now();
-        flights.retain(|_, flight| {
-            flight.1.get().is_none() || now.duration_since(flight.0) < REUSE_WINDOW
-        });
-        Arc::clone(
-            flights
-                .entry(key)
-                .or_insert_with(|| Arc::new((now, OnceCell::new()))),
-        )
-    }
+/// The outcome of a refresh task that ended without one (it panicked).
+fn unreachable_outcome(provider: &str) -> Outcome {
+    Err(AccessTokenError::Unavailable {
+        provider: provider.to_owned(),
+        reason: "the refresh task ended abnormally".to_owned(),
+    })
 }
 
 /// The refresh of a JWT session's tokens: the token request alone (the new tokens go into the

@@ -249,6 +249,23 @@ pub struct ErrorEvent {
     pub provider: Option<String>,
 }
 
+/// The `refresh` event's argument: a provider's access token was refreshed, or its refresh
+/// failed (README, "Access tokens"). Fired once per refresh, however many requests waited for
+/// it; it carries no token.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct RefreshEvent {
+    /// The signed-in user's id (`sub`).
+    pub user_id: Option<String>,
+    /// The provider id.
+    pub provider: String,
+    /// When the new access token expires (seconds since the epoch), after a refresh.
+    pub expires_at: Option<u64>,
+    /// Why the refresh failed (the provider's OAuth error, e.g. `invalid_grant`, or why it
+    /// could not be reached); `None` after a refresh.
+    pub error: Option<String>,
+}
+
 /// The `session` event's argument.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -296,6 +313,7 @@ pub(crate) struct Events<D> {
     pub(crate) update_user: Option<EventFn<UpdateUserEvent>>,
     pub(crate) link_account: Option<EventFn<LinkAccountEvent>>,
     pub(crate) error: Option<EventFn<ErrorEvent>>,
+    pub(crate) refresh: Option<EventFn<RefreshEvent>>,
 }
 
 impl<D> Default for Events<D> {
@@ -308,6 +326,7 @@ impl<D> Default for Events<D> {
             update_user: None,
             link_account: None,
             error: None,
+            refresh: None,
         }
     }
 }

@@ -762,6 +762,15 @@ impl<'a, D: SessionData> Builder<'a, D> {
         self.events.update_user = Some(callbacks::event(f));
     }
 
+    /// The `refresh` event.
+    pub fn refresh_event<F, Fut>(&mut self, f: F)
+    where
+        F: Fn(callbacks::RefreshEvent) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.events.refresh = Some(callbacks::event(f));
+    }
+
     /// The `link_account` event.
     pub fn link_account_event<F, Fut>(&mut self, f: F)
     where

@@ -302,6 +302,39 @@ impl<D: SessionData> Auth<D> {
     }
 }
 
+impl<D: SessionData> Auth<D> {
+    /// `run`, then the `refresh` event with its outcome (once per refresh: `run` is the one
+    /// task every waiting request shares).
+    fn reporting_refresh(
+        &self,
+        user_id: Option<String>,
+        provider: &str,
+        run: impl Future<Output = Result<access::ProviderTokens, AccessTokenError>> + Send + 'static,
+    ) -> impl Future<Output = Result<access::ProviderTokens, AccessTokenError>> + Send + 'static
+    {
+        let auth = self.clone();
+        let provider = provider.to_owned();
+        async move {
+            let outcome = run.await;
+            if let Some(on_refresh) = &auth.inner.events.refresh {
+                let (expires_at, error) = match &outcome {
+                    Ok(fresh) => (fresh.expires_at, None),
+                    Err(AccessTokenError::Refused { error, .. }) => (None, Some(error.clone())),
+                    Err(e) => (None, Some(e.to_string())),
+                };
+                on_refresh(crate::callbacks::RefreshEvent {
+                    user_id,
+                    provider,
+                    expires_at,
+                    error,
+                })
+                .await;
+            }
+            outcome
+        }
+    }
+}
+
 /// `auth.layer()`: gives the application's handlers the configuration ([`Session`] extracts
 /// with it, and `Extension<Auth<D>>` too), and adds to a response the session cookie a
 /// refresh of the provider's tokens rewrote during the request.
@@ -514,12 +547,15 @@ impl<D: SessionData> Session<D> {
         let outcome = inner
             .refresher
             .refresh(tokens, |refresh_token| {
-                access::spend_in_token(
+                let run = access::spend_in_token(
                     client.clone(),
                     Arc::clone(oauth),
                     tokens.clone(),
                     refresh_token,
-                )
+                );
+                context
+                    .auth
+                    .reporting_refresh(self.token.sub.clone(), id, run)
             })
             .await;
         let mut token = self.token.clone();
@@ -588,14 +624,17 @@ impl<D: SessionData> Session<D> {
         inner
             .refresher
             .refresh(&tokens, |refresh_token| {
-                access::spend_in_store(
+                let run = access::spend_in_store(
                     client.clone(),
                     Arc::clone(oauth),
                     adapter,
                     row,
                     tokens.clone(),
                     refresh_token,
-                )
+                );
+                context
+                    .auth
+                    .reporting_refresh(Some(user_id.to_owned()), id, run)
             })
             .await
             .map(|fresh| AccessToken::new(&fresh))

@@ -52,6 +52,7 @@ pub(super) const EVENTS: Hooks<EventKind, Path, Event> = Hooks {
         (kw::UPDATE_USER, EventKind::UpdateUser),
         (kw::LINK_ACCOUNT, EventKind::LinkAccount),
         (kw::ERROR, EventKind::Error),
+        (kw::REFRESH, EventKind::Refresh),
     ],
     value: check_fn_path,
     item: |kind, path| Event { kind, path },
@@ -164,7 +165,7 @@ mod tests {
         assert_eq!(
             errors(block(quote!(events: { errors: crate::f }))),
             [
-                "unknown event `errors`; did you mean `error`? expected one of `sign_in`, `sign_out`, `session`, `create_user`, `update_user`, `link_account`, `error`"
+                "unknown event `errors`; did you mean `error`? expected one of `sign_in`, `sign_out`, `session`, `create_user`, `update_user`, `link_account`, `error`, `refresh`"
             ]
         );
         assert_eq!(

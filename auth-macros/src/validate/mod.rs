@@ -28,7 +28,10 @@ use syn::{Attribute, Ident, Lit, Path};
 
 use crate::ctxt::Ctxt;
 use crate::kw;
-use crate::model::{Callback, CallbackKind, Config, EnvVar, Event, EventKind, SessionStrategy};
+use crate::model::{
+    Callback, CallbackKind, Config, EnvVar, Event, EventKind, Provider, ProviderKind,
+    SessionStrategy,
+};
 use crate::parse::{AuthInput, EntryInput, KeyInput, ValueInput};
 use env::check_env;
 use hooks::check_hooks;
@@ -96,6 +99,10 @@ pub fn validate(cx: &Ctxt, input: &AuthInput) -> Config {
         .value(kw::EVENTS)
         .map(|v| check_hooks(cx, v, &hooks::EVENTS))
         .unwrap_or_default();
+    // Judged only when every provider is valid: one with errors may be the OAuth one.
+    if providers.len() == provider_names.len() {
+        check_refresh_has_an_oauth_provider(cx, &events, &providers);
+    }
     if jwt_sessions {
         check_store_events_have_a_store(cx, &events);
         if let Some(pages) = keys.value(kw::PAGES) {
@@ -146,6 +153,23 @@ fn check_no_token_with_database_sessions(
     }
 }
 
+/// The `refresh` event reports refreshes of OAuth providers' access tokens: without such a
+/// provider it would never fire.
+fn check_refresh_has_an_oauth_provider(cx: &Ctxt, events: &[Event], providers: &[Provider]) {
+    if providers
+        .iter()
+        .any(|p| matches!(p.kind, ProviderKind::OAuth(_)))
+    {
+        return;
+    }
+    for event in events.iter().filter(|e| e.kind == EventKind::Refresh) {
+        cx.error(
+            &event.path,
+            "the `refresh` event reports refreshes of an OAuth or OpenID Connect provider's access token, and this block declares none; it would never fire",
+        );
+    }
+}
+
 /// `create_user`, `update_user` and `link_account` report writes to the store, which JWT
 /// sessions do not have: declared there, they would never fire.
 fn check_store_events_have_a_store(cx: &Ctxt, events: &[Event]) {
@@ -154,7 +178,11 @@ fn check_store_events_have_a_store(cx: &Ctxt, events: &[Event]) {
             EventKind::CreateUser => kw::CREATE_USER,
             EventKind::UpdateUser => kw::UPDATE_USER,
             EventKind::LinkAccount => kw::LINK_ACCOUNT,
-            EventKind::SignIn | EventKind::SignOut | EventKind::Session | EventKind::Error => {
+            EventKind::SignIn
+            | EventKind::SignOut
+            | EventKind::Session
+            | EventKind::Error
+            | EventKind::Refresh => {
                 continue;
             }
         };
@@ -535,6 +563,23 @@ mod tests {
             session: database { adapter: env("DATABASE_URL") },
             pages: { new_user: "/welcome" },
         )));
+    }
+
+    #[test]
+    fn the_refresh_event_needs_an_oauth_provider() {
+        assert_eq!(
+            errors(block(quote!(events: { refresh: crate::r },))),
+            [
+                "the `refresh` event reports refreshes of an OAuth or OpenID Connect provider's access token, and this block declares none; it would never fire"
+            ]
+        );
+        valid(quote!(
+            secret: env("NEXTAUTH_SECRET"),
+            providers: {
+                github: GitHub { client_id: env("GITHUB_ID"), client_secret: env("GITHUB_SECRET") },
+            },
+            events: { refresh: crate::r },
+        ));
     }
 
     #[test]
