@@ -18,7 +18,7 @@ const CLOCK_TOLERANCE_SECS: f64 = 15.0;
 
 /// Longest token `decode` looks at. Cookies and headers cannot carry more (hyper's default
 /// header buffer is about 400 KiB), so anything longer is garbage and is not decoded.
-const MAX_TOKEN_LEN: usize = 256 * 1024;
+pub(crate) const MAX_TOKEN_LEN: usize = 256 * 1024;
 
 const IV_LEN: usize = 12;
 const TAG_LEN: usize = 16;
@@ -438,7 +438,7 @@ fn check_times(claims: &TimeClaims, now_secs: u64) -> Result<(), TokenError> {
     Ok(())
 }
 
-fn random_bytes<const N: usize>() -> [u8; N] {
+pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     rand::rng().fill_bytes(&mut bytes);
     bytes

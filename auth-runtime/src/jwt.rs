@@ -20,3 +20,21 @@
 //! ```
 
 pub use crate::jwe::{TokenError, TokenKey, TokenKeys, decode, encode};
+
+/// Auth.js v5's session token (`@auth/core`'s `encode` and `decode`): `dir` + `A256CBC-HS512`
+/// under a key derived from the secret and the cookie's name, named by `kid`.
+///
+/// ```
+/// use auth_runtime::jwt::authjs::{self, AuthJsKeys};
+///
+/// let secrets = ["a secret of at least thirty-two bytes".to_owned()];
+/// let keys = AuthJsKeys::derive(&secrets, "authjs.session-token").expect("one secret");
+/// let now = 1_800_000_000;
+/// let mut claims = serde_json::Map::new();
+/// claims.insert("sub".to_owned(), "42".into());
+/// let token = authjs::encode(&keys, &claims, 3600, now);
+/// assert_eq!(authjs::decode(&keys, &token, now).expect("valid")["sub"], "42");
+/// ```
+pub mod authjs {
+    pub use crate::authjs::{AuthJsKeys, decode, encode};
+}

@@ -42,6 +42,7 @@
 
 mod access;
 pub mod adapter;
+mod authjs;
 pub mod callbacks;
 mod config;
 mod durations;

@@ -227,8 +227,10 @@ fn install_test_peers() -> Result {
     step("the tests' peers: oidc-provider and playwright-core (npm), Chromium, aiosmtpd (pip)");
     let peers = workspace_root().join("tests/peers");
     npm_ci(&peers)?;
-    // `tests/form_post_browser.rs` drives Chromium from `cargo test`.
+    // `tests/form_post_browser.rs` drives Chromium from `cargo test`; `tests/authjs_tokens.rs`
+    // runs @auth/core.
     npm_ci(&workspace_root().join("tests/interop/browser"))?;
+    npm_ci(&workspace_root().join("tests/interop/authjs"))?;
     ensure_chromium()?;
     run(
         &peers,

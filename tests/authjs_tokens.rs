@@ -1,0 +1,152 @@
+//! Auth.js v5 session tokens both ways against `@auth/core` 0.41.3's own `encode` and `decode`
+//! (`tests/interop/authjs/codec.mjs`, run by Node): what one writes the other reads, for both
+//! cookie names (the HKDF salt), with rotated secrets chosen by `kid`, and `A256GCM` tokens,
+//! which `@auth/core` also decodes; expired and tampered tokens are refused.
+
+#![allow(clippy::unwrap_used)]
+
+use std::process::Command;
+use std::sync::OnceLock;
+
+use auth_runtime::jwt::TokenError;
+use auth_runtime::jwt::authjs::{self, AuthJsKeys};
+use auth_test_support::{now, require_node, workspace_root};
+use serde_json::{Map, Value, json};
+
+const SALT: &str = "authjs.session-token";
+const SECURE_SALT: &str = "__Secure-authjs.session-token";
+const SECRET: &str = "authjs-interop-secret-3f8a1c6e9b2d4f7a";
+const OLD_SECRET: &str = "authjs-interop-old-secret-5e2b7d1a9c4f";
+
+/// One call of `codec.mjs`.
+fn node(request: Value) -> Value {
+    static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
+    let dir = workspace_root().join("tests/interop/authjs");
+    require_node(&INSTALLED, &dir, "the Auth.js token tests");
+    let output = Command::new("node")
+        .arg("codec.mjs")
+        .arg(request.to_string())
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "codec.mjs failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn keys(secrets: &[&str], salt: &str) -> AuthJsKeys {
+    let secrets: Vec<String> = secrets.iter().map(|s| (*s).to_owned()).collect();
+    AuthJsKeys::derive(&secrets, salt).unwrap()
+}
+
+fn claims() -> Map<String, Value> {
+    let Value::Object(map) = json!({"name": "Ann", "email": "ann@example.com", "sub": "7",
+        "nested": {"roles": ["admin"]}, "unicode": "é ✓"})
+    else {
+        unreachable!()
+    };
+    map
+}
+
+fn node_encode(secret: Value, salt: &str, max_age: i64) -> String {
+    let answer = node(json!({"op": "encode", "token": claims(), "secret": secret,
+        "salt": salt, "maxAge": max_age}));
+    answer["token"].as_str().unwrap().to_owned()
+}
+
+fn node_decode(token: &str, secret: Value, salt: &str) -> Value {
+    node(json!({"op": "decode", "token": token, "secret": secret, "salt": salt}))
+}
+
+#[test]
+fn a_token_auth_js_encodes_decodes_here_for_both_cookie_names() {
+    for salt in [SALT, SECURE_SALT] {
+        let token = node_encode(json!(SECRET), salt, 60);
+        let decoded = authjs::decode(&keys(&[SECRET], salt), &token, now()).unwrap();
+        for (key, value) in claims() {
+            assert_eq!(decoded[&key], value, "{salt}: {key}");
+        }
+        assert!(decoded["exp"].as_u64().unwrap() >= now() + 55);
+        // The other cookie name is another key.
+        let other = if salt == SALT { SECURE_SALT } else { SALT };
+        assert_eq!(
+            authjs::decode(&keys(&[SECRET], other), &token, now()),
+            Err(TokenError::Undecryptable)
+        );
+    }
+}
+
+#[test]
+fn a_token_encoded_here_decodes_in_auth_js_for_both_cookie_names() {
+    for salt in [SALT, SECURE_SALT] {
+        let token = authjs::encode(&keys(&[SECRET], salt), &claims(), 60, now());
+        let answer = node_decode(&token, json!(SECRET), salt);
+        let payload = &answer["payload"];
+        for (key, value) in claims() {
+            assert_eq!(payload[&key], value, "{salt}: {key}: {answer}");
+        }
+        assert!(payload["jti"].is_string(), "{answer}");
+        let wrong = node_decode(&token, json!("another-secret-entirely-0000000000"), salt);
+        assert!(wrong["error"].is_string(), "{wrong}");
+    }
+}
+
+#[test]
+fn rotated_secrets_are_chosen_by_kid_both_ways() {
+    // Auth.js's order: the newest first encodes, every one decodes.
+    let old = node_encode(json!(OLD_SECRET), SALT, 60);
+    let rotated = keys(&[SECRET, OLD_SECRET], SALT);
+    assert_eq!(authjs::decode(&rotated, &old, now()).unwrap()["sub"], "7");
+    let fresh = authjs::encode(&rotated, &claims(), 60, now());
+    let both = node_decode(&fresh, json!([SECRET, OLD_SECRET]), SALT);
+    assert_eq!(both["payload"]["sub"], "7", "{both}");
+    let only_old = node_decode(&fresh, json!([OLD_SECRET]), SALT);
+    assert!(only_old["error"].is_string(), "{only_old}");
+    let node_rotated = node_encode(json!([SECRET, OLD_SECRET]), SALT, 60);
+    assert!(authjs::decode(&keys(&[SECRET], SALT), &node_rotated, now()).is_ok());
+    assert!(authjs::decode(&keys(&[OLD_SECRET], SALT), &node_rotated, now()).is_err());
+}
+
+#[test]
+fn an_a256gcm_token_decodes_as_in_auth_js() {
+    let answer = node(
+        json!({"op": "encode-gcm", "token": claims(), "secret": SECRET,
+        "salt": SALT}),
+    );
+    let token = answer["token"].as_str().unwrap();
+    assert_eq!(
+        node_decode(token, json!(SECRET), SALT)["payload"]["sub"],
+        "7"
+    );
+    assert_eq!(
+        authjs::decode(&keys(&[SECRET], SALT), token, now()).unwrap()["sub"],
+        "7"
+    );
+}
+
+#[test]
+fn expired_and_tampered_tokens_from_auth_js_are_refused() {
+    // Expired 60 s ago: past the 15 s tolerance.
+    let expired = node_encode(json!(SECRET), SALT, -60);
+    assert_eq!(
+        authjs::decode(&keys(&[SECRET], SALT), &expired, now()),
+        Err(TokenError::Expired)
+    );
+    let token = node_encode(json!(SECRET), SALT, 60);
+    let segments: Vec<&str> = token.split('.').collect();
+    for (at, segment) in segments.iter().enumerate().filter(|(_, s)| !s.is_empty()) {
+        let mut flipped = segment.as_bytes().to_vec();
+        flipped[0] = if flipped[0] == b'A' { b'B' } else { b'A' };
+        let mut parts = segments.clone();
+        let flipped = String::from_utf8(flipped).unwrap();
+        parts[at] = &flipped;
+        let tampered = parts.join(".");
+        assert!(
+            authjs::decode(&keys(&[SECRET], SALT), &tampered, now()).is_err(),
+            "segment {at}"
+        );
+    }
+}
