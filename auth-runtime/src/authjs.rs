@@ -142,14 +142,7 @@ pub fn encode(
     max_age_secs: u64,
     now_secs: u64,
 ) -> String {
-    let mut payload = claims.clone();
-    payload.insert("iat".to_owned(), Value::from(now_secs));
-    payload.insert(
-        "exp".to_owned(),
-        Value::from(now_secs.saturating_add(max_age_secs)),
-    );
-    payload.insert("jti".to_owned(), Value::from(jwe::random_uuid_v4()));
-    seal(keys, Value::Object(payload).to_string().as_bytes())
+    seal(keys, &jwe::stamped(claims, max_age_secs, now_secs))
 }
 
 /// Seals `plaintext` (a JSON object's bytes) with the first secret's key.

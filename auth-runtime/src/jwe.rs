@@ -138,6 +138,12 @@ pub fn encode(
     max_age_secs: u64,
     now_secs: u64,
 ) -> String {
+    seal(keys, &stamped(claims, max_age_secs, now_secs))
+}
+
+/// The payload of a fresh token: `claims` plus `iat = now_secs`, `exp = now_secs +
+/// max_age_secs` and a random `jti`, overwriting any in `claims` (v4's and v5's `encode`).
+pub(crate) fn stamped(claims: &Map<String, Value>, max_age_secs: u64, now_secs: u64) -> Vec<u8> {
     let mut payload = claims.clone();
     payload.insert("iat".to_owned(), Value::from(now_secs));
     payload.insert(
@@ -145,7 +151,7 @@ pub fn encode(
         Value::from(now_secs.saturating_add(max_age_secs)),
     );
     payload.insert("jti".to_owned(), Value::from(random_uuid_v4()));
-    seal(keys, Value::Object(payload).to_string().as_bytes())
+    Value::Object(payload).to_string().into_bytes()
 }
 
 /// Seals `plaintext` (a JSON object's bytes) with the primary key: [`encode`] without the
