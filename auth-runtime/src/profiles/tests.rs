@@ -226,3 +226,29 @@ fn a_typed_mapping_sees_the_struct_and_a_profile_that_does_not_fit_maps_to_no_us
     let map = settings.profile.unwrap();
     assert_eq!(map(&json!({"uid": "u-1"})), Some(User::new("u-1")));
 }
+
+#[test]
+fn linking_reads_email_verified_as_the_structs_do_for_every_provider() {
+    let cases = [
+        (json!({"email_verified": true}), Some(true)),
+        (json!({"email_verified": "true"}), Some(true)),
+        (json!({"email_verified": false}), Some(false)),
+        (json!({"email_verified": "false"}), Some(false)),
+        (json!({"email_verified": "TRUE"}), Some(false)),
+        (json!({"email_verified": null}), None),
+        (json!({}), None),
+    ];
+    for (flag, verified) in cases {
+        let mut profile = json!({"sub": "1"});
+        profile
+            .as_object_mut()
+            .unwrap()
+            .extend(flag.as_object().unwrap().clone());
+        assert_eq!(email_verified(&profile), verified, "{profile}");
+        // The typed reading, which a `profile:` mapping sees, says the same.
+        let typed: Oidc = read(profile.clone());
+        assert_eq!(typed.email_verified, verified, "{profile}");
+    }
+    // A number is not a flag: linking does not read it as one.
+    assert_eq!(email_verified(&json!({"email_verified": 1})), None);
+}
