@@ -395,20 +395,23 @@ impl OAuthClient {
             .client()
             .post(&resolved.token)
             .header(ACCEPT, "application/json");
+        let failure = |what: &str| OAuthError::Http {
+            endpoint: Endpoint::Token,
+            failure: HttpFailure::Other(format!("cannot build {what}")),
+        };
+        let secret = provider
+            .client_secret
+            .for_token_request(&provider.client_id, now_secs())
+            .ok_or_else(|| failure("the client secret"))?;
         match provider.token_auth {
             TokenAuthMethod::ClientSecretBasic => {
-                let header = basic_authorization(&provider.client_id, &provider.client_secret.0)
-                    .ok_or(OAuthError::Http {
-                        endpoint: Endpoint::Token,
-                        failure: HttpFailure::Other(
-                            "cannot build the Authorization header".to_owned(),
-                        ),
-                    })?;
+                let header = basic_authorization(&provider.client_id, &secret)
+                    .ok_or_else(|| failure("the Authorization header"))?;
                 http_request = http_request.header(AUTHORIZATION, header);
             }
             TokenAuthMethod::ClientSecretPost => {
                 form.push(("client_id", &provider.client_id));
-                form.push(("client_secret", &provider.client_secret.0));
+                form.push(("client_secret", secret.as_ref()));
             }
         }
         let http_request = if provider.quirks.row.token_request_json {
@@ -442,7 +445,7 @@ impl OAuthClient {
         };
         if jws.alg == Algorithm::HS256 {
             // Only parsed for a provider that signs with the client secret (LINE).
-            id_token::verify_client_secret_signature(&jws, &provider.client_secret.0)?;
+            id_token::verify_client_secret_signature(&jws, provider.client_secret.issued())?;
         } else {
             let (http, cache) = (&self.inner.http, &self.inner.jwks);
             let keys = cache.keys(http, jwks_uri, None).await?;

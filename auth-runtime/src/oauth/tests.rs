@@ -135,7 +135,7 @@ const NONCE: &str = "n-1";
 pub(super) const REDIRECT_URI: &str = "https://app.example/api/auth/callback/idp";
 
 /// OpenID Connect endpoints at the fake, the fake being the issuer.
-fn oidc_endpoints(fake: &Fake) -> Endpoints {
+pub(super) fn oidc_endpoints(fake: &Fake) -> Endpoints {
     Endpoints::Manual {
         authorization: fake.url("/authorize"),
         token: fake.url("/token"),
