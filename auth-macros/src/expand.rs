@@ -681,14 +681,22 @@ fn gen_oauth_call(
     let variant = &provider.variant;
     let preset = &oauth.preset;
     let client_id = gen_setting(private, &oauth.client_id);
-    let client_secret = gen_setting(private, &Setting::Env(oauth.client_secret.clone()));
+    let settings = match &oauth.client_secret {
+        Some(secret) => {
+            let secret = gen_setting(private, &Setting::Env(secret.clone()));
+            quote!(#private::OAuthSettings::new(#private::Preset::#preset, #client_id, #secret))
+        }
+        None => quote!(
+            #private::OAuthSettings::signing_its_secret(#private::Preset::#preset, #client_id)
+        ),
+    };
     let mut calls = Vec::new();
     if let Some(var) = &oauth.name_from_env {
         let (var, default) = (&var.name, &provider.name);
         calls.push(quote!(.name(#private::Setting::Env(#var), #default)));
     }
     for (key, setting) in &oauth.params {
-        // Each parameter has its own method: `.issuer(…)`, `.tenant(…)`, `.token(…)`.
+        // Each parameter has its own method: `.issuer(…)`, `.tenant(…)`, `.private_key(…)`.
         let method = Ident::new(key, Span::call_site());
         let setting = gen_setting(private, setting);
         calls.push(quote!(.#method(#setting)));
@@ -729,7 +737,7 @@ fn gen_oauth_call(
     quote! {
         #builder.oauth(
             ProviderId::#variant.spec(),
-            #private::OAuthSettings::new(#private::Preset::#preset, #client_id, #client_secret)
+            #settings
                 #(#calls)*,
         );
     }
@@ -971,6 +979,12 @@ mod tests {
                     userinfo: env("CUSTOM_USERINFO"),
                     client_id: env("CUSTOM_ID"),
                     client_secret: env("CUSTOM_SECRET"),
+                },
+                apple: Apple {
+                    client_id: env("APPLE_ID"),
+                    team_id: "ABCDE12345",
+                    key_id: env("APPLE_KEY_ID"),
+                    private_key: env("APPLE_PRIVATE_KEY"),
                 },
             },
         });

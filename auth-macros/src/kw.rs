@@ -138,6 +138,12 @@ pub const AUTHORIZATION: &str = "authorization";
 pub const TOKEN: &str = "token";
 /// `userinfo:`, the userinfo endpoint of generic `OAuth`.
 pub const USERINFO: &str = "userinfo";
+/// `team_id:` of `Apple`, the signed client secret's issuer.
+pub const TEAM_ID: &str = "team_id";
+/// `key_id:` of `Apple`, the id of the key signing the client secret.
+pub const KEY_ID: &str = "key_id";
+/// `private_key:` of `Apple`, the key signing the client secret.
+pub const PRIVATE_KEY: &str = "private_key";
 /// `scope:`, replacing the preset's; also the authorization parameter it becomes.
 pub const SCOPE: &str = "scope";
 /// `params:`, extra authorization request parameters.
@@ -157,8 +163,18 @@ pub const FIELD_KINDS: &[&str] = &["text", "password", "email"];
 /// The attribute a provider may carry: `#[optional]`.
 pub const OPTIONAL: &str = "optional";
 
-/// OAuth provider parameters that are URLs or a tenant, in the order they are emitted.
-pub const PRESET_PARAMS: &[&str] = &[ISSUER, TENANT, AUTHORIZATION, TOKEN, USERINFO];
+/// OAuth provider parameters: URLs, a tenant, or what signs a client secret, in the order they
+/// are emitted (the preset table's `PARAM_NAMES`).
+pub const PRESET_PARAMS: &[&str] = &[
+    ISSUER,
+    TENANT,
+    AUTHORIZATION,
+    TOKEN,
+    USERINFO,
+    TEAM_ID,
+    KEY_ID,
+    PRIVATE_KEY,
+];
 
 /// HTTP Basic authentication at the token endpoint.
 pub const CLIENT_SECRET_BASIC: &str = "client_secret_basic";

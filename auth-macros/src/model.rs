@@ -180,13 +180,14 @@ pub struct OAuthProvider {
     pub preset: Ident,
     /// The client id.
     pub client_id: Setting,
-    /// The variable holding the client secret (never a literal).
-    pub client_secret: EnvVar,
+    /// The variable holding the client secret (never a literal); none for a preset that signs
+    /// its own (`Apple`, with `private_key`).
+    pub client_secret: Option<EnvVar>,
     /// The display name read from a variable, when given as `env_or("VAR", "Default")`; the
     /// default is then the provider's `name`.
     pub name_from_env: Option<EnvVar>,
-    /// The preset's parameters (`issuer`, `tenant`, `authorization`, `token`, `userinfo`), in
-    /// that order.
+    /// The preset's parameters (`issuer`, `tenant`, `authorization`, `token`, `userinfo`,
+    /// `team_id`, `key_id`, `private_key`), in that order.
     pub params: Vec<(&'static str, Setting)>,
     /// The scope replacing the preset's.
     pub scope: Option<String>,

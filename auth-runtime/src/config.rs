@@ -18,7 +18,9 @@ use crate::callbacks::{
 };
 use crate::cookies::CookieNames;
 use crate::jwe::TokenKeys;
-use crate::oauth::{OAuthClient, OAuthProvider, PresetParams};
+use crate::oauth::{
+    OAuthClient, OAuthConfigError, OAuthProvider, PRIVATE_KEY_PROBLEM, PresetParams,
+};
 use crate::spec::{
     EmailSettings, EmailTransport, OAuthSettings, ProviderKind, ProviderSpec, Setting,
 };
@@ -621,14 +623,18 @@ impl<'a, D: SessionData> Builder<'a, D> {
     /// Enables an OAuth or OpenID Connect provider. Its variables are read here; an
     /// `#[optional]` provider with any of them unset is left out (and logged).
     pub fn oauth(&mut self, spec: &'static ProviderSpec, settings: OAuthSettings) {
-        let mut vars = vec![settings.client_id, settings.client_secret];
+        let mut vars = vec![settings.client_id];
+        vars.extend(settings.client_secret);
         vars.extend(settings.params.given());
         if self.optional_provider_is_off(spec, &vars) {
             return;
         }
         let missing_before = self.env.missing.len();
         let client_id = self.resolve(settings.client_id);
-        let client_secret = self.resolve(settings.client_secret);
+        let client_secret = settings
+            .client_secret
+            .map(|secret| self.resolve(secret))
+            .unwrap_or_default();
         // Each value from the environment is held to the rule the macro holds a literal to.
         let declared = settings.params;
         let mut read = |setting: Option<Setting>, value: ParamValue| {
@@ -644,6 +650,9 @@ impl<'a, D: SessionData> Builder<'a, D> {
         params.authorization = read(declared.authorization, ParamValue::Endpoint);
         params.token = read(declared.token, ParamValue::Endpoint);
         params.userinfo = read(declared.userinfo, ParamValue::Endpoint);
+        params.team_id = read(declared.team_id, ParamValue::TeamId);
+        params.key_id = read(declared.key_id, ParamValue::KeyId);
+        params.private_key = read(declared.private_key, ParamValue::PrivateKey);
         if self.env.missing.len() > missing_before {
             return; // reported by `build`
         }
@@ -658,9 +667,19 @@ impl<'a, D: SessionData> Builder<'a, D> {
             match OAuthProvider::preset(settings.preset, client_id, client_secret, &params) {
                 Ok(provider) => provider,
                 Err(e) => {
-                    self.invalid.push(ConfigError::InvalidProvider {
-                        provider: spec.id.to_owned(),
-                        reason: e.to_string(),
+                    self.invalid.push(match (&e, declared.private_key) {
+                        // The key is read once, here; its variable is named, never its value.
+                        (
+                            OAuthConfigError::InvalidPrivateKey { .. },
+                            Some(Setting::Env(variable) | Setting::EnvOr(variable, _)),
+                        ) => ConfigError::InvalidVariable {
+                            variable: variable.to_owned(),
+                            reason: PRIVATE_KEY_PROBLEM.to_owned(),
+                        },
+                        _ => ConfigError::InvalidProvider {
+                            provider: spec.id.to_owned(),
+                            reason: e.to_string(),
+                        },
                     });
                     return;
                 }
@@ -930,6 +949,10 @@ fn param_problem(value: ParamValue, read: &str) -> Option<String> {
         ParamValue::Issuer => url_problem(read, UrlRole::Issuer),
         ParamValue::Endpoint => url_problem(read, UrlRole::Endpoint),
         ParamValue::Tenant => tenant_problem(read),
+        ParamValue::TeamId => literals::apple_id_problem(read, "team id"),
+        ParamValue::KeyId => literals::apple_id_problem(read, "key id"),
+        // Read when the provider is built, once (`OAuthConfigError::InvalidPrivateKey`).
+        ParamValue::PrivateKey => None,
     }
 }
 
@@ -1014,6 +1037,101 @@ mod tests {
         // Bytes, not characters: 16 two-byte characters are long enough.
         assert!(build_with_secret(&"é".repeat(MIN_SECRET_BYTES / 2)).is_ok());
         assert!(build_with_secret(&crate::random_secret()).is_ok());
+    }
+
+    /// A config with one provider, Apple, its four variables read from `vars`.
+    fn build_apple(vars: &[(&str, &str)]) -> Result<Auth<NoData>, ConfigError> {
+        static APPLE: ProviderSpec = ProviderSpec::oauth("apple", "Apple");
+        let mut vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        vars.push(("NEXTAUTH_SECRET".to_owned(), "s".repeat(MIN_SECRET_BYTES)));
+        let lookup = move |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let mut b = Builder::<NoData>::new(&lookup);
+        b.secrets(&["NEXTAUTH_SECRET"]);
+        let settings = OAuthSettings::signing_its_secret(
+            crate::oauth::Preset::Apple,
+            Setting::Env("APPLE_ID"),
+        )
+        .team_id(Setting::Env("APPLE_TEAM_ID"))
+        .key_id(Setting::Env("APPLE_KEY_ID"))
+        .private_key(Setting::Env("APPLE_PRIVATE_KEY"));
+        b.oauth(&APPLE, settings);
+        b.build()
+    }
+
+    #[test]
+    fn apples_private_key_is_read_at_start_up_with_newlines_written_as_backslash_n() {
+        let one_line = crate::oauth::TEST_ONLY_P256_PRIVATE_KEY_PEM.replace('\n', "\\n");
+        let vars = [
+            ("APPLE_ID", "com.example.web"),
+            ("APPLE_TEAM_ID", "TEAM123456"),
+            ("APPLE_KEY_ID", "KEY1234567"),
+            ("APPLE_PRIVATE_KEY", one_line.as_str()),
+        ];
+        let auth = build_apple(&vars).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(auth.provider_ids().collect::<Vec<_>>(), ["apple"]);
+    }
+
+    #[test]
+    fn a_malformed_private_key_stops_the_start_naming_its_variable_never_its_value() {
+        let key = crate::oauth::TEST_ONLY_P256_PRIVATE_KEY_PEM;
+        // Cut short, a key of the wrong kind, a public key, or not PEM at all.
+        let cut = &key[..key.len() / 2];
+        let sec1 = key.replace("PRIVATE KEY", "EC PRIVATE KEY");
+        let base64_only: String = key.lines().filter(|l| !l.starts_with("-----")).collect();
+        for malformed in [
+            cut,
+            sec1.as_str(),
+            base64_only.as_str(),
+            "hunter2-not-a-key",
+        ] {
+            let vars = [
+                ("APPLE_ID", "com.example.web"),
+                ("APPLE_TEAM_ID", "TEAM123456"),
+                ("APPLE_KEY_ID", "KEY1234567"),
+                ("APPLE_PRIVATE_KEY", malformed),
+            ];
+            let err = build_apple(&vars).expect_err("refused");
+            assert_eq!(
+                err,
+                ConfigError::InvalidVariable {
+                    variable: "APPLE_PRIVATE_KEY".to_owned(),
+                    reason: crate::oauth::PRIVATE_KEY_PROBLEM.to_owned(),
+                }
+            );
+            let shown = format!("{err} {err:?}");
+            assert!(
+                shown.starts_with("APPLE_PRIVATE_KEY: not a PKCS#8 P-256 private key"),
+                "{shown}"
+            );
+            for line in malformed
+                .lines()
+                .filter(|l| l.len() > 8 && !l.starts_with("-----"))
+            {
+                assert!(!shown.contains(line), "{shown}");
+            }
+            assert!(!shown.contains("hunter2"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn a_team_id_from_the_environment_is_held_to_the_rule_a_literal_is() {
+        let vars = [
+            ("APPLE_ID", "com.example.web"),
+            ("APPLE_TEAM_ID", "team-12345"),
+            ("APPLE_KEY_ID", "KEY1234567"),
+            (
+                "APPLE_PRIVATE_KEY",
+                crate::oauth::TEST_ONLY_P256_PRIVATE_KEY_PEM,
+            ),
+        ];
+        let err = build_apple(&vars).expect_err("refused");
+        // The macro refuses the same value written as a literal with the same words (its test
+        // `a_literal_team_or_key_id_follows_the_shared_rule`).
+        let rule = literals::apple_id_problem("team-12345", "team id").expect("refused");
+        assert_eq!(err.to_string(), format!("APPLE_TEAM_ID: {rule}"));
     }
 
     #[test]

@@ -143,7 +143,8 @@ impl Setting {
 pub struct OAuthSettings {
     pub(crate) preset: crate::oauth::Preset,
     pub(crate) client_id: Setting,
-    pub(crate) client_secret: Setting,
+    /// None for a preset that signs its own (Apple's, from `private_key`).
+    pub(crate) client_secret: Option<Setting>,
     pub(crate) name: Option<(Setting, &'static str)>,
     pub(crate) params: ParamSettings,
     pub(crate) scope: Option<&'static str>,
@@ -167,9 +168,18 @@ impl OAuthSettings {
     /// A provider of `preset` with its client id and secret.
     pub fn new(preset: crate::oauth::Preset, client_id: Setting, client_secret: Setting) -> Self {
         OAuthSettings {
+            client_secret: Some(client_secret),
+            ..OAuthSettings::signing_its_secret(preset, client_id)
+        }
+    }
+
+    /// A provider of `preset` with its client id, for a preset that signs its client secret
+    /// itself (Apple's, with the `team_id`, `key_id` and `private_key` parameters).
+    pub fn signing_its_secret(preset: crate::oauth::Preset, client_id: Setting) -> Self {
+        OAuthSettings {
             preset,
             client_id,
-            client_secret,
+            client_secret: None,
             name: None,
             params: ParamSettings::default(),
             scope: None,
@@ -204,6 +214,24 @@ impl OAuthSettings {
     /// The Azure AD tenant.
     pub fn tenant(mut self, tenant: Setting) -> Self {
         self.params.tenant = Some(tenant);
+        self
+    }
+
+    /// The Apple team id, the signed client secret's issuer.
+    pub fn team_id(mut self, team_id: Setting) -> Self {
+        self.params.team_id = Some(team_id);
+        self
+    }
+
+    /// The id of the Apple key signing the client secret.
+    pub fn key_id(mut self, key_id: Setting) -> Self {
+        self.params.key_id = Some(key_id);
+        self
+    }
+
+    /// The private key signing the client secret (never a literal: the macro refuses one).
+    pub fn private_key(mut self, private_key: Setting) -> Self {
+        self.params.private_key = Some(private_key);
         self
     }
 
@@ -283,6 +311,9 @@ pub(crate) struct ParamSettings {
     pub(crate) authorization: Option<Setting>,
     pub(crate) token: Option<Setting>,
     pub(crate) userinfo: Option<Setting>,
+    pub(crate) team_id: Option<Setting>,
+    pub(crate) key_id: Option<Setting>,
+    pub(crate) private_key: Option<Setting>,
 }
 
 impl ParamSettings {
@@ -294,6 +325,9 @@ impl ParamSettings {
             self.authorization,
             self.token,
             self.userinfo,
+            self.team_id,
+            self.key_id,
+            self.private_key,
         ]
         .into_iter()
         .flatten()

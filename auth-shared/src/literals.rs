@@ -118,6 +118,20 @@ pub fn tenant_problem(tenant: &str) -> Option<String> {
     })
 }
 
+/// What is wrong with a Sign in with Apple team id or key id, if anything: Apple writes both as
+/// 10 upper-case ASCII letters and digits (the key id also names the key's file,
+/// `AuthKey_<key id>.p8`). Either goes into the client secret the runtime signs, so a typo
+/// would fail every sign-in. `what` names the value in the message: `team id` or `key id`.
+pub fn apple_id_problem(id: &str, what: &str) -> Option<String> {
+    let ok = id.len() == 10
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    (!ok).then(|| {
+        format!("expected a {what} of 10 upper-case letters and digits, as Apple shows it (such as `ABCDE12345`)")
+    })
+}
+
 /// What is wrong with a database URL, if anything: it names one of the runtime's adapters,
 /// and, written in the source, it carries no password (a secret that would ship inside the
 /// binary and its repository).
@@ -359,5 +373,28 @@ mod tests {
         assert!(tenant_problem("").is_some());
         assert_eq!(sender_problem("NextAuth <no-reply@example.com>"), None);
         assert!(sender_problem("no-reply").is_some());
+    }
+
+    #[test]
+    fn apple_ids_are_ten_upper_case_letters_and_digits() {
+        for ok in ["ABCDE12345", "0123456789", "ZZZZZZZZZZ"] {
+            assert_eq!(apple_id_problem(ok, "team id"), None, "{ok}");
+        }
+        for bad in [
+            "",
+            "ABCDE1234",
+            "ABCDE123456",
+            "abcde12345",
+            "ABCDE-1234",
+            "ABCDE 1234",
+        ] {
+            let problem = apple_id_problem(bad, "key id").unwrap_or_default();
+            assert!(
+                problem.starts_with("expected a key id of 10"),
+                "{bad}: {problem}"
+            );
+        }
+        // Ten bytes of which one is not ASCII: refused, whatever the length says.
+        assert!(apple_id_problem("ÄBCDE1234", "team id").is_some());
     }
 }

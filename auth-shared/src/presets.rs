@@ -41,6 +41,9 @@ pub enum PresetKind {
     LinkedIn,
     /// Facebook (OAuth 2.0, Graph API v23.0).
     Facebook,
+    /// Sign in with Apple (OpenID Connect, `https://appleid.apple.com`; the client secret is an
+    /// ES256 JWT signed with the `private_key` parameter).
+    Apple,
     /// Atlassian (OAuth 2.0, `api.atlassian.com`).
     Atlassian,
     /// authentik (OpenID Connect; `issuer` parameter).
@@ -115,7 +118,7 @@ pub struct Param {
     pub name: &'static str,
     /// Whether the preset cannot do without it.
     pub required: bool,
-    /// What the value is: a URL, or an Azure AD tenant.
+    /// What the value is: a URL, an Azure AD tenant, or what signs a client secret.
     pub value: ParamValue,
 }
 
@@ -128,6 +131,13 @@ pub enum ParamValue {
     Endpoint,
     /// An Azure AD tenant (`literals::tenant_problem`).
     Tenant,
+    /// An Apple team id, the signed client secret's `iss` (`literals::apple_id_problem`).
+    TeamId,
+    /// An Apple key id, the signed client secret's `kid` (`literals::apple_id_problem`).
+    KeyId,
+    /// The private key signing the client secret: a secret, so only ever read from the
+    /// environment; the runtime parses it at start-up (a PKCS#8 P-256 key in PEM).
+    PrivateKey,
 }
 
 /// Where a preset's endpoints come from.
@@ -172,6 +182,23 @@ pub enum TokenAuth {
     ClientSecretBasic,
     /// `client_id` and `client_secret` in the form body.
     ClientSecretPost,
+}
+
+/// Where the client secret sent to the token endpoint comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientSecret {
+    /// The `client_secret` the provider issued, read at start-up.
+    Issued,
+    /// A JWT the client signs ES256 for each token request with its `private_key` parameter
+    /// (Sign in with Apple): header `kid` the `key_id` parameter; claims `iss` the `team_id`
+    /// parameter, `sub` the client id, `aud` this audience, `iat` now and `exp` now plus
+    /// `lifetime_secs`. The preset takes no `client_secret`.
+    SignedJwt {
+        /// The `aud` claim.
+        audience: &'static str,
+        /// How long a signed secret is valid, in seconds.
+        lifetime_secs: u64,
+    },
 }
 
 /// The checks of a preset's flow.
@@ -274,6 +301,8 @@ pub struct Preset {
     pub authorization_params: &'static [(&'static str, &'static str)],
     /// How the client authenticates at the token endpoint.
     pub token_auth: TokenAuth,
+    /// Where its client secret comes from.
+    pub client_secret: ClientSecret,
     /// The checks of its flow.
     pub checks: Checks,
     /// Whether its profile says whether the address is verified (`email_verified`): only then
@@ -314,8 +343,36 @@ const OAUTH_URLS: &[Param] = &[
     },
 ];
 
+/// What signs Apple's client secret ([`ClientSecret::SignedJwt`]).
+const SIGNED_SECRET: &[Param] = &[
+    Param {
+        name: "team_id",
+        required: true,
+        value: ParamValue::TeamId,
+    },
+    Param {
+        name: "key_id",
+        required: true,
+        value: ParamValue::KeyId,
+    },
+    Param {
+        name: "private_key",
+        required: true,
+        value: ParamValue::PrivateKey,
+    },
+];
+
 /// Every parameter name a preset may take, in the order they are read and emitted.
-pub const PARAM_NAMES: &[&str] = &["issuer", "tenant", "authorization", "token", "userinfo"];
+pub const PARAM_NAMES: &[&str] = &[
+    "issuer",
+    "tenant",
+    "authorization",
+    "token",
+    "userinfo",
+    "team_id",
+    "key_id",
+    "private_key",
+];
 
 /// An OAuth 2.0 preset with fixed endpoints: `state`, client_secret_basic, userinfo.
 const fn oauth2(
@@ -337,6 +394,7 @@ const fn oauth2(
         scope: Some(scope),
         authorization_params: &[],
         token_auth: TokenAuth::ClientSecretBasic,
+        client_secret: ClientSecret::Issued,
         checks: Checks::STATE,
         verified_email: false,
         fetch_userinfo: true,
@@ -558,6 +616,34 @@ pub const PRESETS: &[Preset] = &[
         ),
         "email",
     ),
+    Preset {
+        params: SIGNED_SECRET,
+        // The name and email scopes need the callback as a form POST.
+        authorization_params: &[("response_mode", "form_post")],
+        token_auth: TokenAuth::ClientSecretPost,
+        // Apple wants its issuer as the secret's audience. It accepts secrets valid for up to
+        // six months; one signed for each token request needs minutes.
+        client_secret: ClientSecret::SignedJwt {
+            audience: "https://appleid.apple.com",
+            lifetime_secs: 300,
+        },
+        // Apple documents `state` and `nonce`, not PKCE.
+        checks: Checks {
+            state: true,
+            pkce: false,
+            nonce: true,
+        },
+        ..oidc(
+            PresetKind::Apple,
+            "Apple",
+            "apple",
+            "Apple",
+            Endpoints::Discovery {
+                issuer: "https://appleid.apple.com",
+            },
+            "name email",
+        )
+    },
     Preset {
         authorization_params: &[("audience", "api.atlassian.com"), ("prompt", "consent")],
         token_auth: TokenAuth::ClientSecretPost,
@@ -1102,6 +1188,9 @@ mod tests {
                 Endpoints::DiscoveryFromIssuerParam | Endpoints::FromParams => {}
             }
             urls.extend(row.quirks.emails_endpoint.map(|u| (u, UrlRole::Endpoint)));
+            if let ClientSecret::SignedJwt { audience, .. } = row.client_secret {
+                urls.push((audience, UrlRole::Issuer));
+            }
             for (url, role) in urls {
                 assert_eq!(url_problem(url, role), None, "{}: {url}", row.kind_name);
             }
@@ -1158,6 +1247,26 @@ mod tests {
                 row.kind_name
             );
             assert!(!row.checks.nonce || row.is_oidc(), "{}", row.kind_name);
+            // A signed secret takes exactly what signs it, and such a preset takes no other
+            // parameter (the macro gives it its own fields by the list).
+            let signed = matches!(row.client_secret, ClientSecret::SignedJwt { .. });
+            assert_eq!(signed, row.params == SIGNED_SECRET, "{}", row.kind_name);
+            for param in row.params {
+                let signs = matches!(
+                    param.value,
+                    ParamValue::TeamId | ParamValue::KeyId | ParamValue::PrivateKey
+                );
+                assert_eq!(signs, signed, "{}: {}", row.kind_name, param.name);
+            }
+        }
+    }
+
+    #[test]
+    fn a_signed_secret_lives_minutes() {
+        for row in PRESETS {
+            if let ClientSecret::SignedJwt { lifetime_secs, .. } = row.client_secret {
+                assert!((60..=600).contains(&lifetime_secs), "{}", row.kind_name);
+            }
         }
     }
 }

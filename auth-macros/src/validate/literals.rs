@@ -25,6 +25,11 @@ pub(super) fn check_tenant(tenant: &str) -> Result<(), String> {
     verdict(shared::tenant_problem(tenant))
 }
 
+/// An Apple team id or key id is 10 upper-case letters and digits; `what` names it.
+pub(super) fn check_apple_id(id: &str, what: &str) -> Result<(), String> {
+    verdict(shared::apple_id_problem(id, what))
+}
+
 /// A mail server URL has a scheme the runtime's SMTP transport knows, a host and port, and no
 /// password, a secret that would ship inside the binary and its repository. `prefix` names the
 /// provider's variables in the message (`EMAIL` for `EMAIL_SERVER`).

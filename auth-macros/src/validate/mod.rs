@@ -261,7 +261,7 @@ impl<'a> Entries<'a> {
 /// attributes: an unknown or repeated key would be silently ignored. Returns the known entries.
 fn check_keys<'a>(
     cx: &Ctxt,
-    entries: &'a [EntryInput],
+    entries: impl IntoIterator<Item = &'a EntryInput>,
     allowed: &[&'static str],
     what: &str,
 ) -> Entries<'a> {

@@ -26,6 +26,8 @@ pub mod auth {
         Github,
         ///`custom`: OAuth
         Custom,
+        ///`apple`: Apple
+        Apple,
     }
     impl ProviderId {
         ///Every provider, in declaration order.
@@ -33,6 +35,7 @@ pub mod auth {
             ProviderId::Oidc,
             ProviderId::Github,
             ProviderId::Custom,
+            ProviderId::Apple,
         ];
         ///The URL-safe id, as in `/signin/<id>`.
         pub const fn as_str(self) -> &'static str {
@@ -40,6 +43,7 @@ pub mod auth {
                 ProviderId::Oidc => "oidc",
                 ProviderId::Github => "github",
                 ProviderId::Custom => "custom",
+                ProviderId::Apple => "apple",
             }
         }
         ///The provider's entry in `PROVIDERS`.
@@ -48,6 +52,7 @@ pub mod auth {
                 ProviderId::Oidc => &PROVIDERS[0],
                 ProviderId::Github => &PROVIDERS[1],
                 ProviderId::Custom => &PROVIDERS[2],
+                ProviderId::Apple => &PROVIDERS[3],
             }
         }
     }
@@ -63,6 +68,7 @@ pub mod auth {
                 "oidc" => ::core::result::Result::Ok(ProviderId::Oidc),
                 "github" => ::core::result::Result::Ok(ProviderId::Github),
                 "custom" => ::core::result::Result::Ok(ProviderId::Custom),
+                "apple" => ::core::result::Result::Ok(ProviderId::Apple),
                 _ => ::core::result::Result::Err(::auth_runtime::UnknownProvider),
             }
         }
@@ -83,11 +89,12 @@ pub mod auth {
         }
     }
     ///The provider table, in declaration order.
-    pub static PROVIDERS: [::auth_runtime::ProviderSpec; 3] = [
+    pub static PROVIDERS: [::auth_runtime::ProviderSpec; 4] = [
         ::auth_runtime::__private::ProviderSpec::oauth("oidc", "OpenID Connect")
             .optional(),
         ::auth_runtime::__private::ProviderSpec::oauth("github", "GitHub Enterprise"),
         ::auth_runtime::__private::ProviderSpec::oauth("custom", "OAuth"),
+        ::auth_runtime::__private::ProviderSpec::oauth("apple", "Apple"),
     ];
     ///Builds the runtime from the process environment; the error lists every missing variable.
     pub fn config_from_env() -> ::core::result::Result<
@@ -167,6 +174,19 @@ pub mod auth {
                     )
                     .userinfo(::auth_runtime::__private::Setting::Env("CUSTOM_USERINFO")),
             );
+        __auth_builder
+            .oauth(
+                ProviderId::Apple.spec(),
+                ::auth_runtime::__private::OAuthSettings::signing_its_secret(
+                        ::auth_runtime::__private::Preset::Apple,
+                        ::auth_runtime::__private::Setting::Env("APPLE_ID"),
+                    )
+                    .team_id(::auth_runtime::__private::Setting::Literal("ABCDE12345"))
+                    .key_id(::auth_runtime::__private::Setting::Env("APPLE_KEY_ID"))
+                    .private_key(
+                        ::auth_runtime::__private::Setting::Env("APPLE_PRIVATE_KEY"),
+                    ),
+            );
         __auth_builder.build()
     }
     /**The auth routes under the base path; merge them into the app and add `auth.layer()` for the extractors.
@@ -174,7 +194,8 @@ pub mod auth {
 NextAuth's actions: `GET /session`, `POST /session`, `GET /csrf`, `GET /providers`, `GET /signin`, `GET|POST /signout`, `GET /error`, `GET /verify-request`, `POST /_log`, `POST /accounts/link`. Each provider's, with the provider fixed:
 - `oidc`: `POST /signin/oidc`, `GET|POST /callback/oidc`
 - `github`: `POST /signin/github`, `GET|POST /callback/github`
-- `custom`: `POST /signin/custom`, `GET|POST /callback/custom`*/
+- `custom`: `POST /signin/custom`, `GET|POST /callback/custom`
+- `apple`: `POST /signin/apple`, `GET|POST /callback/apple`*/
     pub fn router<S>(auth: Auth) -> ::auth_runtime::__private::axum::Router<S>
     where
         S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
@@ -183,6 +204,7 @@ NextAuth's actions: `GET /session`, `POST /session`, `GET /csrf`, `GET /provider
             .provider(ProviderId::Oidc.spec())
             .provider(ProviderId::Github.spec())
             .provider(ProviderId::Custom.spec())
+            .provider(ProviderId::Apple.spec())
             .into_router()
     }
 }

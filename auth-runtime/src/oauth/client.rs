@@ -37,6 +37,10 @@ pub struct CallbackRequest<'a> {
     pub nonce: Option<&'a str>,
     /// The callback's `iss` parameter (RFC 9207), if any.
     pub iss: Option<&'a str>,
+    /// The `user` field of a `form_post` callback: JSON that Sign in with Apple sends on a
+    /// user's first sign-in only (`{"name":{"firstName":…,"lastName":…},"email":…}`). Not
+    /// signed by anyone: see [`OAuthClient::callback`] for where it goes.
+    pub user: Option<&'a str>,
 }
 
 impl<'a> CallbackRequest<'a> {
@@ -48,6 +52,7 @@ impl<'a> CallbackRequest<'a> {
             code_verifier: None,
             nonce: None,
             iss: None,
+            user: None,
         }
     }
 
@@ -68,7 +73,16 @@ impl<'a> CallbackRequest<'a> {
         self.iss = iss;
         self
     }
+
+    /// Sets the `user` field of a callback that came as a form POST.
+    pub fn user(mut self, user: Option<&'a str>) -> Self {
+        self.user = user;
+        self
+    }
 }
+
+/// The longest `user` field read; Apple's holds two names and an address.
+const MAX_USER_FIELD_BYTES: usize = 4 * 1024;
 
 /// A successful sign-in at the provider.
 #[derive(Clone, Debug)]
@@ -237,8 +251,11 @@ impl OAuthClient {
     /// Connect the ID token is verified (JWKS signature, `iss`, `aud`, `azp`, `exp`, `iat`,
     /// `nonce`, `at_hash`); userinfo is fetched with the access token when the profile needs
     /// it; the provider's quirks apply (how userinfo is asked and unwrapped, fields taken from
-    /// the token response, GitHub's emails fallback); the profile is mapped to a [`User`].
-    /// Errors have the code `OAuthCallback`.
+    /// the token response, GitHub's emails fallback); a `form_post` provider's `user` field
+    /// ([`CallbackRequest::user`]), when it is a JSON object of at most 4 KiB, goes under
+    /// `user` in the profile unless the provider's own profile has that key (it is what the
+    /// browser posted, signed by no one: Apple's built-in mapping takes only the name from
+    /// it); the profile is mapped to a [`User`]. Errors have the code `OAuthCallback`.
     pub async fn callback(
         &self,
         provider: &OAuthProvider,
@@ -294,6 +311,13 @@ impl OAuthClient {
                     fields.insert(name.to_owned(), value.clone());
                 }
             }
+        }
+
+        if let Some(user) = request.user.filter(|_| is_form_post(provider))
+            && let Some(user) = user_field(user)
+            && let Value::Object(fields) = &mut profile
+        {
+            fields.entry("user").or_insert(Value::Object(user));
         }
 
         if let Some(url) = &provider.quirks.emails_endpoint
@@ -409,20 +433,23 @@ impl OAuthClient {
             .client()
             .post(&resolved.token)
             .header(ACCEPT, "application/json");
+        let failure = |what: &str| OAuthError::Http {
+            endpoint: Endpoint::Token,
+            failure: HttpFailure::Other(format!("cannot build {what}")),
+        };
+        let secret = provider
+            .client_secret
+            .for_token_request(&provider.client_id, now_secs())
+            .ok_or_else(|| failure("the client secret"))?;
         match provider.token_auth {
             TokenAuthMethod::ClientSecretBasic => {
-                let header = basic_authorization(&provider.client_id, &provider.client_secret.0)
-                    .ok_or(OAuthError::Http {
-                        endpoint: Endpoint::Token,
-                        failure: HttpFailure::Other(
-                            "cannot build the Authorization header".to_owned(),
-                        ),
-                    })?;
+                let header = basic_authorization(&provider.client_id, &secret)
+                    .ok_or_else(|| failure("the Authorization header"))?;
                 http_request = http_request.header(AUTHORIZATION, header);
             }
             TokenAuthMethod::ClientSecretPost => {
                 form.push(("client_id", &provider.client_id));
-                form.push(("client_secret", &provider.client_secret.0));
+                form.push(("client_secret", secret.as_ref()));
             }
         }
         let http_request = if provider.quirks.row.token_request_json {
@@ -456,7 +483,7 @@ impl OAuthClient {
         };
         if jws.alg == Algorithm::HS256 {
             // Only parsed for a provider that signs with the client secret (LINE).
-            id_token::verify_client_secret_signature(&jws, &provider.client_secret.0)?;
+            id_token::verify_client_secret_signature(&jws, provider.client_secret.issued())?;
         } else {
             let (http, cache) = (&self.inner.http, &self.inner.jwks);
             let keys = cache.keys(http, jwks_uri, None).await?;
@@ -601,6 +628,26 @@ fn merge_userinfo(
     }
     claims.extend(userinfo);
     Ok(())
+}
+
+/// Whether the provider's callback comes as a form POST (`response_mode=form_post`).
+fn is_form_post(provider: &OAuthProvider) -> bool {
+    provider
+        .params
+        .iter()
+        .any(|(name, value)| name == "response_mode" && value == "form_post")
+}
+
+/// A callback's `user` field as a JSON object; anything longer than
+/// [`MAX_USER_FIELD_BYTES`] or not an object is no field.
+fn user_field(raw: &str) -> Option<Map<String, Value>> {
+    if raw.len() > MAX_USER_FIELD_BYTES {
+        return None;
+    }
+    match serde_json::from_str(raw) {
+        Ok(Value::Object(user)) => Some(user),
+        _ => None,
+    }
 }
 
 /// NextAuth's post-processing: an empty id is no user; the email is lower-cased.

@@ -261,6 +261,31 @@ pub enum OAuthConfigError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A parameter breaks its rule (a team id that is not Apple's 10 characters, say).
+    #[error("the `{preset}` provider's `{param}`: {reason}")]
+    InvalidParam {
+        /// The preset's id.
+        preset: &'static str,
+        /// The parameter's name.
+        param: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The `private_key` parameter is not a key the client secret can be signed with; the
+    /// message never holds the value.
+    #[error("the `{preset}` provider's `private_key`: {}", PRIVATE_KEY_PROBLEM)]
+    InvalidPrivateKey {
+        /// The preset's id.
+        preset: &'static str,
+    },
+    /// A client secret was given to a preset that signs its own with `private_key`.
+    #[error(
+        "the `{preset}` provider signs its client secret with `private_key`; give it no client secret"
+    )]
+    UnexpectedClientSecret {
+        /// The preset's id.
+        preset: &'static str,
+    },
     /// The client id is empty.
     #[error("the client id is empty")]
     EmptyClientId,
@@ -272,6 +297,9 @@ pub enum OAuthConfigError {
     #[error("cannot build the HTTP client: {0}")]
     HttpClient(String),
 }
+
+/// What a `private_key` that cannot sign is told, without its value.
+pub(crate) const PRIVATE_KEY_PROBLEM: &str = "not a PKCS#8 P-256 private key in PEM; expected the text of the `.p8` key file, from `-----BEGIN PRIVATE KEY-----` to `-----END PRIVATE KEY-----`";
 
 /// Provider-sent text fit for an error message: at most `max` characters, no control characters.
 pub(crate) fn sanitize(text: &str, max: usize) -> String {

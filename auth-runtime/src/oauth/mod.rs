@@ -38,6 +38,7 @@
 
 mod authorize;
 mod client;
+mod client_secret;
 mod discovery;
 mod error;
 mod http;
@@ -50,12 +51,15 @@ mod tokens;
 
 pub use authorize::AuthorizationRequest;
 pub use client::{CallbackRequest, OAuthClient, OAuthClientBuilder, SignInResult};
+pub(crate) use error::PRIVATE_KEY_PROBLEM;
 pub use error::{Endpoint, HttpFailure, IdTokenError, OAuthConfigError, OAuthError, Stage};
 pub use pkce::{pkce_challenge, random_check_value, state_matches};
 pub use presets::{Preset, PresetParam, PresetParams};
 pub use provider::{Checks, Endpoints, OAuthProvider, ProfileFn, TokenAuthMethod};
 pub use tokens::TokenSet;
 
+#[cfg(test)]
+pub(crate) use client_secret::tests::TEST_ONLY_P256_PRIVATE_KEY_PEM;
 #[cfg(test)]
 mod presets_tests;
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use super::client_secret::SecretSigner;
 use super::error::OAuthConfigError;
 use super::provider::{Checks, Endpoints, Quirks, TokenAuthMethod, check_url};
 use crate::user::User;
@@ -13,11 +14,13 @@ use crate::user::User;
 /// the two always agree; its profile mapping is `profile_mapping` below.
 pub use auth_shared::presets::PresetKind as Preset;
 
-/// A parameter a preset takes at start-up (`issuer`, `tenant`, or the generic OAuth URLs).
+/// A parameter a preset takes at start-up (`issuer`, `tenant`, the generic OAuth URLs, or
+/// what signs Apple's client secret).
 pub use auth_shared::presets::Param as PresetParam;
 
-/// The start-up parameters of a preset (`issuer`, `tenant`, or the generic OAuth URLs).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The start-up parameters of a preset (`issuer`, `tenant`, the generic OAuth URLs, or what
+/// signs Apple's client secret). `Debug` never shows the private key.
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PresetParams {
     /// The issuer URL (Auth0, Keycloak, Okta, generic OpenID Connect).
@@ -30,6 +33,31 @@ pub struct PresetParams {
     pub token: Option<String>,
     /// The userinfo endpoint (generic OAuth).
     pub userinfo: Option<String>,
+    /// The Apple team id: the signed client secret's issuer.
+    pub team_id: Option<String>,
+    /// The id of the Apple key signing the client secret.
+    pub key_id: Option<String>,
+    /// The private key signing the client secret: the text of Apple's `.p8` key file, a
+    /// PKCS#8 P-256 key in PEM (newlines may be written as the two characters `\n`).
+    pub private_key: Option<String>,
+}
+
+impl std::fmt::Debug for PresetParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PresetParams")
+            .field("issuer", &self.issuer)
+            .field("tenant", &self.tenant)
+            .field("authorization", &self.authorization)
+            .field("token", &self.token)
+            .field("userinfo", &self.userinfo)
+            .field("team_id", &self.team_id)
+            .field("key_id", &self.key_id)
+            .field(
+                "private_key",
+                &self.private_key.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 impl PresetParams {
@@ -68,6 +96,24 @@ impl PresetParams {
         self
     }
 
+    /// Sets `team_id`.
+    pub fn team_id(mut self, team_id: impl Into<String>) -> PresetParams {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets `key_id`.
+    pub fn key_id(mut self, key_id: impl Into<String>) -> PresetParams {
+        self.key_id = Some(key_id.into());
+        self
+    }
+
+    /// Sets `private_key`.
+    pub fn private_key(mut self, pem: impl Into<String>) -> PresetParams {
+        self.private_key = Some(pem.into());
+        self
+    }
+
     /// The value of a parameter by name, if given.
     pub fn get(&self, name: &str) -> Option<&str> {
         match name {
@@ -76,6 +122,9 @@ impl PresetParams {
             "authorization" => self.authorization.as_deref(),
             "token" => self.token.as_deref(),
             "userinfo" => self.userinfo.as_deref(),
+            "team_id" => self.team_id.as_deref(),
+            "key_id" => self.key_id.as_deref(),
+            "private_key" => self.private_key.as_deref(),
             _ => None,
         }
     }
@@ -98,6 +147,8 @@ pub(crate) struct Definition {
     pub(crate) profile: fn(&Value) -> Option<User>,
     pub(crate) fetch_userinfo: bool,
     pub(crate) quirks: Quirks,
+    /// What signs the client secret, for a preset that signs its own.
+    pub(crate) signed_secret: Option<SecretSigner>,
 }
 
 /// The definition of `preset` for these parameters, after checking them.
@@ -106,7 +157,7 @@ pub(crate) fn definition(
     client_id: &str,
     params: &PresetParams,
 ) -> Result<Definition, OAuthConfigError> {
-    use auth_shared::presets::{Endpoints as Row, TokenAuth};
+    use auth_shared::presets::{ClientSecret as SecretRow, Endpoints as Row, TokenAuth};
 
     let row = preset.preset();
     check_params(row, params)?;
@@ -158,6 +209,19 @@ pub(crate) fn definition(
             required("userinfo")?,
         ),
     };
+    let signed_secret = match row.client_secret {
+        SecretRow::Issued => None,
+        SecretRow::SignedJwt {
+            audience,
+            lifetime_secs,
+        } => {
+            let team_id = apple_id(row.id, "team_id", required("team_id")?, "team id")?;
+            let key_id = apple_id(row.id, "key_id", required("key_id")?, "key id")?;
+            let pem = required("private_key")?;
+            let signer = SecretSigner::new(&pem, key_id, team_id, audience, lifetime_secs);
+            Some(signer.ok_or(OAuthConfigError::InvalidPrivateKey { preset: row.id })?)
+        }
+    };
     Ok(Definition {
         endpoints,
         scope: row.scope,
@@ -174,7 +238,25 @@ pub(crate) fn definition(
             emails_endpoint: row.quirks.emails_endpoint.map(Into::into),
             trust_discovered_issuer,
         },
+        signed_secret,
     })
+}
+
+/// An Apple team id or key id, by the shared rule.
+fn apple_id(
+    preset: &'static str,
+    param: &'static str,
+    value: String,
+    what: &str,
+) -> Result<String, OAuthConfigError> {
+    match auth_shared::literals::apple_id_problem(&value, what) {
+        Some(reason) => Err(OAuthConfigError::InvalidParam {
+            preset,
+            param,
+            reason,
+        }),
+        None => Ok(value),
+    }
 }
 
 /// Refuses parameters the preset does not take; missing ones are found by `definition`.
@@ -234,6 +316,7 @@ pub(crate) fn profile_mapping(preset: Preset) -> fn(&Value) -> Option<User> {
         | Preset::Zitadel => |p| pick(p, SUB, NAME, EMAIL, PICTURE),
         Preset::Spotify => |p| pick(p, ID, &["/display_name"], EMAIL, &["/images/0/url"]),
         Preset::Facebook => |p| pick(p, ID, NAME, EMAIL, &["/picture/data/url"]),
+        Preset::Apple => apple_profile,
         Preset::Atlassian => |p| pick(p, &["/account_id"], NAME, EMAIL, PICTURE),
         Preset::Bitbucket => |p| {
             let name = &["/display_name", "/username"];
@@ -311,6 +394,7 @@ pub(crate) fn generic(endpoints: Endpoints) -> Definition {
             profile: profile_mapping(Preset::Oidc),
             fetch_userinfo: true,
             quirks: Quirks::default(),
+            signed_secret: None,
         }
     } else {
         Definition {
@@ -322,6 +406,7 @@ pub(crate) fn generic(endpoints: Endpoints) -> Definition {
             profile: profile_mapping(Preset::OAuth),
             fetch_userinfo: true,
             quirks: Quirks::default(),
+            signed_secret: None,
         }
     }
 }
@@ -426,6 +511,17 @@ fn discord_profile(p: &Value) -> Option<User> {
         image: Some(image),
         ..pick(p, &["/id"], &["/username"], &["/email"], &[])?
     })
+}
+
+/// Apple's ID token names nobody: the name comes once, in the first callback's `user` form
+/// field (under `user` in the profile), as a first and a last name. A `name` claim, should
+/// one ever come, is taken first. Apple has no avatar.
+fn apple_profile(p: &Value) -> Option<User> {
+    let user = pick(p, &["/sub"], &["/name"], &["/email"], &[])?;
+    if user.name.is_some() {
+        return Some(user);
+    }
+    named(p, "/user/name/firstName", "/user/name/lastName", Some(user))
 }
 
 /// Yandex's avatar is an id in its avatar service, unless the user has none.

@@ -5,10 +5,15 @@
 
 use serde_json::{Value, json};
 
+use super::client_secret::tests::{
+    TEST_ONLY_P256_PRIVATE_KEY_PEM, verified_with_the_test_public_key,
+};
+use super::id_token::tests::{TestKey, now};
 use super::presets::{PresetParams, profile_mapping};
 use super::provider::TokenAuthMethod::{ClientSecretBasic as Basic, ClientSecretPost as Post};
 use super::tests::{
     CLIENT_ID, CLIENT_SECRET, CODE, Fake, REDIRECT_URI, Seen, json_answer, oauth_callback,
+    oidc_endpoints,
 };
 use super::*;
 use crate::user::User;
@@ -233,25 +238,87 @@ fn presets_check_their_parameters() {
     }
 }
 
+/// The Apple team and key ids of the tests.
+const TEAM_ID: &str = "TEAM123456";
+const KEY_ID: &str = "KEY1234567";
+
+/// A value for each parameter `preset` takes (`issuer` being `issuer`).
+fn params_of(preset: Preset, issuer: &str) -> PresetParams {
+    let mut params = PresetParams::new();
+    for param in preset.preset().params {
+        params = match param.name {
+            "issuer" => params.issuer(issuer),
+            "tenant" => params.tenant("contoso.onmicrosoft.com"),
+            "authorization" => params.authorization("https://idp.example/authorize"),
+            "token" => params.token("https://idp.example/token"),
+            "userinfo" => params.userinfo("https://idp.example/me"),
+            "team_id" => params.team_id(TEAM_ID),
+            "key_id" => params.key_id(KEY_ID),
+            "private_key" => params.private_key(TEST_ONLY_P256_PRIVATE_KEY_PEM),
+            other => panic!("{preset:?}: a test value for `{other}`"),
+        };
+    }
+    params
+}
+
+/// The client secret `preset` is given: none when it signs its own.
+fn secret_of(preset: Preset) -> &'static str {
+    match preset.preset().client_secret {
+        auth_shared::presets::ClientSecret::Issued => CLIENT_SECRET,
+        auth_shared::presets::ClientSecret::SignedJwt { .. } => "",
+    }
+}
+
 #[test]
 fn every_preset_builds_with_its_parameters() {
     for preset in all_presets() {
-        let mut params = PresetParams::new();
-        for param in preset.preset().params {
-            params = match param.name {
-                "issuer" => params.issuer("https://idp.example/realms/x"),
-                "tenant" => params.tenant("contoso.onmicrosoft.com"),
-                other => match other {
-                    "authorization" => params.authorization("https://idp.example/authorize"),
-                    "token" => params.token("https://idp.example/token"),
-                    _ => params.userinfo("https://idp.example/me"),
-                },
-            };
-        }
-        let provider = OAuthProvider::preset(preset, "client id", "secret", &params)
+        let params = params_of(preset, "https://idp.example/realms/x");
+        let provider = OAuthProvider::preset(preset, "client id", secret_of(preset), &params)
             .unwrap_or_else(|e| panic!("{preset:?}: {e}"));
         assert_eq!(provider.is_oidc(), preset.preset().is_oidc(), "{preset:?}");
     }
+}
+
+#[test]
+fn apple_checks_what_signs_its_secret_and_takes_no_issued_one() {
+    let params = params_of(Preset::Apple, "");
+    let build = |secret: &str, params: &PresetParams| {
+        OAuthProvider::preset(Preset::Apple, CLIENT_ID, secret, params)
+    };
+    assert!(build("", &params).is_ok());
+    assert_eq!(
+        build(CLIENT_SECRET, &params).unwrap_err(),
+        OAuthConfigError::UnexpectedClientSecret { preset: "apple" }
+    );
+    let mut no_key = params.clone();
+    no_key.private_key = None;
+    assert_eq!(
+        build("", &no_key).unwrap_err(),
+        OAuthConfigError::MissingParam {
+            preset: "apple",
+            param: "private_key"
+        }
+    );
+    let not_a_key = params
+        .clone()
+        .private_key("-----BEGIN PRIVATE KEY-----\nMIGH");
+    let err = build("", &not_a_key).unwrap_err();
+    assert_eq!(err, OAuthConfigError::InvalidPrivateKey { preset: "apple" });
+    assert!(!err.to_string().contains("MIGH"), "{err}");
+    let lower_team = params.clone().team_id("team123456");
+    assert!(matches!(
+        build("", &lower_team),
+        Err(OAuthConfigError::InvalidParam {
+            param: "team_id",
+            ..
+        })
+    ));
+    // The key is in neither `Debug`.
+    let provider = build("", &params).unwrap();
+    let debug = format!("{provider:?} {params:?}");
+    let key_line = TEST_ONLY_P256_PRIVATE_KEY_PEM.lines().nth(1).unwrap();
+    assert!(!debug.contains(key_line), "{debug}");
+    assert!(debug.contains(KEY_ID), "{debug}");
 }
 
 #[test]
@@ -877,6 +944,26 @@ struct OidcCase {
 fn oidc_cases() -> Vec<OidcCase> {
     vec![
         OidcCase {
+            preset: Preset::Apple,
+            issuer: "https://appleid.apple.com",
+            scope: "name email",
+            checks: Checks {
+                state: true,
+                pkce: false,
+                nonce: true,
+            },
+            token_auth: Post,
+            // Apple's documented ID token claims; `email_verified` and `is_private_email` are
+            // strings here, as Apple has sent them.
+            claims: apple_claims("https://appleid.apple.com"),
+            user: expect(
+                "001234.0a1b2c3d4e5f60718293a4b5c6d7e8f9.1234",
+                None,
+                Some("x7kq2p9m4n@privaterelay.appleid.com"),
+                None,
+            ),
+        },
+        OidcCase {
             preset: Preset::Cognito,
             issuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEfGhI",
             scope: "openid email profile",
@@ -970,11 +1057,9 @@ fn each_openid_preset_discovers_its_issuer_and_maps_its_claims() {
     for case in oidc_cases() {
         let row = case.preset.preset();
         let name = row.kind_name;
-        let params = match row.param("issuer") {
-            Some(_) => PresetParams::new().issuer(case.issuer),
-            None => PresetParams::new(),
-        };
-        let provider = OAuthProvider::preset(case.preset, CLIENT_ID, CLIENT_SECRET, &params)
+        let params = params_of(case.preset, case.issuer);
+        let secret = secret_of(case.preset);
+        let provider = OAuthProvider::preset(case.preset, CLIENT_ID, secret, &params)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(
             provider.endpoints(),
@@ -999,7 +1084,8 @@ fn documented_profiles() -> impl Iterator<Item = (Preset, Value)> {
 fn a_profile_vouches_for_its_email_exactly_when_the_row_says_so() {
     for (preset, profile) in documented_profiles() {
         let row = preset.preset();
-        let vouches = profile.get("email_verified").is_some_and(Value::is_boolean);
+        // As linking reads it: a boolean, or the string "true" or "false".
+        let vouches = crate::profiles::email_verified(&profile).is_some();
         assert_eq!(vouches, row.verified_email, "{}", row.kind_name);
     }
 }
@@ -1056,9 +1142,9 @@ macro_rules! fits_its_profile_struct {
 
 fits_its_profile_struct!(
     GitHub, Google, GitLab, Discord, Auth0, Keycloak, Okta, AzureAd, Twitch, Slack, Spotify,
-    LinkedIn, Facebook, Atlassian, Authentik, Bitbucket, Box, Cognito, Dropbox, FusionAuth, Kakao,
-    Line, Mailchimp, Naver, Notion, OneLogin, Osu, Patreon, Pinterest, Reddit, Salesforce, Strava,
-    Twitter, Vk, Wikimedia, Yandex, Zitadel, Zoho, Zoom, Oidc, OAuth,
+    LinkedIn, Facebook, Apple, Atlassian, Authentik, Bitbucket, Box, Cognito, Dropbox, FusionAuth,
+    Kakao, Line, Mailchimp, Naver, Notion, OneLogin, Osu, Patreon, Pinterest, Reddit, Salesforce,
+    Strava, Twitter, Vk, Wikimedia, Yandex, Zitadel, Zoho, Zoom, Oidc, OAuth,
 );
 
 #[test]
@@ -1071,4 +1157,191 @@ fn every_documented_sample_fits_its_kinds_profile_struct() {
         let fits = fits_its_profile_struct(preset, profile);
         assert!(fits.is_ok(), "{}: {fits:?}", row.kind_name);
     }
+}
+
+// Sign in with Apple: discovered, a form POST callback, a client secret signed per token
+// request, and a name only in the first callback's `user` field.
+
+/// Apple's documented ID token claims for an issuer (Apple's, or the fake standing in).
+fn apple_claims(issuer: &str) -> Value {
+    json!({"iss": issuer, "aud": CLIENT_ID, "exp": now() + 600, "iat": now(),
+        "sub": "001234.0a1b2c3d4e5f60718293a4b5c6d7e8f9.1234", "nonce": "nn-1",
+        "c_hash": "cMEm3sBzZCwXEg0VaFiDaw", "email": "x7kq2p9m4n@privaterelay.appleid.com",
+        "email_verified": "true", "is_private_email": "true", "auth_time": now(),
+        "nonce_supported": true, "real_user_status": 2})
+}
+
+/// The `user` field of Apple's first callback for a user.
+const APPLE_USER_FIELD: &str = r#"{"name":{"firstName":"Ann","lastName":"Lee"},"email":"x7kq2p9m4n@privaterelay.appleid.com"}"#;
+
+fn apple() -> OAuthProvider {
+    OAuthProvider::preset(Preset::Apple, CLIENT_ID, "", &params_of(Preset::Apple, "")).unwrap()
+}
+
+#[tokio::test]
+async fn apple_sends_the_browser_to_its_discovered_endpoint_for_a_form_post_with_state_and_nonce() {
+    assert_eq!(
+        apple().endpoints(),
+        &Endpoints::discovery("https://appleid.apple.com")
+    );
+    // The fake stands in for Apple's discovery document.
+    let issuer = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let issuer_for_fake = std::sync::Arc::clone(&issuer);
+    let fake = Fake::start(move |seen| {
+        let issuer = issuer_for_fake.lock().unwrap().clone();
+        match seen.path.as_str() {
+            "/.well-known/openid-configuration" => json_answer(
+                200,
+                json!({"issuer": issuer,
+                    "authorization_endpoint": format!("{issuer}/auth/authorize"),
+                    "token_endpoint": format!("{issuer}/auth/token"),
+                    "jwks_uri": format!("{issuer}/auth/keys"),
+                    "response_modes_supported": ["query", "fragment", "form_post"]}),
+            ),
+            _ => json_answer(404, json!({})),
+        }
+    });
+    *issuer.lock().unwrap() = fake.base.clone();
+    let provider = apple()
+        .with_endpoints(Endpoints::discovery(fake.base.clone()))
+        .unwrap();
+    let request = AuthorizationRequest::new(REDIRECT_URI)
+        .state("st")
+        .nonce("nn-1");
+    let url = OAuthClient::new()
+        .authorization_url(&provider, &request)
+        .await
+        .unwrap();
+    let url = url::Url::parse(&url).unwrap();
+    assert_eq!(
+        url.as_str().split('?').next(),
+        Some(fake.url("/auth/authorize").as_str())
+    );
+    let mut pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    pairs.sort();
+    let expected: Vec<(String, String)> = [
+        ("client_id", CLIENT_ID),
+        ("nonce", "nn-1"),
+        ("redirect_uri", REDIRECT_URI),
+        ("response_mode", "form_post"),
+        ("response_type", "code"),
+        ("scope", "name email"),
+        ("state", "st"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    assert_eq!(pairs, expected, "no code_challenge: Apple has no PKCE");
+    // Without the nonce the flow does not start.
+    let no_nonce = AuthorizationRequest::new(REDIRECT_URI).state("st");
+    let err = OAuthClient::new()
+        .authorization_url(&provider, &no_nonce)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, OAuthError::MissingCheck { check: "nonce", .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn apple_posts_a_freshly_signed_client_secret_and_names_the_user_from_the_user_field() {
+    let key = TestKey::generate("apple-key");
+    let jwk = key.jwk.clone();
+    let issuer = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let issuer_for_fake = std::sync::Arc::clone(&issuer);
+    let fake = Fake::start(move |seen| match seen.path.as_str() {
+        "/jwks" => json_answer(200, json!({"keys": [jwk]})),
+        "/token" => {
+            let claims = apple_claims(&issuer_for_fake.lock().unwrap());
+            json_answer(
+                200,
+                json!({"access_token": "at-1", "token_type": "Bearer", "expires_in": 3600,
+                    "refresh_token": "rt-1", "id_token": key.sign(&key.header(), &claims)}),
+            )
+        }
+        _ => json_answer(404, json!({})),
+    });
+    *issuer.lock().unwrap() = fake.base.clone();
+    let provider = apple().with_endpoints(oidc_endpoints(&fake)).unwrap();
+    let callback = CallbackRequest::new(REDIRECT_URI, CODE)
+        .nonce("nn-1")
+        .user(Some(APPLE_USER_FIELD));
+    let before = now();
+    let signed_in = OAuthClient::new()
+        .callback(&provider, &callback)
+        .await
+        .unwrap();
+    assert_eq!(
+        signed_in.user,
+        expect(
+            "001234.0a1b2c3d4e5f60718293a4b5c6d7e8f9.1234",
+            Some("Ann Lee"),
+            Some("x7kq2p9m4n@privaterelay.appleid.com"),
+            None,
+        )
+    );
+    assert_eq!(signed_in.profile["user"]["name"]["firstName"], "Ann");
+    assert_eq!(signed_in.profile["email_verified"], "true");
+
+    let seen = fake.seen();
+    let token = seen.iter().find(|s| s.path == "/token").unwrap();
+    assert_eq!(token.header("authorization"), None, "client_secret_post");
+    assert_eq!(token.form("client_id").as_deref(), Some(CLIENT_ID));
+    assert_eq!(token.form("code_verifier"), None);
+    let secret = token.form("client_secret").expect("a client secret");
+    let (header, claims) = verified_with_the_test_public_key(&secret);
+    assert_eq!(header, json!({"alg": "ES256", "kid": KEY_ID}));
+    assert_eq!(claims["iss"], TEAM_ID);
+    assert_eq!(claims["sub"], CLIENT_ID);
+    assert_eq!(claims["aud"], "https://appleid.apple.com");
+    let iat = claims["iat"].as_u64().unwrap();
+    assert!((before..=now()).contains(&iat), "{claims}");
+    assert_eq!(claims["exp"].as_u64(), Some(iat + 300));
+
+    // A second token request gets a secret of its own, not a copy kept from the first.
+    OAuthClient::new()
+        .callback(&provider, &callback)
+        .await
+        .unwrap();
+    let secrets: Vec<String> = fake
+        .seen()
+        .iter()
+        .filter(|s| s.path == "/token")
+        .filter_map(|s| s.form("client_secret"))
+        .collect();
+    assert_eq!(secrets.len(), 2);
+    assert_ne!(secrets[0], secrets[1], "ES256 signatures are randomized");
+}
+
+#[test]
+fn apple_names_the_user_from_the_user_field_joining_the_parts_it_has() {
+    let with_user = |user: Value| {
+        let mut claims = apple_claims("https://appleid.apple.com");
+        claims["user"] = user;
+        map(Preset::Apple, claims).and_then(|user| user.name)
+    };
+    assert_eq!(
+        with_user(serde_json::from_str(APPLE_USER_FIELD).unwrap()).as_deref(),
+        Some("Ann Lee")
+    );
+    assert_eq!(
+        with_user(json!({"name": {"firstName": "Ann"}})).as_deref(),
+        Some("Ann")
+    );
+    assert_eq!(
+        with_user(json!({"name": {"firstName": "", "lastName": "Lee"}})).as_deref(),
+        Some("Lee")
+    );
+    assert_eq!(with_user(json!({"email": "a@b.c"})), None);
+    // A `name` claim, should Apple ever send one, comes first.
+    let mut named = apple_claims("https://appleid.apple.com");
+    named["name"] = json!("Ann B. Lee");
+    named["user"] = json!({"name": {"firstName": "Ann", "lastName": "Lee"}});
+    assert_eq!(
+        map(Preset::Apple, named)
+            .and_then(|user| user.name)
+            .as_deref(),
+        Some("Ann B. Lee")
+    );
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use url::Url;
 
+pub(crate) use super::client_secret::ClientSecret;
 use super::discovery::Resolved;
 use super::error::OAuthConfigError;
 use super::presets::{Definition, Preset, PresetParams, generic};
@@ -198,16 +199,6 @@ impl ProfileMapping {
     }
 }
 
-/// The client secret; `Debug` never shows it, and it is never compared.
-#[derive(Clone)]
-pub(crate) struct ClientSecret(pub(crate) String);
-
-impl fmt::Debug for ClientSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ClientSecret(<redacted>)")
-    }
-}
-
 /// An OAuth 2.0 or OpenID Connect provider, resolved at start-up (no network).
 ///
 /// Start from [`OAuthProvider::preset`] (GitHub, Google, a generic issuer...) or
@@ -234,15 +225,28 @@ impl OAuthProvider {
     /// A provider from a preset (docs/REST.md §8, next-auth v4 column): its endpoints, scope, checks,
     /// token authentication and profile mapping. `params` gives what the preset needs
     /// (its row's required `params`); a parameter the preset does not take is an error.
+    ///
+    /// A preset that signs its client secret ([`Preset::Apple`], from the `team_id`, `key_id`
+    /// and `private_key` parameters) takes an empty `client_secret`; its private key is read
+    /// here, once, and a new secret is signed for each token request.
     pub fn preset(
         preset: Preset,
         client_id: impl Into<String>,
         client_secret: impl Into<String>,
         params: &PresetParams,
     ) -> Result<OAuthProvider, OAuthConfigError> {
-        let client_id = client_id.into();
-        let definition = super::presets::definition(preset, &client_id, params)?;
-        OAuthProvider::from_definition(Some(preset), client_id, client_secret.into(), definition)
+        let (client_id, client_secret) = (client_id.into(), client_secret.into());
+        let mut definition = super::presets::definition(preset, &client_id, params)?;
+        let secret = match definition.signed_secret.take() {
+            Some(_) if !client_secret.is_empty() => {
+                return Err(OAuthConfigError::UnexpectedClientSecret {
+                    preset: preset.id(),
+                });
+            }
+            Some(signer) => ClientSecret::Signed(Arc::new(signer)),
+            None => ClientSecret::Issued(client_secret),
+        };
+        OAuthProvider::from_definition(Some(preset), client_id, secret, definition)
     }
 
     /// A provider with explicit endpoints (or discovery) and the defaults of the generic
@@ -257,7 +261,7 @@ impl OAuthProvider {
         OAuthProvider::from_definition(
             None,
             client_id.into(),
-            client_secret.into(),
+            ClientSecret::Issued(client_secret.into()),
             generic(endpoints),
         )
     }
@@ -265,13 +269,13 @@ impl OAuthProvider {
     fn from_definition(
         preset: Option<Preset>,
         client_id: String,
-        client_secret: String,
+        client_secret: ClientSecret,
         definition: Definition,
     ) -> Result<OAuthProvider, OAuthConfigError> {
         OAuthProvider {
             preset,
             client_id,
-            client_secret: ClientSecret(client_secret),
+            client_secret,
             manual: None,
             endpoints: definition.endpoints,
             scope: definition.scope.map(str::to_owned),

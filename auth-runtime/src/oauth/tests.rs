@@ -135,7 +135,7 @@ const NONCE: &str = "n-1";
 pub(super) const REDIRECT_URI: &str = "https://app.example/api/auth/callback/idp";
 
 /// OpenID Connect endpoints at the fake, the fake being the issuer.
-fn oidc_endpoints(fake: &Fake) -> Endpoints {
+pub(super) fn oidc_endpoints(fake: &Fake) -> Endpoints {
     Endpoints::Manual {
         authorization: fake.url("/authorize"),
         token: fake.url("/token"),
@@ -697,4 +697,72 @@ async fn a_failed_discovery_is_fetched_again_and_a_good_one_is_cached() {
     client.authorization_url(&provider, &request).await.unwrap();
     assert_eq!(calls.load(Ordering::SeqCst), 2);
     assert_eq!(fake.count("/.well-known/openid-configuration"), 2);
+}
+
+/// The profile of a callback whose `user` field is `user`.
+async fn profile_with_user_field(provider: &OAuthProvider, user: &str) -> Value {
+    OAuthClient::new()
+        .callback(provider, &callback_request().user(Some(user)))
+        .await
+        .unwrap()
+        .profile
+}
+
+/// Sign in with Apple's `user` field: on a `form_post` provider's callback, a JSON object of at
+/// most 4 KiB goes under `user`, never over a `user` claim of the provider's own; anything
+/// else is dropped, and other providers' callbacks never take it.
+#[tokio::test]
+async fn a_form_post_callbacks_user_field_goes_under_user_in_the_profile() {
+    let key = TestKey::generate("k");
+    let jwk = key.jwk.clone();
+    let issuer = Arc::new(Mutex::new(String::new()));
+    let claims_user = Arc::new(Mutex::new(None::<Value>));
+    let (issuer_for_fake, claims_user_for_fake) = (Arc::clone(&issuer), Arc::clone(&claims_user));
+    let fake = Fake::start(move |seen| match seen.path.as_str() {
+        "/jwks" => json_answer(200, json!({"keys": [jwk]})),
+        "/token" => {
+            let mut claims = id_claims(&issuer_for_fake.lock().unwrap());
+            if let Some(user) = claims_user_for_fake.lock().unwrap().clone() {
+                claims["user"] = user;
+            }
+            let id_token = key.sign(&key.header(), &claims);
+            json_answer(200, json!({"access_token": "at", "id_token": id_token}))
+        }
+        _ => json_answer(404, json!({})),
+    });
+    *issuer.lock().unwrap() = fake.base.clone();
+    let form_post = oidc_provider(&fake).param("response_mode", "form_post");
+
+    let user = r#"{"name":{"firstName":"Ann","lastName":"Lee"}}"#;
+    let profile = profile_with_user_field(&form_post, user).await;
+    assert_eq!(
+        profile["user"],
+        json!({"name": {"firstName": "Ann", "lastName": "Lee"}})
+    );
+    assert_eq!(profile["sub"], "alice", "the claims stay");
+
+    // 4 KiB exactly is read; a byte more is not.
+    let padded = |bytes: usize| format!(r#"{{"pad":"{}"}}"#, "x".repeat(bytes - 10));
+    assert_eq!(padded(4096).len(), 4096);
+    let read = profile_with_user_field(&form_post, &padded(4096)).await;
+    assert!(read.get("user").is_some());
+    for dropped in [
+        padded(4097),
+        "not json".to_owned(),
+        "[1, 2]".to_owned(),
+        "\"Ann\"".to_owned(),
+    ] {
+        let profile = profile_with_user_field(&form_post, &dropped).await;
+        assert_eq!(profile.get("user"), None, "{dropped:.20}");
+    }
+
+    let query = oidc_provider(&fake);
+    assert_eq!(
+        profile_with_user_field(&query, user).await.get("user"),
+        None
+    );
+
+    *claims_user.lock().unwrap() = Some(json!("the provider's own"));
+    let profile = profile_with_user_field(&form_post, user).await;
+    assert_eq!(profile["user"], "the provider's own");
 }

@@ -45,6 +45,18 @@ pub use openid::*;
 /// The generic `OAuth` kind's profile: the userinfo answer as JSON, whatever its shape.
 pub type OAuth = serde_json::Value;
 
+/// Whether a raw profile, of any provider, says its email address is verified: the OpenID
+/// claim `email_verified`, a boolean or a string that is true when it is `"true"` (Google's
+/// and Apple's ID tokens may send a string), as the structs' `email_verified` reads it; `None`
+/// when the profile does not say. Linking by email reads this.
+pub(crate) fn email_verified(profile: &serde_json::Value) -> Option<bool> {
+    match profile.get("email_verified")? {
+        serde_json::Value::Bool(verified) => Some(*verified),
+        serde_json::Value::String(verified) => Some(verified == "true"),
+        _ => None,
+    }
+}
+
 /// The `deserialize_with` helpers the structs share.
 mod de {
     use std::fmt;

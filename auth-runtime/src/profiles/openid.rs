@@ -1,6 +1,7 @@
 //! The OpenID Connect profiles: the standard claims ([`Oidc`], shared by the kinds that send
-//! nothing more) and the kinds whose claims add their own (Google's `hd`, Azure AD's `tid`…,
-//! and Salesforce's userinfo, the same claims from an OAuth 2.0 preset).
+//! nothing more) and the kinds whose claims add their own (Google's `hd`, Azure AD's `tid`,
+//! Apple's `is_private_email`…, and Salesforce's userinfo, the same claims from an OAuth 2.0
+//! preset).
 
 use serde::Deserialize;
 
@@ -76,6 +77,42 @@ openid_profile! {
         /// `tid`: the id of the tenant the user signed in to.
         pub tid: Option<String>,
     }
+}
+
+openid_profile! {
+    /// Sign in with Apple's ID token claims, and the `user` field Apple posts with the callback
+    /// of a user's first sign-in only. Apple's ID token carries no name: the built-in mapping
+    /// names the user from `user`, the one time it comes.
+    pub struct Apple {
+        /// `is_private_email`: whether `email` is an address of Apple's private email relay (a
+        /// boolean, or the string `"true"` or `"false"`, as `email_verified`).
+        #[serde(default, deserialize_with = "de::email_verified")]
+        pub is_private_email: Option<bool>,
+        /// The first callback's `user` field, as the browser posted it: not signed by Apple.
+        pub user: Option<AppleUser>,
+    }
+}
+
+/// The `user` field Apple posts with the callback of a user's first sign-in (JSON).
+#[derive(Deserialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct AppleUser {
+    /// The name the user chose to share.
+    pub name: Option<AppleUserName>,
+    /// The address the user chose to share (the ID token's `email` is the one to trust).
+    pub email: Option<String>,
+}
+
+/// The name in Apple's `user` field.
+#[derive(Deserialize, Clone, Debug)]
+#[non_exhaustive]
+pub struct AppleUserName {
+    /// `firstName`.
+    #[serde(rename = "firstName")]
+    pub first_name: Option<String>,
+    /// `lastName`.
+    #[serde(rename = "lastName")]
+    pub last_name: Option<String>,
 }
 
 openid_profile! {

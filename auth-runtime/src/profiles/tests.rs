@@ -226,3 +226,63 @@ fn a_typed_mapping_sees_the_struct_and_a_profile_that_does_not_fit_maps_to_no_us
     let map = settings.profile.unwrap();
     assert_eq!(map(&json!({"uid": "u-1"})), Some(User::new("u-1")));
 }
+
+#[test]
+fn apples_claims_read_string_flags_and_the_first_callbacks_user_field() {
+    // Apple's documented ID token claims: `email_verified` and `is_private_email` may be
+    // strings; the `user` field is what the client put under `user` from the first callback.
+    let apple: Apple = read(json!({"iss": "https://appleid.apple.com",
+        "aud": "com.example.web", "exp": 1700003600, "iat": 1700000000,
+        "sub": "001234.0a1b2c3d4e5f60718293a4b5c6d7e8f9.1234",
+        "c_hash": "cMEm3sBzZCwXEg0VaFiDaw", "email": "x7kq2p9m4n@privaterelay.appleid.com",
+        "email_verified": "true", "is_private_email": "true", "auth_time": 1700000000,
+        "nonce_supported": true, "real_user_status": 2,
+        "user": {"name": {"firstName": "Ann", "lastName": "Lee"},
+            "email": "x7kq2p9m4n@privaterelay.appleid.com"}}));
+    assert_eq!(apple.sub, "001234.0a1b2c3d4e5f60718293a4b5c6d7e8f9.1234");
+    assert_eq!(
+        (apple.email_verified, apple.is_private_email),
+        (Some(true), Some(true))
+    );
+    let name = apple.user.and_then(|user| user.name).expect("a name");
+    assert_eq!(
+        (name.first_name.as_deref(), name.last_name.as_deref()),
+        (Some("Ann"), Some("Lee"))
+    );
+    assert_eq!(apple.other_claims.get("real_user_status"), Some(&json!(2)));
+
+    // Later sign-ins: no `user`; the flags as booleans, or the string "false".
+    let later: Apple = read(json!({"sub": "001234.a.1234", "email_verified": true,
+        "is_private_email": "false"}));
+    assert!(later.user.is_none());
+    assert_eq!(
+        (later.email_verified, later.is_private_email),
+        (Some(true), Some(false))
+    );
+}
+
+#[test]
+fn linking_reads_email_verified_as_the_structs_do_for_every_provider() {
+    let cases = [
+        (json!({"email_verified": true}), Some(true)),
+        (json!({"email_verified": "true"}), Some(true)),
+        (json!({"email_verified": false}), Some(false)),
+        (json!({"email_verified": "false"}), Some(false)),
+        (json!({"email_verified": "TRUE"}), Some(false)),
+        (json!({"email_verified": null}), None),
+        (json!({}), None),
+    ];
+    for (flag, verified) in cases {
+        let mut profile = json!({"sub": "1"});
+        profile
+            .as_object_mut()
+            .unwrap()
+            .extend(flag.as_object().unwrap().clone());
+        assert_eq!(email_verified(&profile), verified, "{profile}");
+        // The typed reading, which a `profile:` mapping sees, says the same.
+        let typed: Oidc = read(profile.clone());
+        assert_eq!(typed.email_verified, verified, "{profile}");
+    }
+    // A number is not a flag: linking does not read it as one.
+    assert_eq!(email_verified(&json!({"email_verified": 1})), None);
+}

@@ -144,7 +144,13 @@ async fn oauth_callback<D: SessionData>(
     };
     let redirect_uri = ctx.url(&format!("callback/{id}"));
     let iss = param(ctx, "iss");
-    let mut request = CallbackRequest::new(&redirect_uri, &code).iss(iss.as_deref());
+    // Only a form POST carries Apple's `user` field (the name, on a first sign-in).
+    let user = (ctx.method == Method::POST)
+        .then(|| param(ctx, "user"))
+        .flatten();
+    let mut request = CallbackRequest::new(&redirect_uri, &code)
+        .iss(iss.as_deref())
+        .user(user.as_deref());
     if let Some(verifier) = &verifier {
         request = request.code_verifier(verifier);
     }

@@ -117,7 +117,7 @@ pub(super) async fn user_for_sign_in<D>(
             ..Stored::found(owner)
         });
     }
-    let verified = profile.is_some_and(profile_email_verified);
+    let verified = profile.and_then(crate::profiles::email_verified) == Some(true);
     if let Some(email) = user.email.as_deref()
         && let Some(owner) = adapter
             .get_user_by_email(email)
@@ -294,16 +294,6 @@ async fn link_once_per_provider(
         return Err("OAuthAccountNotLinked");
     }
     adapter.link_account(account).await.map_err(store_error)
-}
-
-/// Whether a provider's profile says its email address is verified: the OpenID claim
-/// `email_verified`, a boolean (some providers send the string `"true"`).
-fn profile_email_verified(profile: &Value) -> bool {
-    match profile.get("email_verified") {
-        Some(Value::Bool(verified)) => *verified,
-        Some(Value::String(verified)) => verified == "true",
-        _ => false,
-    }
 }
 
 /// Deletes the session row behind the request's cookie, if any, before a sign-in replaces

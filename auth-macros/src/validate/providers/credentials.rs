@@ -27,6 +27,7 @@ pub(super) const KIND: KindRow = KindRow {
             example: "authorize: crate::path::to::async_fn",
         },
     ],
+    refused_fields: &[],
     name_from_env: false,
     openid_connect: false,
     preset: None,

@@ -46,6 +46,7 @@ pub(super) const KIND: KindRow = KindRow {
             example: "confirm: true",
         },
     ],
+    refused_fields: &[],
     name_from_env: false,
     openid_connect: false,
     preset: None,

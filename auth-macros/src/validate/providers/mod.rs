@@ -24,6 +24,8 @@ struct KindRow {
     kind: &'static str,
     default_name: &'static str,
     fields: &'static [FieldRow],
+    /// Fields other kinds take that this one refuses with its own reason.
+    refused_fields: &'static [RefusedField],
     /// Whether `name` may be read from the environment (`env_or("VAR", "Default")`).
     name_from_env: bool,
     /// Whether the provider speaks OpenID Connect, so it has ID tokens and `nonce`.
@@ -39,6 +41,14 @@ struct FieldRow {
     key: &'static str,
     required: bool,
     example: &'static str,
+}
+
+/// A field a kind refuses with a reason of its own rather than as unknown: one that a
+/// reader of another kind's block would expect to write. `why` is the whole message, with
+/// `{KIND}` standing for the kind.
+struct RefusedField {
+    key: &'static str,
+    why: &'static str,
 }
 
 /// What a kind's `build` fn gets: the checked parts of one provider.
@@ -218,7 +228,17 @@ fn check_provider(cx: &Ctxt, entry: &EntryInput) -> Option<(String, bool, Provid
         .copied()
         .chain(row.fields.iter().map(|f| f.key))
         .collect();
-    let fields = check_keys(cx, &value.body.entries, &allowed, "provider field");
+    let refused = |entry: &EntryInput| {
+        let name = entry.key.name();
+        row.refused_fields.iter().find(|field| field.key == name)
+    };
+    for entry in &value.body.entries {
+        if let Some(field) = refused(entry) {
+            cx.error(&entry.key, field.why.replace("{KIND}", row.kind));
+        }
+    }
+    let entries = value.body.entries.iter().filter(|e| refused(e).is_none());
+    let fields = check_keys(cx, entries, &allowed, "provider field");
     let id = entry.key.name();
     check_required_provider_fields(cx, &value.kind, row, &fields, &id);
     let name = match fields.value(kw::NAME) {

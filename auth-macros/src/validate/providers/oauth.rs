@@ -6,7 +6,7 @@ use syn::{Ident, Lit, Path};
 
 use auth_shared::presets::{Param, ParamValue, Preset};
 
-use super::{FieldRow, KindRow, ProviderInput, env_prefix, optional_field};
+use super::{FieldRow, KindRow, ProviderInput, RefusedField, env_prefix, optional_field};
 use crate::ctxt::Ctxt;
 use crate::kw;
 use crate::model::{Checks, EnvVar, OAuthProvider, ProviderKind, Setting, TokenAuthMethod};
@@ -38,7 +38,40 @@ const PLACEHOLDER: KindRow = preset(&TABLE[0]);
 
 /// A preset's kind: its fields are the common OAuth ones plus the parameters it takes.
 const fn preset(row: &'static Preset) -> KindRow {
-    let fields = match row.params {
+    let (fields, refused_fields) = match row.params {
+        // What signs the secret: no `client_secret` (the table says a preset with these
+        // parameters signs its own, and takes no other parameter).
+        [
+            Param {
+                value: ParamValue::TeamId,
+                ..
+            },
+            Param {
+                value: ParamValue::KeyId,
+                ..
+            },
+            Param {
+                value: ParamValue::PrivateKey,
+                ..
+            },
+        ] => (SIGNED_SECRET_OAUTH_FIELDS, SIGNED_SECRET_REFUSED),
+        params => (issued_secret_fields(params), &[] as &[RefusedField]),
+    };
+    KindRow {
+        kind: row.kind_name,
+        default_name: row.name,
+        fields,
+        refused_fields,
+        name_from_env: true,
+        openid_connect: row.is_oidc(),
+        preset: Some(row),
+        build: build_oauth,
+    }
+}
+
+/// The fields of a preset whose client secret the provider issued, by the parameters it takes.
+const fn issued_secret_fields(params: &[Param]) -> &'static [FieldRow] {
+    match params {
         [] => OAUTH_FIELDS,
         [
             Param {
@@ -53,15 +86,6 @@ const fn preset(row: &'static Preset) -> KindRow {
             },
         ] => TENANT_OAUTH_FIELDS,
         _ => ENDPOINT_OAUTH_FIELDS,
-    };
-    KindRow {
-        kind: row.kind_name,
-        default_name: row.name,
-        fields,
-        name_from_env: true,
-        openid_connect: row.is_oidc(),
-        preset: Some(row),
-        build: build_oauth,
     }
 }
 
@@ -87,6 +111,24 @@ const TENANT: FieldRow = FieldRow {
     key: kw::TENANT,
     required: false,
     example: "tenant: env(\"{ID}_TENANT\")",
+};
+
+const TEAM_ID: FieldRow = FieldRow {
+    key: kw::TEAM_ID,
+    required: true,
+    example: "team_id: env(\"{ID}_TEAM_ID\")",
+};
+
+const KEY_ID: FieldRow = FieldRow {
+    key: kw::KEY_ID,
+    required: true,
+    example: "key_id: env(\"{ID}_KEY_ID\")",
+};
+
+const PRIVATE_KEY: FieldRow = FieldRow {
+    key: kw::PRIVATE_KEY,
+    required: true,
+    example: "private_key: env(\"{ID}_PRIVATE_KEY\")",
 };
 
 const AUTHORIZATION: FieldRow = FieldRow {
@@ -181,6 +223,26 @@ const TENANT_OAUTH_FIELDS: &[FieldRow] = &[
     ACCOUNT_LINKING,
 ];
 
+/// The fields of a preset that signs its own client secret (`Apple`).
+const SIGNED_SECRET_OAUTH_FIELDS: &[FieldRow] = &[
+    CLIENT_ID,
+    TEAM_ID,
+    KEY_ID,
+    PRIVATE_KEY,
+    SCOPE,
+    PARAMS,
+    TOKEN_AUTH,
+    CHECKS,
+    PROFILE,
+    ACCOUNT_LINKING,
+];
+
+/// `client_secret` on a preset that signs its own: a field it would ignore.
+const SIGNED_SECRET_REFUSED: &[RefusedField] = &[RefusedField {
+    key: kw::CLIENT_SECRET,
+    why: "`{KIND}` takes no `client_secret`: the runtime signs one for each token request with `private_key`, `key_id` and `team_id`",
+}];
+
 /// The fields of generic `OAuth`, which has no endpoints of its own.
 const ENDPOINT_OAUTH_FIELDS: &[FieldRow] = &[
     CLIENT_ID,
@@ -205,9 +267,14 @@ fn build_oauth(cx: &Ctxt, input: &ProviderInput) -> Option<ProviderKind> {
     let client_id = fields
         .value(kw::CLIENT_ID)
         .and_then(|v| check_client_id(cx, v, &prefix));
-    let client_secret = fields
-        .value(kw::CLIENT_SECRET)
-        .and_then(|v| check_client_secret(cx, v, &prefix));
+    // A preset that signs its own secret has no `client_secret` field; on any other, a missing
+    // one is already reported.
+    let takes_secret = input.row.fields.iter().any(|f| f.key == kw::CLIENT_SECRET);
+    let client_secret = match fields.value(kw::CLIENT_SECRET) {
+        Some(value) => check_client_secret(cx, value, &prefix).map(Some),
+        None if takes_secret => None,
+        None => Some(None),
+    };
     let params: Vec<Option<(&'static str, Setting)>> = kw::PRESET_PARAMS
         .iter()
         .filter_map(|&key| {
@@ -294,45 +361,54 @@ fn check_client_id(cx: &Ctxt, value: &ValueInput, prefix: &str) -> Option<Settin
 /// A client secret is read from the environment at start-up; a literal would ship it inside
 /// the binary and its repository.
 fn check_client_secret(cx: &Ctxt, value: &ValueInput, prefix: &str) -> Option<EnvVar> {
+    check_secret(cx, value, &format!("{prefix}_SECRET"), "secret")
+}
+
+/// A secret (`what`: the client secret, a private key) is `env("…")`, never a literal, which
+/// would ship inside the binary and its repository; `var` is the variable messages suggest.
+fn check_secret(cx: &Ctxt, value: &ValueInput, var: &str, what: &str) -> Option<EnvVar> {
     match value {
         ValueInput::Lit(Lit::Str(lit)) => {
             cx.error(
                 lit,
-                format!(
-                    "literal secret; read it from the environment with `env(\"{prefix}_SECRET\")`"
-                ),
+                format!("literal {what}; read it from the environment with `env(\"{var}\")`"),
             );
             None
         }
         ValueInput::Call(_) => check_env(cx, value),
         other => {
-            expected(cx, other, &format!("`env(\"{prefix}_SECRET\")`"));
+            expected(cx, other, &format!("`env(\"{var}\")`"));
             None
         }
     }
 }
 
-/// A preset parameter (`issuer`, `tenant`, `authorization`, `token`, `userinfo`) is
-/// `env("…")`, checked at start-up, or a literal, checked here so a typo fails the build.
+/// A preset parameter (`issuer`, `tenant`, `authorization`, `token`, `userinfo`, `team_id`,
+/// `key_id`) is `env("…")`, checked at start-up, or a literal, checked here so a typo fails
+/// the build; `private_key` is a secret, so only ever `env("…")`.
 fn check_preset_param(cx: &Ctxt, key: &str, value: &ValueInput, prefix: &str) -> Option<Setting> {
+    let upper = key.to_ascii_uppercase();
+    if key == kw::PRIVATE_KEY {
+        return check_secret(cx, value, &format!("{prefix}_{upper}"), "private key")
+            .map(Setting::Env);
+    }
     match value {
         ValueInput::Lit(Lit::Str(lit)) => {
-            let issuer = key == kw::ISSUER;
-            let literal = if key == kw::TENANT {
-                check_literal(cx, lit, literals::check_tenant)
-            } else {
-                check_literal(cx, lit, |url| literals::check_url(url, issuer))
+            let literal = match key {
+                kw::TENANT => check_literal(cx, lit, literals::check_tenant),
+                kw::TEAM_ID => check_literal(cx, lit, |id| literals::check_apple_id(id, "team id")),
+                kw::KEY_ID => check_literal(cx, lit, |id| literals::check_apple_id(id, "key id")),
+                _ => check_literal(cx, lit, |url| literals::check_url(url, key == kw::ISSUER)),
             };
             literal.map(Setting::Literal)
         }
         ValueInput::Call(_) => check_env(cx, value).map(Setting::Env),
         other => {
-            let example = if key == kw::TENANT {
-                "`\"contoso.onmicrosoft.com\"`"
-            } else {
-                "`\"https://idp.example.com\"`"
+            let example = match key {
+                kw::TENANT => "`\"contoso.onmicrosoft.com\"`",
+                kw::TEAM_ID | kw::KEY_ID => "`\"ABCDE12345\"`",
+                _ => "`\"https://idp.example.com\"`",
             };
-            let upper = key.to_ascii_uppercase();
             expected(
                 cx,
                 other,
@@ -494,7 +570,9 @@ mod tests {
 
     use super::*;
     use crate::model::Provider;
-    use crate::validate::test_support::{errors, oauth_block, valid, with_provider};
+    use crate::validate::test_support::{
+        describe_setting, errors, oauth_block, valid, with_provider,
+    };
 
     /// The display name, `#[optional]` and OAuth settings of the only provider of a valid block.
     fn oauth_model(tokens: TokenStream) -> (String, bool, OAuthProvider) {
@@ -564,7 +642,10 @@ mod tests {
             Some("CORP_NAME")
         );
         assert!(matches!(&oauth.client_id, Setting::Literal(id) if id == "public-client"));
-        assert_eq!(oauth.client_secret.name, "CORP_SECRET");
+        assert_eq!(
+            oauth.client_secret.map(|var| var.name).as_deref(),
+            Some("CORP_SECRET")
+        );
         let [("issuer", Setting::Literal(issuer))] = oauth.params.as_slice() else {
             panic!("one literal issuer expected");
         };
@@ -1014,6 +1095,113 @@ mod tests {
             "Google",
             quote!(allow_dangerous_email_account_linking: true),
         ));
+    }
+
+    /// A valid `Apple` block, with `fields` replacing or adding to its own.
+    fn apple(fields: TokenStream) -> TokenStream {
+        with_provider(quote! {
+            apple: Apple {
+                client_id: env("APPLE_ID"),
+                team_id: "ABCDE12345",
+                key_id: env("APPLE_KEY_ID"),
+                private_key: env("APPLE_PRIVATE_KEY"),
+                #fields
+            }
+        })
+    }
+
+    #[test]
+    fn apple_signs_its_secret_from_its_team_key_and_private_key() {
+        let (name, _, oauth) = oauth_model(apple(quote!()));
+        assert_eq!(name, "Apple");
+        assert_eq!(oauth.preset.to_string(), "Apple");
+        assert!(oauth.client_secret.is_none());
+        let params: Vec<(&str, String)> = oauth
+            .params
+            .iter()
+            .map(|(key, setting)| (*key, describe_setting(setting)))
+            .collect();
+        assert_eq!(
+            params,
+            [
+                ("team_id", "literal ABCDE12345".to_owned()),
+                ("key_id", "env APPLE_KEY_ID".to_owned()),
+                ("private_key", "env APPLE_PRIVATE_KEY".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn apple_needs_what_signs_its_secret() {
+        assert_eq!(
+            errors(with_provider(
+                quote!(apple: Apple { client_id: env("APPLE_ID") })
+            )),
+            [
+                "missing provider field `team_id`; expected `team_id: env(\"APPLE_TEAM_ID\")`",
+                "missing provider field `key_id`; expected `key_id: env(\"APPLE_KEY_ID\")`",
+                "missing provider field `private_key`; expected `private_key: env(\"APPLE_PRIVATE_KEY\")`",
+            ]
+        );
+    }
+
+    #[test]
+    fn apple_takes_no_client_secret_and_says_why() {
+        assert_eq!(
+            errors(apple(quote!(client_secret: env("APPLE_SECRET")))),
+            [
+                "`Apple` takes no `client_secret`: the runtime signs one for each token request with `private_key`, `key_id` and `team_id`"
+            ]
+        );
+        // Its own fields are unknown elsewhere.
+        let on_github = errors(oauth_block("gh", "GitHub", quote!(private_key: env("K"))));
+        assert!(
+            on_github[0].starts_with("unknown provider field `private_key`; expected one of"),
+            "{on_github:?}"
+        );
+    }
+
+    #[test]
+    fn apples_private_key_is_never_a_literal() {
+        let pem = "-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----";
+        let block = with_provider(quote! {
+            apple: Apple {
+                client_id: env("APPLE_ID"),
+                team_id: env("APPLE_TEAM_ID"),
+                key_id: env("APPLE_KEY_ID"),
+                private_key: #pem,
+            }
+        });
+        assert_eq!(
+            errors(block),
+            ["literal private key; read it from the environment with `env(\"APPLE_PRIVATE_KEY\")`"]
+        );
+        assert_eq!(
+            errors(with_provider(quote! {
+                fruit: Apple { client_id: "x", team_id: "ABCDE12345", key_id: "ABCDE12345", private_key: key }
+            })),
+            ["expected `env(\"FRUIT_PRIVATE_KEY\")`, found a path"]
+        );
+    }
+
+    #[test]
+    fn a_literal_team_or_key_id_follows_the_shared_rule() {
+        for (team_id, key_id, what, bad) in [
+            ("abcde12345", "ABCDE12345", "team id", "abcde12345"),
+            ("ABCDE12345", "KEY-123", "key id", "KEY-123"),
+        ] {
+            let block = with_provider(quote! {
+                apple: Apple {
+                    client_id: env("APPLE_ID"),
+                    team_id: #team_id,
+                    key_id: #key_id,
+                    private_key: env("APPLE_PRIVATE_KEY"),
+                }
+            });
+            // The runtime holds a value of `env(…)` to the same rule at start-up.
+            let shared = auth_shared::literals::apple_id_problem(bad, what);
+            assert_eq!(errors(block), [shared.unwrap_or_default()], "{what}");
+        }
     }
 
     #[test]
