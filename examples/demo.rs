@@ -59,6 +59,9 @@ auth! {
     },
     callbacks: { jwt: jwt },
     events: { sign_in: on_sign_in },
+    // Users signed in to an Auth.js v5 app with the same secret are signed in here too; the
+    // demo answers them with its own (next-auth v4) cookie.
+    cookies: { write: next_auth_v4, read: [next_auth_v4, authjs_v5] },
     // Generous: a person mistyping never meets them, a password-guessing script soon does.
     throttle: {
         per_address: limit(60, minutes(1)),

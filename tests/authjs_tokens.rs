@@ -5,12 +5,18 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[allow(dead_code, unreachable_pub)]
+#[path = "../examples/demo.rs"]
+mod demo;
+
 use std::process::Command;
 use std::sync::OnceLock;
 
 use auth_runtime::jwt::TokenError;
 use auth_runtime::jwt::authjs::{self, AuthJsKeys};
+use auth_test_support::client::{Client, vars};
 use auth_test_support::{now, require_node, workspace_root};
+use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
 const SALT: &str = "authjs.session-token";
@@ -149,4 +155,66 @@ fn expired_and_tampered_tokens_from_auth_js_are_refused() {
             "segment {at}"
         );
     }
+}
+
+/// The demo reads Auth.js v5 cookies beside its own: a cookie minted by `@auth/core`'s
+/// `encode` with the demo's secret signs its user in, and `/session` answers with the demo's
+/// own next-auth v4 cookie (a migration that signs nobody out; the v5 cookie is left alone).
+#[tokio::test]
+async fn an_auth_js_v5_cookie_signs_in_to_the_demo_and_gets_a_v4_cookie_back() {
+    let auth = demo::auth::config_from(&vars(&[
+        ("NEXTAUTH_SECRET", SECRET),
+        ("NEXTAUTH_URL", "http://127.0.0.1:3000"),
+    ]))
+    .unwrap();
+    let mut client = Client::new(demo::app(auth));
+    let v5 = node_encode(json!(SECRET), SALT, 3600);
+    client.set_cookie(SALT, &v5);
+    let answer = client.get("/api/auth/session").await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let session = answer.json();
+    assert_eq!(session["user"]["name"], "Ann", "{session}");
+    assert_eq!(session["user"]["email"], "ann@example.com");
+    let v4 = answer
+        .set_cookie("next-auth.session-token")
+        .expect("a next-auth v4 cookie");
+    assert!(v4.contains("HttpOnly"), "{v4}");
+    assert!(
+        answer.set_cookie(SALT).is_none(),
+        "the v5 cookie is not touched"
+    );
+    // The `Session` extractor reads it too.
+    let mut api = Client::new(client.app.clone());
+    api.set_cookie(SALT, &v5);
+    assert_eq!(api.get("/me").await.json()["email"], "ann@example.com");
+    // Another secret's v5 cookie is no session, and is not cleared either.
+    let mut stranger = Client::new(client.app.clone());
+    let foreign = node_encode(json!("a-different-secret-entirely-012345"), SALT, 3600);
+    stranger.set_cookie(SALT, &foreign);
+    let answer = stranger.get("/api/auth/session").await;
+    assert_eq!(answer.body, "{}");
+    assert!(answer.set_cookie(SALT).is_none());
+}
+
+/// Auth.js v5's client asks for `{url}` instead of a redirect with `X-Auth-Return-Redirect: 1`.
+#[tokio::test]
+async fn the_auth_js_v5_return_redirect_header_answers_json() {
+    let auth = demo::auth::config_from(&vars(&[
+        ("NEXTAUTH_SECRET", SECRET),
+        ("NEXTAUTH_URL", "http://127.0.0.1:3000"),
+    ]))
+    .unwrap();
+    let mut client = Client::new(demo::app(auth));
+    let token = client.csrf("/api/auth").await;
+    let request = axum::http::Request::post("/api/auth/callback/credentials")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-auth-return-redirect", "1")
+        .body(axum::body::Body::from(format!(
+            "csrfToken={token}&username=demo&password=demo&callbackUrl=%2Fme"
+        )))
+        .unwrap();
+    let answer = client.send(request).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.json()["url"], "http://127.0.0.1:3000/me");
+    assert!(answer.set_cookie("next-auth.session-token").is_some());
 }

@@ -55,6 +55,7 @@ pub fn auth(input: TokenStream) -> TokenStream {
                 events: Vec::new(),
                 pages: Vec::new(),
                 throttle: None,
+                read_authjs_v5: false,
             };
             let errors = error.to_compile_error();
             let stub = gen_module(&config, Mode::Stub);
@@ -528,6 +529,9 @@ fn gen_builder_calls(config: &Config, private: &TokenStream) -> TokenStream {
         .throttle
         .as_ref()
         .map(|t| gen_throttle_call(&builder, private, t));
+    let read_authjs = config
+        .read_authjs_v5
+        .then(|| quote!(#builder.read_authjs_v5_cookies();));
     quote! {
         let mut #builder = #private::Builder::<SessionData>::new(vars);
         #builder.secrets(&[#(#secrets),*]);
@@ -538,6 +542,7 @@ fn gen_builder_calls(config: &Config, private: &TokenStream) -> TokenStream {
         #(#events)*
         #(#pages)*
         #throttle
+        #read_authjs
         #builder.build()
     }
 }

@@ -27,6 +27,8 @@ pub const EVENTS: &str = "events";
 pub const PAGES: &str = "pages";
 /// `throttle: { … }`.
 pub const THROTTLE: &str = "throttle";
+/// `cookies: { … }`, the session cookie formats written and read.
+pub const COOKIES: &str = "cookies";
 
 /// Top-level keys, in the order the documentation lists them.
 pub const TOP_LEVEL_KEYS: &[&str] = &[
@@ -42,6 +44,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     EVENTS,
     PAGES,
     THROTTLE,
+    COOKIES,
 ];
 
 /// The attribute of doc comments, allowed on any entry.
@@ -219,3 +222,19 @@ pub const X_FORWARDED_FOR: &str = "x_forwarded_for";
 
 /// `client_address:` values: the TCP peer, or the right-most `X-Forwarded-For` entry.
 pub const CLIENT_ADDRESS_SOURCES: &[&str] = &[PEER, X_FORWARDED_FOR];
+
+/// `write:` of `cookies:`, the format the app writes.
+pub const WRITE: &str = "write";
+/// `read:` of `cookies:`, the formats the app reads.
+pub const READ: &str = "read";
+
+/// The fields of `cookies: { … }`.
+pub const COOKIES_FIELDS: &[&str] = &[WRITE, READ];
+
+/// next-auth v4's cookies (`next-auth.session-token`, v4's token): the default.
+pub const NEXT_AUTH_V4: &str = "next_auth_v4";
+/// Auth.js v5's cookies (`authjs.session-token`, `@auth/core`'s token).
+pub const AUTHJS_V5: &str = "authjs_v5";
+
+/// Session cookie formats.
+pub const COOKIE_FORMATS: &[&str] = &[NEXT_AUTH_V4, AUTHJS_V5];

@@ -34,6 +34,9 @@ pub struct Config {
     pub pages: Vec<PageOverride>,
     /// Sign-in throttling, when `throttle:` is given.
     pub throttle: Option<Throttle>,
+    /// Whether Auth.js v5 session cookies are read besides next-auth v4's (`cookies: { read:
+    /// [next_auth_v4, authjs_v5] }`).
+    pub read_authjs_v5: bool,
 }
 
 /// A role of `roles: { … }`.

@@ -11,6 +11,7 @@ use auth_shared::literals::{self, Origin};
 use auth_shared::presets::ParamValue;
 use serde::Serialize;
 
+use crate::authjs::AuthJsKeys;
 use crate::callbacks::{
     self, AuthorizeFn, AuthorizeOutput, Callbacks, CreateUserEvent, ErrorEvent, Events, JwtParams,
     LinkAccountEvent, RedirectParams, SessionEvent, SessionParams, SignInDecision, SignInEvent,
@@ -281,6 +282,15 @@ pub(crate) struct Inner<D> {
     pub(crate) throttle: Option<Throttle>,
     /// The refreshes of provider access tokens in the air or just done.
     pub(crate) refresher: crate::access::Refresher,
+    /// Auth.js v5 session cookies read beside v4's, when declared.
+    pub(crate) authjs: Option<AuthJsSession>,
+}
+
+/// How Auth.js v5 session cookies are read: the cookie's name (also its keys' salt) and the
+/// keys.
+pub(crate) struct AuthJsSession {
+    pub(crate) keys: AuthJsKeys,
+    pub(crate) cookie: &'static str,
 }
 
 /// The keys of the three OAuth check cookies.
@@ -423,6 +433,8 @@ pub struct Builder<'a, D> {
     throttle: Option<ThrottleSettings>,
     /// The PostgreSQL throttle store's URL, read with the other variables.
     throttle_url: Option<String>,
+    /// Whether Auth.js v5 session cookies are read too (`cookies: { read: [.., authjs_v5] }`).
+    read_authjs: bool,
     invalid: Vec<ConfigError>,
 }
 
@@ -442,6 +454,7 @@ impl<'a, D: SessionData> Builder<'a, D> {
             pages: Pages::default(),
             throttle: None,
             throttle_url: None,
+            read_authjs: false,
             invalid: Vec::new(),
         }
     }
@@ -781,6 +794,12 @@ impl<'a, D: SessionData> Builder<'a, D> {
         self.events.update_user = Some(callbacks::event(f));
     }
 
+    /// Reads Auth.js v5 session cookies (`authjs.session-token`) when there is no next-auth
+    /// v4 one; `/session` answers them with a v4 cookie.
+    pub fn read_authjs_v5_cookies(&mut self) {
+        self.read_authjs = true;
+    }
+
     /// The `refresh` event.
     pub fn refresh_event<F, Fut>(&mut self, f: F)
     where
@@ -895,6 +914,18 @@ impl<'a, D: SessionData> Builder<'a, D> {
                 .ok_or_else(|| ConfigError::MissingVariables(vec!["NEXTAUTH_SECRET".to_owned()]))
         };
         let session_keys = derive("")?;
+        let authjs = self.read_authjs.then(|| {
+            let cookie = if base.is_secure() {
+                "__Secure-authjs.session-token"
+            } else {
+                "authjs.session-token"
+            };
+            AuthJsSession {
+                keys: AuthJsKeys::derive(&secrets, cookie)
+                    .expect("the secrets were checked to be there above"),
+                cookie,
+            }
+        });
         let check_keys = CheckKeys {
             state: derive(cookies.state)?,
             pkce: derive(cookies.pkce_code_verifier)?,
@@ -923,6 +954,7 @@ impl<'a, D: SessionData> Builder<'a, D> {
                 base,
                 secrets,
                 session_keys,
+                authjs,
                 check_keys,
                 oauth,
                 cookies,

@@ -145,31 +145,35 @@ pub(crate) fn client_session_json<D>(token: &Token<D>, expires: &str) -> Option<
     String::from_utf8(body).ok()
 }
 
+/// The typed token of a decrypted payload whose time claims are current.
+fn token_of_payload<D: SessionData>(payload: &[u8], now: u64) -> Option<Token<D>> {
+    let token: Token<D> = match serde_json::from_slice(payload) {
+        Ok(token) => token,
+        Err(_) if payload.trim_ascii_start().first() != Some(&b'{') => {
+            tracing::warn!(error = %jwe::TokenError::NotAnObject, "JWT_SESSION_ERROR");
+            return None;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "JWT_SESSION_ERROR: claims do not fit the session data");
+            return None;
+        }
+    };
+    match jwe::check_decoded_times(payload, token.iat, token.exp, now) {
+        Ok(()) => Some(token),
+        Err(e) => {
+            tracing::warn!(error = %e, "JWT_SESSION_ERROR");
+            None
+        }
+    }
+}
+
 impl<D: SessionData> Inner<D> {
     /// Decodes a session token string into typed claims.
     pub(crate) fn decode_token(&self, value: &str, now: u64) -> Option<Token<D>> {
         // Straight from the payload bytes into the typed token: no intermediate JSON tree,
         // and the time claims checked on the typed values (the payload is parsed once).
-        let payload = match jwe::open(&self.session_keys, value) {
-            Ok(payload) => payload,
-            Err(e) => {
-                tracing::warn!(error = %e, "JWT_SESSION_ERROR");
-                return None;
-            }
-        };
-        let token: Token<D> = match serde_json::from_slice(&payload) {
-            Ok(token) => token,
-            Err(_) if payload.trim_ascii_start().first() != Some(&b'{') => {
-                tracing::warn!(error = %jwe::TokenError::NotAnObject, "JWT_SESSION_ERROR");
-                return None;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "JWT_SESSION_ERROR: claims do not fit the session data");
-                return None;
-            }
-        };
-        match jwe::check_decoded_times(&payload, token.iat, token.exp, now) {
-            Ok(()) => Some(token),
+        match jwe::open(&self.session_keys, value) {
+            Ok(payload) => token_of_payload(&payload, now),
             Err(e) => {
                 tracing::warn!(error = %e, "JWT_SESSION_ERROR");
                 None
@@ -177,10 +181,34 @@ impl<D: SessionData> Inner<D> {
         }
     }
 
-    /// Reads the (possibly chunked) session cookie.
+    /// Decodes an Auth.js v5 session token (`cookies: { read: [.., authjs_v5] }`).
+    fn decode_authjs_token(&self, value: &str, now: u64) -> Option<Token<D>> {
+        let authjs = self.authjs.as_ref()?;
+        match crate::authjs::open(&authjs.keys, value) {
+            Ok(payload) => token_of_payload(&payload, now),
+            Err(e) => {
+                tracing::warn!(error = %e, "JWT_SESSION_ERROR: an Auth.js v5 cookie");
+                None
+            }
+        }
+    }
+
+    /// The Auth.js v5 session cookie of `jar`, when such cookies are read.
+    fn authjs_cookie<'j>(&self, jar: &'j Jar) -> Option<std::borrow::Cow<'j, str>> {
+        jar.chunked_value(self.authjs.as_ref()?.cookie)
+    }
+
+    /// Reads the (possibly chunked) session cookie; without one, an Auth.js v5 cookie when
+    /// those are read (one that does not open is no session, and is left alone: it is another
+    /// app's).
     pub(crate) fn read_session_cookie(&self, jar: &Jar, now: u64) -> TokenRead<D> {
         match jar.chunked_value(self.cookies.session_token) {
-            None => TokenRead::Absent,
+            None => match self.authjs_cookie(jar) {
+                Some(value) => self
+                    .decode_authjs_token(&value, now)
+                    .map_or(TokenRead::Absent, TokenRead::Valid),
+                None => TokenRead::Absent,
+            },
             Some(value) => match self.decode_token(&value, now) {
                 Some(token) => TokenRead::Valid(token),
                 None => TokenRead::Invalid,
@@ -259,6 +287,9 @@ impl<D: SessionData> Auth<D> {
         let jar = Jar::from_headers(headers);
         if let Some(value) = jar.chunked_value(self.inner.cookies.session_token) {
             return self.inner.decode_token(&value, now);
+        }
+        if let Some(value) = self.inner.authjs_cookie(&jar) {
+            return self.inner.decode_authjs_token(&value, now);
         }
         let bearer = bearer_token(headers)?;
         self.inner.decode_token(&bearer, now)

@@ -9,6 +9,7 @@
 //! `throttle`; beside them `literals` (the rules of literal strings), `env` (values read at
 //! start-up), `duration` (`days(30)`) and `values` (the shapes every part takes).
 
+mod cookies;
 mod duration;
 mod env;
 mod hooks;
@@ -33,6 +34,7 @@ use crate::model::{
     SessionStrategy,
 };
 use crate::parse::{AuthInput, EntryInput, KeyInput, ValueInput};
+use cookies::check_cookies;
 use env::check_env;
 use hooks::check_hooks;
 use providers::{check_email_has_database_sessions, check_providers};
@@ -114,6 +116,10 @@ pub fn validate(cx: &Ctxt, input: &AuthInput) -> Config {
         .map(|v| check_hooks(cx, v, &hooks::PAGES))
         .unwrap_or_default();
     let throttle = keys.value(kw::THROTTLE).and_then(|v| check_throttle(cx, v));
+    let read_authjs_v5 = keys
+        .value(kw::COOKIES)
+        .and_then(|v| check_cookies(cx, v, jwt_sessions))
+        .unwrap_or(false);
     Config {
         module,
         krate,
@@ -128,6 +134,7 @@ pub fn validate(cx: &Ctxt, input: &AuthInput) -> Config {
         events,
         pages,
         throttle,
+        read_authjs_v5,
     }
 }
 
@@ -690,7 +697,7 @@ mod tests {
         assert_eq!(
             errors(block(quote!(sesion: jwt))),
             [
-                "unknown key `sesion`; did you mean `session`? expected one of `module`, `crate`, `base_path`, `secret`, `session`, `session_data`, `roles`, `providers`, `callbacks`, `events`, `pages`, `throttle`"
+                "unknown key `sesion`; did you mean `session`? expected one of `module`, `crate`, `base_path`, `secret`, `session`, `session_data`, `roles`, `providers`, `callbacks`, `events`, `pages`, `throttle`, `cookies`"
             ]
         );
     }

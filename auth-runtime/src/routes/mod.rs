@@ -386,7 +386,12 @@ async fn handle<D: SessionData>(
             (token, false)
         }
     };
-    let json = body.get("json") == Some("true");
+    // Auth.js v5's client asks for `{url}` instead of a redirect with a header.
+    let json = body.get("json") == Some("true")
+        || parts
+            .headers
+            .get("x-auth-return-redirect")
+            .is_some_and(|v| v.as_bytes() == b"1");
     // Only a POST can be a sign-in attempt: other requests never pay for the address.
     let client_address = auth
         .throttle
