@@ -534,6 +534,31 @@ mod tests {
         map
     }
 
+    #[test]
+    fn a_valid_token_of_exactly_the_longest_length_is_read() {
+        // The padding that makes the token exactly `MAX_TOKEN_LEN` characters long: its
+        // length grows by one or two characters per payload byte, so one of these hits it.
+        let keys = keys(&["secret"], "");
+        let sized = |padding: usize| {
+            let mut claims = alice();
+            claims.insert("padding".to_owned(), Value::from("x".repeat(padding)));
+            encode(&keys, &claims, 60, NOW)
+        };
+        // Each payload byte adds 4/3 of a character: aim from a short token, then look nearby.
+        let short = sized(0).len();
+        let aim = (MAX_TOKEN_LEN - short) * 3 / 4;
+        let token = (aim.saturating_sub(4)..aim + 4)
+            .map(sized)
+            .find(|t| t.len() == MAX_TOKEN_LEN)
+            .expect("a padding gives the exact length");
+        assert_eq!(decode(&keys, &token, NOW).unwrap()["name"], "Alice");
+        assert_eq!(
+            decode(&keys, &format!("{token}A"), NOW),
+            Err(TokenError::Malformed),
+            "one character more is refused unread"
+        );
+    }
+
     /// Swaps one base64url segment of a token for `replace(decoded bytes)`, re-encoded.
     fn with_segment(token: &str, index: usize, replace: impl FnOnce(&mut Vec<u8>)) -> String {
         let mut segments: Vec<String> = token.split('.').map(str::to_owned).collect();
