@@ -405,7 +405,7 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+    type Future = AuthFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         self.inner.poll_ready(cx)
@@ -417,16 +417,40 @@ where
         if let Some(write_back) = &write_back {
             request.extensions_mut().insert(write_back.clone());
         }
-        let response = self.inner.call(request);
-        Box::pin(async move {
-            let mut response = response.await?;
-            for cookie in write_back.map(|w| w.take()).unwrap_or_default() {
-                if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
-                    response.headers_mut().append(header::SET_COOKIE, value);
-                }
+        AuthFuture {
+            inner: self.inner.call(request),
+            write_back,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// [`AuthService`]'s response: the application's, plus the session cookie a refresh of
+    /// the provider's tokens rewrote meanwhile.
+    pub struct AuthFuture<F> {
+        #[pin]
+        inner: F,
+        write_back: Option<WriteBack>,
+    }
+}
+
+impl<F> Future for AuthFuture<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let Poll::Ready(Ok(mut response)) = this.inner.poll(cx) else {
+            return Poll::Pending;
+        };
+        for cookie in this.write_back.take().map(|w| w.take()).unwrap_or_default() {
+            if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+                response.headers_mut().append(header::SET_COOKIE, value);
             }
-            Ok(response)
-        })
+        }
+        Poll::Ready(Ok(response))
     }
 }
 

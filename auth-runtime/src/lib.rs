@@ -77,7 +77,7 @@ pub mod __fuzz;
 pub use access::{AccessToken, AccessTokenError, ProviderTokens};
 pub use auth_macros::auth;
 pub use config::{Auth, BaseUrl, ConfigError, SessionConfig};
-pub use extract::{AuthLayer, AuthService, Session, SessionRejection};
+pub use extract::{AuthFuture, AuthLayer, AuthService, Session, SessionRejection};
 pub use manage::SessionInfo;
 pub use oauth::TokenSet;
 pub use roles::{RequireRole, RequireRoleService, RoleName};
