@@ -681,11 +681,16 @@ mod tests {
                 .bytes()
                 .all(|b| b == b'-' || b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         );
-        assert!(groups[2].starts_with('4'), "version nibble: {first}");
-        assert!(
-            matches!(groups[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'),
-            "variant bits: {first}"
-        );
+        // Every one of many: a bit operation that kept some random bits would show.
+        for _ in 0..64 {
+            let uuid = random_uuid_v4();
+            let groups: Vec<&str> = uuid.split('-').collect();
+            assert!(groups[2].starts_with('4'), "version nibble: {uuid}");
+            assert!(
+                matches!(groups[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'),
+                "variant bits: {uuid}"
+            );
+        }
     }
 
     #[test]

@@ -135,3 +135,41 @@ pub(crate) fn cookie(
         cookie
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn now() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(NOW).unwrap()
+    }
+
+    #[test]
+    fn a_check_cookie_lives_fifteen_minutes() {
+        let with = cookie("next-auth.state", "v".to_owned(), false, true, now()).to_string();
+        assert!(with.contains("Max-Age=900"), "{with}");
+        // 1_800_000_000 + 900 s is Fri, 15 Jan 2027 08:15:00 GMT.
+        assert!(
+            with.contains("Expires=Fri, 15 Jan 2027 08:15:00 GMT"),
+            "{with}"
+        );
+        let nonce = cookie("next-auth.nonce", "v".to_owned(), false, false, now()).to_string();
+        assert!(!nonce.contains("Max-Age"), "{nonce}");
+        assert!(
+            nonce.contains("Expires=Fri, 15 Jan 2027 08:15:00 GMT"),
+            "{nonce}"
+        );
+    }
+
+    #[test]
+    fn a_sealed_check_value_expires_after_fifteen_minutes() {
+        let keys = TokenKeys::derive(&["secret".to_owned()], "next-auth.state").unwrap();
+        let sealed = seal(&keys, "value", "github", now());
+        let claims = jwe::decode(&keys, &sealed, NOW as u64).unwrap();
+        assert_eq!(claims["exp"], NOW + 900);
+        assert_eq!(claims["provider"], "github");
+        assert_eq!(claims["value"], "value");
+    }
+}
