@@ -71,6 +71,10 @@ impl PostgresAdapter {
             // sqlx waits 30 s by default for a connection, retrying a refused one all along:
             // a database that is down would hold every request that long.
             .acquire_timeout(ACQUIRE_TIMEOUT)
+            // No `SELECT 1` round trip before every statement: a connection the server
+            // dropped (a restart) fails its next statement instead, sqlx discards it, and the
+            // runtime answers that request without the database (`store.rs`'s breaker).
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(store_error("connect to the database"))?;
