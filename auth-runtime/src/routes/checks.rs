@@ -163,6 +163,89 @@ mod tests {
         );
     }
 
+    fn jar_with(name: &str, value: &str) -> Jar {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(
+            axum::http::header::COOKIE,
+            format!("{name}={value}").parse().unwrap(),
+        );
+        Jar::from_headers(&headers)
+    }
+
+    fn keys(salt: &str) -> TokenKeys {
+        TokenKeys::derive(&["secret".to_owned()], salt).unwrap()
+    }
+
+    #[test]
+    fn a_sealed_value_opens_only_for_its_provider_cookie_and_secret() {
+        let name = "next-auth.pkce.code_verifier";
+        let sealed = seal(
+            &keys(name),
+            "verifier-1",
+            "github",
+            OffsetDateTime::now_utc(),
+        );
+        let jar = jar_with(name, &sealed);
+        assert_eq!(
+            open(&jar, name, &keys(name), "github").as_deref(),
+            Some("verifier-1")
+        );
+        assert_eq!(
+            open(&jar, name, &keys(name), "google"),
+            None,
+            "another provider"
+        );
+        assert_eq!(
+            open(&jar, name, &keys("next-auth.nonce"), "github"),
+            None,
+            "another key"
+        );
+        assert_eq!(
+            open(&jar_with("other", &sealed), name, &keys(name), "github"),
+            None
+        );
+        let empty = seal(&keys(name), "", "github", OffsetDateTime::now_utc());
+        assert_eq!(
+            open(&jar_with(name, &empty), name, &keys(name), "github"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_check_cookie_older_than_fifteen_minutes_does_not_open() {
+        let name = "next-auth.nonce";
+        let made = OffsetDateTime::now_utc() - time::Duration::minutes(16);
+        let sealed = seal(&keys(name), "nonce-1", "github", made);
+        assert_eq!(
+            open(&jar_with(name, &sealed), name, &keys(name), "github"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_state_cookie_carries_its_random_part_and_the_user_a_link_flow_is_for() {
+        let name = "next-auth.state";
+        let now = OffsetDateTime::now_utc();
+        for link_user in [Some("42"), None, Some("")] {
+            let state = StateCookie {
+                random: "r-1".to_owned(),
+                link_user: link_user.map(str::to_owned),
+            };
+            let sealed = seal_state(&keys(name), &state, "github", now);
+            let opened = open_state(&jar_with(name, &sealed), name, &keys(name), "github");
+            let expected = StateCookie {
+                random: "r-1".to_owned(),
+                // An empty user id is no link.
+                link_user: link_user.filter(|u| !u.is_empty()).map(str::to_owned),
+            };
+            assert_eq!(opened, Some(expected), "{link_user:?}");
+            assert_eq!(
+                open_state(&jar_with(name, &sealed), name, &keys(name), "gitlab"),
+                None
+            );
+        }
+    }
+
     #[test]
     fn a_sealed_check_value_expires_after_fifteen_minutes() {
         let keys = TokenKeys::derive(&["secret".to_owned()], "next-auth.state").unwrap();
