@@ -901,6 +901,22 @@ mod tests {
     }
 
     #[test]
+    fn headers_of_exactly_the_byte_limit_are_read() {
+        let small = "small=1";
+        let rest = format!(
+            "big={}",
+            "x".repeat(MAX_COOKIE_HEADER_BYTES - small.len() - "big=".len())
+        );
+        assert_eq!(small.len() + rest.len(), MAX_COOKIE_HEADER_BYTES);
+        let jar = jar(&[small, &rest]);
+        assert_eq!(jar.get("small"), Some("1"));
+        assert_eq!(
+            jar.get("big").map(str::len),
+            Some(rest.len() - "big=".len())
+        );
+    }
+
+    #[test]
     fn debug_does_not_show_values() {
         let jar = jar(&["next-auth.session-token=secret-jwe"]);
         let shown = format!("{jar:?}");
