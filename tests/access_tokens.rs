@@ -68,16 +68,9 @@ fn database_client(op: &OidcProvider, database_url: &str) -> Client {
     Client::new(database::app(auth))
 }
 
-/// Signs `login` in through the app's `oidc` provider.
-async fn sign_in(client: &mut Client, op: &OidcProvider, login: &str) {
-    let token = client.csrf(BASE).await;
-    let answer = client
-        .post_form(
-            &format!("{BASE}/signin/oidc"),
-            &format!("csrfToken={token}&callbackUrl=%2F&json=true"),
-        )
-        .await;
-    let url = answer.json()["url"].as_str().unwrap().to_owned();
+/// Signs `login` in through the app's provider `id`, which asks for offline access.
+async fn sign_in(client: &mut Client, op: &OidcProvider, id: &str, login: &str) {
+    let url = auth_test_support::oauth_app::start(client, id).await;
     let query: Vec<(String, String)> = url::Url::parse(&url)
         .unwrap()
         .query_pairs()
@@ -86,12 +79,44 @@ async fn sign_in(client: &mut Client, op: &OidcProvider, login: &str) {
     assert!(
         query.contains(&("scope".into(), "openid email profile offline_access".into()))
             && query.contains(&("prompt".into(), "consent".into())),
-        "the demo asks for offline access: {url}"
+        "the provider is asked for offline access: {url}"
     );
     let callback = op.login(&url, login).await;
     let answer = client.get(callback.strip_prefix(ORIGIN).unwrap()).await;
     assert_eq!(answer.status, StatusCode::FOUND, "{}", answer.body);
-    assert_eq!(answer.location(), format!("{ORIGIN}/"));
+    assert_eq!(answer.location(), format!("{ORIGIN}/home"));
+}
+
+/// `GET /me/access-token` on each of `servers`, `each` times at once, with the same cookies.
+async fn at_once(servers: &[&Client], each: usize) -> Vec<Answer> {
+    let mut parallel = tokio::task::JoinSet::new();
+    for server in servers {
+        for _ in 0..each {
+            let mut browser_tab = copy(server);
+            parallel.spawn(async move { browser_tab.get("/me/access-token").await });
+        }
+    }
+    parallel.join_all().await
+}
+
+/// Every answer has the same token, a new one, and the provider answered one refresh.
+async fn one_refresh_gave_all_a_new_token(
+    op: &OidcProvider,
+    answers: &[Answer],
+    original: &str,
+) -> String {
+    let tokens: Vec<String> = answers.iter().map(token_of).collect();
+    assert!(
+        tokens.iter().all(|t| *t == tokens[0]),
+        "all get the same token"
+    );
+    assert_ne!(tokens[0], original, "a new token");
+    assert_eq!(
+        op.refreshes().await,
+        (1, 0),
+        "exactly one refresh at the provider"
+    );
+    tokens[0].clone()
 }
 
 /// A copy of `client` (the same cookies), for one of many parallel requests.
@@ -118,7 +143,7 @@ async fn until_due() {
 async fn thirty_two_parallel_requests_after_expiry_cause_one_refresh_and_share_its_token() {
     let op = provider();
     let mut client = demo_client(&op);
-    sign_in(&mut client, &op, "alice").await;
+    sign_in(&mut client, &op, "oidc", "alice").await;
 
     let first = client.get("/me/access-token").await;
     let original = token_of(&first);
@@ -131,23 +156,8 @@ async fn thirty_two_parallel_requests_after_expiry_cause_one_refresh_and_share_i
     );
 
     until_due().await;
-    let mut parallel = tokio::task::JoinSet::new();
-    for _ in 0..32 {
-        let mut browser_tab = copy(&client);
-        parallel.spawn(async move { browser_tab.get("/me/access-token").await });
-    }
-    let answers = parallel.join_all().await;
-    let tokens: Vec<String> = answers.iter().map(token_of).collect();
-    assert!(
-        tokens.iter().all(|t| *t == tokens[0]),
-        "all get the same token"
-    );
-    assert_ne!(tokens[0], original, "a new token");
-    assert_eq!(
-        op.refreshes().await,
-        (1, 0),
-        "exactly one refresh at the provider"
-    );
+    let answers = at_once(&[&client], 32).await;
+    let fresh = one_refresh_gave_all_a_new_token(&op, &answers, &original).await;
     // Each answer rewrites the session cookie with the new tokens.
     assert!(
         answers
@@ -158,11 +168,11 @@ async fn thirty_two_parallel_requests_after_expiry_cause_one_refresh_and_share_i
     // A request still carrying the old cookie (a browser's parallel request) gets the same
     // result, without spending the spent refresh token again.
     let late = copy(&client).get("/me/access-token").await;
-    assert_eq!(token_of(&late), tokens[0]);
+    assert_eq!(token_of(&late), fresh);
     // The new cookie holds the new tokens: no refresh either.
     let mut renewed = copy(&client);
     keep_cookies(&mut renewed, &answers[0]);
-    assert_eq!(token_of(&renewed.get("/me/access-token").await), tokens[0]);
+    assert_eq!(token_of(&renewed.get("/me/access-token").await), fresh);
     assert_eq!(op.refreshes().await, (1, 0));
     let session = renewed.get(&format!("{BASE}/session")).await.json();
     assert_eq!(session["user"]["email"], "alice@example.com");
@@ -173,7 +183,7 @@ async fn thirty_two_parallel_requests_after_expiry_cause_one_refresh_and_share_i
 async fn a_revoked_grant_marks_the_session_and_answers_401_never_500() {
     let op = provider();
     let mut client = demo_client(&op);
-    sign_in(&mut client, &op, "bob").await;
+    sign_in(&mut client, &op, "oidc", "bob").await;
     // The refresh token is spent elsewhere first (as by a second device holding a copy of
     // the cookie on another instance): the app's refresh then presents a spent one, and the
     // provider revokes the grant.
@@ -248,36 +258,19 @@ async fn credentials_sessions_have_no_provider_token() {
 async fn two_servers_refresh_once(database_url: &str) {
     let op = provider();
     let mut first = database_client(&op, database_url);
-    sign_in(&mut first, &op, "carol").await;
+    sign_in(&mut first, &op, "oidc", "carol").await;
     let mut second = database_client(&op, database_url);
     second.cookies = first.cookies.clone();
     let original = token_of(&second.get("/me/access-token").await);
     assert_eq!(op.refreshes().await, (0, 0));
 
     until_due().await;
-    let mut parallel = tokio::task::JoinSet::new();
-    for server in [&first, &second] {
-        for _ in 0..32 {
-            let mut browser_tab = copy(server);
-            parallel.spawn(async move { browser_tab.get("/me/access-token").await });
-        }
-    }
-    let answers = parallel.join_all().await;
-    let tokens: Vec<String> = answers.iter().map(token_of).collect();
-    assert_eq!(tokens.len(), 64);
-    assert!(
-        tokens.iter().all(|t| *t == tokens[0]),
-        "all get the same token"
-    );
-    assert_ne!(tokens[0], original, "a new token");
-    assert_eq!(
-        op.refreshes().await,
-        (1, 0),
-        "exactly one refresh at the provider"
-    );
+    let answers = at_once(&[&first, &second], 32).await;
+    assert_eq!(answers.len(), 64);
+    let fresh = one_refresh_gave_all_a_new_token(&op, &answers, &original).await;
     // The row holds it: both servers hand it out without refreshing again.
-    assert_eq!(token_of(&first.get("/me/access-token").await), tokens[0]);
-    assert_eq!(token_of(&second.get("/me/access-token").await), tokens[0]);
+    assert_eq!(token_of(&first.get("/me/access-token").await), fresh);
+    assert_eq!(token_of(&second.get("/me/access-token").await), fresh);
     assert_eq!(op.refreshes().await, (1, 0));
 }
 
@@ -365,17 +358,7 @@ async fn proxy_before_a_token_endpoint_that_hangs_gives_503_within_the_http_time
             .layer(auth.layer())
     };
     let mut signing_in = Client::new(server(format!("{}/token", op.issuer)));
-    let token = signing_in.csrf(BASE).await;
-    let answer = signing_in
-        .post_form(
-            &format!("{BASE}/signin/plain"),
-            &format!("csrfToken={token}&callbackUrl=%2F&json=true"),
-        )
-        .await;
-    let url = answer.json()["url"].as_str().unwrap().to_owned();
-    let callback = op.login(&url, "dana").await;
-    let answer = signing_in.get(callback.strip_prefix(ORIGIN).unwrap()).await;
-    assert_eq!(answer.location(), format!("{ORIGIN}/"), "{}", answer.body);
+    sign_in(&mut signing_in, &op, "plain", "dana").await;
     let mut client = Client::new(server(format!("http://{}/token", proxy.addr())));
     client.cookies = signing_in.cookies.clone();
 

@@ -93,6 +93,20 @@ impl ProviderTokens {
         })
     }
 
+    /// `row` with these tokens, for [`Adapter::update_account_tokens`]; the ID token stays the
+    /// stored one (a refresh keeps the one verified at sign-in).
+    fn onto_row(&self, row: AdapterAccount) -> AdapterAccount {
+        AdapterAccount {
+            access_token: Some(self.access_token.clone()),
+            refresh_token: self.refresh_token.clone(),
+            expires_at: self.expires_at.and_then(|at| i64::try_from(at).ok()),
+            token_type: self.token_type.clone(),
+            scope: self.scope.clone(),
+            id_token: None,
+            ..row
+        }
+    }
+
     fn token_set(&self) -> TokenSet {
         TokenSet {
             access_token: self.access_token.clone(),
@@ -391,15 +405,8 @@ pub(crate) async fn spend_in_store(
                     return Err(e);
                 }
             };
-            let mut updated = row;
-            updated.access_token = Some(fresh.access_token.clone());
-            updated.refresh_token.clone_from(&fresh.refresh_token);
-            updated.expires_at = fresh.expires_at.and_then(|at| i64::try_from(at).ok());
-            updated.token_type.clone_from(&fresh.token_type);
-            updated.scope.clone_from(&fresh.scope);
-            updated.id_token = None;
             match store
-                .update_account_tokens(updated, Some(&refresh_token))
+                .update_account_tokens(fresh.onto_row(row), Some(&refresh_token))
                 .await
             {
                 Ok(true) | Err(AdapterError::Unsupported(_)) => {}

@@ -169,12 +169,7 @@ pub fn decode(
     token: &str,
     now_secs: u64,
 ) -> Result<Map<String, Value>, TokenError> {
-    let plaintext = open(keys, token)?;
-    let Ok(Value::Object(claims)) = serde_json::from_slice::<Value>(&plaintext) else {
-        return Err(TokenError::NotAnObject);
-    };
-    jwe::check_payload(&plaintext, now_secs)?;
-    Ok(claims)
+    jwe::claims_of(&open(keys, token)?, now_secs)
 }
 
 /// What the protected header says, once checked.

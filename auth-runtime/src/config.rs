@@ -305,10 +305,11 @@ impl<D> Inner<D> {
         self.providers.iter().find(|p| p.spec.id == id)
     }
 
-    /// The OAuth or OpenID Connect provider with this id.
-    pub(crate) fn oauth_provider(&self, id: &str) -> Option<&Arc<OAuthProvider>> {
+    /// The OAuth client and the OAuth or OpenID Connect provider with this id: what refreshes
+    /// its tokens. `None` when no such provider is configured (any more).
+    pub(crate) fn refreshing(&self, id: &str) -> Option<(&OAuthClient, &Arc<OAuthProvider>)> {
         match &self.provider(id)?.behaviour {
-            ProviderBehaviour::OAuth { provider, .. } => Some(provider),
+            ProviderBehaviour::OAuth { provider, .. } => Some((self.oauth.as_ref()?, provider)),
             _ => None,
         }
     }

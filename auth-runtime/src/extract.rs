@@ -595,7 +595,7 @@ impl<D: SessionData> Session<D> {
             return Err(expired());
         };
         let inner = &context.auth.inner;
-        let (Some(client), Some(oauth)) = (&inner.oauth, inner.oauth_provider(id)) else {
+        let Some((client, oauth)) = inner.refreshing(id) else {
             // The provider is no longer configured: nothing can refresh its tokens.
             return Err(expired());
         };
@@ -671,7 +671,7 @@ impl<D: SessionData> Session<D> {
             return Ok(AccessToken::new(&tokens));
         }
         let inner = &context.auth.inner;
-        let (Some(client), Some(oauth)) = (&inner.oauth, inner.oauth_provider(id)) else {
+        let Some((client, oauth)) = inner.refreshing(id) else {
             return Err(AccessTokenError::Expired {
                 provider: id.to_owned(),
             });

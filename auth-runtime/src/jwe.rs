@@ -210,8 +210,13 @@ pub fn decode(
     token: &str,
     now_secs: u64,
 ) -> Result<Map<String, Value>, TokenError> {
-    let plaintext = open(keys, token)?;
-    let Ok(Value::Object(claims)) = serde_json::from_slice::<Value>(&plaintext) else {
+    claims_of(&open(keys, token)?, now_secs)
+}
+
+/// The claims of an opened payload: a JSON object whose time claims are numbers and current
+/// (v4's and v5's `decode`).
+pub(crate) fn claims_of(plaintext: &[u8], now_secs: u64) -> Result<Map<String, Value>, TokenError> {
+    let Ok(Value::Object(claims)) = serde_json::from_slice::<Value>(plaintext) else {
         return Err(TokenError::NotAnObject);
     };
     check_time_claims(&claims, now_secs)?;
