@@ -924,6 +924,7 @@ mod tests {
         assert!(!shown.contains("secret-jwe"));
         let shown = format!("{:?}", SetCookie::new("n", "secret-jwe", false));
         assert!(!shown.contains("secret-jwe"));
+        assert!(shown.contains(r#"name: "n", value_len: 10"#), "{shown}");
     }
 
     #[test]
