@@ -183,6 +183,14 @@ async fn an_auth_js_v5_cookie_signs_in_to_the_demo_and_gets_a_v4_cookie_back() {
         answer.set_cookie(SALT).is_none(),
         "the v5 cookie is not touched"
     );
+    // Signing out clears the v5 cookie too: left alone it would sign the browser in again.
+    let token = client.csrf("/api/auth").await;
+    let out = client
+        .post_form("/api/auth/signout", &format!("csrfToken={token}"))
+        .await;
+    let cleared = out.set_cookie(SALT).expect("the v5 cookie cleared");
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    assert_eq!(client.session("/api/auth").await, json!({}));
     // The `Session` extractor reads it too.
     let mut api = Client::new(client.app.clone());
     api.set_cookie(SALT, &v5);

@@ -9,9 +9,9 @@ use syn::{Ident, Path};
 
 use crate::ctxt::Ctxt;
 use crate::model::{
-    AdapterSource, CallbackKind, ClientAddress, Config, Duration, EmailProvider, EmailTransport,
-    EventKind, OAuthProvider, PageKind, Provider, ProviderKind, SessionStrategy, Setting, Throttle,
-    ThrottleStore, TokenAuthMethod,
+    AdapterSource, CallbackKind, ClientAddress, Config, CookieFormat, Cookies, Duration,
+    EmailProvider, EmailTransport, EventKind, OAuthProvider, PageKind, Provider, ProviderKind,
+    SessionStrategy, Setting, Throttle, ThrottleStore, TokenAuthMethod,
 };
 use crate::parse::{self, AuthInput};
 use crate::validate;
@@ -55,7 +55,7 @@ pub fn auth(input: TokenStream) -> TokenStream {
                 events: Vec::new(),
                 pages: Vec::new(),
                 throttle: None,
-                read_authjs_v5: false,
+                cookies: Cookies::default(),
             };
             let errors = error.to_compile_error();
             let stub = gen_module(&config, Mode::Stub);
@@ -529,12 +529,16 @@ fn gen_builder_calls(config: &Config, private: &TokenStream) -> TokenStream {
         .throttle
         .as_ref()
         .map(|t| gen_throttle_call(&builder, private, t));
-    let read_authjs = config
-        .read_authjs_v5
-        .then(|| quote!(#builder.read_authjs_v5_cookies();));
+    let cookies = gen_cookies_call(&builder, private, config.cookies);
+    // Without `secret:` (allowed when writing Auth.js v5's cookies) the secrets are v5's.
+    let secrets = if config.secrets.is_empty() {
+        quote!(#builder.authjs_secrets();)
+    } else {
+        quote!(#builder.secrets(&[#(#secrets),*]);)
+    };
     quote! {
         let mut #builder = #private::Builder::<SessionData>::new(vars);
-        #builder.secrets(&[#(#secrets),*]);
+        #secrets
         #builder.base_path(#base_path);
         #session
         #(#providers)*
@@ -542,9 +546,21 @@ fn gen_builder_calls(config: &Config, private: &TokenStream) -> TokenStream {
         #(#events)*
         #(#pages)*
         #throttle
-        #read_authjs
+        #cookies
         #builder.build()
     }
+}
+
+/// `builder.cookies(write, read_other);`, left out for next-auth v4's cookies alone (the
+/// builder's default).
+fn gen_cookies_call(builder: &Ident, private: &TokenStream, cookies: Cookies) -> TokenStream {
+    let write = match cookies.write {
+        CookieFormat::NextAuthV4 if !cookies.read_other => return TokenStream::new(),
+        CookieFormat::NextAuthV4 => quote!(NextAuthV4),
+        CookieFormat::AuthJsV5 => quote!(AuthJsV5),
+    };
+    let read_other = cookies.read_other;
+    quote!(#builder.cookies(#private::CookieFormat::#write, #read_other);)
 }
 
 /// `builder.jwt_session(max_age, update_age);` (and `jwt_session_store(adapter)` with a

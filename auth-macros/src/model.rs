@@ -12,7 +12,8 @@ pub struct Config {
     pub krate: Path,
     /// The base path of the routes (`base_path:`, default `/api/auth`).
     pub base_path: String,
-    /// The variables holding the secrets, newest first.
+    /// The variables holding the secrets, newest first. Empty when `secret:` is left out of a
+    /// block writing Auth.js v5's cookies: the secrets are then v5's (`AUTH_SECRET`, `_1..3`).
     pub secrets: Vec<EnvVar>,
     /// How sessions are kept.
     pub session: SessionStrategy,
@@ -34,9 +35,28 @@ pub struct Config {
     pub pages: Vec<PageOverride>,
     /// Sign-in throttling, when `throttle:` is given.
     pub throttle: Option<Throttle>,
-    /// Whether Auth.js v5 session cookies are read besides next-auth v4's (`cookies: { read:
-    /// [next_auth_v4, authjs_v5] }`).
-    pub read_authjs_v5: bool,
+    /// The cookies written and read (`cookies: { write: …, read: [...] }`).
+    pub cookies: Cookies,
+}
+
+/// `cookies: { write: …, read: [...] }`: whose cookies the app writes, and whether it reads
+/// the other format's session cookie too.
+#[derive(Clone, Copy, Default)]
+pub struct Cookies {
+    /// The format written; next-auth v4's by default.
+    pub write: CookieFormat,
+    /// Whether the other format's session cookie is read too (a migration).
+    pub read_other: bool,
+}
+
+/// A cookie format of `cookies:`.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub enum CookieFormat {
+    /// `next_auth_v4`: `next-auth.*` cookies, next-auth v4's token.
+    #[default]
+    NextAuthV4,
+    /// `authjs_v5`: `authjs.*` cookies, Auth.js v5's token.
+    AuthJsV5,
 }
 
 /// A role of `roles: { … }`.

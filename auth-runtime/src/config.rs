@@ -17,7 +17,7 @@ use crate::callbacks::{
     LinkAccountEvent, RedirectParams, SessionEvent, SessionParams, SignInDecision, SignInEvent,
     SignInParams, SignOutEvent, UpdateUserEvent,
 };
-use crate::cookies::CookieNames;
+use crate::cookies::{CookieFormat, CookieNames};
 use crate::jwe::TokenKeys;
 use crate::oauth::{
     OAuthClient, OAuthConfigError, OAuthProvider, PRIVATE_KEY_PROBLEM, PresetParams,
@@ -264,7 +264,11 @@ pub(crate) struct Inner<D> {
     pub(crate) base: BaseUrl,
     /// Secrets, newest first: the first signs, any verifies.
     pub(crate) secrets: Vec<String>,
-    pub(crate) session_keys: TokenKeys,
+    /// The session cookie written, and how its token is sealed.
+    pub(crate) token_cookie: TokenCookie,
+    /// The other format's session cookie, read when the written one is absent (`cookies:
+    /// { read: [a, b] }`); a token read from it is re-issued in the written format.
+    pub(crate) other_token_cookie: Option<TokenCookie>,
     /// Keys of the OAuth check cookies: the salt is each cookie's name (advisory GHSA-v64w-49xw-qq89).
     pub(crate) check_keys: CheckKeys,
     /// The HTTP client of the OAuth flows; present when an OAuth provider is enabled.
@@ -282,15 +286,48 @@ pub(crate) struct Inner<D> {
     pub(crate) throttle: Option<Throttle>,
     /// The refreshes of provider access tokens in the air or just done.
     pub(crate) refresher: crate::access::Refresher,
-    /// Auth.js v5 session cookies read beside v4's, when declared.
-    pub(crate) authjs: Option<AuthJsSession>,
 }
 
-/// How Auth.js v5 session cookies are read: the cookie's name (also its keys' salt) and the
-/// keys.
-pub(crate) struct AuthJsSession {
-    pub(crate) keys: AuthJsKeys,
-    pub(crate) cookie: &'static str,
+/// A session cookie of one format: its name and how the token in it is sealed.
+pub(crate) struct TokenCookie {
+    pub(crate) name: &'static str,
+    pub(crate) sealing: Sealing,
+}
+
+/// How a session token is sealed: next-auth v4's JWE (keys from the secrets alone) or Auth.js
+/// v5's (keys salted with the cookie's name, chosen by `kid`).
+// One or two live in each `Inner`, behind its `Arc`: v4's keys stay inline (no pointer to
+// follow on every request) whatever the size of the enum.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Sealing {
+    NextAuthV4(TokenKeys),
+    AuthJsV5(AuthJsKeys),
+}
+
+impl Sealing {
+    /// The keys of `format` for the session cookie `name`.
+    fn derive(format: CookieFormat, secrets: &[String], name: &str) -> Option<Sealing> {
+        Some(match format {
+            CookieFormat::NextAuthV4 => Sealing::NextAuthV4(TokenKeys::derive(secrets, "")?),
+            CookieFormat::AuthJsV5 => Sealing::AuthJsV5(AuthJsKeys::derive(secrets, name)?),
+        })
+    }
+
+    /// The payload of a token sealed this way, checked but not parsed.
+    pub(crate) fn open(&self, token: &str) -> Result<Vec<u8>, crate::jwe::TokenError> {
+        match self {
+            Sealing::NextAuthV4(keys) => crate::jwe::open(keys, token),
+            Sealing::AuthJsV5(keys) => crate::authjs::open(keys, token),
+        }
+    }
+
+    /// Seals a payload (a JSON object with its time claims) as a token.
+    pub(crate) fn seal(&self, payload: Vec<u8>) -> String {
+        match self {
+            Sealing::NextAuthV4(keys) => crate::jwe::seal_owned(keys, payload),
+            Sealing::AuthJsV5(keys) => crate::authjs::seal(keys, &payload),
+        }
+    }
 }
 
 /// The keys of the three OAuth check cookies.
@@ -434,8 +471,12 @@ pub struct Builder<'a, D> {
     throttle: Option<ThrottleSettings>,
     /// The PostgreSQL throttle store's URL, read with the other variables.
     throttle_url: Option<String>,
-    /// Whether Auth.js v5 session cookies are read too (`cookies: { read: [.., authjs_v5] }`).
-    read_authjs: bool,
+    /// The cookies written (`cookies: { write: … }`), next-auth v4's by default.
+    write_format: CookieFormat,
+    /// Whether the other format's session cookie is read too (`cookies: { read: [a, b] }`).
+    read_other_format: bool,
+    /// Secrets the Auth.js v5 way: `AUTH_SECRET` behind `AUTH_SECRET_3`, `_2`, `_1`.
+    authjs_secrets: bool,
     invalid: Vec<ConfigError>,
 }
 
@@ -455,7 +496,9 @@ impl<'a, D: SessionData> Builder<'a, D> {
             pages: Pages::default(),
             throttle: None,
             throttle_url: None,
-            read_authjs: false,
+            write_format: CookieFormat::NextAuthV4,
+            read_other_format: false,
+            authjs_secrets: false,
             invalid: Vec::new(),
         }
     }
@@ -463,6 +506,13 @@ impl<'a, D: SessionData> Builder<'a, D> {
     /// The variables holding the secrets, newest first (rotation: the first signs, any verifies).
     pub fn secrets(&mut self, vars: &[&str]) {
         self.secret_vars = vars.iter().map(|v| (*v).to_owned()).collect();
+    }
+
+    /// The secrets the way Auth.js v5 reads them: `AUTH_SECRET` (required) behind the optional
+    /// `AUTH_SECRET_3`, `AUTH_SECRET_2` and `AUTH_SECRET_1`, in that order: the first one set
+    /// signs, any verifies.
+    pub fn authjs_secrets(&mut self) {
+        self.authjs_secrets = true;
     }
 
     /// The base path used when `NEXTAUTH_URL` has no path.
@@ -795,10 +845,12 @@ impl<'a, D: SessionData> Builder<'a, D> {
         self.events.update_user = Some(callbacks::event(f));
     }
 
-    /// Reads Auth.js v5 session cookies (`authjs.session-token`) when there is no next-auth
-    /// v4 one; `/session` answers them with a v4 cookie.
-    pub fn read_authjs_v5_cookies(&mut self) {
-        self.read_authjs = true;
+    /// The cookies the app writes (`cookies: { write: … }`); with `read_other`, the other
+    /// format's session cookie signs in too when the written one is absent, and the next
+    /// rolling answer re-issues it in `write`'s format (`cookies: { read: [a, b] }`).
+    pub fn cookies(&mut self, write: CookieFormat, read_other: bool) {
+        self.write_format = write;
+        self.read_other_format = read_other;
     }
 
     /// The `refresh` event.
@@ -865,8 +917,20 @@ impl<'a, D: SessionData> Builder<'a, D> {
 
     /// Reads `NEXTAUTH_URL` and the secrets, derives the keys, and reports every missing variable.
     pub fn build(mut self) -> Result<Auth<D>, ConfigError> {
-        let secret_vars = std::mem::take(&mut self.secret_vars);
-        let secrets: Vec<String> = secret_vars.iter().map(|v| self.env.required(v)).collect();
+        let mut secret_vars = std::mem::take(&mut self.secret_vars);
+        let mut secrets: Vec<String> = secret_vars.iter().map(|v| self.env.required(v)).collect();
+        if self.authjs_secrets {
+            // `[AUTH_SECRET_3, AUTH_SECRET_2, AUTH_SECRET_1, AUTH_SECRET]`, as @auth/core's
+            // `setEnvDefaults` builds it: each numbered one that is set goes in front.
+            for var in ["AUTH_SECRET_1", "AUTH_SECRET_2", "AUTH_SECRET_3"] {
+                if let Some(secret) = self.env.get(var) {
+                    secret_vars.insert(0, var.to_owned());
+                    secrets.insert(0, secret);
+                }
+            }
+            secret_vars.push("AUTH_SECRET".to_owned());
+            secrets.push(self.env.required("AUTH_SECRET"));
+        }
         if !self.env.missing.is_empty() {
             return Err(ConfigError::MissingVariables(self.env.missing));
         }
@@ -901,7 +965,12 @@ impl<'a, D: SessionData> Builder<'a, D> {
                 reason: "email sign-in needs database sessions".to_owned(),
             });
         }
-        let base = match self.env.get("NEXTAUTH_URL") {
+        // Auth.js v5 reads `AUTH_URL` before `NEXTAUTH_URL`; next-auth v4 only the latter.
+        let url = match self.write_format {
+            CookieFormat::AuthJsV5 => self.env.get("AUTH_URL"),
+            CookieFormat::NextAuthV4 => None,
+        };
+        let base = match url.or_else(|| self.env.get("NEXTAUTH_URL")) {
             Some(url) => BaseUrl::parse(&url, &self.base_path)?,
             None => {
                 tracing::warn!("NEXTAUTH_URL is unset; using {DEFAULT_ORIGIN}");
@@ -909,24 +978,21 @@ impl<'a, D: SessionData> Builder<'a, D> {
             }
         };
         // Each purpose gets its own key: the salt is the cookie name (advisory GHSA-v64w-49xw-qq89).
-        let cookies = CookieNames::new(base.is_secure());
-        let derive = |salt: &str| {
-            TokenKeys::derive(&secrets, salt)
-                .ok_or_else(|| ConfigError::MissingVariables(vec!["NEXTAUTH_SECRET".to_owned()]))
+        let cookies = CookieNames::of(self.write_format, base.is_secure());
+        let no_secret = || ConfigError::MissingVariables(vec!["NEXTAUTH_SECRET".to_owned()]);
+        let derive = |salt: &str| TokenKeys::derive(&secrets, salt).ok_or_else(no_secret);
+        let token_cookie = |format: CookieFormat| {
+            let name = CookieNames::of(format, base.is_secure()).session_token;
+            Sealing::derive(format, &secrets, name)
+                .map(|sealing| TokenCookie { name, sealing })
+                .ok_or_else(no_secret)
         };
-        let session_keys = derive("")?;
-        let authjs = self.read_authjs.then(|| {
-            let cookie = if base.is_secure() {
-                "__Secure-authjs.session-token"
-            } else {
-                "authjs.session-token"
-            };
-            AuthJsSession {
-                keys: AuthJsKeys::derive(&secrets, cookie)
-                    .expect("the secrets were checked to be there above"),
-                cookie,
-            }
-        });
+        let other_token_cookie = match (self.read_other_format, self.write_format) {
+            (false, _) => None,
+            (true, CookieFormat::NextAuthV4) => Some(token_cookie(CookieFormat::AuthJsV5)?),
+            (true, CookieFormat::AuthJsV5) => Some(token_cookie(CookieFormat::NextAuthV4)?),
+        };
+        let token_cookie = token_cookie(self.write_format)?;
         let check_keys = CheckKeys {
             state: derive(cookies.state)?,
             pkce: derive(cookies.pkce_code_verifier)?,
@@ -954,8 +1020,8 @@ impl<'a, D: SessionData> Builder<'a, D> {
                 providers_json,
                 base,
                 secrets,
-                session_keys,
-                authjs,
+                token_cookie,
+                other_token_cookie,
                 check_keys,
                 oauth,
                 cookies,
@@ -1041,6 +1107,93 @@ mod tests {
             b.build().unwrap_err(),
             ConfigError::MissingVariables(vec!["A_SECRET".into(), "B_SECRET".into()])
         );
+    }
+
+    /// A builder writing Auth.js v5's cookies, its secrets read the v5 way from `vars`.
+    fn build_authjs(vars: &[(&str, &str)]) -> Result<Auth<NoData>, ConfigError> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let lookup = move |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let mut b = Builder::<NoData>::new(&lookup);
+        b.authjs_secrets();
+        b.cookies(CookieFormat::AuthJsV5, false);
+        b.build()
+    }
+
+    #[test]
+    fn auth_js_v5_secrets_are_auth_secret_behind_the_numbered_ones_newest_first() {
+        let (s, s1, s3) = ("s".repeat(32), "1".repeat(32), "3".repeat(32));
+        let auth = build_authjs(&[
+            ("AUTH_SECRET", &s),
+            ("AUTH_SECRET_1", &s1),
+            ("AUTH_SECRET_3", &s3),
+        ])
+        .unwrap();
+        assert_eq!(auth.inner.secrets, [s3.clone(), s1, s.clone()]);
+        let alone = build_authjs(&[("AUTH_SECRET", &s)]).unwrap();
+        assert_eq!(alone.inner.secrets, std::slice::from_ref(&s));
+        assert_eq!(
+            build_authjs(&[("AUTH_SECRET_1", &s3)]).unwrap_err(),
+            ConfigError::MissingVariables(vec!["AUTH_SECRET".into()])
+        );
+        assert_eq!(
+            build_authjs(&[("AUTH_SECRET", &s), ("AUTH_SECRET_2", "short")]).unwrap_err(),
+            ConfigError::ShortSecrets(vec!["AUTH_SECRET_2".into()])
+        );
+    }
+
+    #[test]
+    fn auth_js_v5_reads_auth_url_before_nextauth_url_and_names_its_cookies() {
+        let secret = "s".repeat(32);
+        let auth = build_authjs(&[
+            ("AUTH_SECRET", &secret),
+            ("AUTH_URL", "https://v5.example/app/auth"),
+            ("NEXTAUTH_URL", "http://v4.example"),
+        ])
+        .unwrap();
+        assert_eq!(auth.inner.base.origin(), "https://v5.example");
+        assert_eq!(auth.inner.base.path(), "/app/auth");
+        assert_eq!(
+            auth.inner.cookies,
+            CookieNames::of(CookieFormat::AuthJsV5, true)
+        );
+        assert_eq!(
+            auth.inner.token_cookie.name,
+            "__Secure-authjs.session-token"
+        );
+        assert!(matches!(
+            auth.inner.token_cookie.sealing,
+            Sealing::AuthJsV5(_)
+        ));
+        assert!(auth.inner.other_token_cookie.is_none());
+        let fallback = build_authjs(&[
+            ("AUTH_SECRET", &secret),
+            ("NEXTAUTH_URL", "http://v4.example"),
+        ])
+        .unwrap();
+        assert_eq!(fallback.inner.base.origin(), "http://v4.example");
+        assert_eq!(fallback.inner.token_cookie.name, "authjs.session-token");
+        // next-auth v4's cookies never read `AUTH_URL`.
+        let lookup = |name: &str| match name {
+            "NEXTAUTH_SECRET" => Some("s".repeat(32)),
+            "AUTH_URL" => Some("https://v5.example".to_owned()),
+            _ => None,
+        };
+        let mut b = Builder::<NoData>::new(&lookup);
+        b.secrets(&["NEXTAUTH_SECRET"]);
+        b.cookies(CookieFormat::NextAuthV4, true);
+        let v4 = b.build().unwrap();
+        assert_eq!(v4.inner.base.origin(), DEFAULT_ORIGIN);
+        assert_eq!(v4.inner.token_cookie.name, "next-auth.session-token");
+        assert!(matches!(
+            v4.inner.token_cookie.sealing,
+            Sealing::NextAuthV4(_)
+        ));
+        let other = v4.inner.other_token_cookie.as_ref().unwrap();
+        assert_eq!(other.name, "authjs.session-token");
+        assert!(matches!(other.sealing, Sealing::AuthJsV5(_)));
     }
 
     /// Builds a config whose only secret, in `NEXTAUTH_SECRET`, is `secret`.

@@ -12,6 +12,30 @@ use time::OffsetDateTime;
 /// into `<name>.0`, `<name>.1`, … (next-auth v4: 4096 bytes minus 163 for name and attributes).
 pub const CHUNK_SIZE: usize = 3933;
 
+/// [`CHUNK_SIZE`] of Auth.js v5, whose estimate of a cookie's name and attributes is 160 bytes.
+pub const AUTHJS_CHUNK_SIZE: usize = 3936;
+
+/// Whose cookies an app writes or reads: next-auth v4's (`next-auth.*`) or Auth.js v5's
+/// (`authjs.*`). The two differ in every name, in the session token's sealing and in the chunk
+/// size (docs/REST.md §5.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieFormat {
+    /// next-auth v4 (and v3's REST API): `next-auth.session-token`, a v4 JWE.
+    NextAuthV4,
+    /// Auth.js v5 (`next-auth@5`, `@auth/core`): `authjs.session-token`, a v5 JWE.
+    AuthJsV5,
+}
+
+impl CookieFormat {
+    /// The longest value written as one cookie before it is chunked.
+    pub const fn chunk_size(self) -> usize {
+        match self {
+            CookieFormat::NextAuthV4 => CHUNK_SIZE,
+            CookieFormat::AuthJsV5 => AUTHJS_CHUNK_SIZE,
+        }
+    }
+}
+
 /// Total bytes of `Cookie` headers [`Jar::from_headers`] reads; later headers are ignored.
 pub const MAX_COOKIE_HEADER_BYTES: usize = 64 * 1024;
 
@@ -34,12 +58,43 @@ pub struct CookieNames {
     pub state: &'static str,
     /// The OpenID Connect `nonce` (v4).
     pub nonce: &'static str,
+    /// Whose names these are, which also decides the session cookie's chunk size.
+    pub format: CookieFormat,
 }
 
 impl CookieNames {
-    /// The names for plain-http (`secure == false`) or secure cookies: with secure cookies every
-    /// name gets the `__Secure-` prefix, except the CSRF cookie which gets `__Host-`.
+    /// next-auth v4's names for plain-http (`secure == false`) or secure cookies: with secure
+    /// cookies every name gets the `__Secure-` prefix, except the CSRF cookie which gets `__Host-`.
     pub const fn new(secure: bool) -> CookieNames {
+        CookieNames::of(CookieFormat::NextAuthV4, secure)
+    }
+
+    /// The names of `format`, prefixed as [`CookieNames::new`] says.
+    pub const fn of(format: CookieFormat, secure: bool) -> CookieNames {
+        match (format, secure) {
+            (CookieFormat::NextAuthV4, secure) => CookieNames::next_auth_v4(secure),
+            (CookieFormat::AuthJsV5, true) => CookieNames {
+                session_token: "__Secure-authjs.session-token",
+                csrf_token: "__Host-authjs.csrf-token",
+                callback_url: "__Secure-authjs.callback-url",
+                pkce_code_verifier: "__Secure-authjs.pkce.code_verifier",
+                state: "__Secure-authjs.state",
+                nonce: "__Secure-authjs.nonce",
+                format,
+            },
+            (CookieFormat::AuthJsV5, false) => CookieNames {
+                session_token: "authjs.session-token",
+                csrf_token: "authjs.csrf-token",
+                callback_url: "authjs.callback-url",
+                pkce_code_verifier: "authjs.pkce.code_verifier",
+                state: "authjs.state",
+                nonce: "authjs.nonce",
+                format,
+            },
+        }
+    }
+
+    const fn next_auth_v4(secure: bool) -> CookieNames {
         if secure {
             CookieNames {
                 session_token: "__Secure-next-auth.session-token",
@@ -48,6 +103,7 @@ impl CookieNames {
                 pkce_code_verifier: "__Secure-next-auth.pkce.code_verifier",
                 state: "__Secure-next-auth.state",
                 nonce: "__Secure-next-auth.nonce",
+                format: CookieFormat::NextAuthV4,
             }
         } else {
             CookieNames {
@@ -57,6 +113,7 @@ impl CookieNames {
                 pkce_code_verifier: "next-auth.pkce.code_verifier",
                 state: "next-auth.state",
                 nonce: "next-auth.nonce",
+                format: CookieFormat::NextAuthV4,
             }
         }
     }
@@ -463,16 +520,19 @@ pub fn chunked_set_cookies(
     chunked_set_cookies_owned(
         Cow::Owned(name.to_owned()),
         value.to_owned(),
+        CHUNK_SIZE,
         expires,
         secure,
         jar,
     )
 }
 
-/// [`chunked_set_cookies`] taking the value by value, so one cookie keeps it without a copy.
+/// [`chunked_set_cookies`] taking the value by value, so one cookie keeps it without a copy,
+/// and chunks of at most `chunk_size` characters ([`CookieFormat::chunk_size`]).
 pub(crate) fn chunked_set_cookies_owned(
     name: Cow<'static, str>,
     value: String,
+    chunk_size: usize,
     expires: Option<OffsetDateTime>,
     secure: bool,
     jar: &Jar,
@@ -481,9 +541,9 @@ pub(crate) fn chunked_set_cookies_owned(
         Some(at) => cookie.expires(at),
         None => cookie,
     };
-    // At most CHUNK_SIZE bytes is at most CHUNK_SIZE characters: no need to count them.
-    let chunks = (value.len() > CHUNK_SIZE)
-        .then(|| split_chars(&value, CHUNK_SIZE))
+    // At most `chunk_size` bytes is at most `chunk_size` characters: no need to count them.
+    let chunks = (value.len() > chunk_size)
+        .then(|| split_chars(&value, chunk_size))
         .filter(|chunks| chunks.len() > 1);
     let single = chunks.is_none();
     let mut cookies: Vec<SetCookie> = match chunks {
@@ -746,6 +806,66 @@ mod tests {
         );
         assert_eq!(secure.state, "__Secure-next-auth.state");
         assert_eq!(secure.nonce, "__Secure-next-auth.nonce");
+    }
+
+    #[test]
+    fn auth_js_v5_names_its_cookies_authjs_and_prefixes_them_alike() {
+        let plain = CookieNames::of(CookieFormat::AuthJsV5, false);
+        assert_eq!(
+            [plain.session_token, plain.csrf_token, plain.callback_url],
+            [
+                "authjs.session-token",
+                "authjs.csrf-token",
+                "authjs.callback-url"
+            ]
+        );
+        assert_eq!(
+            [plain.pkce_code_verifier, plain.state, plain.nonce],
+            ["authjs.pkce.code_verifier", "authjs.state", "authjs.nonce"]
+        );
+        let secure = CookieNames::of(CookieFormat::AuthJsV5, true);
+        assert_eq!(
+            [secure.session_token, secure.csrf_token, secure.callback_url],
+            [
+                "__Secure-authjs.session-token",
+                "__Host-authjs.csrf-token",
+                "__Secure-authjs.callback-url"
+            ]
+        );
+        assert_eq!(
+            [secure.pkce_code_verifier, secure.state, secure.nonce],
+            [
+                "__Secure-authjs.pkce.code_verifier",
+                "__Secure-authjs.state",
+                "__Secure-authjs.nonce"
+            ]
+        );
+        assert_eq!(
+            CookieNames::of(CookieFormat::NextAuthV4, true),
+            CookieNames::new(true)
+        );
+        assert_eq!(CookieFormat::AuthJsV5.chunk_size(), 3936);
+        assert_eq!(CookieFormat::NextAuthV4.chunk_size(), 3933);
+    }
+
+    #[test]
+    fn chunks_are_as_long_as_the_format_allows() {
+        let value = "v".repeat(3936);
+        let names = |size: usize| -> Vec<String> {
+            chunked_set_cookies_owned(
+                "s".into(),
+                value.clone(),
+                size,
+                None,
+                false,
+                &Jar::default(),
+            )
+            .into_iter()
+            .map(|c| c.name.to_string())
+            .collect()
+        };
+        assert_eq!(names(AUTHJS_CHUNK_SIZE), ["s"]);
+        assert_eq!(names(CHUNK_SIZE), ["s.0", "s.1"]);
     }
 
     #[test]

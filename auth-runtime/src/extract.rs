@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 
+use std::borrow::Cow;
 use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
@@ -16,7 +17,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use crate::access::{self, AccessToken, AccessTokenError, WriteBack};
-use crate::config::{Auth, Inner, Strategy};
+use crate::config::{Auth, Inner, Strategy, TokenCookie};
 use crate::cookies::{self, Jar, SetCookie, push_digits};
 use crate::jwe;
 use crate::spec::ProviderName;
@@ -167,46 +168,40 @@ fn token_of_payload<D: SessionData>(payload: &[u8], now: u64) -> Option<Token<D>
     }
 }
 
+/// Decodes a session token sealed the way of `cookie` into typed claims.
+fn decode_sealed<D: SessionData>(cookie: &TokenCookie, value: &str, now: u64) -> Option<Token<D>> {
+    // Straight from the payload bytes into the typed token: no intermediate JSON tree, and
+    // the time claims checked on the typed values (the payload is parsed once).
+    match cookie.sealing.open(value) {
+        Ok(payload) => token_of_payload(&payload, now),
+        Err(e) => {
+            tracing::warn!(error = %e, cookie = cookie.name, "JWT_SESSION_ERROR");
+            None
+        }
+    }
+}
+
 impl<D: SessionData> Inner<D> {
-    /// Decodes a session token string into typed claims.
+    /// Decodes a session token string of the written format into typed claims.
     pub(crate) fn decode_token(&self, value: &str, now: u64) -> Option<Token<D>> {
-        // Straight from the payload bytes into the typed token: no intermediate JSON tree,
-        // and the time claims checked on the typed values (the payload is parsed once).
-        match jwe::open(&self.session_keys, value) {
-            Ok(payload) => token_of_payload(&payload, now),
-            Err(e) => {
-                tracing::warn!(error = %e, "JWT_SESSION_ERROR");
-                None
-            }
-        }
+        decode_sealed(&self.token_cookie, value, now)
     }
 
-    /// Decodes an Auth.js v5 session token (`cookies: { read: [.., authjs_v5] }`).
-    fn decode_authjs_token(&self, value: &str, now: u64) -> Option<Token<D>> {
-        let authjs = self.authjs.as_ref()?;
-        match crate::authjs::open(&authjs.keys, value) {
-            Ok(payload) => token_of_payload(&payload, now),
-            Err(e) => {
-                tracing::warn!(error = %e, "JWT_SESSION_ERROR: an Auth.js v5 cookie");
-                None
-            }
-        }
+    /// The other format's session cookie of `jar`, when it is read, and its sealing.
+    fn other_cookie<'j>(&self, jar: &'j Jar) -> Option<(&TokenCookie, Cow<'j, str>)> {
+        let other = self.other_token_cookie.as_ref()?;
+        Some((other, jar.chunked_value(other.name)?))
     }
 
-    /// The Auth.js v5 session cookie of `jar`, when such cookies are read.
-    fn authjs_cookie<'j>(&self, jar: &'j Jar) -> Option<std::borrow::Cow<'j, str>> {
-        jar.chunked_value(self.authjs.as_ref()?.cookie)
-    }
-
-    /// Reads the (possibly chunked) session cookie; without one, an Auth.js v5 cookie when
-    /// those are read (one that does not open is no session, and is left alone: it is another
+    /// Reads the (possibly chunked) session cookie; without one, the other format's cookie when
+    /// that is read (one that does not open is no session, and is left alone: it may be another
     /// app's).
     pub(crate) fn read_session_cookie(&self, jar: &Jar, now: u64) -> TokenRead<D> {
         match jar.chunked_value(self.cookies.session_token) {
-            None => match self.authjs_cookie(jar) {
-                Some(value) => self
-                    .decode_authjs_token(&value, now)
-                    .map_or(TokenRead::Absent, TokenRead::Valid),
+            None => match self.other_cookie(jar) {
+                Some((other, value)) => {
+                    decode_sealed(other, &value, now).map_or(TokenRead::Absent, TokenRead::Valid)
+                }
                 None => TokenRead::Absent,
             },
             Some(value) => match self.decode_token(&value, now) {
@@ -248,9 +243,7 @@ impl<D: SessionData> Inner<D> {
             .sum::<usize>();
         let mut payload = Vec::with_capacity(256 + strings);
         let value = match serde_json::to_writer(&mut payload, &sealed) {
-            Ok(()) if payload.first() == Some(&b'{') => {
-                jwe::seal_owned(&self.session_keys, payload)
-            }
+            Ok(()) if payload.first() == Some(&b'{') => self.token_cookie.sealing.seal(payload),
             Ok(_) | Err(_) => {
                 tracing::error!("JWT_SESSION_ERROR: the token does not serialize to an object");
                 return cookies::clear_chunked(
@@ -263,15 +256,22 @@ impl<D: SessionData> Inner<D> {
         cookies::chunked_set_cookies_owned(
             self.cookies.session_token.into(),
             value,
+            self.cookies.format.chunk_size(),
             Some(expiry(now, self.session.max_age)),
             self.base.is_secure(),
             jar,
         )
     }
 
-    /// Clears the session cookie and all its chunks.
+    /// Clears the session cookie and all its chunks, and the other format's session cookie
+    /// when it is read and was sent (else it would sign the browser in again).
     pub(crate) fn clear_session_cookies(&self, jar: &Jar) -> Vec<SetCookie> {
-        cookies::clear_chunked(self.cookies.session_token, self.base.is_secure(), jar)
+        let secure = self.base.is_secure();
+        let mut clears = cookies::clear_chunked(self.cookies.session_token, secure, jar);
+        if let Some((other, _)) = self.other_cookie(jar) {
+            clears.extend(cookies::clear_chunked(other.name, secure, jar));
+        }
+        clears
     }
 }
 
@@ -288,8 +288,8 @@ impl<D: SessionData> Auth<D> {
         if let Some(value) = jar.chunked_value(self.inner.cookies.session_token) {
             return self.inner.decode_token(&value, now);
         }
-        if let Some(value) = self.inner.authjs_cookie(&jar) {
-            return self.inner.decode_authjs_token(&value, now);
+        if let Some((other, value)) = self.inner.other_cookie(&jar) {
+            return decode_sealed(other, &value, now);
         }
         let bearer = bearer_token(headers)?;
         self.inner.decode_token(&bearer, now)

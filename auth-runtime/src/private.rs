@@ -27,6 +27,7 @@ pub mod email {
 
 pub use crate::callbacks::{AuthorizeInput, Credentials};
 pub use crate::config::{Auth, Builder, ConfigError, Page};
+pub use crate::cookies::CookieFormat;
 pub use crate::durations::{Duration, days, hours, minutes, seconds};
 pub use crate::oauth::{Checks, Preset, TokenAuthMethod};
 pub use crate::routes::Routes;

@@ -6,54 +6,64 @@ use super::values::{expect_map, expected, path_name};
 use super::{check_keys, unknown};
 use crate::ctxt::Ctxt;
 use crate::kw;
+use crate::model::{CookieFormat, Cookies};
 use crate::parse::ValueInput;
 
-/// `cookies: { write: next_auth_v4, read: [next_auth_v4, authjs_v5] }`: whether Auth.js v5
-/// cookies are read. `jwt_sessions` is whether the block's sessions are JWT ones (the only
-/// ones whose v5 tokens are read).
-pub(super) fn check_cookies(cx: &Ctxt, value: &ValueInput, jwt_sessions: bool) -> Option<bool> {
+/// `cookies: { write: authjs_v5, read: [authjs_v5, next_auth_v4] }`: the format written
+/// (next-auth v4's by default) and whether the other one is read too. `jwt_sessions` is
+/// whether the block's sessions are JWT ones (the only ones whose other format is read).
+pub(super) fn check_cookies(cx: &Ctxt, value: &ValueInput, jwt_sessions: bool) -> Option<Cookies> {
     let map = expect_map(
         cx,
         value,
         "a cookies block such as `{ write: next_auth_v4, read: [next_auth_v4, authjs_v5] }`",
     )?;
     let fields = check_keys(cx, &map.entries, kw::COOKIES_FIELDS, "cookies field");
-    if let Some(write) = fields.value(kw::WRITE) {
-        check_write(cx, write)?;
-    }
+    let write = match fields.value(kw::WRITE) {
+        Some(write) => format_of(format_name(cx, write)?),
+        None => CookieFormat::NextAuthV4,
+    };
     let Some(read) = fields.value(kw::READ) else {
-        return Some(false);
+        return Some(Cookies {
+            write,
+            read_other: false,
+        });
     };
     let formats = check_read(cx, read)?;
-    if !formats.contains(&kw::NEXT_AUTH_V4) {
+    let written = name_of(write);
+    if !formats.contains(&written) {
         cx.error(
             read,
-            "`read` must include the written format, `next_auth_v4`: the cookies this app sets would otherwise sign nobody in",
+            format!(
+                "`read` must include the written format, `{written}`: the cookies this app sets would otherwise sign nobody in"
+            ),
         );
         return None;
     }
-    let authjs = formats.contains(&kw::AUTHJS_V5);
-    if authjs && !jwt_sessions {
+    let read_other = formats.len() > 1;
+    if read_other && !jwt_sessions {
         cx.error(
             read,
-            "Auth.js v5 cookies are read with `jwt` sessions only; a `database` session cookie holds a session id, not a token",
+            "a second cookie format is read with `jwt` sessions only; under `database` sessions list the written format alone",
         );
         return None;
     }
-    Some(authjs)
+    Some(Cookies { write, read_other })
 }
 
-/// The written format: next-auth v4's, the only one written today.
-fn check_write(cx: &Ctxt, value: &ValueInput) -> Option<()> {
-    let name = format_name(cx, value)?;
-    if name != kw::NEXT_AUTH_V4 {
-        cx.error(
-            value,
-            "this version writes next-auth v4's cookies only; write `next_auth_v4` and read Auth.js v5's with `read: [next_auth_v4, authjs_v5]`",
-        );
-        return None;
+fn format_of(name: &str) -> CookieFormat {
+    if name == kw::AUTHJS_V5 {
+        CookieFormat::AuthJsV5
+    } else {
+        CookieFormat::NextAuthV4
     }
-    Some(())
+}
+
+fn name_of(format: CookieFormat) -> &'static str {
+    match format {
+        CookieFormat::NextAuthV4 => kw::NEXT_AUTH_V4,
+        CookieFormat::AuthJsV5 => kw::AUTHJS_V5,
+    }
 }
 
 /// The read formats, each known and given once.
@@ -99,16 +109,70 @@ fn format_name(cx: &Ctxt, value: &ValueInput) -> Option<&'static str> {
 mod tests {
     use quote::quote;
 
+    use crate::model::CookieFormat;
     use crate::validate::test_support::{block, errors, valid};
 
     #[test]
-    fn auth_js_v5_cookies_are_read_beside_next_auth_v4() {
-        let config = valid(block(quote!(
+    fn the_written_format_and_whether_the_other_is_read() {
+        let both = valid(block(quote!(
             cookies: { write: next_auth_v4, read: [next_auth_v4, authjs_v5] },
-        )));
-        assert!(config.read_authjs_v5);
-        assert!(!valid(block(quote!(cookies: { write: next_auth_v4 },))).read_authjs_v5);
-        assert!(!valid(block(quote!())).read_authjs_v5);
+        )))
+        .cookies;
+        assert_eq!(
+            (both.write, both.read_other),
+            (CookieFormat::NextAuthV4, true)
+        );
+        let v4 = valid(block(quote!(cookies: { write: next_auth_v4 },))).cookies;
+        assert_eq!((v4.write, v4.read_other), (CookieFormat::NextAuthV4, false));
+        let default = valid(block(quote!())).cookies;
+        assert_eq!(
+            (default.write, default.read_other),
+            (CookieFormat::NextAuthV4, false)
+        );
+        let v5 = valid(block(quote!(cookies: { write: authjs_v5 },))).cookies;
+        assert_eq!((v5.write, v5.read_other), (CookieFormat::AuthJsV5, false));
+        let migrating = valid(block(quote!(
+            cookies: { write: authjs_v5, read: [authjs_v5, next_auth_v4] },
+        )))
+        .cookies;
+        assert_eq!(
+            (migrating.write, migrating.read_other),
+            (CookieFormat::AuthJsV5, true)
+        );
+        let listed_alone = valid(block(quote!(
+            session: database { adapter: env("DATABASE_URL") },
+            cookies: { write: authjs_v5, read: [authjs_v5] },
+        )))
+        .cookies;
+        assert_eq!(
+            (listed_alone.write, listed_alone.read_other),
+            (CookieFormat::AuthJsV5, false)
+        );
+    }
+
+    #[test]
+    fn writing_auth_js_v5_cookies_lets_the_secret_be_auth_js_v5s() {
+        let config = valid(quote! {
+            providers: {
+                credentials: Credentials {
+                    fields: { username: text("Username") },
+                    authorize: crate::authorize,
+                },
+            },
+            cookies: { write: authjs_v5 },
+        });
+        assert!(config.secrets.is_empty());
+        let without = errors(quote! {
+            providers: {
+                credentials: Credentials {
+                    fields: { username: text("Username") },
+                    authorize: crate::authorize,
+                },
+            },
+            cookies: { write: next_auth_v4 },
+        });
+        assert_eq!(without.len(), 1, "{without:?}");
+        assert!(without[0].contains("secret"), "{without:?}");
     }
 
     #[test]
@@ -120,9 +184,17 @@ mod tests {
             ]
         );
         assert_eq!(
-            errors(block(quote!(cookies: { write: authjs_v5 },))),
+            errors(block(
+                quote!(cookies: { write: authjs_v5, read: [next_auth_v4] },)
+            )),
             [
-                "this version writes next-auth v4's cookies only; write `next_auth_v4` and read Auth.js v5's with `read: [next_auth_v4, authjs_v5]`"
+                "`read` must include the written format, `authjs_v5`: the cookies this app sets would otherwise sign nobody in"
+            ]
+        );
+        assert_eq!(
+            errors(block(quote!(cookies: { write: authjs_v4 },))),
+            [
+                "unknown cookie format `authjs_v4`; did you mean `authjs_v5`? expected one of `next_auth_v4`, `authjs_v5`"
             ]
         );
         assert_eq!(
@@ -137,14 +209,19 @@ mod tests {
             )),
             ["duplicate format `next_auth_v4`"]
         );
-        assert_eq!(
-            errors(block(quote!(
-                session: database { adapter: env("DATABASE_URL") },
-                cookies: { read: [next_auth_v4, authjs_v5] },
-            ))),
-            [
-                "Auth.js v5 cookies are read with `jwt` sessions only; a `database` session cookie holds a session id, not a token"
-            ]
-        );
+        for cookies in [
+            quote!(cookies: { read: [next_auth_v4, authjs_v5] },),
+            quote!(cookies: { write: authjs_v5, read: [authjs_v5, next_auth_v4] },),
+        ] {
+            assert_eq!(
+                errors(block(quote!(
+                    session: database { adapter: env("DATABASE_URL") },
+                    #cookies
+                ))),
+                [
+                    "a second cookie format is read with `jwt` sessions only; under `database` sessions list the written format alone"
+                ]
+            );
+        }
     }
 }

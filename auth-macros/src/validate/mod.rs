@@ -30,7 +30,7 @@ use syn::{Attribute, Ident, Lit, Path};
 use crate::ctxt::Ctxt;
 use crate::kw;
 use crate::model::{
-    Callback, CallbackKind, Config, EnvVar, Event, EventKind, Provider, ProviderKind,
+    Callback, CallbackKind, Config, CookieFormat, EnvVar, Event, EventKind, Provider, ProviderKind,
     SessionStrategy,
 };
 use crate::parse::{AuthInput, EntryInput, KeyInput, ValueInput};
@@ -61,16 +61,24 @@ pub fn validate(cx: &Ctxt, input: &AuthInput) -> Config {
         .value(kw::BASE_PATH)
         .and_then(|v| check_base_path(cx, v))
         .unwrap_or_else(|| DEFAULT_BASE_PATH.to_owned());
-    let secrets = match keys.value(kw::SECRET) {
-        Some(value) => check_secret(cx, value),
+    let secrets = keys.value(kw::SECRET).map(|value| check_secret(cx, value));
+    // `Some(None)`: given but invalid, so no rule depending on the strategy is checked.
+    let session = keys.value(kw::SESSION).map(|v| check_session(cx, v));
+    let jwt_sessions = matches!(session, None | Some(Some(SessionStrategy::Jwt { .. })));
+    let cookies = keys
+        .value(kw::COOKIES)
+        .and_then(|v| check_cookies(cx, v, jwt_sessions))
+        .unwrap_or_default();
+    // A block writing Auth.js v5's cookies may leave `secret:` out: v5's variables are read.
+    let secrets = match secrets {
+        Some(secrets) => secrets,
+        None if cookies.write == CookieFormat::AuthJsV5 => Vec::new(),
         None => {
             let example = "secret: env(\"NEXTAUTH_SECRET\")";
             check_required_key(cx, &keys, input.first_span, kw::SECRET, example);
             Vec::new()
         }
     };
-    // `Some(None)`: given but invalid, so no rule depending on the strategy is checked.
-    let session = keys.value(kw::SESSION).map(|v| check_session(cx, v));
     let session_data = keys
         .value(kw::SESSION_DATA)
         .and_then(|v| check_session_data(cx, v));
@@ -86,7 +94,6 @@ pub fn validate(cx: &Ctxt, input: &AuthInput) -> Config {
             (Vec::new(), Vec::new())
         }
     };
-    let jwt_sessions = matches!(session, None | Some(Some(SessionStrategy::Jwt { .. })));
     if let (Some(value), true) = (keys.value(kw::PROVIDERS), jwt_sessions) {
         check_email_has_database_sessions(cx, value);
     }
@@ -116,10 +123,6 @@ pub fn validate(cx: &Ctxt, input: &AuthInput) -> Config {
         .map(|v| check_hooks(cx, v, &hooks::PAGES))
         .unwrap_or_default();
     let throttle = keys.value(kw::THROTTLE).and_then(|v| check_throttle(cx, v));
-    let read_authjs_v5 = keys
-        .value(kw::COOKIES)
-        .and_then(|v| check_cookies(cx, v, jwt_sessions))
-        .unwrap_or(false);
     Config {
         module,
         krate,
@@ -134,7 +137,7 @@ pub fn validate(cx: &Ctxt, input: &AuthInput) -> Config {
         events,
         pages,
         throttle,
-        read_authjs_v5,
+        cookies,
     }
 }
 

@@ -234,7 +234,8 @@ pub mod auth {
                     .per_address(60u32, 60u64)
                     .per_identifier(30u32, 300u64),
             );
-        __auth_builder.read_authjs_v5_cookies();
+        __auth_builder
+            .cookies(::auth_runtime::__private::CookieFormat::NextAuthV4, true);
         __auth_builder.build()
     }
     /**The auth routes under the base path; merge them into the app and add `auth.layer()` for the extractors.
