@@ -598,13 +598,19 @@ fn gen_session_call(
             adapter,
             max_age,
             update_age,
+            cache,
         } => {
             let (max_age, update_age) = (
                 gen_duration(private, *max_age),
                 gen_duration(private, *update_age),
             );
             let ages = quote!(#max_age, #update_age,);
-            gen_adapter_call(builder, private, "database_session", ages, adapter)
+            let session = gen_adapter_call(builder, private, "database_session", ages, adapter);
+            let cache = cache.map(|ttl| {
+                let ttl = gen_duration(private, ttl);
+                quote!(#builder.session_cache(#ttl);)
+            });
+            quote!(#session #cache)
         }
     }
 }

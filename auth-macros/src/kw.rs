@@ -81,7 +81,11 @@ pub const UPDATE_AGE: &str = "update_age";
 pub const JWT_SESSION_FIELDS: &[&str] = &[MAX_AGE, UPDATE_AGE, ADAPTER];
 
 /// The fields of a `database { … }` session.
-pub const DATABASE_SESSION_FIELDS: &[&str] = &[ADAPTER, MAX_AGE, UPDATE_AGE];
+pub const DATABASE_SESSION_FIELDS: &[&str] = &[ADAPTER, MAX_AGE, UPDATE_AGE, CACHE];
+
+/// `cache:` of `session: database { … }`: how long a sealed copy of the session in a cookie
+/// spares the database.
+pub const CACHE: &str = "cache";
 
 /// Duration units and their length in seconds: `days(30)`.
 pub const DURATION_UNITS: &[(&str, u64)] = &[

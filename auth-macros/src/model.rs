@@ -95,6 +95,8 @@ pub enum SessionStrategy {
         max_age: Duration,
         /// How often the stored expiry is refreshed.
         update_age: Duration,
+        /// How long a cached copy of the session spares the database (`cache:`), if at all.
+        cache: Option<Duration>,
     },
 }
 

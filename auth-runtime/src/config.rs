@@ -22,6 +22,7 @@ use crate::jwe::TokenKeys;
 use crate::oauth::{
     OAuthClient, OAuthConfigError, OAuthProvider, PRIVATE_KEY_PROBLEM, PresetParams,
 };
+use crate::session_cache::SessionCache;
 use crate::spec::{
     EmailSettings, EmailTransport, OAuthSettings, ProviderKind, ProviderSpec, Setting,
 };
@@ -284,6 +285,8 @@ pub(crate) struct Inner<D> {
     pub(crate) pages: Pages,
     /// Sign-in throttling, when `throttle:` is declared.
     pub(crate) throttle: Option<Throttle>,
+    /// The session cache of database sessions, when declared.
+    pub(crate) session_cache: Option<SessionCache>,
     /// The refreshes of provider access tokens in the air or just done.
     pub(crate) refresher: crate::access::Refresher,
 }
@@ -477,6 +480,8 @@ pub struct Builder<'a, D> {
     read_other_format: bool,
     /// Secrets the Auth.js v5 way: `AUTH_SECRET` behind `AUTH_SECRET_3`, `_2`, `_1`.
     authjs_secrets: bool,
+    /// How long a database session's cached copy is good for, in seconds.
+    session_cache: Option<u64>,
     invalid: Vec<ConfigError>,
 }
 
@@ -499,6 +504,7 @@ impl<'a, D: SessionData> Builder<'a, D> {
             write_format: CookieFormat::NextAuthV4,
             read_other_format: false,
             authjs_secrets: false,
+            session_cache: None,
             invalid: Vec::new(),
         }
     }
@@ -540,6 +546,12 @@ impl<'a, D: SessionData> Builder<'a, D> {
             update_age: update_age.as_secs(),
         };
         self.adapter = Some(self.read_adapter(adapter));
+    }
+
+    /// Keeps a sealed copy of each database session in a cookie for `ttl`, so that reads within
+    /// it skip the database (`database { cache: … }`; `crate::session_cache`).
+    pub fn session_cache(&mut self, ttl: Duration) {
+        self.session_cache = Some(ttl.as_secs());
     }
 
     /// Records JWT sessions in the store of `adapter` (`jwt { adapter: … }`), so they can be
@@ -993,6 +1005,12 @@ impl<'a, D: SessionData> Builder<'a, D> {
             (true, CookieFormat::AuthJsV5) => Some(token_cookie(CookieFormat::NextAuthV4)?),
         };
         let token_cookie = token_cookie(self.write_format)?;
+        let session_cache = match (self.session_cache, &self.adapter) {
+            (Some(ttl), Some(_)) => {
+                Some(SessionCache::new(ttl, cookies.session_data, &secrets).ok_or_else(no_secret)?)
+            }
+            _ => None,
+        };
         let check_keys = CheckKeys {
             state: derive(cookies.state)?,
             pkce: derive(cookies.pkce_code_verifier)?,
@@ -1035,6 +1053,7 @@ impl<'a, D: SessionData> Builder<'a, D> {
                 events: self.events,
                 pages: self.pages,
                 throttle,
+                session_cache,
                 refresher: crate::access::Refresher::default(),
             }),
         })

@@ -58,6 +58,9 @@ pub struct CookieNames {
     pub state: &'static str,
     /// The OpenID Connect `nonce` (v4).
     pub nonce: &'static str,
+    /// The session cache of database sessions (`session: database { cache: … }`); this
+    /// crate's own, named like the others.
+    pub session_data: &'static str,
     /// Whose names these are, which also decides the session cookie's chunk size.
     pub format: CookieFormat,
 }
@@ -80,6 +83,7 @@ impl CookieNames {
                 pkce_code_verifier: "__Secure-authjs.pkce.code_verifier",
                 state: "__Secure-authjs.state",
                 nonce: "__Secure-authjs.nonce",
+                session_data: "__Secure-authjs.session-data",
                 format,
             },
             (CookieFormat::AuthJsV5, false) => CookieNames {
@@ -89,6 +93,7 @@ impl CookieNames {
                 pkce_code_verifier: "authjs.pkce.code_verifier",
                 state: "authjs.state",
                 nonce: "authjs.nonce",
+                session_data: "authjs.session-data",
                 format,
             },
         }
@@ -103,6 +108,7 @@ impl CookieNames {
                 pkce_code_verifier: "__Secure-next-auth.pkce.code_verifier",
                 state: "__Secure-next-auth.state",
                 nonce: "__Secure-next-auth.nonce",
+                session_data: "__Secure-next-auth.session-data",
                 format: CookieFormat::NextAuthV4,
             }
         } else {
@@ -113,6 +119,7 @@ impl CookieNames {
                 pkce_code_verifier: "next-auth.pkce.code_verifier",
                 state: "next-auth.state",
                 nonce: "next-auth.nonce",
+                session_data: "next-auth.session-data",
                 format: CookieFormat::NextAuthV4,
             }
         }

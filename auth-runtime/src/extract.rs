@@ -271,6 +271,11 @@ impl<D: SessionData> Inner<D> {
         if let Some((other, _)) = self.other_cookie(jar) {
             clears.extend(cookies::clear_chunked(other.name, secure, jar));
         }
+        if let Some(cache) = &self.session_cache
+            && jar.get(cache.cookie_name()).is_some()
+        {
+            clears.push(SetCookie::clear(cache.cookie_name(), secure));
+        }
         clears
     }
 }
@@ -309,14 +314,17 @@ impl<D: SessionData> Auth<D> {
         };
         let jar = Jar::from_headers(headers);
         let token = jar.get(self.inner.cookies.session_token)?;
-        let adapter = lazy.get().await.ok()?;
         let now = OffsetDateTime::now_utc();
-        let found = match adapter.get_session_and_user(token).await {
-            Ok(found) => found?,
-            Err(e) => {
-                tracing::error!(error = %e, "SESSION_ERROR");
-                return None;
-            }
+        let cached = (self.inner.session_cache.as_ref()).and_then(|c| c.get(&jar, token, now));
+        let found = match cached {
+            Some(found) => found,
+            None => match lazy.get().await.ok()?.get_session_and_user(token).await {
+                Ok(found) => found?,
+                Err(e) => {
+                    tracing::error!(error = %e, "SESSION_ERROR");
+                    return None;
+                }
+            },
         };
         if found.session.expires <= now {
             return None;

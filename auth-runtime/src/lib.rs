@@ -56,6 +56,7 @@ mod revocation;
 mod roles;
 mod routes;
 mod serve;
+mod session_cache;
 mod spec;
 mod store;
 mod throttle;

@@ -163,7 +163,9 @@ impl<D: SessionData> Auth<D> {
         let store = SessionStore::of(&self.inner.strategy).await?;
         for held in store.live(user_id).await? {
             if session_id(&held.key) == id {
-                return store.end(user_id, &held.key).await;
+                let ended = store.end(user_id, &held.key).await;
+                self.forget_cached(|cache| cache.end_session(&held.key));
+                return ended;
             }
         }
         Ok(false)
@@ -171,10 +173,12 @@ impl<D: SessionData> Auth<D> {
 
     /// Ends every session of the user `user_id` (sign out everywhere); how many there were.
     pub async fn revoke_all_sessions(&self, user_id: &str) -> Result<u64, AdapterError> {
-        SessionStore::of(&self.inner.strategy)
+        let ended = SessionStore::of(&self.inner.strategy)
             .await?
             .end_all(user_id)
-            .await
+            .await;
+        self.forget_cached(|cache| cache.end_user(user_id));
+        ended
     }
 
     /// Replaces the roles of the user `user_id`; under database sessions the change holds
@@ -195,7 +199,17 @@ impl<D: SessionData> Auth<D> {
         for role in roles {
             crate::roles::add(&mut names, role.as_str());
         }
-        lazy.get().await?.set_roles(user_id, &names).await
+        let set = lazy.get().await?.set_roles(user_id, &names).await;
+        self.forget_cached(|cache| cache.end_user(user_id));
+        set
+    }
+
+    /// Ends cached copies of sessions on this instance, after the store was written (a read
+    /// in between would cache what is being replaced), whether or not the write succeeded.
+    fn forget_cached(&self, end: impl FnOnce(&crate::session_cache::SessionCache)) {
+        if let Some(cache) = &self.inner.session_cache {
+            end(cache);
+        }
     }
 }
 

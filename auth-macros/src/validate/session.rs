@@ -65,11 +65,33 @@ pub(super) fn check_session(cx: &Ctxt, value: &ValueInput) -> Option<SessionStra
             None
         }
     };
+    let cache = fields
+        .value(kw::CACHE)
+        .and_then(|value| check_cache(cx, value, update_age));
     Some(SessionStrategy::Database {
         adapter: adapter?,
         max_age,
         update_age,
+        cache,
     })
+}
+
+/// `cache:` is a duration (at least a second) of at most `update_age`: the stored expiry
+/// moves only when a read goes to the database, which a longer cache would put off past the
+/// time it is due.
+fn check_cache(cx: &Ctxt, value: &ValueInput, update_age: Duration) -> Option<Duration> {
+    let cache = check_duration(cx, value)?;
+    if cache.secs > update_age.secs {
+        cx.error(
+            value,
+            format!(
+                "`cache` must not be longer than `update_age` ({}): the stored expiry moves only when a read reaches the database",
+                describe_duration(update_age)
+            ),
+        );
+        return None;
+    }
+    Some(cache)
 }
 
 /// A session's `max_age` and `update_age` are durations, `update_age` within `max_age`; those
@@ -164,6 +186,7 @@ mod tests {
             adapter,
             max_age,
             update_age,
+            ..
         } = valid(tokens).session
         else {
             panic!("database sessions expected");
@@ -173,6 +196,46 @@ mod tests {
 
     fn credentials() -> TokenStream {
         quote!(c: Credentials { fields: { u: text("U") }, authorize: f })
+    }
+
+    /// The `cache:` of a valid block with database sessions, in seconds.
+    fn cache_of(session: TokenStream) -> Option<u64> {
+        match valid(database_block(session, credentials())).session {
+            SessionStrategy::Database { cache, .. } => cache.map(|c| c.secs),
+            SessionStrategy::Jwt { .. } => panic!("database sessions expected"),
+        }
+    }
+
+    #[test]
+    fn the_session_cache_is_off_by_default_and_at_most_update_age() {
+        assert_eq!(cache_of(quote!(adapter: env("DATABASE_URL"))), None);
+        assert_eq!(
+            cache_of(quote!(adapter: env("DATABASE_URL"), cache: seconds(30))),
+            Some(30)
+        );
+        assert_eq!(
+            cache_of(
+                quote!(adapter: env("DATABASE_URL"), update_age: minutes(5), cache: minutes(5))
+            ),
+            Some(300)
+        );
+        let errors_of = |session: TokenStream| errors(database_block(session, credentials()));
+        assert_eq!(
+            errors_of(
+                quote!(adapter: env("DATABASE_URL"), update_age: minutes(1), cache: minutes(2))
+            ),
+            [
+                "`cache` must not be longer than `update_age` (1 minute): the stored expiry moves only when a read reaches the database"
+            ]
+        );
+        assert_eq!(
+            errors_of(quote!(adapter: env("DATABASE_URL"), cache: seconds(0))),
+            ["duration must be greater than zero"]
+        );
+        assert_eq!(
+            errors(block(quote!(session: jwt { cache: seconds(30) }))),
+            ["unknown session field `cache`; expected one of `max_age`, `update_age`, `adapter`"]
+        );
     }
 
     #[test]
@@ -299,7 +362,7 @@ mod tests {
                 quote!(session: database { adaptor: env("DATABASE_URL") })
             )),
             [
-                "unknown session field `adaptor`; did you mean `adapter`? expected one of `adapter`, `max_age`, `update_age`"
+                "unknown session field `adaptor`; did you mean `adapter`? expected one of `adapter`, `max_age`, `update_age`, `cache`"
             ]
         );
         assert_eq!(
@@ -308,7 +371,7 @@ mod tests {
                 credentials()
             )),
             [
-                "unknown session field `pool_size`; expected one of `adapter`, `max_age`, `update_age`"
+                "unknown session field `pool_size`; expected one of `adapter`, `max_age`, `update_age`, `cache`"
             ]
         );
         assert_eq!(

@@ -315,6 +315,12 @@ pub(super) async fn sign_in<D: SessionData>(
         tracing::error!(error = %e, "SIGNIN_DATABASE_ERROR");
         return Reply::redirect(ctx.error_url("Callback"));
     }
+    if !user.roles.is_empty()
+        && let Some(cache) = &ctx.auth.session_cache
+    {
+        // The user's other sessions carry the old roles in their cached copies.
+        cache.end_user(&stored.user.id);
+    }
     match database::start_session(ctx, adapter.as_ref(), &stored.user.id).await {
         Ok(cookie) => ctx.set_cookies.push(cookie),
         Err(e) => {

@@ -31,6 +31,7 @@ use crate::callbacks::{SessionEvent, SessionParams};
 use crate::config::{ProviderBehaviour, Strategy};
 use crate::cookies::SetCookie;
 use crate::extract::{expiry, iso_string};
+use crate::session_cache::SessionCache;
 use crate::spec::ProviderKind;
 use crate::user::{Account, DefaultSession, SessionData, SessionUser, Token, User};
 
@@ -72,7 +73,7 @@ pub(super) async fn user_for_sign_in<D>(
     let now = OffsetDateTime::now_utc();
     if account.kind == ProviderKind::Email {
         let email = user.email.as_deref().unwrap_or_default();
-        return email_user(adapter, email, now).await;
+        return email_user(adapter, email, now, ctx.auth.session_cache.as_ref()).await;
     }
 
     let linked = adapter
@@ -232,6 +233,7 @@ async fn email_user(
     adapter: &dyn Adapter,
     email: &str,
     now: OffsetDateTime,
+    cache: Option<&SessionCache>,
 ) -> Result<Stored, &'static str> {
     let Some(mut existing) = adapter
         .get_user_by_email(email)
@@ -266,6 +268,9 @@ async fn email_user(
             .delete_sessions(&existing.id)
             .await
             .map_err(store_error)?;
+        if let Some(cache) = cache {
+            cache.end_user(&existing.id);
+        }
         if !accounts.is_empty() || ended > 0 {
             tracing::warn!(
                 unlinked = accounts.len(),
@@ -304,6 +309,9 @@ pub(super) async fn end_previous_session<D>(ctx: &Ctx<'_, D>, adapter: &dyn Adap
     };
     if let Err(e) = adapter.delete_session(token).await {
         tracing::error!(error = %e, "SIGNIN_DATABASE_ERROR: the previous session stays");
+    }
+    if let Some(cache) = &ctx.auth.session_cache {
+        cache.end_session(token);
     }
 }
 
@@ -369,37 +377,57 @@ pub(super) async fn session<D: SessionData>(
     else {
         return empty;
     };
-    let adapter = match adapter {
-        Ok(adapter) => adapter,
-        Err(_) => return empty, // logged by the adapter source; the cookie stays
-    };
     let now = OffsetDateTime::now_utc();
-    let found = match current(adapter.as_ref(), &token, now).await {
-        Ok(found) => found,
-        Err(e) => {
-            tracing::error!(error = %e, "SESSION_ERROR");
-            return empty;
-        }
-    };
-    let Some(SessionAndUser {
+    let max_age = ctx.auth.session.max_age;
+    let cached = ctx
+        .auth
+        .session_cache
+        .as_ref()
+        .and_then(|cache| cache.get(&ctx.jar, &token, now));
+    let SessionAndUser {
         session,
         user,
         roles,
-    }) = found
-    else {
-        let clears = ctx.auth.clear_session_cookies(&ctx.jar);
-        ctx.set_cookies.extend(clears);
-        return empty;
+    } = match cached {
+        Some(found) => found,
+        None => {
+            let adapter = match adapter {
+                Ok(adapter) => adapter,
+                Err(_) => return empty, // logged by the adapter source; the cookie stays
+            };
+            let found = match current(adapter.as_ref(), &token, now).await {
+                Ok(found) => found,
+                Err(e) => {
+                    tracing::error!(error = %e, "SESSION_ERROR");
+                    return empty;
+                }
+            };
+            let Some(found) = found else {
+                let clears = ctx.auth.clear_session_cookies(&ctx.jar);
+                ctx.set_cookies.extend(clears);
+                return empty;
+            };
+            // The stored expiry moves only on a read from the store: a cache shorter than
+            // `update_age` (the macro's rule) still moves it in time.
+            let update_age = ctx.auth.session.update_age;
+            let due = found.session.expires - time::Duration::seconds(max_age as i64)
+                + time::Duration::seconds(update_age as i64);
+            if now > due
+                && let Err(e) = adapter.update_session(&token, expiry(now, max_age)).await
+            {
+                tracing::error!(error = %e, "SESSION_ERROR");
+            }
+            if let Some(cache) = &ctx.auth.session_cache {
+                ctx.set_cookies.extend(cache.cookie(
+                    &token,
+                    &found,
+                    now,
+                    ctx.auth.base.is_secure(),
+                ));
+            }
+            found
+        }
     };
-    let max_age = ctx.auth.session.max_age;
-    let update_age = ctx.auth.session.update_age;
-    let due = session.expires - time::Duration::seconds(max_age as i64)
-        + time::Duration::seconds(update_age as i64);
-    if now > due
-        && let Err(e) = adapter.update_session(&token, expiry(now, max_age)).await
-    {
-        tracing::error!(error = %e, "SESSION_ERROR");
-    }
     let user = User::from(user);
     let default = DefaultSession {
         user: SessionUser {
@@ -456,6 +484,11 @@ pub(super) async fn sign_out<D>(ctx: &Ctx<'_, D>, adapter: Result<Arc<dyn Adapte
     let Some(token) = ctx.jar.get(ctx.auth.cookies.session_token) else {
         return;
     };
+    if let Some(cache) = &ctx.auth.session_cache {
+        // Before the delete as well as its cookie being cleared: a copy of this browser's
+        // session sent again (a replay) is refused even when the store cannot be written.
+        cache.end_session(token);
+    }
     match adapter {
         Ok(adapter) => {
             if let Err(e) = adapter.delete_session(token).await {

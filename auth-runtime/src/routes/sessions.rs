@@ -145,7 +145,11 @@ pub(super) async fn revoke<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {
     }
     let mut revoked = 0u64;
     for key in &doomed {
-        match owner.store.end(&owner.user_id, key).await {
+        let ended = owner.store.end(&owner.user_id, key).await;
+        if let Some(cache) = &ctx.auth.session_cache {
+            cache.end_session(key);
+        }
+        match ended {
             Ok(ended) => revoked += u64::from(ended),
             Err(e) => {
                 tracing::error!(error = %e, "SESSIONS_ERROR");
