@@ -103,6 +103,10 @@ async fn signed_in_and_cached(client: &mut Client, name: &str) {
     assert!(cached.contains("Max-Age=2;"), "{cached}");
     assert!(cached.contains("HttpOnly"), "{cached}");
     assert!(client.cookie(CACHE_COOKIE).is_some());
+    // Answered from the copy: byte for byte the store's answer, and no new copy.
+    let again = client.get(&format!("{BASE}/session")).await;
+    assert_eq!(again.body, session.body);
+    assert!(again.set_cookie(CACHE_COOKIE).is_none());
 }
 
 /// The browser's `/session` user name, or `None` for `{}`.

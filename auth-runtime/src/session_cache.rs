@@ -42,8 +42,8 @@ struct Cached {
     /// When the copy was made (Unix milliseconds: a sign-in that ends the user's copies and
     /// the first copy of its session fall in the same second).
     c: u64,
-    /// When the session ends (Unix seconds).
-    e: i64,
+    /// When the session ends (Unix milliseconds, as `/session` shows it).
+    e: u64,
     /// The user.
     u: String,
     n: Option<String>,
@@ -85,13 +85,14 @@ impl SessionCache {
         let now_ms = millis(now);
         let ttl_ms = self.ttl.saturating_mul(1000);
         let fresh = cached.c <= now_ms && now_ms < cached.c.saturating_add(ttl_ms);
-        if !fresh || cached.e <= now.unix_timestamp() || cached.k != session_id(token) {
+        if !fresh || cached.e <= now_ms || cached.k != session_id(token) {
             return None;
         }
         if self.ended_since(&cached) {
             return None;
         }
-        let expires = OffsetDateTime::from_unix_timestamp(cached.e).ok()?;
+        let expires =
+            OffsetDateTime::from_unix_timestamp_nanos(i128::from(cached.e) * 1_000_000).ok()?;
         let email_verified = match cached.v {
             Some(at) => Some(OffsetDateTime::from_unix_timestamp(at).ok()?),
             None => None,
@@ -131,7 +132,7 @@ impl SessionCache {
         let cached = Cached {
             k: session_id(token),
             c: millis(now),
-            e: found.session.expires.unix_timestamp(),
+            e: millis(found.session.expires),
             u: found.user.id.clone(),
             n: found.user.name.clone(),
             m: found.user.email.clone(),
@@ -214,7 +215,7 @@ mod tests {
     fn a_copy_reads_back_for_its_session_until_it_is_ttl_old() {
         let cache = cache(30);
         let made = at(1_800_000_000);
-        let stored = found(at(1_900_000_000));
+        let stored = found(at(1_900_000_000) + time::Duration::milliseconds(684));
         let cookie = cache.cookie("token-1", &stored, made, true).unwrap();
         assert!(!cookie.value.contains("Ann"), "sealed");
         let jar = jar_of(&cookie);

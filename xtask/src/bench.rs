@@ -41,15 +41,19 @@ enum Target {
     DatabaseSqlite,
     /// `examples/database.rs` on the machine's PostgreSQL.
     DatabasePostgres,
+    /// `examples/bench_database_cached.rs`: database sessions on SQLite with the session
+    /// cache on, its cookie sent with every request.
+    DatabaseCached,
 }
 
 impl Target {
-    const ALL: [Target; 5] = [
+    const ALL: [Target; 6] = [
         Target::Demo,
         Target::AuthJs,
         Target::Bare,
         Target::DatabaseSqlite,
         Target::DatabasePostgres,
+        Target::DatabaseCached,
     ];
 
     fn label(self) -> &'static str {
@@ -59,6 +63,7 @@ impl Target {
             Target::Bare => "bare axum",
             Target::DatabaseSqlite => "database example, SQLite",
             Target::DatabasePostgres => "database example, PostgreSQL",
+            Target::DatabaseCached => "database, SQLite, session cache",
         }
     }
 
@@ -76,6 +81,7 @@ impl Target {
             Target::DatabaseSqlite | Target::DatabasePostgres => {
                 &[Endpoint::SessionCookie, Endpoint::SessionAnonymous]
             }
+            Target::DatabaseCached => &[Endpoint::SessionCookie],
             _ => &Endpoint::ALL,
         }
     }
@@ -146,6 +152,8 @@ pub fn bench() -> Result {
         "bench_baseline",
         "--example",
         "database",
+        "--example",
+        "bench_database_cached",
     ])?;
     super::ensure_postgres()?;
     let authjs_dir = super::workspace_root().join("tests/bench/authjs");
@@ -243,16 +251,20 @@ fn start(target: Target, authjs_dir: &std::path::Path) -> Result<(Server, u16)> 
         Target::Bare => {
             command.arg(release_binary("bench_baseline"));
         }
-        Target::DatabaseSqlite | Target::DatabasePostgres => {
-            let url = if target == Target::DatabaseSqlite {
+        Target::DatabaseSqlite | Target::DatabasePostgres | Target::DatabaseCached => {
+            let url = if target == Target::DatabasePostgres {
+                DEFAULT_POSTGRES_URL.to_owned()
+            } else {
                 let file = env::temp_dir().join(format!("auth-bench-{}.db", std::process::id()));
                 let _ = std::fs::remove_file(&file);
                 format!("sqlite://{}?mode=rwc", file.display())
-            } else {
-                DEFAULT_POSTGRES_URL.to_owned()
+            };
+            let example = match target {
+                Target::DatabaseCached => "bench_database_cached",
+                _ => "database",
             };
             command
-                .arg(release_binary("database"))
+                .arg(release_binary(example))
                 .env("DATABASE_URL", url)
                 .env("NEXTAUTH_SECRET", SECRET)
                 .env_remove("NEXTAUTH_URL")
@@ -286,7 +298,10 @@ fn session_cookie(target: Target, port: u16, authjs_dir: &std::path::Path) -> Re
     let visit = http::csrf(port, base)?;
     let visit_cookies = visit.cookie_header();
     match target {
-        Target::Demo | Target::DatabaseSqlite | Target::DatabasePostgres => {
+        Target::Demo
+        | Target::DatabaseSqlite
+        | Target::DatabasePostgres
+        | Target::DatabaseCached => {
             let token = &visit.token;
             let signin = request(
                 port,
@@ -300,7 +315,16 @@ fn session_cookie(target: Target, port: u16, authjs_dir: &std::path::Path) -> Re
                 .set_cookie("next-auth.session-token")
                 .ok_or("signing in with demo/demo set no session cookie")?
                 .to_owned();
-            Ok(format!("{visit_cookies}; {session}"))
+            if target != Target::DatabaseCached {
+                return Ok(format!("{visit_cookies}; {session}"));
+            }
+            // The first session read makes the cached copy every later one is answered from.
+            let cookies = format!("{visit_cookies}; {session}");
+            let read = request(port, "GET", &format!("{base}/session"), &cookies, "")?;
+            let cached = read
+                .set_cookie("next-auth.session-data")
+                .ok_or("the first /session set no session cache cookie")?;
+            Ok(format!("{cookies}; {cached}"))
         }
         Target::AuthJs => {
             let output = Command::new("node")
