@@ -263,6 +263,15 @@ impl<D: SessionData> Inner<D> {
         )
     }
 
+    /// `/session`'s answer without a session: next-auth's `{}`, or Auth.js v5's `null` when
+    /// writing its cookies (its client takes `{}` for a session: "authenticated", no user).
+    pub(crate) fn no_session(&self) -> serde_json::Value {
+        match self.cookies.format {
+            cookies::CookieFormat::NextAuthV4 => serde_json::json!({}),
+            cookies::CookieFormat::AuthJsV5 => serde_json::Value::Null,
+        }
+    }
+
     /// Clears the session cookie and all its chunks, and the other format's session cookie
     /// when it is read and was sent (else it would sign the browser in again).
     pub(crate) fn clear_session_cookies(&self, jar: &Jar) -> Vec<SetCookie> {

@@ -228,9 +228,10 @@ fn install_test_peers() -> Result {
     let peers = workspace_root().join("tests/peers");
     npm_ci(&peers)?;
     // `tests/form_post_browser.rs` drives Chromium from `cargo test`; `tests/authjs_tokens.rs`
-    // runs @auth/core.
+    // runs @auth/core, `tests/authjs_client.rs` the next-auth v5 client.
     npm_ci(&workspace_root().join("tests/interop/browser"))?;
     npm_ci(&workspace_root().join("tests/interop/authjs"))?;
+    npm_ci(&workspace_root().join("tests/interop/clients/v5"))?;
     ensure_chromium()?;
     run(
         &peers,

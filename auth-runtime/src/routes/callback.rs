@@ -219,6 +219,9 @@ async fn credentials<D: SessionData>(
     let credentials = Credentials::new(fields);
     let user = match authorize(credentials.clone()).await {
         Ok(Some(user)) => user,
+        Ok(None) if ctx.authjs_client => {
+            return Reply::redirect(ctx.authjs_credentials_error_url());
+        }
         Ok(None) => {
             return Reply::redirect_with(
                 format!(

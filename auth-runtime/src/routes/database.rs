@@ -367,7 +367,7 @@ pub(super) async fn session<D: SessionData>(
     let no_cache = ctx.method == axum::http::Method::GET;
     let empty = Reply::Json {
         status: StatusCode::OK,
-        body: json!({}),
+        body: ctx.auth.no_session(),
         no_cache,
     };
     let Some(token) = ctx

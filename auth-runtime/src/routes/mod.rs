@@ -187,8 +187,11 @@ pub(crate) struct Ctx<'a, D> {
     pub(crate) csrf_from_cookie: bool,
     /// The validated callbackUrl (docs/REST.md §4.4).
     pub(crate) callback_url: String,
-    /// JSON mode: the body's `json` field is the string `"true"`.
+    /// JSON mode: the body's `json` field is the string `"true"`, or Auth.js v5's header.
     pub(crate) json: bool,
+    /// Auth.js v5's client (`X-Auth-Return-Redirect: 1`): `{url}` always comes with 200, as
+    /// `@auth/core` answers it, and a refused credentials sign-in goes to the sign-in page.
+    pub(crate) authjs_client: bool,
     pub(crate) set_cookies: Vec<SetCookie>,
     /// The client's address bucket for `throttle:` (empty without it).
     pub(crate) client_address: String,
@@ -239,6 +242,18 @@ impl<D: SessionData> Ctx<'_, D> {
     }
 
     /// The error page URL for `code`: `pages.error` or `<base>/error`.
+    /// Where Auth.js v5 sends a refused credentials sign-in: the sign-in page (`pages.sign_in`
+    /// when declared) with `error=CredentialsSignin&code=credentials`.
+    pub(crate) fn authjs_credentials_error_url(&self) -> String {
+        let code = "CredentialsSignin";
+        let _ = self.error_code.set(code.to_owned());
+        let query = format!("error={code}&code=credentials");
+        match &self.auth.pages.sign_in {
+            Some(page) => format!("{page}{}{query}", query_joiner(page)),
+            None => format!("{}?{query}", self.url("signin")),
+        }
+    }
+
     pub(crate) fn error_url(&self, code: &str) -> String {
         let _ = self.error_code.set(code.to_owned());
         let code = encode_component(code);
@@ -387,11 +402,11 @@ async fn handle<D: SessionData>(
         }
     };
     // Auth.js v5's client asks for `{url}` instead of a redirect with a header.
-    let json = body.get("json") == Some("true")
-        || parts
-            .headers
-            .get("x-auth-return-redirect")
-            .is_some_and(|v| v.as_bytes() == b"1");
+    let authjs_client = parts
+        .headers
+        .get("x-auth-return-redirect")
+        .is_some_and(|v| v.as_bytes() == b"1");
+    let json = authjs_client || body.get("json") == Some("true");
     // Only a POST can be a sign-in attempt: other requests never pay for the address.
     let client_address = auth
         .throttle
@@ -426,6 +441,7 @@ async fn handle<D: SessionData>(
         csrf_from_cookie,
         callback_url: String::new(),
         json,
+        authjs_client,
         set_cookies,
         client_address,
         client_ip,
@@ -570,7 +586,12 @@ impl<D> Ctx<'_, D> {
     fn respond(self, reply: Reply) -> Response {
         let mut response = match reply {
             Reply::Redirect { url, json_status } if self.json => {
-                json_response(json_status, &json!({ "url": url }), false)
+                let status = if self.authjs_client {
+                    StatusCode::OK
+                } else {
+                    json_status
+                };
+                json_response(status, &json!({ "url": url }), false)
             }
             Reply::Redirect { url, .. } => match HeaderValue::from_str(&url) {
                 Ok(location) => {

@@ -22,7 +22,7 @@ pub(super) async fn update<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {
     if !ctx.csrf_verified() {
         return Reply::Json {
             status: StatusCode::BAD_REQUEST,
-            body: json!({}),
+            body: ctx.auth.no_session(),
             no_cache: false,
         };
     }
@@ -40,7 +40,7 @@ async fn respond<D: SessionData>(ctx: &mut Ctx<'_, D>, update: Option<Value>) ->
     let now = OffsetDateTime::now_utc();
     let empty = |ctx: &Ctx<'_, D>| Reply::Json {
         status: StatusCode::OK,
-        body: json!({}),
+        body: ctx.auth.no_session(),
         no_cache: ctx.method == axum::http::Method::GET,
     };
     let mut token = match ctx
