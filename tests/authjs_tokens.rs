@@ -1,7 +1,8 @@
 //! Auth.js v5 session tokens both ways against `@auth/core` 0.41.3's own `encode` and `decode`
-//! (`tests/interop/authjs/codec.mjs`, run by Node): what one writes the other reads, for both
-//! cookie names (the HKDF salt), with rotated secrets chosen by `kid`, and `A256GCM` tokens,
-//! which `@auth/core` also decodes; expired and tampered tokens are refused.
+//! and its `SessionStore`'s chunks of a long token (`tests/interop/authjs/codec.mjs`, run by
+//! Node): what one writes the other reads, for both cookie names (the HKDF salt), with rotated
+//! secrets chosen by `kid`, and `A256GCM` tokens, which `@auth/core` also decodes; expired and
+//! tampered tokens are refused.
 
 #![allow(clippy::unwrap_used)]
 
@@ -12,6 +13,7 @@ mod demo;
 use std::process::Command;
 use std::sync::OnceLock;
 
+use auth_runtime::__private::cookies::{self, CookieFormat, Jar};
 use auth_runtime::jwt::TokenError;
 use auth_runtime::jwt::authjs::{self, AuthJsKeys};
 use auth_test_support::client::{Client, vars};
@@ -202,6 +204,70 @@ async fn an_auth_js_v5_cookie_signs_in_to_the_demo_and_gets_a_v4_cookie_back() {
     let answer = stranger.get("/api/auth/session").await;
     assert_eq!(answer.body, "{}");
     assert!(answer.set_cookie(SALT).is_none());
+}
+
+/// A token longer than one cookie: `@auth/core`'s `SessionStore` and this crate cut it into
+/// the same chunks, each reads the other's, and the demo signs in from @auth/core's chunks.
+#[tokio::test]
+async fn long_tokens_are_chunked_as_auth_js_chunks_them_both_ways() {
+    let mut claims = claims();
+    claims.insert("name".into(), json!("Long Name ".repeat(900)));
+    let token = node(
+        json!({"op": "encode", "token": claims, "secret": SECRET, "salt": SALT,
+        "maxAge": 3600}),
+    )["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        token.len() > 2 * 3936,
+        "three chunks or more: {}",
+        token.len()
+    );
+    let theirs: Vec<(String, String)> = node(json!({"op": "chunk", "name": SALT, "value": token}))
+        ["cookies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_owned(),
+                c["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let ours: Vec<(String, String)> = cookies::chunked_set_cookies_of(
+        CookieFormat::AuthJsV5,
+        SALT,
+        &token,
+        false,
+        &Jar::default(),
+    )
+    .into_iter()
+    .map(|c| (c.name.into_owned(), c.value))
+    .collect();
+    assert!(ours.len() >= 3, "{} chunks", ours.len());
+    assert_eq!(ours, theirs);
+    // @auth/core reads ours back, in any order.
+    let sent: Map<String, Value> = ours
+        .iter()
+        .rev()
+        .map(|(n, v)| (n.clone(), json!(v)))
+        .collect();
+    let joined = node(json!({"op": "join", "name": SALT, "cookies": sent}));
+    assert_eq!(joined["value"], token.as_str());
+
+    let auth = demo::auth::config_from(&vars(&[
+        ("NEXTAUTH_SECRET", SECRET),
+        ("NEXTAUTH_URL", "http://127.0.0.1:3000"),
+    ]))
+    .unwrap();
+    let mut client = Client::new(demo::app(auth));
+    for (name, value) in &theirs {
+        client.set_cookie(name, value);
+    }
+    let session = client.session("/api/auth").await;
+    assert_eq!(session["user"]["name"], claims["name"], "{session}");
 }
 
 /// Auth.js v5's client asks for `{url}` instead of a redirect with `X-Auth-Return-Redirect: 1`.

@@ -534,6 +534,25 @@ pub fn chunked_set_cookies(
     )
 }
 
+/// [`chunked_set_cookies`] with the chunk size of `format` (Auth.js v5 cuts at
+/// [`AUTHJS_CHUNK_SIZE`]).
+pub fn chunked_set_cookies_of(
+    format: CookieFormat,
+    name: &str,
+    value: &str,
+    secure: bool,
+    jar: &Jar,
+) -> Vec<SetCookie> {
+    chunked_set_cookies_owned(
+        Cow::Owned(name.to_owned()),
+        value.to_owned(),
+        format.chunk_size(),
+        None,
+        secure,
+        jar,
+    )
+}
+
 /// [`chunked_set_cookies`] taking the value by value, so one cookie keeps it without a copy,
 /// and chunks of at most `chunk_size` characters ([`CookieFormat::chunk_size`]).
 pub(crate) fn chunked_set_cookies_owned(

@@ -7,12 +7,22 @@
 //     → {"token":"<JWE>"}   (dir + A256GCM with @auth/core's key derivation: what it also decodes)
 //   {"op":"decode","token":"<JWE>","secret":…,"salt":"…"}
 //     → {"payload":{…}} or {"error":"<message>"}
+//   {"op":"chunk","name":"authjs.session-token","value":"<JWE>"}
+//     → {"cookies":[{"name":…,"value":…},…]}   (@auth/core's SessionStore cutting a cookie)
+//   {"op":"join","name":"authjs.session-token","cookies":{"<name>":"<value>",…}}
+//     → {"value":"<JWE>"}                       (SessionStore reading the chunks back)
 
 import process from 'node:process';
 
 import { hkdf } from '@panva/hkdf';
 import { decode, encode } from '@auth/core/jwt';
 import { EncryptJWT, base64url, calculateJwkThumbprint } from 'jose';
+// Not among the package's exports: the module file itself, the chunker @auth/core uses.
+import { SessionStore } from './node_modules/@auth/core/lib/utils/cookie.js';
+
+const quiet = { debug() {}, warn() {}, error() {} };
+const store = (name, cookies) =>
+  new SessionStore({ name, options: { httpOnly: true, sameSite: 'lax', path: '/' } }, cookies, quiet);
 
 const request = JSON.parse(process.argv[2]);
 const answer = async () => {
@@ -38,6 +48,14 @@ const answer = async () => {
       } catch (error) {
         return { error: String(error?.message ?? error) };
       }
+    case 'chunk':
+      return {
+        cookies: store(request.name, {})
+          .chunk(request.value, {})
+          .map(({ name, value }) => ({ name, value })),
+      };
+    case 'join':
+      return { value: store(request.name, request.cookies).value };
     default:
       throw new Error(`unknown op ${request.op}`);
   }
