@@ -692,4 +692,56 @@ pub(crate) mod tests {
             Err(IdTokenError::AccessTokenHash)
         );
     }
+
+    #[test]
+    fn the_allow_list_names_each_asymmetric_algorithm_and_nothing_else() {
+        let allowed = [
+            ("RS256", Algorithm::RS256),
+            ("RS384", Algorithm::RS384),
+            ("RS512", Algorithm::RS512),
+            ("PS256", Algorithm::PS256),
+            ("PS384", Algorithm::PS384),
+            ("PS512", Algorithm::PS512),
+            ("ES256", Algorithm::ES256),
+            ("ES384", Algorithm::ES384),
+            ("EdDSA", Algorithm::EdDSA),
+        ];
+        for (name, alg) in allowed {
+            assert_eq!(algorithm(name), Some(alg), "{name}");
+        }
+        for refused in [
+            "none", "HS256", "HS384", "HS512", "ES512", "rs256", "RS256 ", "",
+        ] {
+            assert_eq!(algorithm(refused), None, "{refused:?}");
+        }
+    }
+
+    /// A token of exactly `len` characters that parses (its signature is not checked here):
+    /// an `EdDSA` header, a payload padded to fit, and a signature of `A`s.
+    fn token_of_length(len: usize) -> String {
+        let header = URL_SAFE_NO_PAD.encode(json!({"alg": "EdDSA"}).to_string());
+        // `{"p":"…"}` is the padding and 8 characters; base64 makes 4 of every 3.
+        let start = ((len - header.len()) * 3 / 4).saturating_sub(40);
+        for pad in start.. {
+            let payload = URL_SAFE_NO_PAD.encode(json!({"p": "x".repeat(pad)}).to_string());
+            let rest = len
+                .checked_sub(header.len() + payload.len() + 2)
+                .expect("no padding fits");
+            // A signature segment whose length base64 can have, never empty.
+            if rest >= 4 && rest % 4 == 0 {
+                return format!("{header}.{payload}.{}", "A".repeat(rest));
+            }
+        }
+        unreachable!()
+    }
+
+    #[test]
+    fn tokens_of_up_to_64_kib_are_read_and_longer_ones_refused_unread() {
+        let longest = token_of_length(MAX_ID_TOKEN_LEN);
+        assert_eq!(longest.len(), 64 * 1024);
+        assert!(parse(&longest, false).is_ok());
+        let over = token_of_length(MAX_ID_TOKEN_LEN + 4);
+        assert!(matches!(parse(&over, false), Err(IdTokenError::Malformed)));
+        assert!(parse(&token_of_length(2000), false).is_ok());
+    }
 }
