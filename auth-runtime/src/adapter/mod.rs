@@ -468,6 +468,182 @@ pub trait Adapter: Send + Sync {
         let _ = (provider, provider_account_id);
         Box::pin(async { Err(AdapterError::Unsupported("refresh claims")) })
     }
+
+    /// Stores a passkey of `authenticator.user_id` (Auth.js's `createAuthenticator`).
+    ///
+    /// Fails with [`AdapterError::Conflict`] when the credential id is already stored and with
+    /// [`AdapterError::NotFound`] when there is no such user. Beyond NextAuth v4's contract:
+    /// the default fails with [`AdapterError::Unsupported`].
+    fn create_authenticator(
+        &self,
+        authenticator: AdapterAuthenticator,
+    ) -> BoxFuture<'_, AdapterResult<()>> {
+        let _ = authenticator;
+        Box::pin(async { Err(AdapterError::Unsupported("passkeys")) })
+    }
+
+    /// The passkey with this credential id (Auth.js's `getAuthenticator`).
+    ///
+    /// Beyond NextAuth v4's contract: the default fails with [`AdapterError::Unsupported`].
+    fn get_authenticator<'a>(
+        &'a self,
+        credential_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Option<AdapterAuthenticator>>> {
+        let _ = credential_id;
+        Box::pin(async { Err(AdapterError::Unsupported("passkeys")) })
+    }
+
+    /// The passkeys of the user `user_id`, oldest first (Auth.js's
+    /// `listAuthenticatorsByUserId`).
+    ///
+    /// Beyond NextAuth v4's contract: the default fails with [`AdapterError::Unsupported`].
+    fn list_authenticators<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Vec<AdapterAuthenticator>>> {
+        let _ = user_id;
+        Box::pin(async { Err(AdapterError::Unsupported("passkeys")) })
+    }
+
+    /// Records a sign-in with the passkey `used.credential_id`: its `counter`,
+    /// `credential_backed_up`, `credential` and `last_used` become `used`'s (Auth.js's
+    /// `updateAuthenticatorCounter`, and more), only while the stored counter is not above
+    /// `used.counter` (an assertion replayed or cloned elsewhere cannot move it back).
+    /// `Ok(false)` when there is no such passkey or its counter is ahead.
+    ///
+    /// Beyond NextAuth v4's contract: the default fails with [`AdapterError::Unsupported`].
+    fn update_authenticator_use(
+        &self,
+        used: AdapterAuthenticator,
+    ) -> BoxFuture<'_, AdapterResult<bool>> {
+        let _ = used;
+        Box::pin(async { Err(AdapterError::Unsupported("passkeys")) })
+    }
+
+    /// Gives the user's passkey `credential_id` the name `name`; `false` when the user has
+    /// no such passkey.
+    ///
+    /// Beyond NextAuth's contract: the default fails with [`AdapterError::Unsupported`].
+    fn rename_authenticator<'a>(
+        &'a self,
+        user_id: &'a str,
+        credential_id: &'a str,
+        name: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<bool>> {
+        let _ = (user_id, credential_id, name);
+        Box::pin(async { Err(AdapterError::Unsupported("passkeys")) })
+    }
+
+    /// Deletes the user's passkey `credential_id` and the passkey provider's account that
+    /// Auth.js pairs with it (`provider_account_id`); `false` when the user has no such passkey.
+    ///
+    /// Beyond NextAuth's contract: the default fails with [`AdapterError::Unsupported`].
+    fn delete_authenticator<'a>(
+        &'a self,
+        user_id: &'a str,
+        credential_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<bool>> {
+        let _ = (user_id, credential_id);
+        Box::pin(async { Err(AdapterError::Unsupported("passkeys")) })
+    }
+
+    /// Keeps a WebAuthn ceremony's server state (`state`, opaque JSON) under the random `id`
+    /// until `expires`.
+    ///
+    /// Beyond NextAuth's contract (Auth.js keeps it in a cookie): the default fails with
+    /// [`AdapterError::Unsupported`].
+    fn create_webauthn_challenge(
+        &self,
+        challenge: WebAuthnChallenge,
+    ) -> BoxFuture<'_, AdapterResult<()>> {
+        let _ = challenge;
+        Box::pin(async { Err(AdapterError::Unsupported("passkeys")) })
+    }
+
+    /// Takes the ceremony state stored under `id` and deletes it, so it is used once: `None`
+    /// when there is none, or it has expired by `now` (an expired one is deleted too).
+    ///
+    /// Beyond NextAuth's contract: the default fails with [`AdapterError::Unsupported`].
+    fn use_webauthn_challenge<'a>(
+        &'a self,
+        id: &'a str,
+        now: OffsetDateTime,
+    ) -> BoxFuture<'a, AdapterResult<Option<WebAuthnChallenge>>> {
+        let _ = (id, now);
+        Box::pin(async { Err(AdapterError::Unsupported("passkeys")) })
+    }
+}
+
+/// A passkey (WebAuthn credential), shaped like Auth.js's `Authenticator` model so the rows
+/// mean the same to an Auth.js app on the same database, plus what this crate's verifier
+/// keeps and shows. Binary values are base64 (standard alphabet, padded), as Auth.js writes
+/// them.
+///
+/// `Debug` leaves out the verifier's state and the public key (long, and of no use in a log).
+#[derive(Clone, PartialEq, Eq)]
+pub struct AdapterAuthenticator {
+    /// The credential id (`credentialID`), base64; unique.
+    pub credential_id: String,
+    /// The user it signs in (`userId`).
+    pub user_id: String,
+    /// The passkey provider account it belongs to (`providerAccountId`): Auth.js links each
+    /// passkey to an account of the passkey provider whose id is the credential id.
+    pub provider_account_id: String,
+    /// The COSE public key (`credentialPublicKey`), base64.
+    pub credential_public_key: String,
+    /// The signature counter last seen (`counter`); 0 for authenticators that keep none.
+    pub counter: u32,
+    /// `"singleDevice"` or `"multiDevice"` (`credentialDeviceType`): whether it may be synced.
+    pub credential_device_type: String,
+    /// Whether it is backed up (synced) now (`credentialBackedUp`).
+    pub credential_backed_up: bool,
+    /// The transports the browser reported, comma-separated (`transports`), e.g.
+    /// `"internal,hybrid"`.
+    pub transports: Option<String>,
+    /// The verifier's state of the credential (JSON), which checks its assertions.
+    pub credential: String,
+    /// A name the user gave it.
+    pub name: Option<String>,
+    /// When it was registered.
+    pub created: OffsetDateTime,
+    /// When it last signed in.
+    pub last_used: Option<OffsetDateTime>,
+}
+
+impl fmt::Debug for AdapterAuthenticator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AdapterAuthenticator")
+            .field("credential_id", &self.credential_id)
+            .field("user_id", &self.user_id)
+            .field("counter", &self.counter)
+            .field("credential_device_type", &self.credential_device_type)
+            .field("credential_backed_up", &self.credential_backed_up)
+            .field("transports", &self.transports)
+            .field("name", &self.name)
+            .field("created", &self.created)
+            .field("last_used", &self.last_used)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A WebAuthn ceremony in progress: the server's state between the options it sent and the
+/// browser's answer (challenges are used once and expire). `Debug` shows only the expiry.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebAuthnChallenge {
+    /// A random id, kept by the browser in the challenge cookie.
+    pub id: String,
+    /// The ceremony's state, opaque JSON.
+    pub state: String,
+    /// When it can no longer be used.
+    pub expires: OffsetDateTime,
+}
+
+impl fmt::Debug for WebAuthnChallenge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebAuthnChallenge")
+            .field("expires", &self.expires)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A JWT session as the store records it (`session: jwt { adapter: … }`): the token itself
