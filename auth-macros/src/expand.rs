@@ -400,6 +400,7 @@ fn gen_provider_spec(private: &TokenStream, provider: &Provider) -> TokenStream 
         }
         ProviderKind::OAuth(_) => quote!(#private::ProviderSpec::oauth(#id, #name)),
         ProviderKind::Email(_) => quote!(#private::ProviderSpec::email(#id, #name)),
+        ProviderKind::Passkey { .. } => quote!(#private::ProviderSpec::webauthn(#id, #name)),
     };
     if provider.optional {
         quote!(#spec.optional())
@@ -488,6 +489,19 @@ fn gen_builder_calls(config: &Config, private: &TokenStream) -> TokenStream {
         }
         ProviderKind::OAuth(oauth) => gen_oauth_call(&builder, config, p, oauth),
         ProviderKind::Email(email) => gen_email_call(&builder, private, p, email),
+        ProviderKind::Passkey {
+            relying_party,
+            kind_span,
+        } => {
+            let variant = &p.variant;
+            let relying_party = relying_party.as_deref().unwrap_or_default();
+            // Spanned on the kind: without the runtime's `passkeys` feature the error's caret
+            // lands on `Passkey`, saying what to enable.
+            let feature = quote_spanned!(*kind_span=> #private::PasskeysFeature);
+            quote! {
+                #builder.passkey(#feature, ProviderId::#variant.spec(), #relying_party);
+            }
+        }
     });
     let callbacks = config.callbacks.iter().map(|c| {
         let method = match c.kind {
@@ -866,6 +880,9 @@ fn gen_router(config: &Config, mode: Mode) -> TokenStream {
             }
             ProviderKind::OAuth(_) | ProviderKind::Email(_) => {
                 format!("`POST /signin/{id}`, `GET|POST /callback/{id}`")
+            }
+            ProviderKind::Passkey { .. } => {
+                format!("`GET /webauthn-options/{id}`, `POST /callback/{id}`")
             }
         };
         doc.push_str(&format!("\n- `{id}`: {routes}"));

@@ -127,6 +127,8 @@ pub const FIELDS: &str = "fields";
 pub const AUTHORIZE: &str = "authorize";
 /// `server:`, the SMTP server of an email provider.
 pub const SERVER: &str = "server";
+/// `relying_party:` of a passkey provider: the name browsers show in their passkey prompts.
+pub const RELYING_PARTY: &str = "relying_party";
 /// `mailer:`, the user's fn building a mailer, instead of `server`.
 pub const MAILER: &str = "mailer";
 /// `from:`, the sender of sign-in links.

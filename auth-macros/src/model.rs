@@ -176,6 +176,13 @@ pub enum ProviderKind {
     OAuth(OAuthProvider),
     /// Sign-in links sent by email ("magic links"); needs database sessions.
     Email(EmailProvider),
+    /// Passkeys (WebAuthn); needs database sessions and the runtime's `passkeys` feature.
+    Passkey {
+        /// The name browsers show in their prompts; the site's host when `None`.
+        relying_party: Option<String>,
+        /// The kind as written, where a missing `passkeys` feature is reported.
+        kind_span: proc_macro2::Span,
+    },
 }
 
 /// The settings of an email provider, as the runtime's `EmailSettings` takes them.

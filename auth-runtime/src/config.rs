@@ -191,6 +191,15 @@ pub(crate) enum ProviderBehaviour {
         /// The link's GET shows a page whose CSRF-checked POST signs in.
         confirm: bool,
     },
+    /// Passkeys (`passkey: Passkey { … }`).
+    #[cfg(feature = "passkeys")]
+    Passkey {
+        /// The relying party: made by [`Builder::build`], which knows `NEXTAUTH_URL`, so
+        /// never `None` once built.
+        relying_party: Option<Arc<crate::passkey::Passkeys>>,
+        /// The name browsers show in their passkey prompts.
+        rp_name: String,
+    },
 }
 
 /// Where sessions live.
@@ -632,6 +641,30 @@ impl<'a, D: SessionData> Builder<'a, D> {
         true
     }
 
+    /// Enables the passkey provider (`passkey: Passkey { … }`), named `rp_name` in the
+    /// browser's prompts; its relying party is `NEXTAUTH_URL`'s host. `feature` is
+    /// [`PasskeysFeature`](crate::__private::PasskeysFeature): without auth-runtime's
+    /// `passkeys` feature it names what to enable.
+    pub fn passkey(
+        &mut self,
+        feature: impl crate::__private::PasskeysEnabled,
+        spec: &'static ProviderSpec,
+        rp_name: &str,
+    ) {
+        let _ = feature;
+        #[cfg(feature = "passkeys")]
+        self.providers.push(Provider {
+            spec,
+            name: spec.name.to_owned(),
+            behaviour: ProviderBehaviour::Passkey {
+                relying_party: None,
+                rp_name: rp_name.to_owned(),
+            },
+        });
+        #[cfg(not(feature = "passkeys"))]
+        let _ = (spec, rp_name);
+    }
+
     /// Enables an email (magic link) provider.
     pub fn email(&mut self, spec: &'static ProviderSpec, settings: EmailSettings) {
         let mut vars = vec![settings.from];
@@ -989,6 +1022,28 @@ impl<'a, D: SessionData> Builder<'a, D> {
                 BaseUrl::parse(DEFAULT_ORIGIN, &self.base_path)?
             }
         };
+        #[cfg(feature = "passkeys")]
+        for provider in &mut self.providers {
+            if let ProviderBehaviour::Passkey {
+                relying_party,
+                rp_name,
+            } = &mut provider.behaviour
+            {
+                if self.adapter.is_none() {
+                    return Err(ConfigError::InvalidProvider {
+                        provider: provider.spec.id.to_owned(),
+                        reason: "passkeys need database sessions".to_owned(),
+                    });
+                }
+                let passkeys = crate::passkey::Passkeys::new(&base, rp_name).map_err(|reason| {
+                    ConfigError::InvalidProvider {
+                        provider: provider.spec.id.to_owned(),
+                        reason,
+                    }
+                })?;
+                *relying_party = Some(Arc::new(passkeys));
+            }
+        }
         // Each purpose gets its own key: the salt is the cookie name (advisory GHSA-v64w-49xw-qq89).
         let cookies = CookieNames::of(self.write_format, base.is_secure());
         let no_secret = || ConfigError::MissingVariables(vec!["NEXTAUTH_SECRET".to_owned()]);

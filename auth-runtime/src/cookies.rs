@@ -58,6 +58,9 @@ pub struct CookieNames {
     pub state: &'static str,
     /// The OpenID Connect `nonce` (v4).
     pub nonce: &'static str,
+    /// The WebAuthn ceremony in progress (the id of its state in the store; Auth.js v5's
+    /// `authjs.challenge` holds the challenge itself).
+    pub challenge: &'static str,
     /// The session cache of database sessions (`session: database { cache: … }`); this
     /// crate's own, named like the others.
     pub session_data: &'static str,
@@ -83,6 +86,7 @@ impl CookieNames {
                 pkce_code_verifier: "__Secure-authjs.pkce.code_verifier",
                 state: "__Secure-authjs.state",
                 nonce: "__Secure-authjs.nonce",
+                challenge: "__Secure-authjs.challenge",
                 session_data: "__Secure-authjs.session-data",
                 format,
             },
@@ -93,6 +97,7 @@ impl CookieNames {
                 pkce_code_verifier: "authjs.pkce.code_verifier",
                 state: "authjs.state",
                 nonce: "authjs.nonce",
+                challenge: "authjs.challenge",
                 session_data: "authjs.session-data",
                 format,
             },
@@ -108,6 +113,7 @@ impl CookieNames {
                 pkce_code_verifier: "__Secure-next-auth.pkce.code_verifier",
                 state: "__Secure-next-auth.state",
                 nonce: "__Secure-next-auth.nonce",
+                challenge: "__Secure-next-auth.challenge",
                 session_data: "__Secure-next-auth.session-data",
                 format: CookieFormat::NextAuthV4,
             }
@@ -119,6 +125,7 @@ impl CookieNames {
                 pkce_code_verifier: "next-auth.pkce.code_verifier",
                 state: "next-auth.state",
                 nonce: "next-auth.nonce",
+                challenge: "next-auth.challenge",
                 session_data: "next-auth.session-data",
                 format: CookieFormat::NextAuthV4,
             }

@@ -30,8 +30,11 @@ pub struct PageProvider<'a> {
     pub kind: PageProviderKind,
     /// `{base}/signin/{id}`: the form action of OAuth and email providers.
     pub signin_url: &'a str,
-    /// `{base}/callback/{id}`: the form action of credentials providers.
+    /// `{base}/callback/{id}`: the form action of credentials and passkey providers.
     pub callback_url: &'a str,
+    /// `{base}/webauthn-options/{id}`: where a passkey provider's script asks for options
+    /// (empty for other kinds).
+    pub options_url: &'a str,
     /// The credentials provider's inputs, in order (ignored for other kinds).
     pub fields: &'a [PageField<'a>],
 }
@@ -45,6 +48,9 @@ pub enum PageProviderKind {
     Email,
     /// The declared fields, posting to the provider's callback URL.
     Credentials,
+    /// An email input (with the browser's passkey autofill) and a button; a script asks for
+    /// WebAuthn options, runs the ceremony and posts the answer to the callback URL.
+    Passkey,
 }
 
 /// One input of a credentials provider.
@@ -83,6 +89,7 @@ pub fn signin(page: &SigninPage) -> String {
             PageProviderKind::OAuth => oauth_form(&mut body, page, provider),
             PageProviderKind::Email => email_form(&mut body, page, provider),
             PageProviderKind::Credentials => credentials_form(&mut body, page, provider),
+            PageProviderKind::Passkey => passkey_form(&mut body, page, provider),
         }
         if form_kind && next.is_some_and(|p| !is_form_kind(p)) {
             body.push_str("<hr>");
@@ -90,6 +97,15 @@ pub fn signin(page: &SigninPage) -> String {
         body.push_str("</div>");
     }
     body.push_str("</div></div></div>");
+    if page
+        .providers
+        .iter()
+        .any(|p| p.kind == PageProviderKind::Passkey)
+    {
+        body.push_str("<script>");
+        body.push_str(PASSKEY_SCRIPT);
+        body.push_str("</script>");
+    }
     document("Sign In", &body)
 }
 
@@ -280,6 +296,64 @@ fn credentials_form(out: &mut String, page: &SigninPage, provider: &PageProvider
     submit_button(out, provider.name);
 }
 
+/// A passkey provider: the form the script fills (`action`, `data`) and posts to the callback.
+/// Its email input takes the browser's passkey autofill (`autocomplete="username webauthn"`);
+/// the button signs in with a passkey, or, for an address new here, registers one when the
+/// server allows it.
+fn passkey_form(out: &mut String, page: &SigninPage, provider: &PageProvider) {
+    out.push_str(r#"<form action=""#);
+    push_escaped(out, provider.callback_url);
+    out.push_str(r#"" method="POST" data-passkey-options=""#);
+    push_escaped(out, provider.options_url);
+    out.push_str(r#""><input type="hidden" name="csrfToken" value=""#);
+    push_escaped(out, page.csrf_token);
+    out.push_str(r#""><input type="hidden" name="callbackUrl" value=""#);
+    push_escaped(out, page.callback_url);
+    out.push_str(r#""><input type="hidden" name="action" value=""><input type="hidden" name="data" value="">"#);
+    out.push_str(r#"<label class="section-header" for="input-email-for-"#);
+    push_escaped(out, provider.id);
+    out.push_str(r#"-provider">Email</label><input id="input-email-for-"#);
+    push_escaped(out, provider.id);
+    out.push_str(
+        r#"-provider" type="email" name="email" autocomplete="username webauthn" placeholder="email@example.com">"#,
+    );
+    out.push_str(r#"<p class="passkey-error" role="alert" hidden></p>"#);
+    submit_button(out, provider.name);
+}
+
+/// The sign-in page's passkey script, inline (no script from anywhere else): it asks the
+/// options route, converts base64url to bytes and back around `navigator.credentials`, and
+/// posts the credential as @simplewebauthn/browser's JSON. When the browser offers passkeys in
+/// the autofill (conditional mediation), a sign-in waits there from the start; the button
+/// aborts it and starts its own.
+const PASSKEY_SCRIPT: &str = r#"(()=>{
+const forms=[...document.querySelectorAll("form[data-passkey-options]")];
+const dec=s=>Uint8Array.from(atob(s.replace(/-/g,"+").replace(/_/g,"/")),c=>c.charCodeAt(0));
+const enc=b=>btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\+/g,"-").replace(/\//g,"_").replace(/=+$/,"");
+const toJSON=c=>{const r=c.response,o={id:c.id,rawId:enc(c.rawId),type:c.type,clientExtensionResults:c.getClientExtensionResults(),response:{clientDataJSON:enc(r.clientDataJSON)}};
+if(c.authenticatorAttachment)o.authenticatorAttachment=c.authenticatorAttachment;
+if(r.attestationObject){o.response.attestationObject=enc(r.attestationObject);o.response.transports=r.getTransports?r.getTransports():[];}
+else{o.response.authenticatorData=enc(r.authenticatorData);o.response.signature=enc(r.signature);if(r.userHandle)o.response.userHandle=enc(r.userHandle);}
+return JSON.stringify(o);};
+let pending=null;
+const run=async(form,mediation)=>{
+if(pending)pending.abort();const abort=new AbortController();pending=abort;
+const email=form.elements.email.value;
+const query=mediation||!email?"?action=authenticate":"?email="+encodeURIComponent(email);
+const answer=await fetch(form.dataset.passkeyOptions+query,{credentials:"same-origin"});
+if(!answer.ok)throw new Error((await answer.json().catch(()=>({}))).error||"options refused");
+const {action,options:o}=await answer.json();
+o.challenge=dec(o.challenge);
+let credential;
+if(action==="register"){o.user.id=dec(o.user.id);(o.excludeCredentials||[]).forEach(c=>c.id=dec(c.id));credential=await navigator.credentials.create({publicKey:o,signal:abort.signal});}
+else{(o.allowCredentials||[]).forEach(c=>c.id=dec(c.id));credential=await navigator.credentials.get({publicKey:o,mediation,signal:abort.signal});}
+form.elements.action.value=action;form.elements.data.value=toJSON(credential);form.submit();};
+const fail=(form,error)=>{if(error&&error.name==="AbortError")return;const p=form.querySelector(".passkey-error");p.textContent="Passkey sign-in did not complete. "+(error&&error.message||"");p.hidden=false;};
+forms.forEach(form=>form.addEventListener("submit",e=>{e.preventDefault();run(form).catch(error=>fail(form,error));}));
+if(forms.length&&window.PublicKeyCredential&&PublicKeyCredential.isConditionalMediationAvailable)
+PublicKeyCredential.isConditionalMediationAvailable().then(ok=>{if(ok)run(forms[0],"conditional").catch(()=>{});});
+})();"#;
+
 /// `<form action=… method="POST">` and the hidden CSRF token.
 fn form_start(out: &mut String, action: &str, csrf_token: &str) {
     out.push_str(r#"<form action=""#);
@@ -422,6 +496,7 @@ mod tests {
         kind: PageProviderKind::OAuth,
         signin_url: "http://localhost:3000/api/auth/signin/github",
         callback_url: "http://localhost:3000/api/auth/callback/github",
+        options_url: "",
         fields: &[],
     };
     const GOOGLE: PageProvider = PageProvider {
@@ -430,6 +505,7 @@ mod tests {
         kind: PageProviderKind::OAuth,
         signin_url: "http://localhost:3000/api/auth/signin/google",
         callback_url: "http://localhost:3000/api/auth/callback/google",
+        options_url: "",
         fields: &[],
     };
     const EMAIL: PageProvider = PageProvider {
@@ -438,6 +514,7 @@ mod tests {
         kind: PageProviderKind::Email,
         signin_url: "http://localhost:3000/api/auth/signin/email",
         callback_url: "http://localhost:3000/api/auth/callback/email",
+        options_url: "",
         fields: &[],
     };
     const CREDENTIALS: PageProvider = PageProvider {
@@ -446,6 +523,7 @@ mod tests {
         kind: PageProviderKind::Credentials,
         signin_url: "http://localhost:3000/api/auth/signin/credentials",
         callback_url: "http://localhost:3000/api/auth/callback/credentials",
+        options_url: "",
         fields: &[
             PageField {
                 key: "username",
@@ -586,6 +664,33 @@ mod tests {
     }
 
     #[test]
+    fn a_passkey_provider_gets_its_form_the_autofill_and_the_script_once() {
+        const PASSKEY: PageProvider = PageProvider {
+            id: "passkey",
+            name: "Passkey",
+            kind: PageProviderKind::Passkey,
+            signin_url: "http://localhost:3000/api/auth/signin/passkey",
+            callback_url: "http://localhost:3000/api/auth/callback/passkey",
+            options_url: "http://localhost:3000/api/auth/webauthn-options/passkey?\"x",
+            fields: &[],
+        };
+        let html = signin(&page(&[CREDENTIALS, PASSKEY]));
+        assert!(html.contains(concat!(
+            r#"<form action="http://localhost:3000/api/auth/callback/passkey" method="POST" "#,
+            r#"data-passkey-options="http://localhost:3000/api/auth/webauthn-options/passkey?&quot;x">"#,
+            r#"<input type="hidden" name="csrfToken" value="0123abcd">"#
+        )));
+        assert!(html.contains(r#"autocomplete="username webauthn""#));
+        assert!(html.contains(r#"<input type="hidden" name="action" value="">"#));
+        assert!(html.contains("Sign in with Passkey"));
+        assert_eq!(html.matches("<script>").count(), 1);
+        assert!(html.contains("isConditionalMediationAvailable"));
+        // No script from anywhere else, and none on a page without passkeys.
+        assert!(!html.contains("<script src"));
+        assert!(!signin(&page(&[CREDENTIALS, EMAIL])).contains("<script"));
+    }
+
+    #[test]
     fn every_interpolated_value_is_escaped() {
         let hostile = PageProvider {
             id: "x\"y",
@@ -593,6 +698,7 @@ mod tests {
             kind: PageProviderKind::Credentials,
             signin_url: "/s?a=1&b=2",
             callback_url: "/c\"",
+            options_url: "",
             fields: &[PageField {
                 key: "k'",
                 label: "<i>",

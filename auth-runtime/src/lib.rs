@@ -51,6 +51,8 @@ mod extract;
 mod jwe;
 pub mod jwt;
 mod manage;
+#[cfg(feature = "passkeys")]
+mod passkey;
 pub mod profiles;
 mod revocation;
 mod roles;

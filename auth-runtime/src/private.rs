@@ -49,3 +49,20 @@ pub fn std_env(name: &str) -> Option<String> {
 pub const fn assert_session_data<T: SessionData>() {}
 
 pub use crate::spec::UnknownProvider;
+
+/// What a `passkey: Passkey { … }` declaration passes to [`Builder::passkey`]: it implements
+/// [`PasskeysEnabled`] only when auth-runtime's `passkeys` feature is on, so without it the
+/// block fails to compile with a message saying what to enable, on the declaration.
+#[derive(Clone, Copy, Debug)]
+pub struct PasskeysFeature;
+
+/// Implemented by [`PasskeysFeature`] when the `passkeys` feature is on.
+#[diagnostic::on_unimplemented(
+    message = "passkeys need auth-runtime's `passkeys` feature",
+    label = "declared here",
+    note = "enable it in Cargo.toml: auth-runtime = {{ version = \"…\", features = [\"passkeys\"] }}"
+)]
+pub trait PasskeysEnabled {}
+
+#[cfg(feature = "passkeys")]
+impl PasskeysEnabled for PasskeysFeature {}

@@ -13,15 +13,19 @@ pub enum ProviderKind {
     Email,
     /// A form checked by a user function.
     Credentials,
+    /// Passkeys (WebAuthn; Auth.js v5's `webauthn` type): feature `passkeys`.
+    WebAuthn,
 }
 
 impl ProviderKind {
-    /// NextAuth's name for the kind: `oauth`, `email` or `credentials`.
+    /// NextAuth's name for the kind: `oauth`, `email`, `credentials` or (Auth.js v5's)
+    /// `webauthn`.
     pub const fn as_str(self) -> &'static str {
         match self {
             ProviderKind::OAuth => "oauth",
             ProviderKind::Email => "email",
             ProviderKind::Credentials => "credentials",
+            ProviderKind::WebAuthn => "webauthn",
         }
     }
 }
@@ -99,6 +103,17 @@ impl ProviderSpec {
             id,
             name,
             kind: ProviderKind::Email,
+            optional: false,
+            fields: &[],
+        }
+    }
+
+    /// A passkey (WebAuthn) provider.
+    pub const fn webauthn(id: &'static str, name: &'static str) -> Self {
+        ProviderSpec {
+            id,
+            name,
+            kind: ProviderKind::WebAuthn,
             optional: false,
             fields: &[],
         }

@@ -37,7 +37,9 @@ use crate::parse::{AuthInput, EntryInput, KeyInput, ValueInput};
 use cookies::check_cookies;
 use env::check_env;
 use hooks::check_hooks;
-use providers::{check_email_has_database_sessions, check_providers};
+use providers::{
+    check_email_has_database_sessions, check_passkey_has_database_sessions, check_providers,
+};
 use roles::check_roles;
 use session::check_session;
 use throttle::check_throttle;
@@ -96,6 +98,7 @@ pub fn validate(cx: &Ctxt, input: &AuthInput) -> Config {
     };
     if let (Some(value), true) = (keys.value(kw::PROVIDERS), jwt_sessions) {
         check_email_has_database_sessions(cx, value);
+        check_passkey_has_database_sessions(cx, value);
     }
     let callbacks = keys
         .value(kw::CALLBACKS)

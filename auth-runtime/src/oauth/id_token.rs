@@ -728,7 +728,7 @@ pub(crate) mod tests {
                 .checked_sub(header.len() + payload.len() + 2)
                 .expect("no padding fits");
             // A signature segment whose length base64 can have, never empty.
-            if rest >= 4 && rest % 4 == 0 {
+            if rest >= 4 && rest.is_multiple_of(4) {
                 return format!("{header}.{payload}.{}", "A".repeat(rest));
             }
         }

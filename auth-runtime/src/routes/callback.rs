@@ -39,6 +39,8 @@ pub(super) async fn handle<D: SessionData>(
         ProviderBehaviour::Email { confirm, .. } => {
             email_link::callback(ctx, provider, *confirm).await
         }
+        #[cfg(feature = "passkeys")]
+        ProviderBehaviour::Passkey { .. } => super::passkey::callback(ctx, provider).await,
     }
 }
 
@@ -186,6 +188,13 @@ pub(super) enum Intent {
     SignIn,
     /// A flow started by `POST /accounts/link` for this signed-in user.
     Link { user_id: String },
+    /// A passkey just registered: for the signed-in user `user_id` (who must still be signed
+    /// in), or for a new user (`None`); the passkey is stored once its user is.
+    #[cfg(feature = "passkeys")]
+    RegisterPasskey {
+        user_id: Option<String>,
+        authenticator: Box<crate::adapter::AdapterAuthenticator>,
+    },
 }
 
 async fn credentials<D: SessionData>(

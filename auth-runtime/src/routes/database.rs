@@ -75,6 +75,22 @@ pub(super) async fn user_for_sign_in<D>(
         let email = user.email.as_deref().unwrap_or_default();
         return email_user(adapter, email, now, ctx.auth.session_cache.as_ref()).await;
     }
+    #[cfg(feature = "passkeys")]
+    if let Intent::RegisterPasskey {
+        user_id,
+        authenticator,
+    } = intent
+    {
+        return passkey_user(
+            ctx,
+            adapter,
+            user,
+            account,
+            user_id.as_deref(),
+            authenticator,
+        )
+        .await;
+    }
 
     let linked = adapter
         .get_user_by_account(&account.provider, &account.provider_account_id)
@@ -83,6 +99,8 @@ pub(super) async fn user_for_sign_in<D>(
     let link_to = match intent {
         Intent::SignIn => None,
         Intent::Link { user_id } => Some(user_id.as_str()),
+        #[cfg(feature = "passkeys")]
+        Intent::RegisterPasskey { .. } => return Err("Callback"), // handled above
     };
     if let Some(linked) = linked {
         // Linking an account that already signs someone else in would move it: refused.
@@ -173,6 +191,98 @@ pub(super) async fn user_for_sign_in<D>(
             Err("OAuthCreateAccount")
         }
     }
+}
+
+/// The user a passkey registration stores its passkey for: the signed-in user `user_id`
+/// (still signed in: the ceremony started with their session), or a new user created with
+/// the passkey's account (refused when the email is another user's). Each passkey has an
+/// account of its own, as in Auth.js, so a user may have several.
+#[cfg(feature = "passkeys")]
+async fn passkey_user<D>(
+    ctx: &Ctx<'_, D>,
+    adapter: &dyn Adapter,
+    user: &User,
+    account: &Account,
+    user_id: Option<&str>,
+    authenticator: &crate::adapter::AdapterAuthenticator,
+) -> Result<Stored, &'static str> {
+    let now = OffsetDateTime::now_utc();
+    let stored = match user_id {
+        Some(user_id) => {
+            let signed_in = match ctx.jar.get(ctx.auth.cookies.session_token) {
+                Some(token) => current(adapter, token, now).await.map_err(store_error)?,
+                None => None,
+            };
+            let Some(owner) = signed_in
+                .map(|found| found.user)
+                .filter(|u| u.id == user_id)
+            else {
+                return Err("SessionRequired");
+            };
+            adapter
+                .link_account(AdapterAccount::from_account(&owner.id, account))
+                .await
+                .map_err(|e| match e {
+                    AdapterError::Conflict(_) => "OAuthAccountNotLinked",
+                    e => store_error(e),
+                })?;
+            Stored {
+                linked: true,
+                ..Stored::found(owner)
+            }
+        }
+        None => {
+            if let Some(email) = user.email.as_deref()
+                && adapter
+                    .get_user_by_email(email)
+                    .await
+                    .map_err(store_error)?
+                    .is_some()
+            {
+                return Err("OAuthAccountNotLinked");
+            }
+            let link = AdapterAccount::from_account("", account);
+            match adapter
+                .create_user_with_account(NewUser::from(user.clone()), link)
+                .await
+            {
+                Ok(created) => Stored {
+                    is_new_user: true,
+                    linked: true,
+                    ..Stored::found(created)
+                },
+                Err(AdapterError::Conflict(_)) => return Err("OAuthAccountNotLinked"),
+                Err(e) => {
+                    tracing::error!(error = %e, "CREATE_USER_ERROR");
+                    return Err("OAuthCreateAccount");
+                }
+            }
+        }
+    };
+    let passkey = crate::adapter::AdapterAuthenticator {
+        user_id: stored.user.id.clone(),
+        ..authenticator.clone()
+    };
+    if let Err(e) = adapter.create_authenticator(passkey).await {
+        tracing::error!(error = %e, "WEBAUTHN_ERROR: the passkey is not stored");
+        // Nothing half-done stays: the account without its passkey, or the user made for it.
+        let undo = if stored.is_new_user {
+            adapter.delete_user(&stored.user.id).await.map(|_| ())
+        } else {
+            adapter
+                .unlink_account(&account.provider, &account.provider_account_id)
+                .await
+                .map(|_| ())
+        };
+        if let Err(undo) = undo {
+            tracing::error!(error = %undo, "WEBAUTHN_ERROR: cannot undo the registration");
+        }
+        return Err(match e {
+            AdapterError::Conflict(_) => "OAuthAccountNotLinked",
+            _ => "Callback",
+        });
+    }
+    Ok(stored)
 }
 
 /// The user of `account` when a concurrent sign-in of the same account stored it after this

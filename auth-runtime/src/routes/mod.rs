@@ -11,6 +11,8 @@ mod checks;
 mod database;
 mod email_link;
 mod pages;
+#[cfg(feature = "passkeys")]
+mod passkey;
 mod session;
 mod sessions;
 mod signin;
@@ -555,6 +557,8 @@ async fn dispatch<D: SessionData>(
         (Method::POST, "accounts") if argument == Some("unlink") => accounts::unlink(ctx).await,
         (Method::GET, "sessions") if argument.is_none() => sessions::list(ctx).await,
         (Method::POST, "sessions") if argument == Some("revoke") => sessions::revoke(ctx).await,
+        #[cfg(feature = "passkeys")]
+        (Method::GET, "webauthn-options") => passkey::options(ctx, argument).await,
         (method, _) => Reply::not_supported(&method),
     }
 }

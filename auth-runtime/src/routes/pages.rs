@@ -37,21 +37,26 @@ pub(super) fn signin<D: SessionData>(ctx: &Ctx<'_, D>, _argument: Option<&str>) 
         }
         return Reply::redirect(url);
     }
-    let providers: Vec<(String, String, &crate::config::Provider)> = ctx
+    let providers: Vec<(String, String, String, &crate::config::Provider)> = ctx
         .auth
         .providers
         .iter()
         .map(|p| {
+            let options = match p.spec.kind {
+                ProviderKind::WebAuthn => ctx.url(&format!("webauthn-options/{}", p.spec.id)),
+                _ => String::new(),
+            };
             (
                 ctx.url(&format!("signin/{}", p.spec.id)),
                 ctx.url(&format!("callback/{}", p.spec.id)),
+                options,
                 p,
             )
         })
         .collect();
     let fields: Vec<Vec<PageField<'_>>> = providers
         .iter()
-        .map(|(_, _, p)| {
+        .map(|(_, _, _, p)| {
             p.spec
                 .fields
                 .iter()
@@ -66,18 +71,22 @@ pub(super) fn signin<D: SessionData>(ctx: &Ctx<'_, D>, _argument: Option<&str>) 
     let page_providers: Vec<PageProvider<'_>> = providers
         .iter()
         .zip(&fields)
-        .map(|((signin_url, callback_url, p), fields)| PageProvider {
-            id: p.spec.id,
-            name: &p.name,
-            kind: match p.spec.kind {
-                ProviderKind::Credentials => PageProviderKind::Credentials,
-                ProviderKind::Email => PageProviderKind::Email,
-                ProviderKind::OAuth => PageProviderKind::OAuth,
+        .map(
+            |((signin_url, callback_url, options_url, p), fields)| PageProvider {
+                id: p.spec.id,
+                name: &p.name,
+                kind: match p.spec.kind {
+                    ProviderKind::Credentials => PageProviderKind::Credentials,
+                    ProviderKind::Email => PageProviderKind::Email,
+                    ProviderKind::OAuth => PageProviderKind::OAuth,
+                    ProviderKind::WebAuthn => PageProviderKind::Passkey,
+                },
+                signin_url,
+                callback_url,
+                options_url,
+                fields,
             },
-            signin_url,
-            callback_url,
-            fields,
-        })
+        )
         .collect();
     let body = html::signin(&SigninPage {
         providers: &page_providers,

@@ -29,6 +29,9 @@ pub(super) async fn post<D: SessionData>(ctx: &mut Ctx<'_, D>, provider_id: Opti
             max_age,
             ..
         } => email_link::start(ctx, provider, mailer, from, *max_age).await,
+        // Passkeys sign in through `webauthn-options` and `POST /callback/:provider`.
+        #[cfg(feature = "passkeys")]
+        ProviderBehaviour::Passkey { .. } => Reply::redirect(ctx.url("signin")),
     }
 }
 

@@ -4,6 +4,7 @@
 mod credentials;
 mod email;
 mod oauth;
+mod passkey;
 
 use syn::{Attribute, Ident, LitStr, Meta, Path};
 
@@ -16,6 +17,7 @@ use crate::model::{EnvVar, Provider, ProviderKind, ProviderName};
 use crate::parse::{CallInput, EntryInput, KeyInput, ValueInput};
 
 pub(super) use email::check_email_has_database_sessions;
+pub(super) use passkey::check_passkey_has_database_sessions;
 
 /// One provider kind: its name, its default display name, and the fields it takes beside
 /// `name`. Adding a kind is adding a row in its family's file (`credentials`, `email`,
@@ -68,7 +70,7 @@ const COMMON_PROVIDER_FIELDS: &[&str] = &[kw::NAME];
 
 /// The kinds built by this crate's own families; the OAuth kinds, the runtime's presets,
 /// follow them.
-const OWN_KINDS: &[KindRow] = &[credentials::KIND, email::KIND];
+const OWN_KINDS: &[KindRow] = &[credentials::KIND, email::KIND, passkey::KIND];
 
 /// The provider kinds, in the order error messages list them.
 fn provider_kinds() -> impl Iterator<Item = &'static KindRow> {
@@ -401,7 +403,7 @@ mod tests {
             .map(|row| format!("`{}`", row.kind_name))
             .collect();
         let kinds = format!(
-            "expected one of `Credentials`, `Email`, {}",
+            "expected one of `Credentials`, `Email`, `Passkey`, {}",
             presets.join(", ")
         );
         assert!(kinds.contains("`GitHub`, `Google`") && kinds.ends_with("`Oidc`, `OAuth`"));
