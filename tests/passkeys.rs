@@ -501,3 +501,117 @@ fn an_ip_address_in_nextauth_url_stops_start_up_with_the_reason() {
     assert!(error.contains("IP address"), "{error}");
     assert!(error.contains("localhost"), "{error}");
 }
+
+#[tokio::test]
+async fn passkeys_are_listed_renamed_and_deleted_but_never_the_last_way_to_sign_in() {
+    for store in stores() {
+        let (auth, mut browser) = app(&store);
+        // A user who signs in with passkeys alone (registered signed out).
+        let email = format!("{}@example.com", unique("fay"));
+        let mut first = SoftPasskey::new(true);
+        register(&mut browser, &mut first, &format!("?email={email}")).await;
+        let mut second = SoftPasskey::new(true);
+        register(&mut browser, &mut second, "?action=register").await;
+
+        let listed = browser.get(&format!("{BASE}/passkeys")).await;
+        assert_eq!(listed.status, StatusCode::OK, "{store}: {}", listed.body);
+        let Value::Array(passkeys) = listed.json() else {
+            panic!("{store}: a list: {}", listed.body);
+        };
+        assert_eq!(passkeys.len(), 2, "{store}");
+        let id = passkeys[0]["id"].as_str().unwrap().to_owned();
+        assert!(passkeys[0]["created"].as_str().unwrap().ends_with('Z'));
+        assert_eq!(passkeys[0]["name"], Value::Null);
+        assert!(passkeys[0].get("credential").is_none(), "no verifier state");
+        assert!(passkeys[0].get("credentialPublicKey").is_none(), "no key");
+
+        // Renaming: CSRF, a name of 1 to 64 characters, one's own passkey only.
+        let form = |extra: &str, token: &str| format!("{extra}&csrfToken={token}");
+        let answer = browser
+            .post_form(
+                &format!("{BASE}/passkeys/rename"),
+                &format!("id={}&name=Laptop", enc(&id)),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{store}");
+        let token = browser.csrf(BASE).await;
+        let answer = browser
+            .post_form(
+                &format!("{BASE}/passkeys/rename"),
+                &form(&format!("id={}&name=%20%20", enc(&id)), &token),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{store}");
+        let answer = browser
+            .post_form(
+                &format!("{BASE}/passkeys/rename"),
+                &form(&format!("id={}&name=Laptop", enc(&id)), &token),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{store}: {}", answer.body);
+        let user = adapter(&store)
+            .await
+            .get_user_by_email(&email)
+            .await
+            .unwrap()
+            .unwrap();
+        let infos = auth.passkeys(&user.id).await.unwrap();
+        assert_eq!(infos[0].name.as_deref(), Some("Laptop"), "{store}");
+
+        // Another user cannot rename or delete it.
+        let mut other = Client::new(browser.app.clone());
+        sign_in_with_password(&mut other, &unique("gus")).await;
+        let token = other.csrf(BASE).await;
+        for action in ["rename", "delete"] {
+            let answer = other
+                .post_form(
+                    &format!("{BASE}/passkeys/{action}"),
+                    &form(&format!("id={}&name=Mine", enc(&id)), &token),
+                )
+                .await;
+            assert_eq!(answer.status, StatusCode::NOT_FOUND, "{store}: {action}");
+        }
+        // `/accounts/unlink` does not half-remove a passkey.
+        let token = browser.csrf(BASE).await;
+        let answer = browser
+            .post_form(
+                &format!("{BASE}/accounts/unlink"),
+                &form("provider=passkey", &token),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{store}");
+
+        // Deleting the first is fine; the second is the last way to sign in.
+        let answer = browser
+            .post_form(
+                &format!("{BASE}/passkeys/delete"),
+                &form(&format!("id={}", enc(&id)), &token),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{store}: {}", answer.body);
+        let infos = auth.passkeys(&user.id).await.unwrap();
+        assert_eq!(infos.len(), 1, "{store}");
+        let answer = browser
+            .post_form(
+                &format!("{BASE}/passkeys/delete"),
+                &form(&format!("id={}", enc(&infos[0].id)), &token),
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::CONFLICT,
+            "{store}: {}",
+            answer.body
+        );
+        assert_eq!(auth.passkeys(&user.id).await.unwrap().len(), 1, "{store}");
+        // Signed out, the list is 401.
+        sign_out(&mut browser).await;
+        let answer = browser.get(&format!("{BASE}/passkeys")).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{store}");
+    }
+}
+
+/// A form value, percent-encoded (credential ids are base64, with `+`, `/` and `=`).
+fn enc(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}

@@ -1022,27 +1022,44 @@ impl<'a, D: SessionData> Builder<'a, D> {
                 BaseUrl::parse(DEFAULT_ORIGIN, &self.base_path)?
             }
         };
+        // Passkeys need `NEXTAUTH_URL` for their relying party. One that cannot have one (an IP
+        // address) stops start-up, unless it is `#[optional]`: then it is off, with a warning.
         #[cfg(feature = "passkeys")]
-        for provider in &mut self.providers {
-            if let ProviderBehaviour::Passkey {
-                relying_party,
-                rp_name,
-            } = &mut provider.behaviour
-            {
-                if self.adapter.is_none() {
-                    return Err(ConfigError::InvalidProvider {
-                        provider: provider.spec.id.to_owned(),
-                        reason: "passkeys need database sessions".to_owned(),
-                    });
-                }
-                let passkeys = crate::passkey::Passkeys::new(&base, rp_name).map_err(|reason| {
-                    ConfigError::InvalidProvider {
-                        provider: provider.spec.id.to_owned(),
-                        reason,
+        {
+            let mut kept = Vec::with_capacity(self.providers.len());
+            for mut provider in std::mem::take(&mut self.providers) {
+                if let ProviderBehaviour::Passkey {
+                    relying_party,
+                    rp_name,
+                } = &mut provider.behaviour
+                {
+                    let id = provider.spec.id;
+                    if self.adapter.is_none() {
+                        return Err(ConfigError::InvalidProvider {
+                            provider: id.to_owned(),
+                            reason: "passkeys need database sessions".to_owned(),
+                        });
                     }
-                })?;
-                *relying_party = Some(Arc::new(passkeys));
+                    match crate::passkey::Passkeys::new(&base, rp_name) {
+                        Ok(passkeys) => *relying_party = Some(Arc::new(passkeys)),
+                        Err(reason) if provider.spec.optional => {
+                            tracing::warn!(
+                                provider = id,
+                                "{reason}; the #[optional] provider is off"
+                            );
+                            continue;
+                        }
+                        Err(reason) => {
+                            return Err(ConfigError::InvalidProvider {
+                                provider: id.to_owned(),
+                                reason,
+                            });
+                        }
+                    }
+                }
+                kept.push(provider);
             }
+            self.providers = kept;
         }
         // Each purpose gets its own key: the salt is the cookie name (advisory GHSA-v64w-49xw-qq89).
         let cookies = CookieNames::of(self.write_format, base.is_secure());

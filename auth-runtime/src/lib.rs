@@ -83,6 +83,8 @@ pub use config::{Auth, BaseUrl, ConfigError, SessionConfig};
 pub use extract::{AuthFuture, AuthLayer, AuthService, Session, SessionRejection};
 pub use manage::SessionInfo;
 pub use oauth::TokenSet;
+#[cfg(feature = "passkeys")]
+pub use passkey::PasskeyInfo;
 pub use roles::{RequireRole, RequireRoleService, RoleName};
 pub use serve::{Serve, serve};
 pub use spec::{ProviderKind, ProviderName, ProviderSpec, UnknownProvider};

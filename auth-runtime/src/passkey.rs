@@ -35,6 +35,7 @@ use webauthn_rs_proto::{
 
 use crate::adapter::AdapterAuthenticator;
 use crate::config::BaseUrl;
+use crate::extract::iso_string;
 
 /// How long a ceremony may take, as Auth.js's default (5 minutes).
 pub(crate) const CEREMONY_TIMEOUT_SECS: u64 = 5 * 60;
@@ -221,6 +222,103 @@ impl Passkeys {
             last_used: Some(now),
             ..stored.clone()
         })
+    }
+}
+
+/// One of a user's passkeys as the management routes and [`Auth::passkeys`](crate::Auth::passkeys)
+/// show it: never its key or the verifier's state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyInfo {
+    /// The credential id (base64), which `rename_passkey` and `delete_passkey` take.
+    pub id: String,
+    /// The name the user gave it.
+    pub name: Option<String>,
+    /// When it was registered, as an ISO string (`2026-12-06T08:01:12.345Z`).
+    pub created: String,
+    /// When it last signed in.
+    pub last_used: Option<String>,
+    /// `"singleDevice"` or `"multiDevice"` (may be synced).
+    pub device_type: String,
+    /// Whether it is backed up (synced) now.
+    pub backed_up: bool,
+    /// The transports the browser reported (`internal`, `hybrid`, `usb`…).
+    pub transports: Vec<String>,
+}
+
+impl From<&AdapterAuthenticator> for PasskeyInfo {
+    fn from(stored: &AdapterAuthenticator) -> Self {
+        PasskeyInfo {
+            id: stored.credential_id.clone(),
+            name: stored.name.clone(),
+            created: iso_string(stored.created),
+            last_used: stored.last_used.map(iso_string),
+            device_type: stored.credential_device_type.clone(),
+            backed_up: stored.credential_backed_up,
+            transports: stored
+                .transports
+                .as_deref()
+                .map(|t| {
+                    t.split(',')
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The longest name a passkey may be given, in characters.
+pub(crate) const MAX_NAME_CHARS: usize = 64;
+
+impl<D: crate::user::SessionData> crate::Auth<D> {
+    /// The passkeys of the user `user_id`, oldest first (feature `passkeys`; database
+    /// sessions, [`AdapterError::Unsupported`](crate::adapter::AdapterError) otherwise).
+    pub async fn passkeys(
+        &self,
+        user_id: &str,
+    ) -> Result<Vec<PasskeyInfo>, crate::adapter::AdapterError> {
+        let stored = store(self).await?.list_authenticators(user_id).await?;
+        Ok(stored.iter().map(PasskeyInfo::from).collect())
+    }
+
+    /// Names the user's passkey `id` ([`PasskeyInfo::id`]); `false` when the user has no
+    /// such passkey. The name is trimmed and cut to 64 characters.
+    pub async fn rename_passkey(
+        &self,
+        user_id: &str,
+        id: &str,
+        name: &str,
+    ) -> Result<bool, crate::adapter::AdapterError> {
+        let name: String = name.trim().chars().take(MAX_NAME_CHARS).collect();
+        store(self)
+            .await?
+            .rename_authenticator(user_id, id, &name)
+            .await
+    }
+
+    /// Deletes the user's passkey `id` and the account paired with it; `false` when the user
+    /// has no such passkey. It does not check that the user keeps a way to sign in: the
+    /// `POST /passkeys/delete` route does.
+    pub async fn delete_passkey(
+        &self,
+        user_id: &str,
+        id: &str,
+    ) -> Result<bool, crate::adapter::AdapterError> {
+        store(self).await?.delete_authenticator(user_id, id).await
+    }
+}
+
+/// The database sessions' store, where passkeys live.
+async fn store<D>(
+    auth: &crate::Auth<D>,
+) -> Result<std::sync::Arc<dyn crate::adapter::Adapter>, crate::adapter::AdapterError> {
+    match &auth.inner.strategy {
+        crate::config::Strategy::Database(lazy) => lazy.get().await,
+        crate::config::Strategy::Jwt(_) => Err(crate::adapter::AdapterError::Unsupported(
+            "passkeys: they are kept with database sessions",
+        )),
     }
 }
 

@@ -68,6 +68,17 @@ pub(super) async fn unlink<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {
             return api_error(StatusCode::SERVICE_UNAVAILABLE, "the store cannot be read");
         }
     };
+    if ctx
+        .auth
+        .provider(&provider)
+        .is_some_and(|p| p.spec.kind == ProviderKind::WebAuthn)
+    {
+        // Each passkey has an account of its own; `POST /passkeys/delete` removes both.
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "a passkey is removed with POST /passkeys/delete",
+        );
+    }
     let Some(account) = accounts.iter().find(|a| a.provider == provider) else {
         return api_error(
             StatusCode::NOT_FOUND,

@@ -559,6 +559,12 @@ async fn dispatch<D: SessionData>(
         (Method::POST, "sessions") if argument == Some("revoke") => sessions::revoke(ctx).await,
         #[cfg(feature = "passkeys")]
         (Method::GET, "webauthn-options") => passkey::options(ctx, argument).await,
+        #[cfg(feature = "passkeys")]
+        (Method::GET, "passkeys") if argument.is_none() => passkey::list(ctx).await,
+        #[cfg(feature = "passkeys")]
+        (Method::POST, "passkeys") if argument == Some("rename") => passkey::rename(ctx).await,
+        #[cfg(feature = "passkeys")]
+        (Method::POST, "passkeys") if argument == Some("delete") => passkey::delete(ctx).await,
         (method, _) => Reply::not_supported(&method),
     }
 }

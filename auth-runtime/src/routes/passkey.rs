@@ -16,13 +16,15 @@ use axum::http::{Method, StatusCode};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::accounts::api_error;
+use super::accounts::{api_error, json_answer, signed_in_user as signed_in_store};
 use super::callback::{Intent, sign_in};
 use super::{Ctx, Reply, database};
 use crate::adapter::{Adapter, AdapterAuthenticator, AdapterUser, WebAuthnChallenge};
 use crate::config::{Provider, ProviderBehaviour};
 use crate::cookies::SetCookie;
-use crate::passkey::{CEREMONY_TIMEOUT_SECS, Ceremony, Passkeys, asserted_credential_id};
+use crate::passkey::{
+    CEREMONY_TIMEOUT_SECS, Ceremony, MAX_NAME_CHARS, PasskeyInfo, Passkeys, asserted_credential_id,
+};
 use crate::spec::ProviderKind;
 use crate::user::{Account, SessionData, User};
 
@@ -292,6 +294,90 @@ pub(super) async fn callback<D: SessionData>(ctx: &mut Ctx<'_, D>, provider: &Pr
             tracing::warn!("WEBAUTHN_ERROR: the answer is for another kind of ceremony");
             Reply::redirect(ctx.error_url(REFUSED))
         }
+    }
+}
+
+/// The answer of the passkey routes without database sessions.
+const PASSKEYS_UNDER_JWT: &str = "passkeys are kept with database sessions only";
+
+/// `GET {base}/passkeys`: the signed-in user's passkeys, oldest first ([`PasskeyInfo`]).
+pub(super) async fn list<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {
+    let (adapter, user) = match signed_in_store(ctx, PASSKEYS_UNDER_JWT).await {
+        Ok(found) => found,
+        Err(reply) => return reply,
+    };
+    match adapter.list_authenticators(&user.id).await {
+        Ok(stored) => {
+            let listed: Vec<PasskeyInfo> = stored.iter().map(PasskeyInfo::from).collect();
+            json_answer(StatusCode::OK, json!(listed))
+        }
+        Err(e) => store_unavailable(&e),
+    }
+}
+
+/// `POST {base}/passkeys/rename` with `id`, `name` (1 to 64 characters) and the CSRF token.
+pub(super) async fn rename<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {
+    if !ctx.csrf_verified() {
+        return api_error(StatusCode::FORBIDDEN, "the CSRF token is missing or wrong");
+    }
+    let (adapter, user) = match signed_in_store(ctx, PASSKEYS_UNDER_JWT).await {
+        Ok(found) => found,
+        Err(reply) => return reply,
+    };
+    let (Some(id), Some(name)) = (ctx.body.get("id"), ctx.body.get("name")) else {
+        return api_error(StatusCode::BAD_REQUEST, "`id` and `name` are needed");
+    };
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return api_error(StatusCode::BAD_REQUEST, "a name has 1 to 64 characters");
+    }
+    match adapter.rename_authenticator(&user.id, id, name).await {
+        Ok(true) => json_answer(StatusCode::OK, json!({ "renamed": id })),
+        Ok(false) => api_error(StatusCode::NOT_FOUND, "no passkey of yours has this id"),
+        Err(e) => store_unavailable(&e),
+    }
+}
+
+/// `POST {base}/passkeys/delete` with `id` and the CSRF token: deletes the passkey and its
+/// account, unless it is the user's last way to sign in (as `POST /accounts/unlink`: another
+/// account, or an email sign-in with a verified address, must remain).
+pub(super) async fn delete<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {
+    if !ctx.csrf_verified() {
+        return api_error(StatusCode::FORBIDDEN, "the CSRF token is missing or wrong");
+    }
+    let (adapter, user) = match signed_in_store(ctx, PASSKEYS_UNDER_JWT).await {
+        Ok(found) => found,
+        Err(reply) => return reply,
+    };
+    let Some(id) = ctx.body.get("id").map(str::to_owned) else {
+        return api_error(StatusCode::BAD_REQUEST, "`id` is missing");
+    };
+    let accounts = match adapter.get_accounts(&user.id).await {
+        Ok(accounts) => accounts,
+        Err(e) => return store_unavailable(&e),
+    };
+    let owned = match adapter.get_authenticator(&id).await {
+        Ok(found) => found.filter(|passkey| passkey.user_id == user.id),
+        Err(e) => return store_unavailable(&e),
+    };
+    let Some(passkey) = owned else {
+        return api_error(StatusCode::NOT_FOUND, "no passkey of yours has this id");
+    };
+    let others = accounts
+        .iter()
+        .filter(|a| a.provider_account_id != passkey.provider_account_id)
+        .count();
+    let by_email = user.email_verified.is_some() && email_provider_declared(ctx);
+    if others == 0 && !by_email {
+        return api_error(
+            StatusCode::CONFLICT,
+            "this passkey is the last way to sign in; add another one first",
+        );
+    }
+    match adapter.delete_authenticator(&user.id, &id).await {
+        Ok(true) => json_answer(StatusCode::OK, json!({ "deleted": id })),
+        Ok(false) => api_error(StatusCode::NOT_FOUND, "no passkey of yours has this id"),
+        Err(e) => store_unavailable(&e),
     }
 }
 
