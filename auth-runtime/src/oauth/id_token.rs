@@ -694,6 +694,35 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn issued_at_and_not_before_are_accepted_up_to_the_clock_tolerance_ahead() {
+        let now = now();
+        let tolerance = CLOCK_TOLERANCE_SECS;
+        for (claim, ahead, accepted) in [
+            ("iat", tolerance, true),
+            ("iat", tolerance + 1, false),
+            ("nbf", tolerance, true),
+            ("nbf", tolerance + 1, false),
+        ] {
+            let mut c = claims(now);
+            c[claim] = json!(now + ahead);
+            let Value::Object(c) = c else { unreachable!() };
+            let verdict = check_claims(&c, Algorithm::EdDSA, &expected(now));
+            assert_eq!(
+                verdict.is_ok(),
+                accepted,
+                "{claim} {ahead} s ahead: {verdict:?}"
+            );
+        }
+        let mut c = claims(now);
+        c["exp"] = json!(now - tolerance);
+        let Value::Object(c) = c else { unreachable!() };
+        assert_eq!(
+            check_claims(&c, Algorithm::EdDSA, &expected(now)),
+            Err(IdTokenError::Expired)
+        );
+    }
+
+    #[test]
     fn the_allow_list_names_each_asymmetric_algorithm_and_nothing_else() {
         let allowed = [
             ("RS256", Algorithm::RS256),
