@@ -10,9 +10,9 @@ use std::sync::Arc;
 
 use auth_runtime::adapter::sqlx::{self, Row as _};
 use auth_runtime::adapter::{
-    Adapter, AdapterAccount, AdapterError, AdapterSession, AdapterUser, JwtSessionRecord,
-    MemoryAdapter, NewUser, PostgresAdapter, SessionAndUser, SessionDetails, SqliteAdapter,
-    VerificationToken,
+    Adapter, AdapterAccount, AdapterAuthenticator, AdapterError, AdapterSession, AdapterUser,
+    JwtSessionRecord, MemoryAdapter, NewUser, PostgresAdapter, SessionAndUser, SessionDetails,
+    SqliteAdapter, VerificationToken, WebAuthnChallenge,
 };
 use time::{Duration, OffsetDateTime, UtcOffset};
 
@@ -40,6 +40,35 @@ fn account(user_id: &str, provider: &str, provider_account_id: &str) -> AdapterA
     }
 }
 
+/// A passkey of `user_id` whose provider account (Auth.js's pairing) is its credential id.
+fn passkey(credential_id: &str, user_id: &str, created: OffsetDateTime) -> AdapterAuthenticator {
+    AdapterAuthenticator {
+        credential_id: credential_id.to_owned(),
+        user_id: user_id.to_owned(),
+        provider_account_id: credential_id.to_owned(),
+        credential_public_key: "pQECAyYgASFYIBqU7sbwM0U5jQ6f7rqUXNd0u0kT+Q==".to_owned(),
+        counter: 0,
+        credential_device_type: "multiDevice".to_owned(),
+        credential_backed_up: false,
+        transports: Some("internal,hybrid".to_owned()),
+        credential: format!(r#"{{"cred_id":"{credential_id}","counter":0}}"#),
+        name: None,
+        created,
+        last_used: None,
+    }
+}
+
+/// The passkey provider's account Auth.js links with a passkey.
+fn webauthn_account(user_id: &str, provider: &str, provider_account_id: &str) -> AdapterAccount {
+    AdapterAccount {
+        user_id: user_id.to_owned(),
+        kind: "webauthn".to_owned(),
+        provider: provider.to_owned(),
+        provider_account_id: provider_account_id.to_owned(),
+        ..AdapterAccount::default()
+    }
+}
+
 /// Everything an error says: its message, its sources' messages, and its `Debug`.
 fn everything_said(error: &AdapterError) -> String {
     let mut said = format!("{error} {error:?}");
@@ -63,6 +92,10 @@ async fn conformance(name: &str, adapter: Arc<dyn Adapter>) {
     roles_and_session_details(name, adapter.as_ref()).await;
     jwt_session_records(name, adapter.as_ref()).await;
     account_token_refreshes(name, adapter.as_ref()).await;
+    passkeys(name, adapter.as_ref()).await;
+    deleting_a_user_deletes_its_passkeys(name, adapter.as_ref()).await;
+    webauthn_challenges(name, adapter.as_ref()).await;
+    concurrent_use_of_one_webauthn_challenge(name, adapter.clone()).await;
 }
 
 struct Users {
@@ -1071,6 +1104,488 @@ async fn deleting_a_user_deletes_its_accounts_and_sessions(name: &str, adapter: 
     assert_ne!(erin.id, carol.id, "{name}: a user id is never reused");
 }
 
+/// Beyond NextAuth v4's contract: passkeys, shaped like Auth.js's `Authenticator` model.
+async fn passkeys(name: &str, adapter: &dyn Adapter) {
+    let ann = adapter
+        .create_user(NewUser::default().email("pk-ann@example.com"))
+        .await
+        .unwrap();
+    let ben = adapter
+        .create_user(NewUser::default().email("pk-ben@example.com"))
+        .await
+        .unwrap();
+
+    // Registered out of order, and within one second (SQLite keeps RFC 3339 text, whose
+    // fraction has no fixed width: "…:20Z" sorts after "…:20.5Z" as text).
+    let newest = passkey("pk-new", &ann.id, at(1_700_000_100, 0));
+    let oldest = passkey("pk-old", &ann.id, at(1_700_000_000, 0));
+    let middle = AdapterAuthenticator {
+        name: Some("Laptop".to_owned()),
+        transports: None,
+        credential_backed_up: true,
+        credential_device_type: "singleDevice".to_owned(),
+        counter: 7,
+        last_used: Some(at(1_700_000_050, 999)),
+        ..passkey("pk-mid", &ann.id, at(1_700_000_000, 500))
+    };
+    for created in [&newest, &oldest, &middle] {
+        adapter
+            .create_authenticator(created.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{name}: create_authenticator: {e}"));
+    }
+    let bens = passkey("pk-ben", &ben.id, at(1_700_000_000, 0));
+    adapter.create_authenticator(bens.clone()).await.unwrap();
+
+    assert_eq!(
+        adapter.get_authenticator("pk-mid").await.unwrap(),
+        Some(middle.clone()),
+        "{name}: every field reads back as stored"
+    );
+    assert_eq!(
+        adapter.get_authenticator("pk-none").await.unwrap(),
+        None,
+        "{name}"
+    );
+    assert_eq!(
+        adapter.list_authenticators(&ann.id).await.unwrap(),
+        [oldest.clone(), middle.clone(), newest.clone()],
+        "{name}: a user's passkeys, oldest first"
+    );
+    assert_eq!(
+        adapter.list_authenticators(&ben.id).await.unwrap(),
+        std::slice::from_ref(&bens),
+        "{name}"
+    );
+    for nobody in ["999999", "abc"] {
+        assert!(
+            adapter
+                .list_authenticators(nobody)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{name}: list_authenticators({nobody:?})"
+        );
+    }
+
+    // A credential id is stored once, whoever registers it again.
+    for owner in [&ann.id, &ben.id] {
+        let duplicate = adapter
+            .create_authenticator(passkey("pk-old", owner, at(1_700_000_200, 0)))
+            .await;
+        assert!(
+            matches!(duplicate, Err(AdapterError::Conflict(_))),
+            "{name}: the same credential id again: {duplicate:?}"
+        );
+    }
+    assert_eq!(
+        adapter.get_authenticator("pk-old").await.unwrap(),
+        Some(oldest.clone()),
+        "{name}: a refused duplicate changes nothing"
+    );
+    for nobody in ["999999", "abc"] {
+        let orphan = adapter
+            .create_authenticator(passkey("pk-orphan", nobody, at(1_700_000_000, 0)))
+            .await;
+        assert!(
+            matches!(orphan, Err(AdapterError::NotFound(_))),
+            "{name}: a passkey of user {nobody:?}: {orphan:?}"
+        );
+    }
+    assert_eq!(
+        adapter.get_authenticator("pk-orphan").await.unwrap(),
+        None,
+        "{name}"
+    );
+
+    // A sign-in: counter, backed-up flag, verifier state and last use are written...
+    let used = |counter: u32, seconds: i64| AdapterAuthenticator {
+        counter,
+        credential_backed_up: true,
+        credential: format!(r#"{{"counter":{counter}}}"#),
+        last_used: Some(at(1_800_000_000 + seconds, 250)),
+        ..oldest.clone()
+    };
+    assert!(
+        adapter.update_authenticator_use(used(0, 0)).await.unwrap(),
+        "{name}: a counter of 0 (an authenticator without one) stays 0"
+    );
+    assert_eq!(
+        adapter.get_authenticator("pk-old").await.unwrap(),
+        Some(used(0, 0)),
+        "{name}"
+    );
+    assert!(
+        adapter.update_authenticator_use(used(5, 1)).await.unwrap(),
+        "{name}"
+    );
+    assert!(
+        adapter.update_authenticator_use(used(5, 2)).await.unwrap(),
+        "{name}: an equal counter is not behind"
+    );
+    // ...but the counter never goes back (a replayed or cloned assertion).
+    assert!(
+        !adapter.update_authenticator_use(used(4, 3)).await.unwrap(),
+        "{name}: a counter behind the stored one"
+    );
+    assert_eq!(
+        adapter.get_authenticator("pk-old").await.unwrap(),
+        Some(used(5, 2)),
+        "{name}: a refused use writes nothing"
+    );
+    assert!(
+        !adapter.update_authenticator_use(used(0, 4)).await.unwrap(),
+        "{name}: back to 0"
+    );
+    let unknown = AdapterAuthenticator {
+        credential_id: "pk-none".to_owned(),
+        ..used(9, 5)
+    };
+    assert!(
+        !adapter.update_authenticator_use(unknown).await.unwrap(),
+        "{name}"
+    );
+    // Only the use's fields are written: the name, key and registration stay.
+    let middle_used = AdapterAuthenticator {
+        counter: 8,
+        credential: "{}".to_owned(),
+        last_used: Some(at(1_800_000_010, 0)),
+        credential_backed_up: false,
+        // What the use cannot change.
+        name: None,
+        credential_public_key: "changed".to_owned(),
+        created: at(1_600_000_000, 0),
+        ..middle.clone()
+    };
+    assert!(adapter.update_authenticator_use(middle_used).await.unwrap());
+    let stored = adapter.get_authenticator("pk-mid").await.unwrap().unwrap();
+    assert_eq!(
+        (
+            stored.counter,
+            stored.credential_backed_up,
+            stored.credential.as_str(),
+            stored.last_used
+        ),
+        (8, false, "{}", Some(at(1_800_000_010, 0))),
+        "{name}"
+    );
+    assert_eq!(
+        (
+            stored.name.as_deref(),
+            stored.credential_public_key.as_str(),
+            stored.created
+        ),
+        (
+            Some("Laptop"),
+            middle.credential_public_key.as_str(),
+            middle.created
+        ),
+        "{name}: a use writes only the use's fields"
+    );
+
+    // Renaming and deleting name the user: another user's passkey is not theirs.
+    assert!(
+        !adapter
+            .rename_authenticator(&ben.id, "pk-old", "Stolen")
+            .await
+            .unwrap(),
+        "{name}: renaming another user's passkey"
+    );
+    assert!(
+        adapter
+            .rename_authenticator(&ann.id, "pk-old", "Phone")
+            .await
+            .unwrap(),
+        "{name}"
+    );
+    assert!(
+        !adapter
+            .rename_authenticator(&ann.id, "pk-none", "Phone")
+            .await
+            .unwrap(),
+        "{name}"
+    );
+    assert!(
+        !adapter
+            .rename_authenticator("abc", "pk-old", "Phone")
+            .await
+            .unwrap(),
+        "{name}"
+    );
+    assert_eq!(
+        adapter
+            .get_authenticator("pk-old")
+            .await
+            .unwrap()
+            .and_then(|p| p.name),
+        Some("Phone".to_owned()),
+        "{name}"
+    );
+
+    // Deleting a passkey deletes the passkey provider's account Auth.js pairs with it, and
+    // no other: not another passkey's, not another type's with the same id, not another
+    // user's.
+    for linked in [
+        webauthn_account(&ann.id, "passkey", "pk-old"),
+        webauthn_account(&ann.id, "passkey", "pk-new"),
+        account(&ann.id, "github", "pk-old"),
+        webauthn_account(&ben.id, "other-passkeys", "pk-old"),
+    ] {
+        adapter.link_account(linked).await.unwrap();
+    }
+    assert!(
+        !adapter
+            .delete_authenticator(&ben.id, "pk-old")
+            .await
+            .unwrap(),
+        "{name}: deleting another user's passkey"
+    );
+    assert_eq!(
+        adapter
+            .get_authenticator("pk-old")
+            .await
+            .unwrap()
+            .map(|p| p.user_id),
+        Some(ann.id.clone()),
+        "{name}: another user's delete leaves it"
+    );
+    assert_eq!(
+        adapter
+            .get_user_by_account("passkey", "pk-old")
+            .await
+            .unwrap(),
+        Some(ann.clone()),
+        "{name}: and its account"
+    );
+    assert!(
+        adapter
+            .delete_authenticator(&ann.id, "pk-old")
+            .await
+            .unwrap(),
+        "{name}: delete_authenticator"
+    );
+    assert_eq!(
+        adapter.get_authenticator("pk-old").await.unwrap(),
+        None,
+        "{name}"
+    );
+    assert_eq!(
+        adapter
+            .get_user_by_account("passkey", "pk-old")
+            .await
+            .unwrap(),
+        None,
+        "{name}: the paired webauthn account is deleted"
+    );
+    let mut left: Vec<(String, String)> = adapter
+        .get_accounts(&ann.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.provider, a.provider_account_id))
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            ("github".to_owned(), "pk-old".to_owned()),
+            ("passkey".to_owned(), "pk-new".to_owned())
+        ],
+        "{name}: the user's other accounts stay"
+    );
+    assert_eq!(
+        adapter
+            .get_user_by_account("other-passkeys", "pk-old")
+            .await
+            .unwrap(),
+        Some(ben.clone()),
+        "{name}: another user's account with the same id stays"
+    );
+    assert!(
+        !adapter
+            .delete_authenticator(&ann.id, "pk-old")
+            .await
+            .unwrap(),
+        "{name}: a second delete finds nothing"
+    );
+    assert!(
+        !adapter.delete_authenticator("abc", "pk-new").await.unwrap(),
+        "{name}"
+    );
+    assert_eq!(
+        adapter
+            .list_authenticators(&ann.id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|p| p.credential_id.as_str())
+            .collect::<Vec<_>>(),
+        ["pk-mid", "pk-new"],
+        "{name}"
+    );
+
+    for user in [&ann, &ben] {
+        assert!(adapter.delete_user(&user.id).await.unwrap(), "{name}");
+    }
+}
+
+async fn deleting_a_user_deletes_its_passkeys(name: &str, adapter: &dyn Adapter) {
+    let fay = adapter
+        .create_user(NewUser::default().email("pk-fay@example.com"))
+        .await
+        .unwrap();
+    let gus = adapter
+        .create_user(NewUser::default().email("pk-gus@example.com"))
+        .await
+        .unwrap();
+    for (user, credential_id) in [(&fay, "pk-fay-1"), (&fay, "pk-fay-2"), (&gus, "pk-gus")] {
+        adapter
+            .create_authenticator(passkey(credential_id, &user.id, at(1_700_000_000, 0)))
+            .await
+            .unwrap();
+        adapter
+            .link_account(webauthn_account(&user.id, "passkey", credential_id))
+            .await
+            .unwrap();
+    }
+    assert!(adapter.delete_user(&fay.id).await.unwrap(), "{name}");
+    for credential_id in ["pk-fay-1", "pk-fay-2"] {
+        assert_eq!(
+            adapter.get_authenticator(credential_id).await.unwrap(),
+            None,
+            "{name}: the deleted user's passkey {credential_id}"
+        );
+    }
+    assert!(
+        adapter
+            .list_authenticators(&fay.id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "{name}"
+    );
+    // Really gone: the credential id can be registered again.
+    adapter
+        .create_authenticator(passkey("pk-fay-1", &gus.id, at(1_700_000_000, 0)))
+        .await
+        .unwrap_or_else(|e| panic!("{name}: the deleted user's passkey is still stored: {e}"));
+    assert_eq!(
+        adapter.list_authenticators(&gus.id).await.unwrap().len(),
+        2,
+        "{name}: another user's passkeys stay"
+    );
+    assert!(adapter.delete_user(&gus.id).await.unwrap(), "{name}");
+}
+
+/// Beyond NextAuth's contract: a WebAuthn ceremony's state, used once, not after it expires.
+async fn webauthn_challenges(name: &str, adapter: &dyn Adapter) {
+    // Whole seconds: PostgreSQL keeps microseconds.
+    let expires = at(OffsetDateTime::now_utc().unix_timestamp() + 300, 0);
+    let challenge = |id: &str| WebAuthnChallenge {
+        id: id.to_owned(),
+        state: format!(r#"{{"ceremony":"{id}","challenge":"c2VjcmV0"}}"#),
+        expires,
+    };
+    let now = OffsetDateTime::now_utc();
+    adapter
+        .create_webauthn_challenge(challenge("wa-1"))
+        .await
+        .unwrap_or_else(|e| panic!("{name}: create_webauthn_challenge: {e}"));
+    let duplicate = adapter.create_webauthn_challenge(challenge("wa-1")).await;
+    assert!(
+        matches!(duplicate, Err(AdapterError::Conflict(_))),
+        "{name}: a challenge id is stored once: {duplicate:?}"
+    );
+    // Another ceremony starting leaves one in progress alone.
+    adapter
+        .create_webauthn_challenge(challenge("wa-2"))
+        .await
+        .unwrap();
+    assert_eq!(
+        adapter
+            .use_webauthn_challenge("wa-none", now)
+            .await
+            .unwrap(),
+        None,
+        "{name}"
+    );
+    assert_eq!(
+        adapter.use_webauthn_challenge("wa-1", now).await.unwrap(),
+        Some(challenge("wa-1")),
+        "{name}: the state reads back as stored"
+    );
+    assert_eq!(
+        adapter.use_webauthn_challenge("wa-1", now).await.unwrap(),
+        None,
+        "{name}: a challenge is used once"
+    );
+
+    // Expired by `now` (at its expiry, or after): not returned, and deleted.
+    assert_eq!(
+        adapter
+            .use_webauthn_challenge("wa-2", expires)
+            .await
+            .unwrap(),
+        None,
+        "{name}: expired at `expires`"
+    );
+    assert_eq!(
+        adapter.use_webauthn_challenge("wa-2", now).await.unwrap(),
+        None,
+        "{name}: an expired challenge is deleted"
+    );
+    adapter
+        .create_webauthn_challenge(challenge("wa-3"))
+        .await
+        .unwrap();
+    assert!(
+        adapter
+            .use_webauthn_challenge("wa-3", expires - Duration::milliseconds(1))
+            .await
+            .unwrap()
+            .is_some(),
+        "{name}: usable until its expiry"
+    );
+}
+
+async fn concurrent_use_of_one_webauthn_challenge(name: &str, adapter: Arc<dyn Adapter>) {
+    for round in 0..5 {
+        let id = format!("wa-race-{round}");
+        adapter
+            .create_webauthn_challenge(WebAuthnChallenge {
+                id: id.clone(),
+                state: "{}".to_owned(),
+                expires: OffsetDateTime::now_utc() + Duration::minutes(5),
+            })
+            .await
+            .unwrap();
+        let barrier = Arc::new(tokio::sync::Barrier::new(8));
+        let attempts: Vec<_> = (0..8)
+            .map(|_| {
+                let (adapter, barrier, id) = (adapter.clone(), barrier.clone(), id.clone());
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    adapter
+                        .use_webauthn_challenge(&id, OffsetDateTime::now_utc())
+                        .await
+                })
+            })
+            .collect();
+        let mut winners = 0;
+        for attempt in attempts {
+            match attempt.await.expect("the task ran") {
+                Ok(Some(_)) => winners += 1,
+                Ok(None) => {}
+                Err(e) => panic!("{name}: use_webauthn_challenge under contention: {e}"),
+            }
+        }
+        assert_eq!(
+            winners, 1,
+            "{name}: 8 concurrent uses of one challenge, round {round}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn memory_adapter_conforms() {
     conformance("memory", Arc::new(MemoryAdapter::new())).await;
@@ -1255,6 +1770,108 @@ async fn sqlite_adapter_refuses_a_missing_file_without_mode_rwc() {
     assert!(!db.0.exists());
 }
 
+/// A database file made by an earlier release (migrations 0001 to 0004, recorded in
+/// `_auth_runtime_migrations` as that release recorded them) opens: its data is kept and it
+/// gains the tables of the later migrations.
+#[tokio::test]
+async fn sqlite_file_from_an_earlier_release_gains_the_new_tables() {
+    use sqlx::SqlSafeStr as _;
+    use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+    const EARLIER: [(i64, &str, &str); 4] = [
+        (
+            1,
+            "nextauth schema",
+            include_str!("../auth-runtime/migrations/sqlite/0001_nextauth_schema.sql"),
+        ),
+        (
+            2,
+            "roles and session details",
+            include_str!("../auth-runtime/migrations/sqlite/0002_roles_and_session_details.sql"),
+        ),
+        (
+            3,
+            "jwt sessions",
+            include_str!("../auth-runtime/migrations/sqlite/0003_jwt_sessions.sql"),
+        ),
+        (
+            4,
+            "refresh claims",
+            include_str!("../auth-runtime/migrations/sqlite/0004_refresh_claims.sql"),
+        ),
+    ];
+    let db = TempDb::new("earlier-release");
+    let pool = sqlx::SqlitePool::connect(&db.url()).await.unwrap();
+    let migrations = EARLIER
+        .iter()
+        .map(|&(version, description, sql)| {
+            Migration::new(
+                version,
+                description.into(),
+                MigrationType::Simple,
+                sql.into_sql_str(),
+                false,
+            )
+        })
+        .collect();
+    let mut earlier = Migrator::with_migrations(migrations);
+    earlier.dangerous_set_table_name("_auth_runtime_migrations");
+    earlier.run(&pool).await.unwrap();
+    sqlx::raw_sql(
+        r#"INSERT INTO users (email) VALUES ('earlier@example.com');
+INSERT INTO sessions ("userId", expires, "sessionToken") VALUES (1, '2030-01-01T00:00:00Z', 'earlier-session');"#,
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let tables = |pool: sqlx::SqlitePool| async move {
+        sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.get::<String, _>(0))
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        !tables(pool.clone())
+            .await
+            .contains(&"authenticators".to_owned())
+    );
+    pool.close().await;
+
+    let adapter = SqliteAdapter::connect(&db.url()).await.unwrap();
+    let found = adapter
+        .get_session_and_user("earlier-session")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.user.email.as_deref(), Some("earlier@example.com"));
+    let tables = tables(adapter.pool().clone()).await;
+    for table in ["authenticators", "auth_webauthn_challenges"] {
+        assert!(tables.contains(&table.to_owned()), "{table}: {tables:?}");
+    }
+    let versions: Vec<i64> =
+        sqlx::query("SELECT version FROM _auth_runtime_migrations ORDER BY version")
+            .fetch_all(adapter.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+    assert_eq!(versions, [1, 2, 3, 4, 5]);
+    let registered = passkey("pk-earlier", &found.user.id, at(1_700_000_000, 0));
+    adapter
+        .create_authenticator(registered.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        adapter.list_authenticators(&found.user.id).await.unwrap(),
+        [registered]
+    );
+    adapter.pool().close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_adapter_conforms() {
     let schema = TestSchema::create("conformance").await;
@@ -1350,15 +1967,25 @@ async fn postgres_adapter_works_on_tables_without_foreign_or_unique_keys() {
         "{orphan:?}"
     );
 
+    // The passkey tables are created beside these users.
+    adapter
+        .create_authenticator(passkey("pk-docs", &user.id, at(1_700_000_000, 0)))
+        .await
+        .unwrap();
+
     // Without ON DELETE CASCADE, the adapter itself deletes the user's accounts and sessions.
     assert!(adapter.delete_user(&user.id).await.unwrap());
-    let left: i64 =
-        sqlx::query(r#"SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM sessions)"#)
-            .fetch_one(adapter.pool())
-            .await
-            .and_then(|row| row.try_get(0))
-            .unwrap();
-    assert_eq!(left, 0, "the deleted user's accounts and sessions");
+    let left: i64 = sqlx::query(
+        r#"SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM sessions) + (SELECT count(*) FROM authenticators)"#,
+    )
+    .fetch_one(adapter.pool())
+    .await
+    .and_then(|row| row.try_get(0))
+    .unwrap();
+    assert_eq!(
+        left, 0,
+        "the deleted user's accounts, sessions and passkeys"
+    );
     adapter.pool().close().await;
     schema.drop().await;
 }

@@ -11,8 +11,9 @@ use time::OffsetDateTime;
 use tokio::sync::OnceCell;
 
 use crate::adapter::{
-    Adapter, AdapterAccount, AdapterError, AdapterResult, AdapterSession, AdapterUser, BoxFuture,
-    JwtSessionRecord, ListedSession, NewUser, SessionAndUser, SessionDetails, VerificationToken,
+    Adapter, AdapterAccount, AdapterAuthenticator, AdapterError, AdapterResult, AdapterSession,
+    AdapterUser, BoxFuture, JwtSessionRecord, ListedSession, NewUser, SessionAndUser,
+    SessionDetails, VerificationToken, WebAuthnChallenge,
 };
 use crate::spec::Setting;
 
@@ -524,6 +525,73 @@ impl Adapter for RequestAdapter {
         self.breaker
             .run(self.inner.release_refresh(provider, provider_account_id))
     }
+
+    fn create_authenticator(
+        &self,
+        authenticator: AdapterAuthenticator,
+    ) -> BoxFuture<'_, AdapterResult<()>> {
+        self.breaker
+            .run(self.inner.create_authenticator(authenticator))
+    }
+
+    fn get_authenticator<'a>(
+        &'a self,
+        credential_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Option<AdapterAuthenticator>>> {
+        self.breaker
+            .run(self.inner.get_authenticator(credential_id))
+    }
+
+    fn list_authenticators<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Vec<AdapterAuthenticator>>> {
+        self.breaker.run(self.inner.list_authenticators(user_id))
+    }
+
+    fn update_authenticator_use(
+        &self,
+        used: AdapterAuthenticator,
+    ) -> BoxFuture<'_, AdapterResult<bool>> {
+        self.breaker.run(self.inner.update_authenticator_use(used))
+    }
+
+    fn rename_authenticator<'a>(
+        &'a self,
+        user_id: &'a str,
+        credential_id: &'a str,
+        name: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<bool>> {
+        self.breaker.run(
+            self.inner
+                .rename_authenticator(user_id, credential_id, name),
+        )
+    }
+
+    fn delete_authenticator<'a>(
+        &'a self,
+        user_id: &'a str,
+        credential_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<bool>> {
+        self.breaker
+            .run(self.inner.delete_authenticator(user_id, credential_id))
+    }
+
+    fn create_webauthn_challenge(
+        &self,
+        challenge: WebAuthnChallenge,
+    ) -> BoxFuture<'_, AdapterResult<()>> {
+        self.breaker
+            .run(self.inner.create_webauthn_challenge(challenge))
+    }
+
+    fn use_webauthn_challenge<'a>(
+        &'a self,
+        id: &'a str,
+        now: OffsetDateTime,
+    ) -> BoxFuture<'a, AdapterResult<Option<WebAuthnChallenge>>> {
+        self.breaker.run(self.inner.use_webauthn_challenge(id, now))
+    }
 }
 
 #[cfg(test)]
@@ -624,6 +692,141 @@ mod tests {
                 .is_err()
         );
         assert_eq!(other.get_user(&owner.id).await.unwrap(), Some(owner));
+    }
+
+    /// A method with a default that `RequestAdapter` does not forward answers with the default
+    /// (`Unsupported`, or nothing kept) although the store implements it: each is called here
+    /// through a request's adapter over a `MemoryAdapter`, which implements them all.
+    #[tokio::test]
+    async fn every_method_with_a_default_is_forwarded_to_the_store() {
+        let lazy = LazyAdapter::new(AdapterSource::custom(|| async {
+            Ok::<_, AdapterError>(MemoryAdapter::new())
+        }));
+        let adapter = lazy.get().await.unwrap();
+        let now = OffsetDateTime::now_utc();
+        let later = now + time::Duration::hours(1);
+        let user = adapter.create_user(NewUser::default()).await.unwrap();
+        adapter
+            .create_session(AdapterSession::new("forwarded", &user.id, later))
+            .await
+            .unwrap();
+        let account = AdapterAccount {
+            user_id: user.id.clone(),
+            kind: "webauthn".to_owned(),
+            provider: "passkey".to_owned(),
+            provider_account_id: "cred-1".to_owned(),
+            refresh_token: Some("r1".to_owned()),
+            ..AdapterAccount::default()
+        };
+        adapter.link_account(account.clone()).await.unwrap();
+
+        adapter
+            .set_roles(&user.id, &["admin".to_owned()])
+            .await
+            .unwrap();
+        let details = SessionDetails {
+            user_agent: Some("Browser/1.0".to_owned()),
+            ..SessionDetails::default()
+        };
+        adapter
+            .save_session_details("forwarded", details.clone())
+            .await
+            .unwrap();
+        let listed = adapter.list_sessions(&user.id).await.unwrap();
+        assert_eq!(listed[0].details, details, "save_session_details");
+
+        let record = JwtSessionRecord {
+            sid: "sid-1".to_owned(),
+            user_id: user.id.clone(),
+            expires: later,
+            details: SessionDetails::default(),
+        };
+        adapter.create_jwt_session(record).await.unwrap();
+        assert!(
+            adapter
+                .touch_jwt_session("sid-1", now, later)
+                .await
+                .unwrap()
+        );
+        assert_eq!(adapter.list_jwt_sessions(&user.id).await.unwrap().len(), 1);
+        assert_eq!(
+            adapter.delete_jwt_sessions(&user.id, None).await.unwrap(),
+            1
+        );
+
+        assert!(
+            adapter
+                .update_account_tokens(account, Some("r1"))
+                .await
+                .unwrap()
+        );
+        assert!(
+            adapter
+                .claim_refresh("passkey", "cred-1", "hash", later)
+                .await
+                .unwrap()
+        );
+        adapter.release_refresh("passkey", "cred-1").await.unwrap();
+
+        let passkey = AdapterAuthenticator {
+            credential_id: "cred-1".to_owned(),
+            user_id: user.id.clone(),
+            provider_account_id: "cred-1".to_owned(),
+            credential_public_key: "pQECAyYgASFYIA==".to_owned(),
+            counter: 0,
+            credential_device_type: "multiDevice".to_owned(),
+            credential_backed_up: true,
+            transports: Some("internal,hybrid".to_owned()),
+            credential: "{}".to_owned(),
+            name: None,
+            created: now,
+            last_used: None,
+        };
+        adapter.create_authenticator(passkey.clone()).await.unwrap();
+        assert_eq!(
+            adapter.get_authenticator("cred-1").await.unwrap(),
+            Some(passkey.clone())
+        );
+        assert_eq!(
+            adapter.list_authenticators(&user.id).await.unwrap(),
+            std::slice::from_ref(&passkey)
+        );
+        let used = AdapterAuthenticator {
+            counter: 1,
+            last_used: Some(now),
+            ..passkey
+        };
+        assert!(adapter.update_authenticator_use(used).await.unwrap());
+        assert!(
+            adapter
+                .rename_authenticator(&user.id, "cred-1", "Phone")
+                .await
+                .unwrap()
+        );
+        assert!(
+            adapter
+                .delete_authenticator(&user.id, "cred-1")
+                .await
+                .unwrap()
+        );
+        assert!(adapter.get_accounts(&user.id).await.unwrap().is_empty());
+
+        let challenge = WebAuthnChallenge {
+            id: "ceremony-1".to_owned(),
+            state: "{}".to_owned(),
+            expires: later,
+        };
+        adapter
+            .create_webauthn_challenge(challenge.clone())
+            .await
+            .unwrap();
+        assert_eq!(
+            adapter
+                .use_webauthn_challenge("ceremony-1", now)
+                .await
+                .unwrap(),
+            Some(challenge)
+        );
     }
 
     #[cfg(feature = "sqlite")]

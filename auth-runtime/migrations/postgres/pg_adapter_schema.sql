@@ -98,3 +98,36 @@ CREATE TABLE IF NOT EXISTS auth_refresh_claims (
     until TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (provider, "providerAccountId")
 );
+
+-- Passkeys (WebAuthn credentials), shaped like Auth.js's `Authenticator` model (its Prisma and
+-- Drizzle adapters): the credential id is the key, binary values are base64 text. Beyond the
+-- model: `credential` (the verifier's state of the credential, JSON), the name the user gave
+-- it, and when it was registered and last used. Unlike the tables above, a passkey goes with
+-- its user (ON DELETE CASCADE, as in Auth.js's models), so an app deleting the user through
+-- @auth/pg-adapter leaves none behind; this adapter also deletes them itself.
+CREATE TABLE IF NOT EXISTS authenticators (
+    "credentialID" TEXT NOT NULL,
+    "userId" INTEGER NOT NULL REFERENCES users ON DELETE CASCADE,
+    "providerAccountId" TEXT NOT NULL,
+    "credentialPublicKey" TEXT NOT NULL,
+    counter BIGINT NOT NULL,
+    "credentialDeviceType" TEXT NOT NULL,
+    "credentialBackedUp" BOOLEAN NOT NULL,
+    transports TEXT,
+    credential TEXT NOT NULL,
+    name TEXT,
+    "createdAt" TIMESTAMPTZ NOT NULL,
+    "lastUsedAt" TIMESTAMPTZ,
+    PRIMARY KEY ("credentialID")
+);
+
+CREATE INDEX IF NOT EXISTS authenticators_user_id ON authenticators ("userId");
+
+-- WebAuthn ceremonies in progress: the server's state between the options it sent and the
+-- browser's answer, under a random id the browser keeps in a cookie. Taken (deleted) once.
+CREATE TABLE IF NOT EXISTS auth_webauthn_challenges (
+    id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    expires TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (id)
+);

@@ -7,8 +7,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use time::OffsetDateTime;
 
 use super::{
-    Adapter, AdapterAccount, AdapterError, AdapterResult, AdapterSession, AdapterUser, BoxFuture,
-    JwtSessionRecord, ListedSession, NewUser, SessionAndUser, SessionDetails, VerificationToken,
+    Adapter, AdapterAccount, AdapterAuthenticator, AdapterError, AdapterResult, AdapterSession,
+    AdapterUser, BoxFuture, JwtSessionRecord, ListedSession, NewUser, SessionAndUser,
+    SessionDetails, VerificationToken, WebAuthnChallenge,
 };
 
 /// An [`Adapter`] that keeps everything in memory; it is lost when the process ends.
@@ -37,6 +38,10 @@ struct State {
     /// Token refreshes claimed, keyed by (provider, provider account id): the refresh token's
     /// hash and when the claim lapses.
     refresh_claims: HashMap<(String, String), (String, OffsetDateTime)>,
+    /// Passkeys, keyed by credential id.
+    authenticators: HashMap<String, AdapterAuthenticator>,
+    /// WebAuthn ceremonies in progress, keyed by id.
+    webauthn_challenges: HashMap<String, WebAuthnChallenge>,
 }
 
 impl State {
@@ -157,6 +162,7 @@ impl Adapter for MemoryAdapter {
                 return Ok(false);
             }
             state.accounts.retain(|_, a| a.user_id != id);
+            state.authenticators.retain(|_, a| a.user_id != id);
             state.sessions.retain(|_, s| s.user_id != id);
             state.forget_details();
             state.roles.remove(&key);
@@ -495,6 +501,152 @@ impl Adapter for MemoryAdapter {
                 .refresh_claims
                 .remove(&(provider.to_owned(), provider_account_id.to_owned()));
             Ok(())
+        })
+    }
+
+    fn create_authenticator(
+        &self,
+        authenticator: AdapterAuthenticator,
+    ) -> BoxFuture<'_, AdapterResult<()>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            if state.user(&authenticator.user_id).is_none() {
+                return Err(AdapterError::NotFound("user"));
+            }
+            if state
+                .authenticators
+                .contains_key(&authenticator.credential_id)
+            {
+                return Err(AdapterError::Conflict("a passkey with this credential id"));
+            }
+            state
+                .authenticators
+                .insert(authenticator.credential_id.clone(), authenticator);
+            Ok(())
+        })
+    }
+
+    fn get_authenticator<'a>(
+        &'a self,
+        credential_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Option<AdapterAuthenticator>>> {
+        Box::pin(async move { Ok(self.state().authenticators.get(credential_id).cloned()) })
+    }
+
+    fn list_authenticators<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<Vec<AdapterAuthenticator>>> {
+        Box::pin(async move {
+            let state = self.state();
+            let mut listed: Vec<AdapterAuthenticator> = state
+                .authenticators
+                .values()
+                .filter(|a| a.user_id == user_id)
+                .cloned()
+                .collect();
+            // As the SQL adapters order them: oldest first, ties by credential id.
+            listed
+                .sort_by(|a, b| (a.created, &a.credential_id).cmp(&(b.created, &b.credential_id)));
+            Ok(listed)
+        })
+    }
+
+    fn update_authenticator_use(
+        &self,
+        used: AdapterAuthenticator,
+    ) -> BoxFuture<'_, AdapterResult<bool>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            let Some(stored) = state.authenticators.get_mut(&used.credential_id) else {
+                return Ok(false);
+            };
+            // The counter never goes back; an equal one (0 for authenticators without a
+            // counter) is written.
+            if stored.counter > used.counter {
+                return Ok(false);
+            }
+            stored.counter = used.counter;
+            stored.credential_backed_up = used.credential_backed_up;
+            stored.credential = used.credential;
+            stored.last_used = used.last_used;
+            Ok(true)
+        })
+    }
+
+    fn rename_authenticator<'a>(
+        &'a self,
+        user_id: &'a str,
+        credential_id: &'a str,
+        name: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<bool>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            match state.authenticators.get_mut(credential_id) {
+                Some(stored) if stored.user_id == user_id => {
+                    stored.name = Some(name.to_owned());
+                    Ok(true)
+                }
+                _ => Ok(false),
+            }
+        })
+    }
+
+    fn delete_authenticator<'a>(
+        &'a self,
+        user_id: &'a str,
+        credential_id: &'a str,
+    ) -> BoxFuture<'a, AdapterResult<bool>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            let Some(provider_account_id) = state
+                .authenticators
+                .get(credential_id)
+                .filter(|stored| stored.user_id == user_id)
+                .map(|stored| stored.provider_account_id.clone())
+            else {
+                return Ok(false);
+            };
+            state.authenticators.remove(credential_id);
+            // The passkey provider's account Auth.js pairs with it goes too.
+            state.accounts.retain(|_, account| {
+                !(account.user_id == user_id
+                    && account.kind == "webauthn"
+                    && account.provider_account_id == provider_account_id)
+            });
+            Ok(true)
+        })
+    }
+
+    fn create_webauthn_challenge(
+        &self,
+        challenge: WebAuthnChallenge,
+    ) -> BoxFuture<'_, AdapterResult<()>> {
+        Box::pin(async move {
+            let mut state = self.state();
+            // Ceremonies that were abandoned go when a new one starts.
+            let now = OffsetDateTime::now_utc();
+            state.webauthn_challenges.retain(|_, c| c.expires > now);
+            if state.webauthn_challenges.contains_key(&challenge.id) {
+                return Err(AdapterError::Conflict("a WebAuthn challenge with this id"));
+            }
+            state
+                .webauthn_challenges
+                .insert(challenge.id.clone(), challenge);
+            Ok(())
+        })
+    }
+
+    fn use_webauthn_challenge<'a>(
+        &'a self,
+        id: &'a str,
+        now: OffsetDateTime,
+    ) -> BoxFuture<'a, AdapterResult<Option<WebAuthnChallenge>>> {
+        Box::pin(async move {
+            // One lock for the lookup and the removal: a second caller finds nothing. An
+            // expired challenge is removed and not returned.
+            let taken = self.state().webauthn_challenges.remove(id);
+            Ok(taken.filter(|challenge| challenge.expires > now))
         })
     }
 }

@@ -8,7 +8,7 @@
 //! | `PostgresAdapter` | `postgres` | the tables of the official `@auth/pg-adapter`, so a Next.js app and this server can share one database |
 //!
 //! Any other store (diesel, sea-orm, Redis, an HTTP API) plugs in by implementing [`Adapter`]:
-//! fourteen methods that each return a boxed future, so the runtime can hold an
+//! sixteen required methods (the rest have defaults) that each return a boxed future, so the runtime can hold an
 //! `Arc<dyn Adapter>`. [`MemoryAdapter`]'s source is a complete implementation to start from,
 //! and `tests/adapter_conformance.rs` is the suite every implementation must pass.
 //!

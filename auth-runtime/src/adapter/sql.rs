@@ -155,6 +155,52 @@ pub(super) const DELETE_JWT_SESSIONS: &str = r#"DELETE FROM auth_jwt_sessions WH
 pub(super) const LIST_SESSIONS: &str = r#"SELECT s."sessionToken", s."userId", s.expires, d.created, d."lastSeen", d."userAgent", d.address
 FROM sessions s LEFT JOIN auth_session_details d ON d."sessionToken" = s."sessionToken"
 WHERE s."userId" = $1 ORDER BY s.id"#;
+// Passkeys (migrations/: `authenticators`, shaped like Auth.js's `Authenticator` model) and
+// WebAuthn ceremony state.
+/// The columns of a passkey, as `authenticator_from_row` reads them.
+macro_rules! authenticator_columns {
+    () => {
+        r#""credentialID", "userId", "providerAccountId", "credentialPublicKey", counter, "credentialDeviceType", "credentialBackedUp", transports, credential, name, "createdAt", "lastUsedAt""#
+    };
+}
+// Only for a user that exists, as `LINK_ACCOUNT`.
+pub(super) const CREATE_AUTHENTICATOR: &str = r#"INSERT INTO authenticators ("credentialID", "userId", "providerAccountId", "credentialPublicKey", counter, "credentialDeviceType", "credentialBackedUp", transports, credential, name, "createdAt", "lastUsedAt")
+SELECT $2, id, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM users WHERE id = $1"#;
+pub(super) const GET_AUTHENTICATOR: &str = concat!(
+    "SELECT ",
+    authenticator_columns!(),
+    r#" FROM authenticators WHERE "credentialID" = $1"#
+);
+// Ordered again by `createdAt` in Rust: SQLite compares its RFC 3339 text, whose fraction of a
+// second has no fixed width.
+pub(super) const LIST_AUTHENTICATORS: &str = concat!(
+    "SELECT ",
+    authenticator_columns!(),
+    r#" FROM authenticators WHERE "userId" = $1 ORDER BY "createdAt", "credentialID""#
+);
+// The counter never goes back: a replayed or cloned assertion (a lower counter) writes
+// nothing. An equal counter is written (authenticators without one always send 0).
+pub(super) const UPDATE_AUTHENTICATOR_USE: &str = r#"UPDATE authenticators SET counter = $2, "credentialBackedUp" = $3, credential = $4, "lastUsedAt" = $5
+WHERE "credentialID" = $1 AND counter <= $2"#;
+pub(super) const RENAME_AUTHENTICATOR: &str =
+    r#"UPDATE authenticators SET name = $3 WHERE "userId" = $1 AND "credentialID" = $2"#;
+pub(super) const DELETE_AUTHENTICATOR: &str = r#"DELETE FROM authenticators WHERE "userId" = $1 AND "credentialID" = $2
+RETURNING "providerAccountId""#;
+// The passkey provider's account Auth.js pairs with a passkey: same user, `webauthn`, the
+// passkey's `providerAccountId`.
+pub(super) const DELETE_AUTHENTICATOR_ACCOUNT: &str = r#"DELETE FROM accounts WHERE "userId" = $1 AND "providerAccountId" = $2 AND type = 'webauthn'"#;
+pub(super) const DELETE_USER_AUTHENTICATORS: &str =
+    r#"DELETE FROM authenticators WHERE "userId" = $1"#;
+pub(super) const CREATE_WEBAUTHN_CHALLENGE: &str =
+    "INSERT INTO auth_webauthn_challenges (id, state, expires) VALUES ($1, $2, $3)";
+// Ceremonies that were abandoned go when a new one starts: nothing else would delete them.
+pub(super) const DELETE_EXPIRED_WEBAUTHN_CHALLENGES: &str =
+    "DELETE FROM auth_webauthn_challenges WHERE expires < $1";
+// One statement finds and deletes: of two concurrent uses, exactly one gets the row (whose
+// expiry the adapter then checks).
+pub(super) const USE_WEBAUTHN_CHALLENGE: &str = "DELETE FROM auth_webauthn_challenges
+WHERE id = $1
+RETURNING id, state, expires";
 pub(super) const CREATE_VERIFICATION_TOKEN: &str =
     "INSERT INTO verification_token (identifier, expires, token) VALUES ($1, $2, $3)";
 // One statement finds and deletes: of two concurrent uses, exactly one gets the row. Both
@@ -228,6 +274,41 @@ macro_rules! impl_sql_adapter {
             Ok(VerificationToken {
                 identifier: row.try_get("identifier")?,
                 token: row.try_get("token")?,
+                expires: row.try_get("expires")?,
+            })
+        }
+
+        fn authenticator_from_row(
+            row: &Row,
+        ) -> Result<crate::adapter::AdapterAuthenticator, sqlx::Error> {
+            use sqlx::Row as _;
+            let counter: i64 = row.try_get("counter")?;
+            Ok(crate::adapter::AdapterAuthenticator {
+                credential_id: row.try_get("credentialID")?,
+                user_id: row.try_get::<$id, _>("userId")?.to_string(),
+                provider_account_id: row.try_get("providerAccountId")?,
+                credential_public_key: row.try_get("credentialPublicKey")?,
+                counter: u32::try_from(counter).map_err(|e| sqlx::Error::ColumnDecode {
+                    index: "counter".to_owned(),
+                    source: Box::new(e),
+                })?,
+                credential_device_type: row.try_get("credentialDeviceType")?,
+                credential_backed_up: row.try_get("credentialBackedUp")?,
+                transports: row.try_get("transports")?,
+                credential: row.try_get("credential")?,
+                name: row.try_get("name")?,
+                created: row.try_get("createdAt")?,
+                last_used: row.try_get("lastUsedAt")?,
+            })
+        }
+
+        fn webauthn_challenge_from_row(
+            row: &Row,
+        ) -> Result<crate::adapter::WebAuthnChallenge, sqlx::Error> {
+            use sqlx::Row as _;
+            Ok(crate::adapter::WebAuthnChallenge {
+                id: row.try_get("id")?,
+                state: row.try_get("state")?,
                 expires: row.try_get("expires")?,
             })
         }
@@ -391,6 +472,7 @@ macro_rules! impl_sql_adapter {
                         sql::DELETE_USER_SESSIONS,
                         sql::DELETE_USER_SESSION_DETAILS,
                         sql::DELETE_USER_ROLES,
+                        sql::DELETE_USER_AUTHENTICATORS,
                         sql::DELETE_USER_ACCOUNTS,
                     ] {
                         sqlx::query::<$db>(statement)
@@ -841,6 +923,198 @@ macro_rules! impl_sql_adapter {
                         .map_err(store_error("revoke JWT sessions"))?
                         .rows_affected();
                     Ok(deleted)
+                })
+            }
+
+            fn create_authenticator(
+                &self,
+                authenticator: crate::adapter::AdapterAuthenticator,
+            ) -> BoxFuture<'_, AdapterResult<()>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "store a passkey";
+                    let user_id = parse_user_id::<$id>(&authenticator.user_id)
+                        .ok_or(AdapterError::NotFound("user"))?;
+                    let inserted = sqlx::query::<$db>(sql::CREATE_AUTHENTICATOR)
+                        .bind(user_id)
+                        .bind(authenticator.credential_id)
+                        .bind(authenticator.provider_account_id)
+                        .bind(authenticator.credential_public_key)
+                        .bind(i64::from(authenticator.counter))
+                        .bind(authenticator.credential_device_type)
+                        .bind(authenticator.credential_backed_up)
+                        .bind(authenticator.transports)
+                        .bind(authenticator.credential)
+                        .bind(authenticator.name)
+                        .bind(utc(authenticator.created))
+                        .bind(authenticator.last_used.map(utc))
+                        .execute(&self.pool)
+                        .await
+                        .map_err(write_error(OPERATION, "a passkey with this credential id"))?
+                        .rows_affected();
+                    if inserted == 0 {
+                        return Err(AdapterError::NotFound("user"));
+                    }
+                    Ok(())
+                })
+            }
+
+            fn get_authenticator<'a>(
+                &'a self,
+                credential_id: &'a str,
+            ) -> BoxFuture<'a, AdapterResult<Option<crate::adapter::AdapterAuthenticator>>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "read a passkey";
+                    let row = sqlx::query::<$db>(sql::GET_AUTHENTICATOR)
+                        .bind(credential_id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(store_error(OPERATION))?;
+                    read(row, authenticator_from_row, OPERATION)
+                })
+            }
+
+            fn list_authenticators<'a>(
+                &'a self,
+                user_id: &'a str,
+            ) -> BoxFuture<'a, AdapterResult<Vec<crate::adapter::AdapterAuthenticator>>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "list a user's passkeys";
+                    let Some(user_id) = parse_user_id::<$id>(user_id) else {
+                        return Ok(Vec::new());
+                    };
+                    let rows = sqlx::query::<$db>(sql::LIST_AUTHENTICATORS)
+                        .bind(user_id)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(store_error(OPERATION))?;
+                    let mut listed = rows
+                        .iter()
+                        .map(authenticator_from_row)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(store_error(OPERATION))?;
+                    // Stable: equal instants keep the statement's order, by credential id.
+                    listed.sort_by_key(|authenticator| authenticator.created);
+                    Ok(listed)
+                })
+            }
+
+            fn update_authenticator_use(
+                &self,
+                used: crate::adapter::AdapterAuthenticator,
+            ) -> BoxFuture<'_, AdapterResult<bool>> {
+                Box::pin(async move {
+                    let updated = sqlx::query::<$db>(sql::UPDATE_AUTHENTICATOR_USE)
+                        .bind(used.credential_id)
+                        .bind(i64::from(used.counter))
+                        .bind(used.credential_backed_up)
+                        .bind(used.credential)
+                        .bind(used.last_used.map(utc))
+                        .execute(&self.pool)
+                        .await
+                        .map_err(store_error("record a passkey's use"))?
+                        .rows_affected();
+                    Ok(updated > 0)
+                })
+            }
+
+            fn rename_authenticator<'a>(
+                &'a self,
+                user_id: &'a str,
+                credential_id: &'a str,
+                name: &'a str,
+            ) -> BoxFuture<'a, AdapterResult<bool>> {
+                Box::pin(async move {
+                    let Some(user_id) = parse_user_id::<$id>(user_id) else {
+                        return Ok(false);
+                    };
+                    let renamed = sqlx::query::<$db>(sql::RENAME_AUTHENTICATOR)
+                        .bind(user_id)
+                        .bind(credential_id)
+                        .bind(name)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(store_error("rename a passkey"))?
+                        .rows_affected();
+                    Ok(renamed > 0)
+                })
+            }
+
+            // One transaction: the passkey and its account go together, or neither does.
+            fn delete_authenticator<'a>(
+                &'a self,
+                user_id: &'a str,
+                credential_id: &'a str,
+            ) -> BoxFuture<'a, AdapterResult<bool>> {
+                Box::pin(async move {
+                    use sqlx::Row as _;
+                    const OPERATION: &str = "delete a passkey";
+                    let Some(user_id) = parse_user_id::<$id>(user_id) else {
+                        return Ok(false);
+                    };
+                    let mut tx = self.pool.begin().await.map_err(store_error(OPERATION))?;
+                    let row = sqlx::query::<$db>(sql::DELETE_AUTHENTICATOR)
+                        .bind(user_id)
+                        .bind(credential_id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(store_error(OPERATION))?;
+                    let Some(row) = row else {
+                        return Ok(false);
+                    };
+                    let provider_account_id: String = row
+                        .try_get("providerAccountId")
+                        .map_err(store_error(OPERATION))?;
+                    sqlx::query::<$db>(sql::DELETE_AUTHENTICATOR_ACCOUNT)
+                        .bind(user_id)
+                        .bind(provider_account_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(store_error(OPERATION))?;
+                    tx.commit().await.map_err(store_error(OPERATION))?;
+                    Ok(true)
+                })
+            }
+
+            fn create_webauthn_challenge(
+                &self,
+                challenge: crate::adapter::WebAuthnChallenge,
+            ) -> BoxFuture<'_, AdapterResult<()>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "store a WebAuthn challenge";
+                    // A minute's margin: SQLite compares its timestamps as text, exact to the
+                    // second only.
+                    let expired_before = OffsetDateTime::now_utc() - time::Duration::minutes(1);
+                    sqlx::query::<$db>(sql::DELETE_EXPIRED_WEBAUTHN_CHALLENGES)
+                        .bind(utc(expired_before))
+                        .execute(&self.pool)
+                        .await
+                        .map_err(store_error(OPERATION))?;
+                    sqlx::query::<$db>(sql::CREATE_WEBAUTHN_CHALLENGE)
+                        .bind(challenge.id)
+                        .bind(challenge.state)
+                        .bind(utc(challenge.expires))
+                        .execute(&self.pool)
+                        .await
+                        .map_err(write_error(OPERATION, "a WebAuthn challenge with this id"))?;
+                    Ok(())
+                })
+            }
+
+            fn use_webauthn_challenge<'a>(
+                &'a self,
+                id: &'a str,
+                now: OffsetDateTime,
+            ) -> BoxFuture<'a, AdapterResult<Option<crate::adapter::WebAuthnChallenge>>> {
+                Box::pin(async move {
+                    const OPERATION: &str = "use a WebAuthn challenge";
+                    let row = sqlx::query::<$db>(sql::USE_WEBAUTHN_CHALLENGE)
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(store_error(OPERATION))?;
+                    // Deleted either way: an expired challenge is never used.
+                    let taken = read(row, webauthn_challenge_from_row, OPERATION)?;
+                    Ok(taken.filter(|challenge| challenge.expires > now))
                 })
             }
         }

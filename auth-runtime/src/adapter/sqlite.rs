@@ -44,6 +44,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "refresh claims",
         include_str!("../../migrations/sqlite/0004_refresh_claims.sql"),
     ),
+    (
+        5,
+        "authenticators",
+        include_str!("../../migrations/sqlite/0005_authenticators.sql"),
+    ),
 ];
 
 /// How often the migrations are tried before start-up fails, and the pause between tries:
