@@ -5,11 +5,13 @@
 //! cargo run --example database                                   # SQLite: ./auth-demo.db
 //! DATABASE_URL=postgres://user:pass@127.0.0.1/auth cargo run --example database
 //! EMAIL_SERVER=smtp://127.0.0.1:2525 EMAIL_FROM=auth@example.com cargo run --example database
+//! NEXTAUTH_URL=http://localhost:3000 cargo run --example database  # passkeys on (a name, not an IP)
 //! ```
 //!
 //! `PORT` (default 3000), `NEXTAUTH_URL`, `NEXTAUTH_SECRET` as in the demo; the `oidc`,
-//! `github` and `email` providers are enabled by their variables. `/me/access-token` answers
-//! the `oidc` provider's access token, as the demo's does.
+//! `github` and `email` providers are enabled by their variables, `passkey` by a `NEXTAUTH_URL`
+//! whose host is a name. `/me` answers the signed-in user as JSON and `/me/access-token` the
+//! `oidc` provider's access token, as the demo's do.
 
 use auth_runtime::callbacks::SignInEvent;
 use auth_runtime::{User, auth};
@@ -44,6 +46,10 @@ auth! {
         github: GitHub { client_id: env("GITHUB_ID"), client_secret: env("GITHUB_SECRET") },
         #[optional]
         email: Email { server: env("EMAIL_SERVER"), from: env("EMAIL_FROM") },
+        // On when NEXTAUTH_URL's host is a name (`http://localhost:3000`): browsers make no
+        // passkeys for an IP address such as 127.0.0.1, and then it is off, with a warning.
+        #[optional]
+        passkey: Passkey { relying_party: "auth-runtime database example" },
     },
     events: { sign_in: on_sign_in },
 }
@@ -86,6 +92,18 @@ async fn home(
     ))
 }
 
+/// The demo's `/me` in the same shape, read from the session row. This example has no roles and
+/// keeps no provider in its sessions, so `roles` is empty and `provider` absent (`cargo xtask
+/// bench` loads it beside the demo's `/me` and axum-login's).
+async fn me(session: auth::Session) -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({
+        "id": session.user_id(),
+        "name": session.name(),
+        "email": session.email(),
+        "roles": session.roles(),
+    }))
+}
+
 /// The `oidc` provider's access token, as in the demo: here it lives in the `accounts` row,
 /// and of several servers on one database exactly one refreshes it.
 async fn access_token(
@@ -99,10 +117,11 @@ async fn access_token(
     })))
 }
 
-/// The example's routes: the home page, `/me/access-token` and the auth routes.
+/// The example's routes: the home page, `/me`, `/me/access-token` and the auth routes.
 pub fn app(auth: auth::Auth) -> Router {
     Router::new()
         .route("/", get(home))
+        .route("/me", get(me))
         .route("/me/access-token", get(access_token))
         .merge(auth::router(auth.clone()))
         .layer(auth.layer())

@@ -1,15 +1,23 @@
 //! `cargo xtask bench`: issue 7's load test, in one run and the same way for every server.
 //!
-//! Five servers, one at a time, each pinned to core 0 (`taskset -c 0`), loaded by wrk pinned
+//! Eight servers, one at a time, each pinned to core 0 (`taskset -c 0`), loaded by wrk pinned
 //! to core 1 (`taskset -c 1 wrk -t1 -c64 -d10s --latency`) after a warm-up:
 //!
 //! - the release demo (`examples/demo.rs`), with a session cookie from signing in as demo/demo;
 //! - Auth.js (`tests/bench/authjs`: `@auth/express` on Express 5, `NODE_ENV=production`), with
 //!   a session cookie minted by `encode` from `@auth/core/jwt` (`mint.mjs`);
 //! - bare axum (`examples/bench_baseline.rs`): the same routes and bytes with no work, the limit;
-//! - the release database example (`examples/database.rs`, database sessions, `/session` only)
-//!   on a fresh SQLite file and on the machine's PostgreSQL (started by `ensure_postgres`),
-//!   signed in as demo/demo; its rows compare with bare axum's `/session` rows.
+//! - the release database example (`examples/database.rs`, database sessions: `/session`, and
+//!   `/me` on SQLite) on a fresh SQLite file and on the machine's PostgreSQL (started by
+//!   `ensure_postgres`), signed in as demo/demo; its rows compare with bare axum's;
+//! - the database example on SQLite with the session cache (`examples/bench_database_cached.rs`);
+//! - the Rust peers (`bench-peers/`, built here in release: `axum_login_peer`), axum-login 0.18
+//!   on tower-sessions 0.14 with its memory store and with tower-sessions-sqlx-store's SQLite
+//!   store on a fresh file, signed in once through their `POST /login`.
+//!
+//! `/me` (a protected route answering the signed-in user as JSON) is loaded on the demo, the
+//! database example on SQLite, bare axum and the two peers, each with its session cookie; a line
+//! after the table sets the demo's and the database example's against the peers'.
 //!
 //! Every server is measured `BENCH_ROUNDS` times (default 3, the servers taking turns), and the
 //! table shows each row's median: on a shared VM one run's req/s can move by a third. Beside
@@ -44,16 +52,23 @@ enum Target {
     /// `examples/bench_database_cached.rs`: database sessions on SQLite with the session
     /// cache on, its cookie sent with every request.
     DatabaseCached,
+    /// `bench-peers/`: axum-login 0.18 on tower-sessions 0.14, sessions in its `MemoryStore`.
+    AxumLoginMemory,
+    /// The same on tower-sessions-sqlx-store's `SqliteStore` (a fresh file): a row read per
+    /// request.
+    AxumLoginSqlite,
 }
 
 impl Target {
-    const ALL: [Target; 6] = [
+    const ALL: [Target; 8] = [
         Target::Demo,
         Target::AuthJs,
         Target::Bare,
         Target::DatabaseSqlite,
         Target::DatabasePostgres,
         Target::DatabaseCached,
+        Target::AxumLoginMemory,
+        Target::AxumLoginSqlite,
     ];
 
     fn label(self) -> &'static str {
@@ -64,6 +79,8 @@ impl Target {
             Target::DatabaseSqlite => "database example, SQLite",
             Target::DatabasePostgres => "database example, PostgreSQL",
             Target::DatabaseCached => "database, SQLite, session cache",
+            Target::AxumLoginMemory => "axum-login + tower-sessions (memory)",
+            Target::AxumLoginSqlite => "axum-login + tower-sessions (SQLite)",
         }
     }
 
@@ -74,15 +91,22 @@ impl Target {
         }
     }
 
-    /// What is loaded on it: every endpoint, or `/session` only for the database example
-    /// (the other routes do no database work, so they would repeat the demo's rows).
+    /// What is loaded on it: every endpoint on the demo and bare axum; the auth routes on
+    /// Auth.js (it has no `/me`); `/session` (and `/me` on SQLite) for the database example
+    /// (the other routes do no database work, so they would repeat the demo's rows); `/me`
+    /// only on axum-login (it has no NextAuth routes).
     fn endpoints(self) -> &'static [Endpoint] {
         match self {
-            Target::DatabaseSqlite | Target::DatabasePostgres => {
-                &[Endpoint::SessionCookie, Endpoint::SessionAnonymous]
-            }
+            Target::Demo | Target::Bare => &Endpoint::ALL,
+            Target::AuthJs => &Endpoint::ALL[..5],
+            Target::DatabaseSqlite => &[
+                Endpoint::SessionCookie,
+                Endpoint::SessionAnonymous,
+                Endpoint::Me,
+            ],
+            Target::DatabasePostgres => &[Endpoint::SessionCookie, Endpoint::SessionAnonymous],
             Target::DatabaseCached => &[Endpoint::SessionCookie],
-            _ => &Endpoint::ALL,
+            Target::AxumLoginMemory | Target::AxumLoginSqlite => &[Endpoint::Me],
         }
     }
 }
@@ -94,15 +118,20 @@ enum Endpoint {
     Csrf,
     Providers,
     SignIn,
+    /// The app's `/me` (not under the auth routes' base): a protected route answering the
+    /// signed-in user as JSON, with the session cookie.
+    Me,
 }
 
 impl Endpoint {
-    const ALL: [Endpoint; 5] = [
+    /// The auth routes first (`Target::endpoints` takes them as `ALL[..5]`), then `/me`.
+    const ALL: [Endpoint; 6] = [
         Endpoint::SessionCookie,
         Endpoint::SessionAnonymous,
         Endpoint::Csrf,
         Endpoint::Providers,
         Endpoint::SignIn,
+        Endpoint::Me,
     ];
 
     fn label(self) -> &'static str {
@@ -112,16 +141,25 @@ impl Endpoint {
             Endpoint::Csrf => "/csrf",
             Endpoint::Providers => "/providers",
             Endpoint::SignIn => "/signin (page)",
+            Endpoint::Me => "/me (cookie)",
         }
     }
 
-    fn path(self) -> &'static str {
-        match self {
+    /// The path on `target`: the auth routes under its base, `/me` at the root.
+    fn path(self, target: Target) -> String {
+        let route = match self {
             Endpoint::SessionCookie | Endpoint::SessionAnonymous => "/session",
             Endpoint::Csrf => "/csrf",
             Endpoint::Providers => "/providers",
             Endpoint::SignIn => "/signin",
-        }
+            Endpoint::Me => return "/me".to_owned(),
+        };
+        format!("{}{route}", target.base())
+    }
+
+    /// Sent with the session cookie (the others as a first visit, with none).
+    fn signed_in(self) -> bool {
+        matches!(self, Endpoint::SessionCookie | Endpoint::Me)
     }
 }
 
@@ -155,6 +193,17 @@ pub fn bench() -> Result {
         "--example",
         "bench_database_cached",
     ])?;
+    let target_dir = target_dir();
+    cargo(&[
+        "build",
+        "--release",
+        "--manifest-path",
+        "bench-peers/Cargo.toml",
+        "--target-dir",
+        target_dir
+            .to_str()
+            .ok_or("the target directory is not UTF-8")?,
+    ])?;
     super::ensure_postgres()?;
     let authjs_dir = super::workspace_root().join("tests/bench/authjs");
     npm_ci(&authjs_dir)?;
@@ -181,15 +230,8 @@ pub fn bench() -> Result {
             let pid = server.0.id();
             let cookie = session_cookie(target, port, &authjs_dir)?;
             for &endpoint in target.endpoints() {
-                let url = format!(
-                    "http://127.0.0.1:{port}{}{}",
-                    target.base(),
-                    endpoint.path()
-                );
-                let cookie = match endpoint {
-                    Endpoint::SessionCookie => cookie.as_str(),
-                    _ => "",
-                };
+                let url = format!("http://127.0.0.1:{port}{}", endpoint.path(target));
+                let cookie = if endpoint.signed_in() { &cookie } else { "" };
                 sanity(target, endpoint, port, cookie)?;
                 wrk(&url, cookie, &warmup)?;
                 let cpu_before = cpu_ticks(&pid.to_string())?;
@@ -215,7 +257,51 @@ pub fn bench() -> Result {
         }
     }
     print_table(&results, &duration, rounds);
+    write_chart(&results)
+}
+
+/// `docs/bench.svg`: each row's median req/s as a bar, grouped by endpoint (PERFORMANCE.md
+/// shows it beside the latest table).
+fn write_chart(results: &[(Target, Endpoint, Figures)]) -> Result {
+    let mut bars = Vec::new();
+    for endpoint in Endpoint::ALL {
+        for target in Target::ALL {
+            let rates: Vec<f64> = results
+                .iter()
+                .filter(|(t, e, _)| *t == target && *e == endpoint)
+                .map(|(_, _, f)| f.requests_per_sec)
+                .collect();
+            if let Some(rate) = median(rates) {
+                bars.push(crate::chart::Bar {
+                    endpoint: endpoint.label(),
+                    server: target.label(),
+                    requests_per_sec: rate,
+                });
+            }
+        }
+    }
+    let path = super::workspace_root().join("docs/bench.svg");
+    let svg = crate::chart::svg("cargo xtask bench: requests per second (median)", &bars);
+    std::fs::write(&path, svg).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!("\nchart: {}", path.display());
     Ok(())
+}
+
+/// Where cargo builds: `CARGO_TARGET_DIR` or the workspace's `target/` (`bench-peers` is
+/// outside the workspace and is pointed at it, so its binary lands beside the examples').
+fn target_dir() -> std::path::PathBuf {
+    env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| super::workspace_root().join("target"))
+}
+
+/// A fresh SQLite file in the temporary directory, as a `DATABASE_URL`.
+fn fresh_sqlite(name: &str) -> String {
+    let file = env::temp_dir().join(format!("{name}-{}.db", std::process::id()));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+    format!("sqlite://{}?mode=rwc", file.display())
 }
 
 /// Debian's wrk, installed when missing.
@@ -277,6 +363,16 @@ fn start(target: Target, authjs_dir: &std::path::Path) -> Result<(Server, u16)> 
                 .env("NODE_ENV", "production")
                 .env("AUTH_SECRET", SECRET);
         }
+        Target::AxumLoginMemory | Target::AxumLoginSqlite => {
+            command.arg(target_dir().join("release").join("axum_login_peer"));
+            if target == Target::AxumLoginMemory {
+                command.env("PEER_STORE", "memory");
+            } else {
+                command
+                    .env("PEER_STORE", "sqlite")
+                    .env("DATABASE_URL", fresh_sqlite("auth-bench-axum-login"));
+            }
+        }
     }
     let child = command
         .env("PORT", port.to_string())
@@ -292,8 +388,21 @@ fn start(target: Target, authjs_dir: &std::path::Path) -> Result<(Server, u16)> 
 /// The `Cookie` header of a signed-in visitor: what a browser holds after its first visit (every
 /// cookie `/csrf` set: the CSRF cookie and the callback URL) and the session token (the demo's
 /// from signing in with demo/demo over HTTP, Auth.js's from `encode`). Without the first visit's
-/// cookies every request would mint them again, which no browser makes a server do.
+/// cookies every request would mint them again, which no browser makes a server do. axum-login
+/// has no first visit (no CSRF cookie): its header is the tower-sessions `id` cookie of
+/// `POST /login` as demo/demo.
 fn session_cookie(target: Target, port: u16, authjs_dir: &std::path::Path) -> Result<String> {
+    if matches!(target, Target::AxumLoginMemory | Target::AxumLoginSqlite) {
+        let login = request(port, "POST", "/login", "", "username=demo&password=demo")?;
+        return match login.set_cookie("id") {
+            Some(id) if login.status == 200 => Ok(id.to_owned()),
+            _ => Err(format!(
+                "{}: POST /login as demo/demo answered {} without a session cookie",
+                target.label(),
+                login.status
+            )),
+        };
+    }
     let base = target.base();
     let visit = http::csrf(port, base)?;
     let visit_cookies = visit.cookie_header();
@@ -342,6 +451,9 @@ fn session_cookie(target: Target, port: u16, authjs_dir: &std::path::Path) -> Re
             }
             Ok(format!("{visit_cookies}; authjs.session-token={token}"))
         }
+        Target::AxumLoginMemory | Target::AxumLoginSqlite => {
+            unreachable!("answered before the CSRF visit")
+        }
         // The baseline reads no cookie; send the same header size as the demo's visitor.
         Target::Bare => Ok(format!(
             "next-auth.csrf-token={}; next-auth.callback-url={}; next-auth.session-token={}",
@@ -352,9 +464,10 @@ fn session_cookie(target: Target, port: u16, authjs_dir: &std::path::Path) -> Re
     }
 }
 
-/// Each endpoint answers 200 (and a signed-in session names the user) before it is loaded.
+/// Each endpoint answers 200 (and a signed-in session or `/me` names the user) before it is
+/// loaded.
 fn sanity(target: Target, endpoint: Endpoint, port: u16, cookie: &str) -> Result {
-    let path = format!("{}{}", target.base(), endpoint.path());
+    let path = endpoint.path(target);
     let answer = request(port, "GET", &path, cookie, "")?;
     let signed_in = answer.body.contains("Demo User");
     let ok = answer.status == 200
@@ -367,6 +480,7 @@ fn sanity(target: Target, endpoint: Endpoint, port: u16, cookie: &str) -> Result
                         .any(|c| c.contains(".session-token="))
             }
             Endpoint::SessionAnonymous => !signed_in,
+            Endpoint::Me => signed_in,
             _ => true,
         };
     if ok {
@@ -532,6 +646,39 @@ fn print_table(results: &[(Target, Endpoint, Figures)], duration: &str, rounds: 
             );
         }
     }
+    // `/me` set against the peer a Rust user would otherwise pick, store for store: a ratio
+    // column would be empty on every other row.
+    let pairs = [
+        (Target::Demo, Target::AxumLoginMemory),
+        (Target::DatabaseSqlite, Target::AxumLoginSqlite),
+    ];
+    let mut lines = Vec::new();
+    for (ours, theirs) in pairs {
+        let me = |target, figure: fn(&Figures) -> f64| median_of(target, Endpoint::Me, figure);
+        if let (Some(rps), Some(cpu), Some(their_rps), Some(their_cpu)) = (
+            me(ours, |f| f.requests_per_sec),
+            me(ours, |f| f.cpu_us),
+            me(theirs, |f| f.requests_per_sec),
+            me(theirs, |f| f.cpu_us),
+        ) && their_rps > 0.0
+            && their_cpu > 0.0
+        {
+            lines.push(format!(
+                "- {} over {}: req/s {:.2}×, CPU µs/req {:.2}×",
+                ours.label(),
+                theirs.label(),
+                rps / their_rps,
+                cpu / their_cpu,
+            ));
+        }
+    }
+    if !lines.is_empty() {
+        println!(
+            "\n/me (cookie) against axum-login 0.18 + tower-sessions 0.14 (req/s: above 1 is faster \
+             than axum-login; CPU µs/req: below 1 is cheaper):\n{}",
+            lines.join("\n")
+        );
+    }
 }
 
 #[cfg(test)]
@@ -562,6 +709,30 @@ Transfer/sec:     10.00MB
         assert_eq!(figures.errors, "Non-2xx or 3xx responses: 3");
         assert_eq!(latency_ms("1.05s"), Some(1050.0));
         assert_eq!(figures.requests, 500_000);
+    }
+
+    #[test]
+    fn me_is_at_the_root_and_loaded_where_it_is_served() {
+        assert_eq!(Endpoint::Me.path(Target::Demo), "/me");
+        assert_eq!(Endpoint::Csrf.path(Target::AuthJs), "/auth/csrf");
+        let loads_me = |t: Target| t.endpoints().contains(&Endpoint::Me);
+        let with_me: Vec<&str> = Target::ALL
+            .into_iter()
+            .filter(|&t| loads_me(t))
+            .map(Target::label)
+            .collect();
+        assert_eq!(
+            with_me,
+            [
+                "demo (auth-runtime)",
+                "bare axum",
+                "database example, SQLite",
+                "axum-login + tower-sessions (memory)",
+                "axum-login + tower-sessions (SQLite)",
+            ]
+        );
+        assert!(!Target::AuthJs.endpoints().contains(&Endpoint::Me));
+        assert!(Endpoint::Me.signed_in() && !Endpoint::Csrf.signed_in());
     }
 
     #[test]

@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 mod bench;
 mod build_times;
+mod chart;
 mod fuzz;
 mod http;
 mod mutants;
