@@ -135,21 +135,8 @@ fn check_sender(cx: &Ctxt, value: &ValueInput, prefix: &str) -> Option<Setting> 
 
 /// Email sign-in needs database sessions: its verification tokens and the users it signs in
 /// live in the adapter (NextAuth v4's `assertConfig` refuses an email provider without one).
-/// The error goes on each `Email` kind, whether or not the rest of that provider is valid.
 pub(in crate::validate) fn check_email_has_database_sessions(cx: &Ctxt, providers: &ValueInput) {
-    let ValueInput::Map(map) = providers else {
-        return;
-    };
-    for entry in &map.entries {
-        if let ValueInput::Struct(value) = &entry.value
-            && value.kind.is_ident(KIND.kind)
-        {
-            cx.error(
-                &value.kind,
-                "email sign-in needs database sessions; declare `session: database { adapter: … }`",
-            );
-        }
-    }
+    super::check_kind_has_database_sessions(cx, providers, KIND.kind, "email sign-in needs");
 }
 
 #[cfg(test)]

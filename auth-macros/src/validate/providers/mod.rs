@@ -133,6 +133,24 @@ fn default_display_name(entry: &EntryInput) -> String {
     }
 }
 
+/// Under JWT sessions, an error on each provider of kind `kind` (whether or not the rest of
+/// it is valid): `what` needs database sessions, which the block does not declare.
+fn check_kind_has_database_sessions(cx: &Ctxt, providers: &ValueInput, kind: &str, what: &str) {
+    let ValueInput::Map(map) = providers else {
+        return;
+    };
+    for entry in &map.entries {
+        if let ValueInput::Struct(value) = &entry.value
+            && value.kind.is_ident(kind)
+        {
+            cx.error(
+                &value.kind,
+                format!("{what} database sessions; declare `session: database {{ adapter: … }}`"),
+            );
+        }
+    }
+}
+
 /// Provider ids are unique, even ignoring case: they are URL segments and cookie values,
 /// and `GitHub` beside `github` would be two providers a person cannot tell apart.
 fn check_unique_provider_id(cx: &Ctxt, key: &KeyInput, earlier: &[EntryInput]) -> bool {

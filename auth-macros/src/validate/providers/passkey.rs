@@ -42,21 +42,9 @@ fn build_passkey(cx: &Ctxt, input: &ProviderInput) -> Option<ProviderKind> {
 }
 
 /// Passkeys need database sessions: the passkeys, their users and each ceremony's state live
-/// in the adapter. The error goes on each `Passkey` kind.
+/// in the adapter.
 pub(in crate::validate) fn check_passkey_has_database_sessions(cx: &Ctxt, providers: &ValueInput) {
-    let ValueInput::Map(map) = providers else {
-        return;
-    };
-    for entry in &map.entries {
-        if let ValueInput::Struct(value) = &entry.value
-            && value.kind.is_ident(KIND.kind)
-        {
-            cx.error(
-                &value.kind,
-                "passkeys need database sessions; declare `session: database { adapter: … }`",
-            );
-        }
-    }
+    super::check_kind_has_database_sessions(cx, providers, KIND.kind, "passkeys need");
 }
 
 #[cfg(test)]
