@@ -327,8 +327,17 @@ pub(crate) fn asserted_credential_id(data: &str) -> Result<String, PasskeyError>
     Ok(STANDARD.encode(assertion(data)?.raw_id))
 }
 
+/// An assertion from the browser's JSON. Its `userHandle` is dropped: it is never used (the
+/// credential id finds the passkey), and @simplewebauthn/browser 9 (`next-auth/webauthn`)
+/// sends it as the handle's UTF-8 text rather than base64url, which would refuse the whole
+/// answer.
 fn assertion(data: &str) -> Result<PublicKeyCredential, PasskeyError> {
-    serde_json::from_str(data).map_err(|e| PasskeyError::Malformed(e.to_string()))
+    let mut value: Value =
+        serde_json::from_str(data).map_err(|e| PasskeyError::Malformed(e.to_string()))?;
+    if let Some(handle) = value.pointer_mut("/response/userHandle") {
+        *handle = Value::Null;
+    }
+    serde_json::from_value(value).map_err(|e| PasskeyError::Malformed(e.to_string()))
 }
 
 /// Auth.js's `credentialDeviceType`: whether the credential may be synced to other devices.
@@ -492,6 +501,27 @@ mod tests {
             server.finish_authentication(&answer, fresh, &used, now),
             Err(PasskeyError::Refused(_))
         ));
+    }
+
+    #[test]
+    fn a_user_handle_in_any_encoding_is_ignored() {
+        let server = passkeys();
+        let mut authenticator = SoftPasskey::new(true);
+        let passkey = stored(&register(&server, &mut authenticator));
+        let (answer, state) = assert_with(&server, &mut authenticator, &passkey);
+        let mut answer: Value = serde_json::from_str(&answer).unwrap();
+        // What @simplewebauthn/browser 9 sends: the handle's bytes as text, not base64url.
+        answer["response"]["userHandle"] = Value::String("Io\u{fffd}\u{fffd}p.H".into());
+        let answer = answer.to_string();
+        assert_eq!(
+            asserted_credential_id(&answer).unwrap(),
+            passkey.credential_id
+        );
+        assert!(
+            server
+                .finish_authentication(&answer, state, &passkey, OffsetDateTime::now_utc())
+                .is_ok()
+        );
     }
 
     #[test]
