@@ -7,7 +7,8 @@
 //! from `tests/interop/clients/v5/node_modules`) registers passkeys and signs in, unmodified,
 //! as ES modules this test serves with an import map; a bogus signature ends on the error page.
 //!
-//! The app listens on 127.0.0.1 but is `http://localhost:<port>` to the browser and in
+//! The app is the database example's (`examples/database.rs`, which declares the passkey
+//! provider). It listens on 127.0.0.1 but is `http://localhost:<port>` to the browser and in
 //! `NEXTAUTH_URL`: passkeys are refused for an IP address. Each test starts its own app and
 //! checks the script's verdicts (one line per step); on failure it shows all the script saw
 //! (the page's console, the app's answers) and the server's log.
@@ -18,7 +19,6 @@ use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use auth_runtime::{User, auth};
 use auth_test_support::client::vars;
 use auth_test_support::{require_chromium, require_node, unique, workspace_root};
 use axum::extract::{Path as UrlPath, State};
@@ -26,24 +26,11 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
-auth! {
-    module: app,
-    session: database { adapter: env("TEST_DATABASE_URL") },
-    secret: env("NEXTAUTH_SECRET"),
-    providers: {
-        credentials: Credentials {
-            fields: { username: text("Username"), password: password("Password") },
-            authorize: authorize,
-        },
-        passkey: Passkey { relying_party: "Browser test" },
-    },
-}
-
-/// `demo` / `demo` is the one user.
-async fn authorize(form: app::forms::Credentials) -> Option<User> {
-    (form.username == "demo" && form.password == "demo")
-        .then(|| User::new("demo").name("Demo").email("demo@example.com"))
-}
+// The database example itself: its `#[optional]` passkey provider is on, as `NEXTAUTH_URL`
+// below names `localhost`; its `demo` / `demo` is the credentials user.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../examples/database.rs"]
+mod database;
 
 /// The v5 client's packages, served to the page as they are installed.
 fn v5_modules() -> PathBuf {
@@ -127,14 +114,7 @@ document.documentElement.dataset.v5 = "ready";
     ))
 }
 
-/// `GET /`: where sign-ins land (the default callbackUrl is the origin).
-async fn home() -> Html<&'static str> {
-    Html(
-        r#"<!DOCTYPE html><html lang="en"><head><title>Home</title></head><body><h1>Home</h1></body></html>"#,
-    )
-}
-
-/// Starts the app (a fresh SQLite file) on `http://localhost:<port>`, runs
+/// Starts the database example's app (a fresh SQLite file) on `http://localhost:<port>`, runs
 /// `tests/interop/browser/passkeys.mjs` with `STEPS=steps` against it, and checks that each
 /// step printed its passing verdict. The output of a failing run is all the script saw, and the
 /// server's log is the test's (shown with it).
@@ -171,20 +151,19 @@ async fn run_browser_steps(steps: &[&str]) {
     let port = listener.local_addr().unwrap().port();
     // A name, not 127.0.0.1: browsers make no passkeys for an IP address.
     let origin = format!("http://localhost:{port}");
-    let auth = app::config_from(&vars(&[
+    let auth = database::auth::config_from(&vars(&[
         (
             "NEXTAUTH_SECRET",
             "passkeys-browser-secret-3f7a1c9e5b2d8460",
         ),
         ("NEXTAUTH_URL", &origin),
         (
-            "TEST_DATABASE_URL",
+            "DATABASE_URL",
             &format!("sqlite://{}?mode=rwc", database.display()),
         ),
     ]))
     .expect("config");
     let pages = axum::Router::new()
-        .route("/", get(home))
         .route("/v5", get(v5_page))
         .route("/v5/react.js", get(|| async { module_source(REACT_SHIM) }))
         .route(
@@ -193,7 +172,8 @@ async fn run_browser_steps(steps: &[&str]) {
         )
         .route("/node_modules/{*path}", get(module_file))
         .with_state(origin.clone());
-    let router = app::router(auth.clone()).merge(pages).layer(auth.layer());
+    // The example's own app (its home page is where sign-ins land), and the v5 client's page.
+    let router = database::app(auth).merge(pages);
     tokio::spawn(async move { auth_runtime::serve(listener, router).await });
 
     let screenshots = workspace_root().join("target/interop");
