@@ -674,6 +674,28 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn at_hash_uses_the_hash_of_the_signature_algorithm() {
+        let half = |digest: Vec<u8>| URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2]);
+        let token = "access-1";
+        let sha256 = half(Sha256::digest(token).to_vec());
+        let sha384 = half(Sha384::digest(token).to_vec());
+        let sha512 = half(Sha512::digest(token).to_vec());
+        for (alg, expected) in [
+            (Algorithm::RS256, &sha256),
+            (Algorithm::PS256, &sha256),
+            (Algorithm::ES256, &sha256),
+            (Algorithm::RS384, &sha384),
+            (Algorithm::PS384, &sha384),
+            (Algorithm::ES384, &sha384),
+            (Algorithm::RS512, &sha512),
+            (Algorithm::PS512, &sha512),
+            (Algorithm::EdDSA, &sha512),
+        ] {
+            assert_eq!(&token_hash(alg, token), expected, "{alg:?}");
+        }
+    }
+
+    #[test]
     fn at_hash_is_checked_when_present() {
         let key = TestKey::generate("k1");
         let keys = keys_of(&key);
