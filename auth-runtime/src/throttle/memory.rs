@@ -210,8 +210,16 @@ mod tests {
             store.hit_at(&format!("k{i}"), second, t0);
         }
         assert_eq!(store.len(), 100);
-        store.hit_at("late", second, t0 + SWEEP_INTERVAL * 2);
+        // Ended, but not swept before the minute is over: a sweep costs a pass over every key,
+        // so it is not paid on every attempt.
+        store.hit_at("soon", second, t0 + Duration::from_secs(5));
+        assert_eq!(store.len(), 101);
+        let late = t0 + SWEEP_INTERVAL * 2;
+        store.hit_at("late", second, late);
         assert_eq!(store.len(), 1);
+        // And the next sweep is a minute after that one.
+        store.hit_at("after", second, late + Duration::from_secs(5));
+        assert_eq!(store.len(), 2);
     }
 
     /// A store of 1000 keys where "victim" made three attempts under `limit`, then
@@ -251,6 +259,52 @@ mod tests {
             victims_fourth_count_after_a_flood(per_minute(3), 20_000, 2),
             4
         );
+    }
+
+    #[test]
+    fn a_full_store_of_keys_below_their_limits_makes_room_for_a_new_key() {
+        let store = MemoryStore::with_capacity(8);
+        let t0 = Instant::now();
+        for i in 0..8 {
+            store.hit_at(&format!("key{i}"), per_minute(5), t0);
+        }
+        let new = store.hit_at("new", per_minute(5), t0 + Duration::from_secs(1));
+        assert_eq!(new.count, 1, "counted, not refused: {new:?}");
+        // Trimmed to three quarters (6 of 8, single attempts first), then the new key.
+        assert_eq!(store.len(), 7);
+    }
+
+    #[test]
+    fn a_full_store_of_repeated_keys_below_their_limits_makes_room_too() {
+        let store = MemoryStore::with_capacity(8);
+        let t0 = Instant::now();
+        for i in 0..8 {
+            for _ in 0..2 {
+                store.hit_at(&format!("key{i}"), per_minute(5), t0);
+            }
+        }
+        // No single-attempt key to drop first: any key below its limit goes.
+        let new = store.hit_at("new", per_minute(5), t0 + Duration::from_secs(1));
+        assert_eq!(new.count, 1, "counted, not refused: {new:?}");
+        assert_eq!(store.len(), 7);
+    }
+
+    #[test]
+    fn a_full_store_counts_new_keys_again_once_its_first_window_has_ended() {
+        let store = MemoryStore::with_capacity(8);
+        let t0 = Instant::now();
+        for i in 0..8 {
+            store.hit_at(
+                &format!("held{i}"),
+                per_minute(1),
+                t0 + Duration::from_secs(i),
+            );
+        }
+        let refused = store.hit_at("new", per_minute(5), t0 + Duration::from_secs(10));
+        assert!(refused.count > 5, "{refused:?}");
+        // A second past the first window's end: no longer refused, counted.
+        let later = store.hit_at("new", per_minute(5), t0 + MINUTE + Duration::from_secs(1));
+        assert_eq!(later.count, 1, "{later:?}");
     }
 
     #[test]

@@ -356,6 +356,44 @@ mod tests {
     }
 
     #[test]
+    fn the_session_lists_address_is_the_peer_or_behind_a_proxy_the_rightmost_forwarded_for() {
+        let peer = with_peer("10.0.0.1:5000");
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("198.51.100.1, 203.0.113.9"),
+        );
+        let ip = |text: &str| Some(text.parse::<IpAddr>().unwrap());
+        assert_eq!(client_ip(None, &headers, &peer), ip("10.0.0.1"));
+        let plain = throttle(ThrottleSettings::new().per_address(1, 60));
+        assert_eq!(client_ip(Some(&plain), &headers, &peer), ip("10.0.0.1"));
+        let proxied = throttle(
+            ThrottleSettings::new()
+                .per_address(1, 60)
+                .client_address(ClientAddress::XForwardedFor),
+        );
+        assert_eq!(
+            client_ip(Some(&proxied), &headers, &peer),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            client_ip(Some(&proxied), &HeaderMap::new(), &peer),
+            ip("10.0.0.1")
+        );
+        assert_eq!(client_ip(None, &headers, &Extensions::new()), None);
+    }
+
+    #[test]
+    fn the_store_is_memory_unless_postgres_is_named() {
+        assert_eq!(ThrottleSettings::new().store, StoreSetting::Memory);
+        let postgres = ThrottleSettings::new().postgres(Setting::Env("THROTTLE_DATABASE_URL"));
+        assert_eq!(
+            postgres.store,
+            StoreSetting::Postgres(Setting::Env("THROTTLE_DATABASE_URL"))
+        );
+    }
+
+    #[test]
     fn the_peer_mode_ignores_x_forwarded_for() {
         let t = throttle(ThrottleSettings::new().per_address(1, 60));
         let mut headers = HeaderMap::new();
