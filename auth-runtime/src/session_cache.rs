@@ -28,10 +28,16 @@ pub(crate) struct SessionCache {
     ttl: u64,
     cookie: &'static str,
     keys: TokenKeys,
-    /// Sessions (`s:` + opaque id) and users (`u:` + id) ended here, with when (Unix ms):
-    /// a copy made at or before that is not trusted. Kept `ttl` seconds, after which every such
-    /// copy has expired anyway.
-    ended: Mutex<HashMap<String, u64>>,
+    /// What this instance ended, with when (Unix ms): a copy made at or before that is not
+    /// trusted. Kept `ttl` seconds, after which every such copy has expired anyway.
+    ended: Mutex<Ended>,
+}
+
+/// Sessions (by opaque id) and users (by id) ended on this instance, each with when.
+#[derive(Default)]
+struct Ended {
+    sessions: HashMap<String, u64>,
+    users: HashMap<String, u64>,
 }
 
 /// What the cookie holds. Short keys: it travels with every request.
@@ -62,7 +68,7 @@ impl SessionCache {
             ttl,
             cookie,
             keys: TokenKeys::derive(secrets, cookie)?,
-            ended: Mutex::new(HashMap::new()),
+            ended: Mutex::new(Ended::default()),
         })
     }
 
@@ -110,15 +116,12 @@ impl SessionCache {
         })
     }
 
-    /// Whether this instance ended the copy's session or user at or after the copy was made.
+    /// Whether this instance ended the copy's session or user at or after the copy was made
+    /// (two look-ups, no allocation: this runs on every cached read).
     fn ended_since(&self, cached: &Cached) -> bool {
         let ended = self.ended.lock().unwrap_or_else(|e| e.into_inner());
-        if ended.is_empty() {
-            return false;
-        }
-        [format!("s:{}", cached.k), format!("u:{}", cached.u)]
-            .iter()
-            .any(|key| ended.get(key).is_some_and(|&at| at >= cached.c))
+        let since = |at: Option<&u64>| at.is_some_and(|&at| at >= cached.c);
+        since(ended.sessions.get(&cached.k)) || since(ended.users.get(&cached.u))
     }
 
     /// The cookie caching `found`, the session of `token`, from `now` for the cache's lifetime.
@@ -153,21 +156,23 @@ impl SessionCache {
 
     /// Forgets every copy of the session with this token made until now, on this instance.
     pub(crate) fn end_session(&self, token: &str) {
-        self.end(format!("s:{}", session_id(token)));
+        self.end(|ended| &mut ended.sessions, session_id(token));
     }
 
     /// Forgets every copy of the user's sessions made until now, on this instance.
     pub(crate) fn end_user(&self, user_id: &str) {
-        self.end(format!("u:{user_id}"));
+        self.end(|ended| &mut ended.users, user_id.to_owned());
     }
 
-    fn end(&self, key: String) {
+    fn end(&self, kind: fn(&mut Ended) -> &mut HashMap<String, u64>, key: String) {
         let now = millis(OffsetDateTime::now_utc());
         let mut ended = self.ended.lock().unwrap_or_else(|e| e.into_inner());
         // A copy lives `ttl` seconds: after that, remembering its end protects nothing.
         let ttl_ms = self.ttl.saturating_mul(1000);
-        ended.retain(|_, at| at.saturating_add(ttl_ms) >= now);
-        ended.insert(key, now);
+        let live = |_: &String, at: &mut u64| at.saturating_add(ttl_ms) >= now;
+        ended.sessions.retain(live);
+        ended.users.retain(live);
+        kind(&mut ended).insert(key, now);
     }
 }
 
@@ -314,10 +319,10 @@ mod tests {
     #[test]
     fn ends_are_forgotten_once_no_copy_can_be_that_old() {
         let cache = cache(1);
-        cache.ended.lock().unwrap().insert("s:old".into(), 0);
+        cache.ended.lock().unwrap().sessions.insert("old".into(), 0);
         cache.end_user("7");
         let ended = cache.ended.lock().unwrap();
-        assert!(!ended.contains_key("s:old"));
-        assert!(ended.contains_key("u:7"));
+        assert!(!ended.sessions.contains_key("old"));
+        assert!(ended.users.contains_key("7"));
     }
 }

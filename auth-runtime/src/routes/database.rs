@@ -120,16 +120,7 @@ pub(super) async fn user_for_sign_in<D>(
     let link = |user_id: &str| AdapterAccount::from_account(user_id, account);
     if let Some(user_id) = link_to {
         // The flow links for the user who started it, as long as they are still signed in.
-        let signed_in = match ctx.jar.get(ctx.auth.cookies.session_token) {
-            Some(token) => current(adapter, token, now).await.map_err(store_error)?,
-            None => None,
-        };
-        let Some(owner) = signed_in
-            .map(|found| found.user)
-            .filter(|u| u.id == *user_id)
-        else {
-            return Err("SessionRequired");
-        };
+        let owner = still_signed_in_as(ctx, adapter, user_id, now).await?;
         link_once_per_provider(adapter, &owner, link(&owner.id)).await?;
         return Ok(Stored {
             linked: true,
@@ -193,6 +184,24 @@ pub(super) async fn user_for_sign_in<D>(
     }
 }
 
+/// The user `user_id` who started a flow (a link, a passkey registration), as long as the
+/// request's session is still theirs: `SessionRequired` otherwise.
+async fn still_signed_in_as<D>(
+    ctx: &Ctx<'_, D>,
+    adapter: &dyn Adapter,
+    user_id: &str,
+    now: OffsetDateTime,
+) -> Result<AdapterUser, &'static str> {
+    let signed_in = match ctx.jar.get(ctx.auth.cookies.session_token) {
+        Some(token) => current(adapter, token, now).await.map_err(store_error)?,
+        None => None,
+    };
+    signed_in
+        .map(|found| found.user)
+        .filter(|u| u.id == user_id)
+        .ok_or("SessionRequired")
+}
+
 /// The user a passkey registration stores its passkey for: the signed-in user `user_id`
 /// (still signed in: the ceremony started with their session), or a new user created with
 /// the passkey's account (refused when the email is another user's). Each passkey has an
@@ -209,16 +218,7 @@ async fn passkey_user<D>(
     let now = OffsetDateTime::now_utc();
     let stored = match user_id {
         Some(user_id) => {
-            let signed_in = match ctx.jar.get(ctx.auth.cookies.session_token) {
-                Some(token) => current(adapter, token, now).await.map_err(store_error)?,
-                None => None,
-            };
-            let Some(owner) = signed_in
-                .map(|found| found.user)
-                .filter(|u| u.id == user_id)
-            else {
-                return Err("SessionRequired");
-            };
+            let owner = still_signed_in_as(ctx, adapter, user_id, now).await?;
             adapter
                 .link_account(AdapterAccount::from_account(&owner.id, account))
                 .await
