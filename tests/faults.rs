@@ -403,6 +403,39 @@ async fn a_database_cut_mid_flight_gives_empty_sessions_and_callback_errors_then
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_read_after_a_database_restart_is_served_on_a_new_connection() {
+    let schema = Schema::create().await;
+    let proxy = Proxy::start(schema.server());
+    let mut client = db_client(&schema.url_via(proxy.port()), &no_smtp());
+    let name = unique("restart");
+    password_sign_in(&mut client, &name).await;
+    // Enough reads to open every session reader (one per core, up to 8).
+    for _ in 0..16 {
+        let (session, _) = timed_session(&mut client).await;
+        assert_eq!(session.json()["user"]["name"], name.as_str());
+    }
+
+    // A restart that is over: every open connection was cut, new ones are accepted.
+    proxy.set(Mode::Cut);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    proxy.set(Mode::Pass);
+
+    // No read meets the outage: each reader that finds its connection gone opens a new one
+    // and reads again.
+    for read in 0..16 {
+        let (session, _) = timed_session(&mut client).await;
+        assert_eq!(
+            session.json()["user"]["name"],
+            name.as_str(),
+            "read {read} after the restart: {}",
+            session.body
+        );
+    }
+    drop(proxy);
+    schema.drop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sign_in_whose_session_write_fails_leaves_no_user_or_account_behind() {
     let schema = Schema::create().await;
     // PostgreSQL itself refuses the session row, as a full disk or a lost lock would.

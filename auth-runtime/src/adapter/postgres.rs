@@ -2,11 +2,13 @@
 //! that a Next.js app using that adapter and this server share users, accounts and sessions.
 
 use std::str::FromStr;
+use std::sync::Arc;
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Row as _};
 use time::OffsetDateTime;
 
+use super::readers::SessionReaders;
 use super::sql::{self, impl_sql_adapter, parse_user_id, store_error, utc, write_error};
 use super::{
     Adapter, AdapterAccount, AdapterError, AdapterResult, AdapterSession, AdapterUser, BoxFuture,
@@ -19,6 +21,9 @@ const SCHEMA: &str = include_str!("../../migrations/postgres/pg_adapter_schema.s
 /// How long an operation may wait for a connection (a free one, or a new one to a database
 /// that refuses) before it fails.
 const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The session readers' `application_name`, as `pg_stat_activity` shows them.
+const READER_APPLICATION_NAME: &str = "auth-runtime session reader";
 
 /// Whether `accounts` has a unique index on exactly (provider, "providerAccountId"), as
 /// @auth/pg-adapter's schema.sql creates it and its documentation page does not.
@@ -51,6 +56,9 @@ const HAS_ACCOUNT_KEY: &str = r#"SELECT EXISTS (
 #[derive(Clone, Debug)]
 pub struct PostgresAdapter {
     pool: PgPool,
+    /// Connections of their own for reading a session (see
+    /// [`connect_with`](Self::connect_with)); `None` reads through the pool.
+    session_readers: Option<Arc<SessionReaders<PgConnection>>>,
 }
 
 impl PostgresAdapter {
@@ -66,22 +74,36 @@ impl PostgresAdapter {
     /// Connects with options built in code (e.g. `.options([("search_path", "auth")])`) and
     /// creates the tables that are missing. An operation waits at most 5 s for a connection
     /// (sqlx's default is 30 s), so a database that is down fails requests promptly.
+    ///
+    /// Sessions (read on every request) are read on a few connections of their own, one per
+    /// core up to 8, opened when first needed, rather than through the pool, which answers
+    /// each query with a second round trip to the server when the connection is returned
+    /// (see docs/PERFORMANCE.md). A reader the server dropped (a restart) is opened again and
+    /// the read retried once. Everything else, and every write, goes through the pool.
     pub async fn connect_with(options: PgConnectOptions) -> AdapterResult<Self> {
         let pool = PgPoolOptions::new()
             // sqlx waits 30 s by default for a connection, retrying a refused one all along:
             // a database that is down would hold every request that long.
             .acquire_timeout(ACQUIRE_TIMEOUT)
-            // No `SELECT 1` round trip before every statement: a connection the server
-            // dropped (a restart) fails its next statement instead, sqlx discards it, and the
-            // runtime answers that request without the database (`store.rs`'s breaker).
-            .test_before_acquire(false)
-            .connect_with(options)
+            // sqlx's default ping before a pooled connection is used stays on: a connection
+            // the server dropped (a restart) is replaced before a sign-in's write meets it.
+            // Session reads, the one query on every request, do not go through the pool.
+            .connect_with(options.clone())
             .await
             .map_err(store_error("connect to the database"))?;
-        Self::from_pool(pool).await
+        let mut adapter = Self::from_pool(pool).await?;
+        // Opened after the schema script: they see the tables from their first read. Named
+        // in `pg_stat_activity` unless the URL names the application.
+        let reader_options = match options.get_application_name() {
+            Some(_) => options,
+            None => options.application_name(READER_APPLICATION_NAME),
+        };
+        adapter.session_readers = Some(Arc::new(SessionReaders::new(reader_options)));
+        Ok(adapter)
     }
 
     /// An adapter over a pool you configured yourself; creates the tables that are missing.
+    /// Every query, sessions included, goes through `pool`.
     pub async fn from_pool(pool: PgPool) -> AdapterResult<Self> {
         // One simple-query script: PostgreSQL runs it in one implicit transaction, which
         // holds the advisory lock to the end.
@@ -100,7 +122,10 @@ impl PostgresAdapter {
                  add one (as @auth/pg-adapter's schema.sql does) so a provider account cannot be linked twice"
             );
         }
-        Ok(PostgresAdapter { pool })
+        Ok(PostgresAdapter {
+            pool,
+            session_readers: None,
+        })
     }
 
     /// The connection pool, for the application's own queries.
@@ -112,10 +137,25 @@ impl PostgresAdapter {
 impl PostgresAdapter {
     /// The session and user row of `session_token` (the `Adapter`'s hot path).
     async fn fetch_session_row(&self, session_token: &str) -> Result<Option<PgRow>, sqlx::Error> {
-        sqlx::query::<Postgres>(sql::GET_SESSION_AND_USER)
-            .bind(session_token)
-            .fetch_optional(&self.pool)
-            .await
+        match &self.session_readers {
+            Some(readers) => {
+                readers
+                    .run(session_token, |connection, token| {
+                        Box::pin(
+                            sqlx::query::<Postgres>(sql::GET_SESSION_AND_USER)
+                                .bind(token)
+                                .fetch_optional(connection),
+                        )
+                    })
+                    .await
+            }
+            None => {
+                sqlx::query::<Postgres>(sql::GET_SESSION_AND_USER)
+                    .bind(session_token)
+                    .fetch_optional(&self.pool)
+                    .await
+            }
+        }
     }
 }
 

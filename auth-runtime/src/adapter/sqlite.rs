@@ -1,21 +1,18 @@
 //! [`SqliteAdapter`]: the embedded store, one SQLite file (or an in-memory database) whose
 //! schema is migrated at start-up from the crate's `migrations/sqlite/`.
 
-use std::fmt;
-use std::num::NonZeroUsize;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteRow,
 };
-use sqlx::{ConnectOptions, SqlSafeStr, Sqlite};
+use sqlx::{SqlSafeStr, Sqlite};
 use time::OffsetDateTime;
-use tokio::sync::Mutex;
 
+use super::readers::SessionReaders;
 use super::sql::{self, impl_sql_adapter, parse_user_id, store_error, utc, write_error};
 use super::{
     Adapter, AdapterAccount, AdapterError, AdapterResult, AdapterSession, AdapterUser, BoxFuture,
@@ -61,9 +58,6 @@ const MIGRATION_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_mil
 /// other's versions as unknown and refuse to run.
 const MIGRATIONS_TABLE: &str = "_auth_runtime_migrations";
 
-/// The most connections kept for reading sessions (one per core below that).
-const MAX_SESSION_READERS: usize = 8;
-
 /// An [`Adapter`] over SQLite: users, accounts, sessions and verification tokens in one
 /// database file (NextAuth v4's models, with @auth/pg-adapter's table and column names).
 ///
@@ -83,58 +77,7 @@ pub struct SqliteAdapter {
     pool: SqlitePool,
     /// Connections of their own for reading a session (see [`connect`](Self::connect));
     /// `None` reads through the pool.
-    session_readers: Option<Arc<SessionReaders>>,
-}
-
-/// A few connections to a database file that do nothing but read sessions, the one query on
-/// every request. A pooled query costs two more hand-offs to the connection's thread than the
-/// query itself: sqlx pings a connection when it is taken from the pool and again when it is
-/// returned. These are taken in turn and never returned anywhere.
-struct SessionReaders {
-    options: SqliteConnectOptions,
-    /// Each opened when first needed; closed (`None`) after any error, so that a connection
-    /// that broke is replaced by the next read instead of failing every read after it.
-    connections: Box<[Mutex<Option<SqliteConnection>>]>,
-    next: AtomicUsize,
-}
-
-impl fmt::Debug for SessionReaders {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionReaders")
-            .field("connections", &self.connections.len())
-            .finish_non_exhaustive()
-    }
-}
-
-impl SessionReaders {
-    fn new(options: SqliteConnectOptions) -> Self {
-        let count = std::thread::available_parallelism()
-            .map_or(1, NonZeroUsize::get)
-            .min(MAX_SESSION_READERS);
-        SessionReaders {
-            options,
-            connections: (0..count).map(|_| Mutex::new(None)).collect(),
-            next: AtomicUsize::new(0),
-        }
-    }
-
-    /// The session and user row of `session_token`, on the next connection in turn.
-    async fn fetch(&self, session_token: &str) -> Result<Option<SqliteRow>, sqlx::Error> {
-        let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.connections.len();
-        let mut slot = self.connections[turn].lock().await;
-        let connection = match &mut *slot {
-            Some(connection) => connection,
-            None => slot.insert(self.options.connect().await?),
-        };
-        let row = sqlx::query::<Sqlite>(sql::GET_SESSION_AND_USER)
-            .bind(session_token)
-            .fetch_optional(&mut *connection)
-            .await;
-        if row.is_err() {
-            *slot = None;
-        }
-        row
-    }
+    session_readers: Option<Arc<SessionReaders<SqliteConnection>>>,
 }
 
 impl SqliteAdapter {
@@ -220,7 +163,17 @@ impl SqliteAdapter {
         session_token: &str,
     ) -> Result<Option<SqliteRow>, sqlx::Error> {
         match &self.session_readers {
-            Some(readers) => readers.fetch(session_token).await,
+            Some(readers) => {
+                readers
+                    .run(session_token, |connection, token| {
+                        Box::pin(
+                            sqlx::query::<Sqlite>(sql::GET_SESSION_AND_USER)
+                                .bind(token)
+                                .fetch_optional(connection),
+                        )
+                    })
+                    .await
+            }
             None => {
                 sqlx::query::<Sqlite>(sql::GET_SESSION_AND_USER)
                     .bind(session_token)

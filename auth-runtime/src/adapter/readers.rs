@@ -1,0 +1,83 @@
+//! [`SessionReaders`]: a few connections of their own for the one query on every request,
+//! reading a session, shared by the SQLite and PostgreSQL adapters.
+//!
+//! Through sqlx's pool a query costs more than itself: the pool hands the connection over and
+//! back, and pings it when it is returned (a SQLite connection's thread or a PostgreSQL
+//! round trip more per read). These connections are taken in turn and never returned anywhere.
+
+use std::fmt;
+use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use sqlx::Connection;
+use tokio::sync::Mutex;
+
+use super::BoxFuture;
+
+/// The most connections kept for reading sessions (one per core below that).
+const MAX_SESSION_READERS: usize = 8;
+
+pub(super) struct SessionReaders<C: Connection> {
+    options: C::Options,
+    /// Each opened when first needed; closed (`None`) after any error, so that a connection
+    /// that broke is replaced instead of failing every read after it.
+    connections: Box<[Mutex<Option<C>>]>,
+    next: AtomicUsize,
+}
+
+impl<C: Connection> fmt::Debug for SessionReaders<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionReaders")
+            .field("connections", &self.connections.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: Connection> SessionReaders<C> {
+    /// One connection per core, up to 8, none opened yet.
+    pub(super) fn new(options: C::Options) -> Self {
+        let count = std::thread::available_parallelism()
+            .map_or(1, NonZeroUsize::get)
+            .min(MAX_SESSION_READERS);
+        SessionReaders {
+            options,
+            connections: (0..count).map(|_| Mutex::new(None)).collect(),
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// Runs `read` with `token` on the next connection in turn, opening it when needed.
+    ///
+    /// A connection that was already open may have been dropped by the server since its last
+    /// read (a database restart, an idle timeout): when `read` fails on one with anything but
+    /// the database's own answer, it is closed and `read` runs once more on a new connection.
+    /// Reads change nothing, so running one twice is safe.
+    pub(super) async fn run<T>(
+        &self,
+        token: &str,
+        read: impl for<'c> Fn(&'c mut C, &'c str) -> BoxFuture<'c, Result<T, sqlx::Error>>,
+    ) -> Result<T, sqlx::Error> {
+        let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.connections.len();
+        let mut slot = self.connections[turn].lock().await;
+        let reused = slot.is_some();
+        let connection = match &mut *slot {
+            Some(connection) => connection,
+            None => slot.insert(C::connect_with(&self.options).await?),
+        };
+        match read(connection, token).await {
+            Ok(value) => Ok(value),
+            Err(error) => {
+                *slot = None;
+                if !reused || matches!(error, sqlx::Error::Database(_)) {
+                    return Err(error);
+                }
+                let connection = slot.insert(C::connect_with(&self.options).await?);
+                let again = read(connection, token).await;
+                if again.is_err() {
+                    *slot = None;
+                }
+                again
+            }
+        }
+    }
+}
