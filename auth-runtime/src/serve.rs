@@ -67,7 +67,9 @@ pub(crate) struct BodyReadTimeout(pub(crate) Duration);
 pub fn serve(listener: TcpListener, app: Router) -> Serve {
     Serve {
         listener,
-        app,
+        // As `axum::serve` does: every handler is made a route once, here, rather than on
+        // each request (a `Router` not given its state converts them per call).
+        app: app.with_state(()),
         header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
         body_read_timeout: None,
         max_connections: DEFAULT_MAX_CONNECTIONS,
