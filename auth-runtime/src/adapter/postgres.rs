@@ -22,6 +22,10 @@ const SCHEMA: &str = include_str!("../../migrations/postgres/pg_adapter_schema.s
 /// that refuses) before it fails.
 const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// How many connections read sessions. A read spends most of its time waiting for the
+/// server, so this is how many can be under way at once, whatever the number of cores.
+const POSTGRES_READERS: usize = 8;
+
 /// The session readers' `application_name`, as `pg_stat_activity` shows them.
 const READER_APPLICATION_NAME: &str = "auth-runtime session reader";
 
@@ -75,8 +79,8 @@ impl PostgresAdapter {
     /// creates the tables that are missing. An operation waits at most 5 s for a connection
     /// (sqlx's default is 30 s), so a database that is down fails requests promptly.
     ///
-    /// Sessions (read on every request) are read on a few connections of their own, one per
-    /// core up to 8, opened when first needed, rather than through the pool, which answers
+    /// Sessions (read on every request) are read on 8 connections of their own, opened when
+    /// first needed, rather than through the pool, which answers
     /// each query with a second round trip to the server when the connection is returned
     /// (see docs/PERFORMANCE.md). A reader the server dropped (a restart) is opened again and
     /// the read retried once. Everything else, and every write, goes through the pool.
@@ -98,7 +102,10 @@ impl PostgresAdapter {
             Some(_) => options,
             None => options.application_name(READER_APPLICATION_NAME),
         };
-        adapter.session_readers = Some(Arc::new(SessionReaders::new(reader_options)));
+        adapter.session_readers = Some(Arc::new(SessionReaders::new(
+            reader_options,
+            POSTGRES_READERS,
+        )));
         Ok(adapter)
     }
 

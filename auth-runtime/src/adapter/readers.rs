@@ -6,16 +6,12 @@
 //! round trip more per read). These connections are taken in turn and never returned anywhere.
 
 use std::fmt;
-use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sqlx::Connection;
 use tokio::sync::Mutex;
 
 use super::BoxFuture;
-
-/// The most connections kept for reading sessions (one per core below that).
-const MAX_SESSION_READERS: usize = 8;
 
 pub(super) struct SessionReaders<C: Connection> {
     options: C::Options,
@@ -34,11 +30,9 @@ impl<C: Connection> fmt::Debug for SessionReaders<C> {
 }
 
 impl<C: Connection> SessionReaders<C> {
-    /// One connection per core, up to 8, none opened yet.
-    pub(super) fn new(options: C::Options) -> Self {
-        let count = std::thread::available_parallelism()
-            .map_or(1, NonZeroUsize::get)
-            .min(MAX_SESSION_READERS);
+    /// `count` connections (at least one), none opened yet.
+    pub(super) fn new(options: C::Options, count: usize) -> Self {
+        let count = count.max(1);
         SessionReaders {
             options,
             connections: (0..count).map(|_| Mutex::new(None)).collect(),
@@ -46,7 +40,7 @@ impl<C: Connection> SessionReaders<C> {
         }
     }
 
-    /// Runs `read` with `token` on the next connection in turn, opening it when needed.
+    /// Runs `read` with `token` on a free connection, opening it when needed.
     ///
     /// A connection that was already open may have been dropped by the server since its last
     /// read (a database restart, an idle timeout): when `read` fails on one with anything but
@@ -57,8 +51,15 @@ impl<C: Connection> SessionReaders<C> {
         token: &str,
         read: impl for<'c> Fn(&'c mut C, &'c str) -> BoxFuture<'c, Result<T, sqlx::Error>>,
     ) -> Result<T, sqlx::Error> {
-        let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.connections.len();
-        let mut slot = self.connections[turn].lock().await;
+        // The next one in turn, or the first free one after it: a read waits for another
+        // only when every connection is busy.
+        let count = self.connections.len();
+        let turn = self.next.fetch_add(1, Ordering::Relaxed) % count;
+        let free = (0..count).find_map(|i| self.connections[(turn + i) % count].try_lock().ok());
+        let mut slot = match free {
+            Some(slot) => slot,
+            None => self.connections[turn].lock().await,
+        };
         let reused = slot.is_some();
         let connection = match &mut *slot {
             Some(connection) => connection,

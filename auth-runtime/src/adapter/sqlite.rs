@@ -58,6 +58,9 @@ const MIGRATION_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_mil
 /// other's versions as unknown and refuse to run.
 const MIGRATIONS_TABLE: &str = "_auth_runtime_migrations";
 
+/// The most connections kept for reading sessions (one per core below that).
+const MAX_SQLITE_READERS: usize = 8;
+
 /// An [`Adapter`] over SQLite: users, accounts, sessions and verification tokens in one
 /// database file (NextAuth v4's models, with @auth/pg-adapter's table and column names).
 ///
@@ -119,7 +122,11 @@ impl SqliteAdapter {
             .map_err(store_error("open the database"))?;
         let mut adapter = Self::from_pool(pool).await?;
         // Opened after the migrations: they see the schema from their first read.
-        adapter.session_readers = Some(Arc::new(SessionReaders::new(options)));
+        // SQLite reads on the connection's own thread: more readers than cores gain nothing.
+        let readers = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(MAX_SQLITE_READERS);
+        adapter.session_readers = Some(Arc::new(SessionReaders::new(options, readers)));
         Ok(adapter)
     }
 
