@@ -14,6 +14,9 @@
 //! - `mutants [--file PATH]…`: cargo-mutants over the security-critical code (or the files
 //!   named) with the runtime's own tests; prints the share of viable mutants caught and
 //!   every survivor, and fails below 90% (SECURITY.md).
+//! - `growth`: instructions per request (callgrind) as the data grows, one table per dimension:
+//!   providers declared (1, 10, 40), session rows on SQLite and PostgreSQL (10k, 100k, 1M) and
+//!   session cookie chunks (1, 2, 4).
 
 use std::env;
 use std::net::{TcpListener, TcpStream};
@@ -25,6 +28,7 @@ mod bench;
 mod build_times;
 mod chart;
 mod fuzz;
+mod growth;
 mod http;
 mod mutants;
 mod procstat;
@@ -45,11 +49,12 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("mutants") => mutants::mutants(&args[1..]),
         Some("soak") => soak::soak(&args[1..]),
+        Some("growth") => growth::growth(),
         _ => {
             eprintln!(
                 "usage: cargo xtask test | bench | build-times \
                  | soak [--seconds N] [--connections C] | fuzz --seconds N [target…] \
-                 | mutants [--file PATH]…"
+                 | mutants [--file PATH]… | growth"
             );
             return ExitCode::from(2);
         }
@@ -673,4 +678,21 @@ fn session_list_across_processes(database_url: &str) -> Result {
     }
     drop((laptop.server, phone.server));
     Ok(())
+}
+
+/// A Debian package's program, installed when missing (`probe` is an argument it answers).
+pub(crate) fn ensure_tool(program: &str, probe: &str, package: &str) -> Result {
+    let present = Command::new(program)
+        .arg(probe)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if present {
+        return Ok(());
+    }
+    step(&format!("installing Debian's {package} (for {program})"));
+    let root = std::path::Path::new("/");
+    run(root, "apt-get", &["update", "-qq"], &[])?;
+    run(root, "apt-get", &["install", "-y", "-qq", package], &[])
 }
