@@ -183,7 +183,9 @@ impl Jar {
         for bytes in values {
             // UTF-8 is checked once for the whole header (splitting valid UTF-8 at the ASCII
             // `;` keeps it valid); only a header that fails is checked pair by pair.
-            let mut valid = std::str::from_utf8(bytes).ok().map(|text| text.split(';'));
+            let mut valid = std::str::from_utf8(bytes)
+                .ok()
+                .map(|text| crate::text::split(text, b';'));
             let mut raw = bytes.split(|&b| b == b';');
             loop {
                 let segment = match &mut valid {
@@ -202,7 +204,7 @@ impl Jar {
                 let Some(segment) = segment else {
                     continue;
                 };
-                let Some((name, value)) = segment.split_once('=') else {
+                let Some((name, value)) = crate::text::split_once(segment, b'=') else {
                     continue;
                 };
                 pairs_read += 1;
@@ -434,7 +436,7 @@ fn push_uri_component(out: &mut String, value: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let bytes = value.as_bytes();
     // The usual case, a session token: nothing to encode, one tight pass.
-    if bytes.iter().all(|&b| URI_UNRESERVED[usize::from(b)]) {
+    if all_unreserved(bytes) {
         out.push_str(value);
         return;
     }
@@ -458,17 +460,39 @@ fn push_uri_component(out: &mut String, value: &str) {
 const URI_UNRESERVED: [bool; 256] = {
     let mut table = [false; 256];
     let mut byte = 0;
-    while byte < 128 {
-        let b = byte as u8;
-        table[byte] = b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
-            );
+    while byte < 256 {
+        table[byte] = is_unreserved(byte as u8);
         byte += 1;
     }
     table
 };
+
+/// Whether `encodeURIComponent` leaves `b` alone: an ASCII letter or digit, or one of
+/// `-_.!~*'()`. Written without branches or a table, so that [`all_unreserved`] compiles to
+/// checks of many bytes at once.
+const fn is_unreserved(b: u8) -> bool {
+    // `| 0x20` lower-cases a letter; no other byte lands in `a..=z` by it.
+    let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+    let digit = b.wrapping_sub(b'0') < 10;
+    letter
+        | digit
+        | (b == b'-')
+        | (b == b'_')
+        | (b == b'.')
+        | (b == b'!')
+        | (b == b'~')
+        | (b == b'*')
+        | (b == b'\'')
+        | (b == b'(')
+        | (b == b')')
+}
+
+/// Whether no byte of `bytes` needs encoding (the usual session token), a block at a time.
+fn all_unreserved(bytes: &[u8]) -> bool {
+    bytes
+        .chunks(32)
+        .all(|block| block.iter().fold(true, |all, &b| all & is_unreserved(b)))
+}
 
 /// Appends `at` (UTC) as an IMF-fixdate: `Mon, 28 Dec 2026 20:53:37 GMT`.
 fn push_http_date(out: &mut String, at: time::UtcDateTime) {
@@ -663,7 +687,7 @@ pub fn decode_uri_component(value: &str) -> Option<String> {
 /// [`decode_uri_component`] appending to `out`, with `scratch` for the decoded bytes; `false`
 /// (and `out` unchanged) where it would throw.
 fn decode_uri_component_into(value: &str, out: &mut String, scratch: &mut Vec<u8>) -> bool {
-    if !value.as_bytes().contains(&b'%') {
+    if memchr::memchr(b'%', value.as_bytes()).is_none() {
         out.push_str(value);
         return true;
     }
@@ -671,7 +695,7 @@ fn decode_uri_component_into(value: &str, out: &mut String, scratch: &mut Vec<u8
     scratch.reserve(value.len());
     let mut rest = value.as_bytes();
     // Copies the runs between escapes whole.
-    while let Some(at) = rest.iter().position(|&b| b == b'%') {
+    while let Some(at) = memchr::memchr(b'%', rest) {
         let digit = |at: usize| rest.get(at).and_then(|&b| hex_value(b));
         let (Some(high), Some(low)) = (digit(at + 1), digit(at + 2)) else {
             return false;
@@ -721,6 +745,17 @@ fn chunk_index(base: &str, cookie_name: &str) -> Option<u64> {
 
 /// Splits `value` into pieces of at most `size` characters (at least one piece, maybe empty).
 fn split_chars(value: &str, size: usize) -> Vec<&str> {
+    if value.is_ascii() {
+        // A character per byte (every token is base64url): cut every `size` bytes.
+        let starts = (0..value.len()).step_by(size.max(1));
+        let mut pieces: Vec<&str> = starts
+            .map(|start| &value[start..value.len().min(start + size)])
+            .collect();
+        if pieces.is_empty() {
+            pieces.push("");
+        }
+        return pieces;
+    }
     let mut pieces = Vec::new();
     let mut start = 0;
     let mut count = 0;
@@ -809,6 +844,33 @@ mod tests {
                 "{value:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_block_check_agrees_with_the_table_for_every_byte_anywhere() {
+        for byte in 0..=255u8 {
+            for at in [0, 1, 31, 32, 33, 63, 99] {
+                let mut bytes = vec![b'a'; 100];
+                bytes[at] = byte;
+                assert_eq!(
+                    all_unreserved(&bytes),
+                    URI_UNRESERVED[usize::from(byte)],
+                    "byte {byte} at {at}"
+                );
+            }
+        }
+        assert!(all_unreserved(b""));
+        assert!(all_unreserved(b"AZaz09-_.!~*'()"));
+    }
+
+    #[test]
+    fn values_are_split_by_characters_ascii_or_not() {
+        assert_eq!(split_chars("abcdefghij", 3), ["abc", "def", "ghi", "j"]);
+        assert_eq!(split_chars("abcdefghi", 3), ["abc", "def", "ghi"]);
+        assert_eq!(split_chars("ab", 3), ["ab"]);
+        assert_eq!(split_chars("", 3), [""]);
+        assert_eq!(split_chars("ééé", 2), ["éé", "é"]);
+        assert_eq!(split_chars("aéb€c", 2), ["aé", "b€", "c"]);
     }
 
     #[test]

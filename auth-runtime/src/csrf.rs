@@ -48,7 +48,7 @@ fn hash_hex(token: &str, secret: &str) -> [u8; 64] {
 /// any non-empty token is accepted; an empty token, a missing `|` or a bad hash gives `None`,
 /// and the caller then mints a new token.
 pub fn trusted_token(cookie_value: &str, secrets: &[String]) -> Option<String> {
-    let (token, cookie_hash) = cookie_value.split_once('|')?;
+    let (token, cookie_hash) = crate::text::split_once(cookie_value, b'|')?;
     if token.is_empty() {
         return None;
     }

@@ -61,6 +61,7 @@ mod serve;
 mod session_cache;
 mod spec;
 mod store;
+mod text;
 mod throttle;
 mod user;
 
