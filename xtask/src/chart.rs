@@ -17,9 +17,11 @@ const BAR_HEIGHT: f64 = 16.0;
 const BAR_GAP: f64 = 4.0;
 const GROUP_GAP: f64 = 18.0;
 const TOP: f64 = 40.0;
-/// One colour per server, in order of first appearance (colour-blind safe: Okabe–Ito).
+/// One colour per server, in order of first appearance (colour-blind safe: Okabe–Ito, and Tol's
+/// wine for the ninth).
 const COLOURS: &[&str] = &[
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+    "#882255",
 ];
 
 /// The SVG of `bars` under `title`, endpoints in order of first appearance.

@@ -4,8 +4,11 @@
 //!   expansion snapshot), the demo started for real and driven over HTTP, then the Node
 //!   interop suites (next-auth v3 and v4 clients, next-auth's own token functions, a real
 //!   Chromium) against the demo and a real OpenID provider.
-//! - `bench`: the release demo, Auth.js and a bare-axum baseline under wrk, pinned to cores,
-//!   in one run; prints req/s, p50, p99, peak RSS and the ratios (`docs/PERFORMANCE.md`).
+//! - `bench`: under wrk, pinned to cores: the release demo, Auth.js, a bare-axum baseline, the
+//!   database example on SQLite and PostgreSQL (and with the session cache), Auth.js with
+//!   `@auth/pg-adapter`, and axum-login; prints req/s, p50, p99, CPU per request (the
+//!   server's and PostgreSQL's), peak RSS and the ratios (`docs/PERFORMANCE.md`);
+//!   `BENCH_ONLY` picks servers.
 //! - `soak [--seconds N] [--connections C]`: mixed auth traffic (default 60 s at 256
 //!   keep-alive connections) against the release demo and the database example on SQLite and
 //!   PostgreSQL; fails on any 5xx, socket error, wrong answer or growing RSS.
