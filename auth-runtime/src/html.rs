@@ -76,6 +76,11 @@ pub fn signin(page: &SigninPage) -> String {
         body.push_str(signin_error_message(code));
         body.push_str("</p></div>");
     }
+    // The request's values stand in every provider's form: escaped once.
+    let values = Escaped {
+        csrf_token: escaped(page.csrf_token),
+        callback_url: escaped(page.callback_url),
+    };
     let is_form_kind = |p: &PageProvider| p.kind != PageProviderKind::OAuth;
     for (i, provider) in page.providers.iter().enumerate() {
         let previous = i.checked_sub(1).and_then(|j| page.providers.get(j));
@@ -86,10 +91,10 @@ pub fn signin(page: &SigninPage) -> String {
             body.push_str("<hr>");
         }
         match provider.kind {
-            PageProviderKind::OAuth => oauth_form(&mut body, page, provider),
-            PageProviderKind::Email => email_form(&mut body, page, provider),
-            PageProviderKind::Credentials => credentials_form(&mut body, page, provider),
-            PageProviderKind::Passkey => passkey_form(&mut body, page, provider),
+            PageProviderKind::OAuth => oauth_form(&mut body, &values, provider),
+            PageProviderKind::Email => email_form(&mut body, page, &values, provider),
+            PageProviderKind::Credentials => credentials_form(&mut body, &values, provider),
+            PageProviderKind::Passkey => passkey_form(&mut body, &values, provider),
         }
         if form_kind && next.is_some_and(|p| !is_form_kind(p)) {
             body.push_str("<hr>");
@@ -115,7 +120,7 @@ pub fn signout(action_url: &str, csrf_token: &str) -> String {
     let mut body = String::with_capacity(512);
     body.push_str(r#"<div class="page"><div class="signout"><div class="card">"#);
     body.push_str("<h1>Are you sure you want to sign out?</h1>");
-    form_start(&mut body, action_url, csrf_token);
+    form_start(&mut body, action_url, &escaped(csrf_token));
     body.push_str(
         r#"<button id="submitButton" type="submit" class="button">Sign out</button></form>"#,
     );
@@ -158,7 +163,7 @@ pub fn confirm_email_sign_in(
         push_escaped(&mut body, email);
         body.push_str(" instead.</p>");
     }
-    form_start(&mut body, action, csrf_token);
+    form_start(&mut body, action, &escaped(csrf_token));
     hidden_inputs(&mut body, fields);
     body.push_str(
         r#"<button id="submitButton" type="submit" class="button">Sign in</button></form>"#,
@@ -242,18 +247,24 @@ fn signin_error_message(code: &str) -> &'static str {
     }
 }
 
-fn oauth_form(out: &mut String, page: &SigninPage, provider: &PageProvider) {
-    form_start(out, provider.signin_url, page.csrf_token);
-    if !page.callback_url.is_empty() {
+/// The sign-in page's per-request values, HTML-escaped.
+struct Escaped {
+    csrf_token: String,
+    callback_url: String,
+}
+
+fn oauth_form(out: &mut String, values: &Escaped, provider: &PageProvider) {
+    form_start(out, provider.signin_url, &values.csrf_token);
+    if !values.callback_url.is_empty() {
         out.push_str(r#"<input type="hidden" name="callbackUrl" value=""#);
-        push_escaped(out, page.callback_url);
+        out.push_str(&values.callback_url);
         out.push_str(r#"">"#);
     }
     submit_button(out, provider.name);
 }
 
-fn email_form(out: &mut String, page: &SigninPage, provider: &PageProvider) {
-    form_start(out, provider.signin_url, page.csrf_token);
+fn email_form(out: &mut String, page: &SigninPage, values: &Escaped, provider: &PageProvider) {
+    form_start(out, provider.signin_url, &values.csrf_token);
     out.push_str(r#"<label class="section-header" for="input-email-for-"#);
     push_escaped(out, provider.id);
     out.push_str(r#"-provider">Email</label><input id="input-email-for-"#);
@@ -264,8 +275,8 @@ fn email_form(out: &mut String, page: &SigninPage, provider: &PageProvider) {
     submit_button(out, provider.name);
 }
 
-fn credentials_form(out: &mut String, page: &SigninPage, provider: &PageProvider) {
-    form_start(out, provider.callback_url, page.csrf_token);
+fn credentials_form(out: &mut String, values: &Escaped, provider: &PageProvider) {
+    form_start(out, provider.callback_url, &values.csrf_token);
     for field in provider.fields {
         let label = if field.label.is_empty() {
             field.key
@@ -300,15 +311,15 @@ fn credentials_form(out: &mut String, page: &SigninPage, provider: &PageProvider
 /// Its email input takes the browser's passkey autofill (`autocomplete="username webauthn"`);
 /// the button signs in with a passkey, or, for an address new here, registers one when the
 /// server allows it.
-fn passkey_form(out: &mut String, page: &SigninPage, provider: &PageProvider) {
+fn passkey_form(out: &mut String, values: &Escaped, provider: &PageProvider) {
     out.push_str(r#"<form action=""#);
     push_escaped(out, provider.callback_url);
     out.push_str(r#"" method="POST" data-passkey-options=""#);
     push_escaped(out, provider.options_url);
     out.push_str(r#""><input type="hidden" name="csrfToken" value=""#);
-    push_escaped(out, page.csrf_token);
+    out.push_str(&values.csrf_token);
     out.push_str(r#""><input type="hidden" name="callbackUrl" value=""#);
-    push_escaped(out, page.callback_url);
+    out.push_str(&values.callback_url);
     out.push_str(r#""><input type="hidden" name="action" value=""><input type="hidden" name="data" value="">"#);
     out.push_str(r#"<label class="section-header" for="input-email-for-"#);
     push_escaped(out, provider.id);
@@ -354,12 +365,12 @@ if(forms.length&&window.PublicKeyCredential&&PublicKeyCredential.isConditionalMe
 PublicKeyCredential.isConditionalMediationAvailable().then(ok=>{if(ok)run(forms[0],"conditional").catch(()=>{});});
 })();"#;
 
-/// `<form action=… method="POST">` and the hidden CSRF token.
-fn form_start(out: &mut String, action: &str, csrf_token: &str) {
+/// `<form action=… method="POST">` and the hidden CSRF token (`csrf_html`, already escaped).
+fn form_start(out: &mut String, action: &str, csrf_html: &str) {
     out.push_str(r#"<form action=""#);
     push_escaped(out, action);
     out.push_str(r#"" method="POST"><input type="hidden" name="csrfToken" value=""#);
-    push_escaped(out, csrf_token);
+    out.push_str(csrf_html);
     out.push_str(r#"">"#);
 }
 
@@ -413,6 +424,13 @@ fn document(title: &str, body: &str) -> String {
     html.push_str(body);
     html.push_str("</body></html>");
     html
+}
+
+/// `text` with `& < > " '` escaped.
+fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_escaped(&mut out, text);
+    out
 }
 
 /// Appends `text` with `& < > " '` escaped, safe in element content and quoted attributes.
