@@ -243,7 +243,6 @@ impl<D: SessionData> Ctx<'_, D> {
         })
     }
 
-    /// The error page URL for `code`: `pages.error` or `<base>/error`.
     /// Where Auth.js v5 sends a refused credentials sign-in: the sign-in page (`pages.sign_in`
     /// when declared) with `error=CredentialsSignin&code=credentials`.
     pub(crate) fn authjs_credentials_error_url(&self) -> String {
@@ -256,6 +255,7 @@ impl<D: SessionData> Ctx<'_, D> {
         }
     }
 
+    /// The error page URL for `code`: `pages.error` or `<base>/error`.
     pub(crate) fn error_url(&self, code: &str) -> String {
         let _ = self.error_code.set(code.to_owned());
         let code = encode_component(code);
@@ -478,8 +478,8 @@ fn body_too_slow(deadline: Duration) -> Response {
 }
 
 /// docs/REST.md §4.4 and §1.4: body, then query, then cookie, then the origin; the query value and the
-/// cookie must be URLs (else `Configuration`); a body value that is not one counts as the
-/// origin (NextAuth 3.29.10 hangs on it: advisory GHSA-g5fm-jp9v-2432).
+/// cookie must be URLs (else `Configuration`); a body value that is not one is passed over, as
+/// if absent (NextAuth 3.29.10 hangs on it: advisory GHSA-g5fm-jp9v-2432).
 async fn resolve_callback_url<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Result<(), Reply> {
     let auth = ctx.auth;
     let origin = auth.base.origin();
@@ -495,8 +495,9 @@ async fn resolve_callback_url<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Result<()
         // The origin itself (validated at start-up) is the usual cookie: no need to parse it.
         if value != origin && !callback_url::is_acceptable(value, origin) {
             tracing::error!("INVALID_CALLBACK_URL_ERROR");
-            // Drop a bad cookie, or every later request (the error page too) would fail again.
-            if cookie_value.is_some() {
+            // Drop a bad cookie, or every later request (the error page too) would fail again;
+            // a good one stays when only the query's value is bad.
+            if cookie_value == Some(value) {
                 ctx.set_cookies
                     .push(SetCookie::clear(auth.cookies.callback_url, secure));
             }
@@ -653,7 +654,8 @@ impl<D> Ctx<'_, D> {
                     .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
                 response
             }
-            Reply::Empty => (StatusCode::OK, Bytes::new()).into_response(),
+            // No body and no type of its own: `text/html` below, as every non-JSON answer.
+            Reply::Empty => StatusCode::OK.into_response(),
         };
         let headers = response.headers_mut();
         // v3 sets `text/html` on everything that is not JSON, 302s and 400s included.

@@ -506,6 +506,24 @@ async fn a_callback_url_cookie_that_is_no_url_redirects_to_the_configuration_err
 }
 
 #[tokio::test]
+async fn a_bad_query_callback_url_keeps_a_good_callback_url_cookie() {
+    let good = format!("{CALLBACK_COOKIE}=http%3A%2F%2Flocalhost%3A3000%2Fdashboard");
+    let answer = send(
+        &app(),
+        get(
+            "/api/auth/session?callbackUrl=javascript:alert(1)",
+            &[&good],
+        ),
+    )
+    .await;
+    assert_eq!(
+        answer.location(),
+        Some("http://localhost:3000/api/auth/error?error=Configuration")
+    );
+    assert_eq!(answer.set_cookie(CALLBACK_COOKIE), None);
+}
+
+#[tokio::test]
 async fn an_acceptable_query_callback_url_is_resolved_and_remembered_in_its_cookie() {
     let answer = send(&app(), get("/api/auth/session?callbackUrl=/dashboard", &[])).await;
     assert_eq!(answer.status, StatusCode::OK);
@@ -878,4 +896,7 @@ async fn answers_without_a_content_type_of_their_own_are_text_html_as_in_nextaut
     let fallback = send(&app, get("/api/auth/nowhere", &[])).await;
     assert_not_supported(&fallback, NOT_SUPPORTED_GET);
     assert_eq!(fallback.content_type(), Some("text/html"));
+    let log = send(&app, post_form("/api/auth/_log", &[], "")).await;
+    assert_eq!(log.status, StatusCode::OK);
+    assert_eq!(log.content_type(), Some("text/html"));
 }
