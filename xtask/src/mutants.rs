@@ -55,6 +55,9 @@ pub fn mutants(args: &[String]) -> Result {
         .args(["mutants", "--package", "auth-runtime", "--features", "passkeys"])
         // No debug info (the `mutants` profile in Cargo.toml): each mutant links faster.
         .args(["--profile", "mutants", "--no-shuffle"])
+        // The unit tests and auth-runtime/tests/; the doc tests are examples, compiled one by
+        // one, which would add minutes to every mutant and check nothing they do not.
+        .args(["--cargo-test-arg=--lib", "--cargo-test-arg=--tests"])
         .arg("--output")
         .arg(&output)
         .current_dir(workspace_root())
