@@ -409,7 +409,7 @@ async fn a_session_read_after_a_database_restart_is_served_on_a_new_connection()
     let mut client = db_client(&schema.url_via(proxy.port()), &no_smtp());
     let name = unique("restart");
     password_sign_in(&mut client, &name).await;
-    // Enough reads to open every session reader (8, taken in turn).
+    // Reads one after another share one session reader, which is then open.
     for _ in 0..16 {
         let (session, _) = timed_session(&mut client).await;
         assert_eq!(session.json()["user"]["name"], name.as_str());

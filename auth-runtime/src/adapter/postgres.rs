@@ -22,7 +22,7 @@ const SCHEMA: &str = include_str!("../../migrations/postgres/pg_adapter_schema.s
 /// that refuses) before it fails.
 const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// How many connections read sessions. A read spends most of its time waiting for the
+/// The most connections reading sessions. A read spends most of its time waiting for the
 /// server, so this is how many can be under way at once, whatever the number of cores.
 const POSTGRES_READERS: usize = 8;
 
@@ -79,11 +79,11 @@ impl PostgresAdapter {
     /// creates the tables that are missing. An operation waits at most 5 s for a connection
     /// (sqlx's default is 30 s), so a database that is down fails requests promptly.
     ///
-    /// Sessions (read on every request) are read on 8 connections of their own, opened when
-    /// first needed, rather than through the pool, which answers
-    /// each query with a second round trip to the server when the connection is returned
-    /// (see docs/PERFORMANCE.md). A reader the server dropped (a restart) is opened again and
-    /// the read retried once. Everything else, and every write, goes through the pool.
+    /// Sessions (read on every request) are read on up to 8 connections of their own, opened
+    /// as concurrent reads need them, rather than through the pool, which answers each query
+    /// with a second round trip to the server when the connection is returned (see
+    /// docs/PERFORMANCE.md). A reader the server dropped (a restart) is opened again and the
+    /// read retried once. Everything else, and every write, goes through the pool.
     pub async fn connect_with(options: PgConnectOptions) -> AdapterResult<Self> {
         let pool = PgPoolOptions::new()
             // sqlx waits 30 s by default for a connection, retrying a refused one all along:

@@ -51,14 +51,26 @@ impl<C: Connection> SessionReaders<C> {
         token: &str,
         read: impl for<'c> Fn(&'c mut C, &'c str) -> BoxFuture<'c, Result<T, sqlx::Error>>,
     ) -> Result<T, sqlx::Error> {
-        // The next one in turn, or the first free one after it: a read waits for another
-        // only when every connection is busy.
-        let count = self.connections.len();
-        let turn = self.next.fetch_add(1, Ordering::Relaxed) % count;
-        let free = (0..count).find_map(|i| self.connections[(turn + i) % count].try_lock().ok());
-        let mut slot = match free {
+        // A free connection that is open; else a free slot, where one is opened (so there are
+        // only as many connections as reads ever ran at once); when all are busy, the next in
+        // turn.
+        let mut unopened = None;
+        let mut free = None;
+        for slot in self.connections.iter() {
+            if let Ok(guard) = slot.try_lock() {
+                if guard.is_some() {
+                    free = Some(guard);
+                    break;
+                }
+                unopened.get_or_insert(guard);
+            }
+        }
+        let mut slot = match free.or(unopened) {
             Some(slot) => slot,
-            None => self.connections[turn].lock().await,
+            None => {
+                let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.connections.len();
+                self.connections[turn].lock().await
+            }
         };
         let reused = slot.is_some();
         let connection = match &mut *slot {

@@ -94,8 +94,9 @@ impl SqliteAdapter {
     /// the data lives exactly as long as the adapter and its clones.
     ///
     /// With a file, sessions (read on every request) are read on a few connections of their
-    /// own, one per core up to 8, opened when first needed, rather than through the pool;
-    /// that makes a database `/session` about half as costly (see docs/PERFORMANCE.md).
+    /// own, up to one per core (at most 8), opened as concurrent reads need them, rather than
+    /// through the pool; that makes a database `/session` about half as costly (see
+    /// docs/PERFORMANCE.md).
     /// Everything else, and every write, goes through the pool.
     pub async fn connect(url: &str) -> AdapterResult<Self> {
         let options =
