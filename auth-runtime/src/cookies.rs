@@ -964,6 +964,29 @@ mod tests {
     }
 
     #[test]
+    fn each_format_chunks_at_its_own_size() {
+        let value = "v".repeat(3936);
+        let names = |format: CookieFormat| -> Vec<String> {
+            chunked_set_cookies_of(format, "s", &value, false, &Jar::default())
+                .into_iter()
+                .map(|c| c.name.to_string())
+                .collect()
+        };
+        assert_eq!(names(CookieFormat::AuthJsV5), ["s"]);
+        assert_eq!(names(CookieFormat::NextAuthV4), ["s.0", "s.1"]);
+    }
+
+    #[test]
+    fn a_value_longer_in_bytes_but_not_in_characters_is_one_cookie() {
+        // 10 characters, 20 bytes: within a chunk of 10 characters.
+        let value = "é".repeat(10);
+        let cookies =
+            chunked_set_cookies_owned("s".into(), value, 10, None, false, &Jar::default());
+        let names: Vec<&str> = cookies.iter().map(|c| c.name.as_ref()).collect();
+        assert_eq!(names, ["s"]);
+    }
+
+    #[test]
     fn csrf_cookie_is_written_like_next_auth() {
         let cookie = SetCookie::new("next-auth.csrf-token", "abc|def", false);
         assert_eq!(
