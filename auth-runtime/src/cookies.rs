@@ -964,6 +964,15 @@ mod tests {
     }
 
     #[test]
+    fn only_a_pair_of_surrounding_quotes_is_dropped() {
+        assert_eq!(strip_quotes("\"abc\""), "abc");
+        assert_eq!(strip_quotes("\"abc"), "\"abc");
+        assert_eq!(strip_quotes("abc\""), "abc\"");
+        assert_eq!(strip_quotes("\""), "");
+        assert_eq!(strip_quotes("abc"), "abc");
+    }
+
+    #[test]
     fn each_format_chunks_at_its_own_size() {
         let value = "v".repeat(3936);
         let names = |format: CookieFormat| -> Vec<String> {
