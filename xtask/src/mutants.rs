@@ -50,9 +50,10 @@ pub fn mutants(args: &[String]) -> Result {
     let output = workspace_root().join("target").join("mutants");
     let mut command = Command::new(cargo_program());
     command
+        .args(["mutants", "--package", "auth-runtime"])
         // The passkey routes are dispatched from `routes/mod.rs`; without the feature their
         // arms are compiled out and their mutants could only be missed.
-        .args(["mutants", "--package", "auth-runtime", "--features", "passkeys"])
+        .args(["--features", "passkeys"])
         // No debug info (the `mutants` profile in Cargo.toml): each mutant links faster.
         .args(["--profile", "mutants", "--no-shuffle"])
         // The unit tests and auth-runtime/tests/; the doc tests are examples, compiled one by
