@@ -4,7 +4,7 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Row as _};
 use time::OffsetDateTime;
 
@@ -138,31 +138,6 @@ impl PostgresAdapter {
     /// The connection pool, for the application's own queries.
     pub fn pool(&self) -> &PgPool {
         &self.pool
-    }
-}
-
-impl PostgresAdapter {
-    /// The session and user row of `session_token` (the `Adapter`'s hot path).
-    async fn fetch_session_row(&self, session_token: &str) -> Result<Option<PgRow>, sqlx::Error> {
-        match &self.session_readers {
-            Some(readers) => {
-                readers
-                    .run(session_token, |connection, token| {
-                        Box::pin(
-                            sqlx::query::<Postgres>(sql::GET_SESSION_AND_USER)
-                                .bind(token)
-                                .fetch_optional(connection),
-                        )
-                    })
-                    .await
-            }
-            None => {
-                sqlx::query::<Postgres>(sql::GET_SESSION_AND_USER)
-                    .bind(session_token)
-                    .fetch_optional(&self.pool)
-                    .await
-            }
-        }
     }
 }
 

@@ -222,6 +222,35 @@ macro_rules! impl_sql_adapter {
     ($adapter:ty, $db:ty, $id:ty) => {
         type Row = <$db as sqlx::Database>::Row;
 
+        impl $adapter {
+            /// The session and user row of `session_token` (the `Adapter`'s hot path): on the
+            /// session readers when the adapter has them, else through the pool.
+            async fn fetch_session_row(
+                &self,
+                session_token: &str,
+            ) -> Result<Option<Row>, sqlx::Error> {
+                match &self.session_readers {
+                    Some(readers) => {
+                        readers
+                            .run(session_token, |connection, token| {
+                                Box::pin(
+                                    sqlx::query::<$db>(sql::GET_SESSION_AND_USER)
+                                        .bind(token)
+                                        .fetch_optional(connection),
+                                )
+                            })
+                            .await
+                    }
+                    None => {
+                        sqlx::query::<$db>(sql::GET_SESSION_AND_USER)
+                            .bind(session_token)
+                            .fetch_optional(&self.pool)
+                            .await
+                    }
+                }
+            }
+        }
+
         fn user_from_row(row: &Row) -> Result<AdapterUser, sqlx::Error> {
             use sqlx::Row as _;
             Ok(AdapterUser {

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteRow,
 };
 use sqlx::{SqlSafeStr, Sqlite};
 use time::OffsetDateTime;
@@ -163,32 +162,6 @@ impl SqliteAdapter {
     /// The connection pool, for the application's own queries.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
-    }
-
-    /// The session and user row of `session_token` (the `Adapter`'s hot path).
-    async fn fetch_session_row(
-        &self,
-        session_token: &str,
-    ) -> Result<Option<SqliteRow>, sqlx::Error> {
-        match &self.session_readers {
-            Some(readers) => {
-                readers
-                    .run(session_token, |connection, token| {
-                        Box::pin(
-                            sqlx::query::<Sqlite>(sql::GET_SESSION_AND_USER)
-                                .bind(token)
-                                .fetch_optional(connection),
-                        )
-                    })
-                    .await
-            }
-            None => {
-                sqlx::query::<Sqlite>(sql::GET_SESSION_AND_USER)
-                    .bind(session_token)
-                    .fetch_optional(&self.pool)
-                    .await
-            }
-        }
     }
 }
 
