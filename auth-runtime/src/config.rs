@@ -298,6 +298,8 @@ pub(crate) struct Inner<D> {
     pub(crate) session_cache: Option<SessionCache>,
     /// The refreshes of provider access tokens in the air or just done.
     pub(crate) refresher: crate::access::Refresher,
+    /// Session tokens opened recently, by cookie value (`opened.rs`).
+    pub(crate) opened: crate::opened::Opened<crate::user::Token<D>>,
 }
 
 /// A session cookie of one format: its name and how the token in it is sealed.
@@ -1127,6 +1129,7 @@ impl<'a, D: SessionData> Builder<'a, D> {
                 throttle,
                 session_cache,
                 refresher: crate::access::Refresher::default(),
+                opened: crate::opened::Opened::default(),
             }),
         })
     }

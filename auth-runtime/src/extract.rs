@@ -182,9 +182,18 @@ fn decode_sealed<D: SessionData>(cookie: &TokenCookie, value: &str, now: u64) ->
 }
 
 impl<D: SessionData> Inner<D> {
-    /// Decodes a session token string of the written format into typed claims.
+    /// Decodes a session token string of the written format into typed claims; a value
+    /// opened before comes from memory while its time checks hold (`opened.rs`).
     pub(crate) fn decode_token(&self, value: &str, now: u64) -> Option<Token<D>> {
-        decode_sealed(&self.token_cookie, value, now)
+        if let Some(token) = self.opened.get(value, now) {
+            return Some(token);
+        }
+        let token = decode_sealed(&self.token_cookie, value, now)?;
+        // A token without `exp` has no end to its window: it is opened every time.
+        if let Some(exp) = token.exp {
+            self.opened.put(value, &token, now, exp);
+        }
+        Some(token)
     }
 
     /// The other format's session cookie of `jar`, when it is read, and its sealing.

@@ -51,6 +51,7 @@ mod extract;
 mod jwe;
 pub mod jwt;
 mod manage;
+mod opened;
 #[cfg(feature = "passkeys")]
 mod passkey;
 pub mod profiles;

@@ -22,6 +22,7 @@ use crate::adapter::{AdapterSession, AdapterUser, SessionAndUser};
 use crate::cookies::{Jar, SetCookie};
 use crate::jwe::{self, TokenKeys};
 use crate::manage::session_id;
+use crate::opened::Opened;
 
 /// The cache of one `Auth`: its lifetime, cookie and key, and what this instance ended.
 pub(crate) struct SessionCache {
@@ -31,6 +32,9 @@ pub(crate) struct SessionCache {
     /// What this instance ended, with when (Unix ms): a copy made at or before that is not
     /// trusted. Kept `ttl` seconds, after which every such copy has expired anyway.
     ended: Mutex<Ended>,
+    /// Copies opened recently, by cookie value, each until the copy or its session ends
+    /// (`opened.rs`); the checks of [`SessionCache::get`] still run on every read.
+    opened: Opened<Cached>,
 }
 
 /// Sessions (by opaque id) and users (by id) ended on this instance, each with when.
@@ -41,7 +45,7 @@ struct Ended {
 }
 
 /// What the cookie holds. Short keys: it travels with every request.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct Cached {
     /// The opaque id of the session this copy belongs to.
     k: String,
@@ -69,6 +73,7 @@ impl SessionCache {
             cookie,
             keys: TokenKeys::derive(secrets, cookie)?,
             ended: Mutex::new(Ended::default()),
+            opened: Opened::default(),
         })
     }
 
@@ -87,9 +92,18 @@ impl SessionCache {
         now: OffsetDateTime,
     ) -> Option<SessionAndUser> {
         let sealed = jar.get(self.cookie)?;
-        let cached: Cached = serde_json::from_slice(&jwe::open(&self.keys, sealed).ok()?).ok()?;
         let now_ms = millis(now);
         let ttl_ms = self.ttl.saturating_mul(1000);
+        let cached = match self.opened.get(sealed, now_ms) {
+            Some(cached) => cached,
+            None => {
+                let cached: Cached =
+                    serde_json::from_slice(&jwe::open(&self.keys, sealed).ok()?).ok()?;
+                let until = cached.e.min(cached.c.saturating_add(ttl_ms));
+                self.opened.put(sealed, &cached, now_ms, until);
+                cached
+            }
+        };
         let fresh = cached.c <= now_ms && now_ms < cached.c.saturating_add(ttl_ms);
         if !fresh || cached.e <= now_ms || cached.k != session_id(token) {
             return None;
