@@ -133,14 +133,24 @@ async fn home(
 
 /// A JSON route only signed-in users reach: the `Session` extractor sends a page request to
 /// sign in and answers any other 401.
-async fn me(session: auth::Session) -> axum::Json<serde_json::Value> {
-    axum::Json(serde_json::json!({
-        "id": session.user_id(),
-        "name": session.name(),
-        "email": session.email(),
-        "roles": session.roles(),
-        "provider": session.data().provider,
-    }))
+async fn me(session: auth::Session) -> axum::Json<Me> {
+    axum::Json(Me {
+        id: session.user_id().map(str::to_owned),
+        name: session.name().map(str::to_owned),
+        email: session.email().map(str::to_owned),
+        roles: session.roles().to_vec(),
+        provider: session.data().provider.clone(),
+    })
+}
+
+/// `/me`'s answer.
+#[derive(serde::Serialize)]
+struct Me {
+    id: Option<String>,
+    name: Option<String>,
+    email: Option<String>,
+    roles: Vec<String>,
+    provider: String,
 }
 
 /// The `oidc` provider's access token, for calling its API: refreshed first when it has less
