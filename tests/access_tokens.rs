@@ -6,13 +6,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-#[allow(dead_code, unreachable_pub)]
-#[path = "../examples/demo.rs"]
-mod demo;
+use crate::demo_example as demo;
 
-#[allow(dead_code, unreachable_pub)]
-#[path = "../examples/database.rs"]
-mod database;
+use crate::database_example as database;
 
 use std::time::{Duration, Instant};
 
@@ -303,7 +299,7 @@ auth! {
             params: { prompt: "consent" },
         },
     },
-    events: { refresh: crate::on_refresh },
+    events: { refresh: crate::access_tokens::on_refresh },
 }
 
 /// Every `refresh` event of the `plain` app: (user id, provider, expires_at, error).

@@ -776,9 +776,9 @@ mod lifecycle_events {
             email: Email { server: env("EMAIL_SERVER"), from: "NextAuth <no-reply@example.com>" },
         },
         events: {
-            create_user: crate::lifecycle_events::created,
-            update_user: crate::lifecycle_events::updated,
-            link_account: crate::lifecycle_events::linked,
+            create_user: crate::database_sessions::lifecycle_events::created,
+            update_user: crate::database_sessions::lifecycle_events::updated,
+            link_account: crate::database_sessions::lifecycle_events::linked,
         },
         pages: { new_user: "/welcome" },
     }

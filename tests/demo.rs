@@ -4,9 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-#[allow(dead_code, unreachable_pub)]
-#[path = "../examples/demo.rs"]
-mod demo;
+use crate::demo_example as demo;
 
 use auth_runtime::__private::csrf;
 use auth_runtime::jwt;

@@ -3,9 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-#[allow(dead_code, unreachable_pub)]
-#[path = "../examples/demo.rs"]
-mod demo;
+use crate::demo_example as demo;
 
 use auth_test_support::client::{Client, vars};
 use auth_test_support::oidc;

@@ -454,7 +454,7 @@ auth! {
     secret: env("NEXTAUTH_SECRET"),
     session: database { adapter: env("TEST_DATABASE_URL") },
     providers: {
-        email: Email { mailer: crate::slow_mailer, from: "NextAuth <no-reply@example.com>" },
+        email: Email { mailer: crate::faults_under_load::slow_mailer, from: "NextAuth <no-reply@example.com>" },
     },
 }
 

@@ -42,22 +42,22 @@ auth! {
     module: features,
     secret: [env("NEW_SECRET"), env("OLD_SECRET")],
     session: jwt { max_age: hours(1) },
-    session_data: crate::Profile,
+    session_data: crate::features::Profile,
     providers: {
         credentials: Credentials {
             name: "Password",
             fields: { username: text("Name"), password: password("Password"), size: text("Blob size") },
-            authorize: crate::authorize,
+            authorize: crate::features::authorize,
         },
     },
     callbacks: {
-        sign_in: crate::sign_in,
-        jwt: crate::jwt,
-        session: crate::session,
+        sign_in: crate::features::sign_in,
+        jwt: crate::features::jwt,
+        session: crate::features::session,
     },
     events: {
-        sign_in: crate::on_sign_in,
-        sign_out: crate::on_sign_out,
+        sign_in: crate::features::on_sign_in,
+        sign_out: crate::features::on_sign_out,
     },
 }
 
@@ -300,7 +300,7 @@ mod custom_pages {
         providers: {
             credentials: Credentials {
                 fields: { username: text("Username") },
-                authorize: crate::authorize,
+                authorize: crate::features::authorize,
             },
         },
         pages: { sign_in: "/login", sign_out: "/bye", error: "/oops?from=auth", verify_request: "/check-mail" },

@@ -28,9 +28,7 @@ use axum::routing::get;
 
 // The database example itself: its `#[optional]` passkey provider is on, as `NEXTAUTH_URL`
 // below names `localhost`; its `demo` / `demo` is the credentials user.
-#[allow(dead_code, unreachable_pub)]
-#[path = "../examples/database.rs"]
-mod database;
+use crate::database_example as database;
 
 /// The v5 client's packages, served to the page as they are installed.
 fn v5_modules() -> PathBuf {

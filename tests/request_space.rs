@@ -5,12 +5,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-#[allow(dead_code, unreachable_pub)]
-#[path = "../examples/database.rs"]
-mod database;
-#[allow(dead_code, unreachable_pub)]
-#[path = "../examples/demo.rs"]
-mod demo;
+use crate::database_example as database;
+use crate::demo_example as demo;
 
 use auth_test_support::client::{Client, vars};
 use axum::body::Body;

@@ -4,9 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-#[allow(dead_code, unreachable_pub)]
-#[path = "../examples/demo.rs"]
-mod demo;
+use crate::demo_example as demo;
 
 use std::io;
 use std::net::SocketAddr;

@@ -18,10 +18,10 @@ auth! {
     providers: {
         credentials: Credentials {
             fields: { username: text("Username"), pin: password("PIN") },
-            authorize: crate::authorize,
+            authorize: crate::typed_dsl::authorize,
         },
     },
-    events: { sign_in: crate::on_sign_in, error: crate::on_error },
+    events: { sign_in: crate::typed_dsl::on_sign_in, error: crate::typed_dsl::on_error },
 }
 
 /// Every form `authorize` received, in order.
