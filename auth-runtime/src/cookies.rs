@@ -163,6 +163,20 @@ impl Jar {
     /// cause, headers past [`MAX_COOKIE_HEADER_BYTES`] in total (a header that would cross the
     /// limit is skipped whole) and pairs past [`MAX_COOKIE_PAIRS`] are ignored.
     pub fn from_headers(headers: &HeaderMap) -> Jar {
+        Jar::read(headers, |_| true)
+    }
+
+    /// [`Jar::from_headers`] keeping only the cookies whose names start with one of `prefixes`
+    /// (a session cookie and its `.<n>` chunks): the others are neither decoded nor stored, and
+    /// still count towards [`MAX_COOKIE_PAIRS`]. What it keeps reads exactly as in the full jar.
+    pub(crate) fn from_headers_named(headers: &HeaderMap, prefixes: &[&str]) -> Jar {
+        Jar::read(headers, |name| {
+            prefixes.iter().any(|prefix| name.starts_with(prefix))
+        })
+    }
+
+    /// Parses the pairs whose (trimmed) name `keep` accepts.
+    fn read(headers: &HeaderMap, keep: impl Fn(&str) -> bool) -> Jar {
         let mut values = Vec::new();
         let mut bytes_read = 0usize;
         for value in headers.get_all(header::COOKIE) {
@@ -209,7 +223,7 @@ impl Jar {
                 };
                 pairs_read += 1;
                 let name = trim_cookie_whitespace(name);
-                if name.is_empty() || jar.get(name).is_some() {
+                if name.is_empty() || !keep(name) || jar.get(name).is_some() {
                     continue;
                 }
                 let value = strip_quotes(trim_cookie_whitespace(value));
@@ -1104,6 +1118,40 @@ mod tests {
         assert_eq!(jar.get("d"), Some("%E9"));
         assert_eq!(jar.get("e"), Some("é"));
         assert_eq!(jar.get("f"), Some("%2"));
+    }
+
+    #[test]
+    fn a_named_jar_reads_its_cookies_as_the_full_jar_does_and_nothing_else() {
+        let map = headers(&[b"csrf=a%7Cb; s.1=two; s=%41; other=x; s.0=one; s=second"]);
+        let full = Jar::from_headers(&map);
+        let named = Jar::from_headers_named(&map, &["s"]);
+        assert_eq!(named.get("s"), Some("A"));
+        assert_eq!(named.get("s"), full.get("s"));
+        assert_eq!(named.chunk_names("s"), full.chunk_names("s"));
+        assert_eq!(named.get("csrf"), None);
+        assert_eq!(named.get("other"), None);
+        let chunks = headers(&[b"x=1; s.1=two; s.0=one"]);
+        assert_eq!(
+            Jar::from_headers_named(&chunks, &["t", "s"]).chunked("s"),
+            Some("onetwo".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_named_jar_counts_every_pair_towards_the_limit() {
+        let mut header = (0..MAX_COOKIE_PAIRS)
+            .map(|i| format!("c{i}=v"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        header.push_str("; s=late");
+        let map = headers(&[header.as_bytes()]);
+        assert_eq!(Jar::from_headers(&map).get("s"), None);
+        assert_eq!(Jar::from_headers_named(&map, &["s"]).get("s"), None);
+        let within = headers(&[b"c=v; s=early"]);
+        assert_eq!(
+            Jar::from_headers_named(&within, &["s"]).get("s"),
+            Some("early")
+        );
     }
 
     #[test]

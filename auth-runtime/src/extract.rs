@@ -307,7 +307,21 @@ impl<D: SessionData> Auth<D> {
     /// store whether the session was revoked: [`Auth::session_from_headers`] does.
     pub fn token_from_headers(&self, headers: &HeaderMap) -> Option<Token<D>> {
         let now = now_secs();
-        let jar = Jar::from_headers(headers);
+        // Only the session cookies (and their chunks) are decoded: not the CSRF, callback-URL
+        // and other cookies a browser sends along.
+        let names = [
+            self.inner.cookies.session_token,
+            self.inner
+                .other_token_cookie
+                .as_ref()
+                .map_or("", |other| other.name),
+        ];
+        let prefixes = if names[1].is_empty() {
+            &names[..1]
+        } else {
+            &names[..]
+        };
+        let jar = Jar::from_headers_named(headers, prefixes);
         if let Some(value) = jar.chunked_value(self.inner.cookies.session_token) {
             return self.inner.decode_token(&value, now);
         }

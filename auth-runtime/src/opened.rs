@@ -6,8 +6,10 @@
 //! Opening one again costs AES-GCM and a JSON parse each time; a value seen before is answered
 //! from here instead, with what it opened to.
 //!
-//! What a hit may skip is exactly what the value alone decides: the key is the whole cookie
-//! value (compared in full, never a prefix or a hash of it), and an entry is used only inside
+//! What a hit may skip is exactly what the value alone decides: an entry is found only by the
+//! whole cookie value (the map is keyed by its last 32 bytes, the end of the JWE's ciphertext
+//! and its authentication tag, so hashing stays short; the entry's whole value is then compared
+//! with the request's), and an entry is used only inside
 //! the window where the time checks it passed still pass: from the moment it was opened until
 //! the end its caller gives (a token's `exp`). Everything that does not depend on the value
 //! alone (revocation, the callbacks, what this instance ended) runs on every request as before.
@@ -19,6 +21,8 @@ use std::sync::{Mutex, PoisonError};
 /// Independent maps, so that requests on many threads rarely wait for one another; a value
 /// goes to the map its last byte picks (the end of the JWE's authentication tag).
 const SHARDS: usize = 8;
+/// How much of a value's end keys the maps (a JWE's tag is 22 characters).
+const KEY_LEN: usize = 32;
 /// Values kept in each map. When a map is full, its expired entries go, then every other one.
 const PER_SHARD: usize = 32;
 /// Longer values (chunked cookies with large custom session data) are not kept, so a cache
@@ -30,9 +34,10 @@ pub(crate) struct Opened<T> {
     shards: [Mutex<HashMap<Box<str>, Entry<T>>>; SHARDS],
 }
 
-/// What a value opened to, and the window in which its time checks hold: from `from` (when it
-/// was opened) until `until` (excluded), in the caller's unit.
+/// A value, what it opened to, and the window in which its time checks hold: from `from` (when
+/// it was opened) until `until` (excluded), in the caller's unit.
 struct Entry<T> {
+    value: Box<str>,
     item: T,
     from: u64,
     until: u64,
@@ -58,8 +63,9 @@ impl<T: Clone> Opened<T> {
             .shard(value)
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let entry = shard.get(value)?;
-        (entry.from <= now && now < entry.until).then(|| entry.item.clone())
+        let entry = shard.get(key(value))?;
+        (*entry.value == *value && entry.from <= now && now < entry.until)
+            .then(|| entry.item.clone())
     }
 
     /// Keeps `item`, which `value` opened to and which passed its time checks at `now`; they
@@ -83,14 +89,23 @@ impl<T: Clone> Opened<T> {
             });
         }
         shard.insert(
-            value.into(),
+            key(value).into(),
             Entry {
+                value: value.into(),
                 item: item.clone(),
                 from: now,
                 until,
             },
         );
     }
+}
+
+/// The key of `value` in its map: its last [`KEY_LEN`] bytes (all of it when shorter, or when
+/// that cut is not at a character boundary).
+fn key(value: &str) -> &str {
+    value
+        .get(value.len().saturating_sub(KEY_LEN)..)
+        .unwrap_or(value)
 }
 
 #[cfg(test)]
@@ -122,6 +137,20 @@ mod tests {
         assert_eq!(cache.get("value-", 100), None);
         assert_eq!(cache.get("value-ab", 100), None);
         assert_eq!(cache.get("value-A", 100), None);
+    }
+
+    #[test]
+    fn a_value_ending_like_a_kept_one_is_not_its_item() {
+        let cache = Opened::default();
+        let tail = "t".repeat(KEY_LEN);
+        cache.put(&format!("first.{tail}"), &"first", 100, 200);
+        assert_eq!(cache.get(&format!("forged.{tail}"), 100), None);
+        assert_eq!(cache.get(&tail, 100), None);
+        assert_eq!(cache.get(&format!("first.{tail}"), 100), Some("first"));
+        // A second value with the same end takes the first one's place.
+        cache.put(&format!("second.{tail}"), &"second", 100, 200);
+        assert_eq!(cache.get(&format!("second.{tail}"), 100), Some("second"));
+        assert_eq!(cache.get(&format!("first.{tail}"), 100), None);
     }
 
     #[test]
