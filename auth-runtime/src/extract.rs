@@ -309,19 +309,11 @@ impl<D: SessionData> Auth<D> {
         let now = now_secs();
         // Only the session cookies (and their chunks) are decoded: not the CSRF, callback-URL
         // and other cookies a browser sends along.
-        let names = [
-            self.inner.cookies.session_token,
-            self.inner
-                .other_token_cookie
-                .as_ref()
-                .map_or("", |other| other.name),
-        ];
-        let prefixes = if names[1].is_empty() {
-            &names[..1]
-        } else {
-            &names[..]
+        let session = self.inner.cookies.session_token;
+        let jar = match &self.inner.other_token_cookie {
+            Some(other) => Jar::from_headers_named(headers, &[session, other.name]),
+            None => Jar::from_headers_named(headers, &[session]),
         };
-        let jar = Jar::from_headers_named(headers, prefixes);
         if let Some(value) = jar.chunked_value(self.inner.cookies.session_token) {
             return self.inner.decode_token(&value, now);
         }
