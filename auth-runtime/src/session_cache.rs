@@ -65,6 +65,14 @@ struct Cached {
     r: Vec<String>,
 }
 
+impl Cached {
+    /// When the copy stops being usable (Unix ms, excluded): the cache's lifetime after it
+    /// was made, or the end of the session if sooner.
+    fn usable_until(&self, ttl_ms: u64) -> u64 {
+        self.e.min(self.c.saturating_add(ttl_ms))
+    }
+}
+
 impl SessionCache {
     /// A cache keeping copies `ttl` seconds in cookie `cookie`, sealed with keys from `secrets`.
     pub(crate) fn new(ttl: u64, cookie: &'static str, secrets: &[String]) -> Option<SessionCache> {
@@ -99,13 +107,13 @@ impl SessionCache {
             None => {
                 let cached: Cached =
                     serde_json::from_slice(&jwe::open(&self.keys, sealed).ok()?).ok()?;
-                let until = cached.e.min(cached.c.saturating_add(ttl_ms));
-                self.opened.put(sealed, &cached, now_ms, until);
+                self.opened
+                    .put(sealed, &cached, now_ms, cached.usable_until(ttl_ms));
                 cached
             }
         };
-        let fresh = cached.c <= now_ms && now_ms < cached.c.saturating_add(ttl_ms);
-        if !fresh || cached.e <= now_ms || cached.k != session_id(token) {
+        let usable = cached.c <= now_ms && now_ms < cached.usable_until(ttl_ms);
+        if !usable || cached.k != session_id(token) {
             return None;
         }
         if self.ended_since(&cached) {
