@@ -1706,6 +1706,78 @@ async fn sqlite_file_session_reads_at_once_see_each_write_that_returned() {
     }
 }
 
+/// Many more session reads at once than the adapter has reader connections, so that reads
+/// wait and are answered several to a query (`auth-runtime/src/adapter/readers.rs`): each gets
+/// its own session, user and roles, or none for a token that has no session. Tokens hold the
+/// characters a query's encoding could get wrong (quotes, a backslash, a comma, non-ASCII).
+async fn many_reads_at_once_each_get_their_own(name: &str, adapter: Arc<dyn Adapter>) {
+    let expires = at(1_900_000_000, 0);
+    let mut expected = Vec::new();
+    for i in 0..24 {
+        let user = adapter
+            .create_user(NewUser::default().email(format!("batch-{i}@example.com")))
+            .await
+            .unwrap();
+        let roles = if i % 3 == 0 {
+            vec![format!("role-{i}")]
+        } else {
+            Vec::new()
+        };
+        adapter.set_roles(&user.id, &roles).await.unwrap();
+        let token = format!("batch \"quoted\" back\\slash, é {i}");
+        adapter
+            .create_session(AdapterSession::new(&token, &user.id, expires))
+            .await
+            .unwrap();
+        let session = AdapterSession::new(&token, &user.id, expires);
+        expected.push((
+            token,
+            Some(SessionAndUser {
+                session,
+                user,
+                roles,
+            }),
+        ));
+        expected.push((format!("batch-missing-{i}"), None));
+    }
+    let expected = Arc::new(expected);
+    let reads: Vec<_> = (0..128)
+        .map(|task| {
+            let adapter = Arc::clone(&adapter);
+            let expected = Arc::clone(&expected);
+            tokio::spawn(async move {
+                for round in 0..8 {
+                    let (token, session) = &expected[(task * 7 + round) % expected.len()];
+                    let found = adapter.get_session_and_user(token).await.unwrap();
+                    assert_eq!(&found, session, "the answer to {token:?}");
+                }
+            })
+        })
+        .collect();
+    for read in reads {
+        read.await
+            .unwrap_or_else(|e| panic!("{name}: a read at once: {e}"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_file_reads_at_once_each_get_their_own_session() {
+    let db = TempDb::new("batches");
+    let adapter = SqliteAdapter::connect(&db.url()).await.unwrap();
+    many_reads_at_once_each_get_their_own("sqlite file", Arc::new(adapter)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_reads_at_once_each_get_their_own_session() {
+    let schema = TestSchema::create("batches").await;
+    let adapter = PostgresAdapter::connect_with(schema.options.clone())
+        .await
+        .unwrap();
+    many_reads_at_once_each_get_their_own("postgres", Arc::new(adapter.clone())).await;
+    adapter.pool().close().await;
+    schema.drop().await;
+}
+
 #[tokio::test]
 async fn sqlite_file_is_in_wal_mode_with_foreign_keys_and_keeps_its_data_across_restarts() {
     let db = TempDb::new("restart");

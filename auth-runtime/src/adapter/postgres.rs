@@ -62,7 +62,7 @@ pub struct PostgresAdapter {
     pool: PgPool,
     /// Connections of their own for reading a session (see
     /// [`connect_with`](Self::connect_with)); `None` reads through the pool.
-    session_readers: Option<Arc<SessionReaders<PgConnection>>>,
+    session_readers: Option<Arc<SessionReaders<PgConnection, SessionAndUser>>>,
 }
 
 impl PostgresAdapter {
@@ -82,8 +82,10 @@ impl PostgresAdapter {
     /// Sessions (read on every request) are read on up to 8 connections of their own, opened
     /// as concurrent reads need them, rather than through the pool, which answers each query
     /// with a second round trip to the server when the connection is returned (see
-    /// docs/PERFORMANCE.md). A reader the server dropped (a restart) is opened again and the
-    /// read retried once. Everything else, and every write, goes through the pool.
+    /// docs/PERFORMANCE.md). Reads that arrive while all 8 are busy are answered together, by
+    /// one query for all their sessions on the next connection free. A reader the server
+    /// dropped (a restart) is opened again and the read retried once. Everything else, and
+    /// every write, goes through the pool.
     pub async fn connect_with(options: PgConnectOptions) -> AdapterResult<Self> {
         let pool = PgPoolOptions::new()
             // sqlx waits 30 s by default for a connection, retrying a refused one all along:
@@ -139,6 +141,19 @@ impl PostgresAdapter {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+}
+
+/// `GET_SESSION_AND_USER` for several session tokens at once (the session readers' query when
+/// reads wait for a connection).
+const SESSIONS_AND_USERS: &str = r#"SELECT s."sessionToken", s."userId", s.expires, u.id, u.name, u.email, u."emailVerified", u.image, r.roles
+FROM sessions s JOIN users u ON u.id = s."userId" LEFT JOIN auth_roles r ON r."userId" = u.id
+WHERE s."sessionToken" = ANY($1)"#;
+
+/// [`SESSIONS_AND_USERS`] for `tokens`.
+fn sessions_and_users(
+    tokens: &[String],
+) -> sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments> {
+    sqlx::query(SESSIONS_AND_USERS).bind(tokens)
 }
 
 impl_sql_adapter!(PostgresAdapter, Postgres, i32);

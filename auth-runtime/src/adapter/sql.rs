@@ -223,32 +223,54 @@ macro_rules! impl_sql_adapter {
         type Row = <$db as sqlx::Database>::Row;
 
         impl $adapter {
-            /// The session and user row of `session_token` (the `Adapter`'s hot path): on the
-            /// session readers when the adapter has them, else through the pool.
-            async fn fetch_session_row(
+            /// The session and user of `session_token` (the `Adapter`'s hot path): on the
+            /// session readers when the adapter has them (several reads waiting at once in
+            /// one query of [`SESSIONS_AND_USERS`]), else through the pool.
+            async fn fetch_session(
                 &self,
                 session_token: &str,
-            ) -> Result<Option<Row>, sqlx::Error> {
+            ) -> Result<Option<SessionAndUser>, sqlx::Error> {
                 match &self.session_readers {
                     Some(readers) => {
-                        readers
-                            .run(session_token, |connection, token| {
-                                Box::pin(
-                                    sqlx::query::<$db>(sql::GET_SESSION_AND_USER)
+                        let reads = super::readers::Reads::new(
+                            |connection, token| {
+                                Box::pin(async move {
+                                    let row = sqlx::query::<$db>(sql::GET_SESSION_AND_USER)
                                         .bind(token)
-                                        .fetch_optional(connection),
-                                )
-                            })
-                            .await
+                                        .fetch_optional(connection)
+                                        .await?;
+                                    row.as_ref().map(session_and_user_from_row).transpose()
+                                })
+                            },
+                            |connection, tokens| {
+                                Box::pin(async move {
+                                    let rows =
+                                        sessions_and_users(tokens).fetch_all(connection).await?;
+                                    rows.iter().map(session_and_user_from_row).collect()
+                                })
+                            },
+                            |found: &SessionAndUser| found.session.session_token.as_str(),
+                        );
+                        readers.read(session_token, &reads).await
                     }
                     None => {
-                        sqlx::query::<$db>(sql::GET_SESSION_AND_USER)
+                        let row = sqlx::query::<$db>(sql::GET_SESSION_AND_USER)
                             .bind(session_token)
                             .fetch_optional(&self.pool)
-                            .await
+                            .await?;
+                        row.as_ref().map(session_and_user_from_row).transpose()
                     }
                 }
             }
+        }
+
+        fn session_and_user_from_row(row: &Row) -> Result<SessionAndUser, sqlx::Error> {
+            use sqlx::Row as _;
+            Ok(SessionAndUser {
+                session: session_from_row(row)?,
+                user: user_from_row(row)?,
+                roles: crate::roles::split(row.try_get::<Option<String>, _>("roles")?.as_deref()),
+            })
         }
 
         fn user_from_row(row: &Row) -> Result<AdapterUser, sqlx::Error> {
@@ -601,25 +623,9 @@ macro_rules! impl_sql_adapter {
                 session_token: &'a str,
             ) -> BoxFuture<'a, AdapterResult<Option<SessionAndUser>>> {
                 Box::pin(async move {
-                    const OPERATION: &str = "read a session";
-                    let row = self
-                        .fetch_session_row(session_token)
+                    self.fetch_session(session_token)
                         .await
-                        .map_err(store_error(OPERATION))?;
-                    let Some(row) = row else {
-                        return Ok(None);
-                    };
-                    let found = session_from_row(&row).and_then(|session| {
-                        use sqlx::Row as _;
-                        Ok(SessionAndUser {
-                            session,
-                            user: user_from_row(&row)?,
-                            roles: crate::roles::split(
-                                row.try_get::<Option<String>, _>("roles")?.as_deref(),
-                            ),
-                        })
-                    });
-                    found.map(Some).map_err(store_error(OPERATION))
+                        .map_err(store_error("read a session"))
                 })
             }
 

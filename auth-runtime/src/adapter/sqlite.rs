@@ -79,7 +79,7 @@ pub struct SqliteAdapter {
     pool: SqlitePool,
     /// Connections of their own for reading a session (see [`connect`](Self::connect));
     /// `None` reads through the pool.
-    session_readers: Option<Arc<SessionReaders<SqliteConnection>>>,
+    session_readers: Option<Arc<SessionReaders<SqliteConnection, SessionAndUser>>>,
 }
 
 impl SqliteAdapter {
@@ -95,7 +95,8 @@ impl SqliteAdapter {
     /// With a file, sessions (read on every request) are read on a few connections of their
     /// own, up to one per core (at most 8), opened as concurrent reads need them, rather than
     /// through the pool; that makes a database `/session` about half as costly (see
-    /// docs/PERFORMANCE.md).
+    /// docs/PERFORMANCE.md). Reads that arrive while all are busy are answered together, by
+    /// one query for all their sessions on the next connection free.
     /// Everything else, and every write, goes through the pool.
     pub async fn connect(url: &str) -> AdapterResult<Self> {
         let options =
@@ -194,6 +195,22 @@ fn is_in_memory(url: &str) -> bool {
     database == ":memory:"
         || form_urlencoded::parse(params.as_bytes())
             .any(|(key, value)| key == "mode" && value == "memory")
+}
+
+/// `GET_SESSION_AND_USER` for several session tokens at once (the session readers' query when
+/// reads wait for a connection).
+const SESSIONS_AND_USERS: &str = r#"SELECT s."sessionToken", s."userId", s.expires, u.id, u.name, u.email, u."emailVerified", u.image, r.roles
+FROM sessions s JOIN users u ON u.id = s."userId" LEFT JOIN auth_roles r ON r."userId" = u.id
+WHERE s."sessionToken" IN (SELECT value FROM json_each($1))"#;
+
+/// [`SESSIONS_AND_USERS`] for `tokens`.
+fn sessions_and_users(
+    tokens: &[String],
+) -> sqlx::query::Query<'static, Sqlite, sqlx::sqlite::SqliteArguments> {
+    // SQLite has no arrays: the tokens go as one JSON array of strings (which always
+    // serializes; were it not to, the empty text would fail the query, not match a session).
+    let tokens = serde_json::to_string(tokens).unwrap_or_default();
+    sqlx::query(SESSIONS_AND_USERS).bind(tokens)
 }
 
 impl_sql_adapter!(SqliteAdapter, Sqlite, i64);
