@@ -136,7 +136,15 @@ where
                 }
             };
             let waiting = match taken {
-                Ok(connection) => return Lease::new(self, connection).read(token, reads).await,
+                Ok(connection) => {
+                    let lease = Lease::new(self, connection);
+                    // Before reading, the requests ready now run up to their reads, which
+                    // queue behind this one and are read with it: on a busy server with one
+                    // core, the database's answer comes before any other request could run,
+                    // so reads would otherwise never wait and each query would carry one.
+                    tokio::task::yield_now().await;
+                    return lease.read(token, reads).await;
+                }
                 Err(waiting) => waiting,
             };
             match waiting.await {
