@@ -22,9 +22,11 @@ const SCHEMA: &str = include_str!("../../migrations/postgres/pg_adapter_schema.s
 /// that refuses) before it fails.
 const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// The most connections reading sessions. A read spends most of its time waiting for the
-/// server, so this is how many can be under way at once, whatever the number of cores.
-const POSTGRES_READERS: usize = 8;
+/// How many connections read sessions: one per core, at least 2 and at most 8. Reads that
+/// arrive while all are busy share one query (`readers.rs`), so one connection per core keeps
+/// up with the requests; fewer, larger queries cost both sides less per read (on one core, 8
+/// connections made each `/session` about 10% dearer than 2; docs/PERFORMANCE.md).
+const POSTGRES_READERS: std::ops::RangeInclusive<usize> = 2..=8;
 
 /// The session readers' `application_name`, as `pg_stat_activity` shows them.
 const READER_APPLICATION_NAME: &str = "auth-runtime session reader";
@@ -79,13 +81,13 @@ impl PostgresAdapter {
     /// creates the tables that are missing. An operation waits at most 5 s for a connection
     /// (sqlx's default is 30 s), so a database that is down fails requests promptly.
     ///
-    /// Sessions (read on every request) are read on up to 8 connections of their own, opened
-    /// as concurrent reads need them, rather than through the pool, which answers each query
-    /// with a second round trip to the server when the connection is returned (see
-    /// docs/PERFORMANCE.md). Reads that arrive while all 8 are busy are answered together, by
-    /// one query for all their sessions on the next connection free. A reader the server
-    /// dropped (a restart) is opened again and the read retried once. Everything else, and
-    /// every write, goes through the pool.
+    /// Sessions (read on every request) are read on connections of their own (one per core,
+    /// 2 to 8), opened as concurrent reads need them, rather than through the pool, which
+    /// answers each query with a second round trip to the server when the connection is
+    /// returned (see docs/PERFORMANCE.md). Reads that arrive while all are busy are answered
+    /// together, by one query for all their sessions on the next connection free. A reader the
+    /// server dropped (a restart) is opened again and the read retried once. Everything else,
+    /// and every write, goes through the pool.
     pub async fn connect_with(options: PgConnectOptions) -> AdapterResult<Self> {
         let pool = PgPoolOptions::new()
             // sqlx waits 30 s by default for a connection, retrying a refused one all along:
@@ -104,10 +106,10 @@ impl PostgresAdapter {
             Some(_) => options,
             None => options.application_name(READER_APPLICATION_NAME),
         };
-        adapter.session_readers = Some(Arc::new(SessionReaders::new(
-            reader_options,
-            POSTGRES_READERS,
-        )));
+        let readers = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .clamp(*POSTGRES_READERS.start(), *POSTGRES_READERS.end());
+        adapter.session_readers = Some(Arc::new(SessionReaders::new(reader_options, readers)));
         Ok(adapter)
     }
 
