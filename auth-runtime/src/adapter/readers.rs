@@ -14,7 +14,9 @@
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
 
 use sqlx::Connection;
 use tokio::sync::oneshot;
@@ -45,10 +47,16 @@ struct Queue<C: Connection, T> {
     waiting: VecDeque<Waiting<C, T>>,
 }
 
+/// Reads that begin within this many microseconds of the one before mark a busy server.
+const BUSY_WITHIN_MICROS: u64 = 1_000;
+
 /// The session readers of an adapter: `T` is what a read finds (the session and its user).
 pub(super) struct SessionReaders<C: Connection, T> {
     options: C::Options,
     queue: Mutex<Queue<C, T>>,
+    /// When the last read began, in microseconds after `epoch`.
+    last_read: AtomicU64,
+    epoch: Instant,
 }
 
 impl<C: Connection, T> fmt::Debug for SessionReaders<C, T> {
@@ -101,7 +109,16 @@ where
                 free: (0..count.max(1)).map(|_| None).collect(),
                 waiting: VecDeque::new(),
             }),
+            last_read: AtomicU64::new(0),
+            epoch: Instant::now(),
         }
+    }
+
+    /// Whether the read beginning now follows another closely (and notes it as the last).
+    fn busy(&self) -> bool {
+        let now = u64::try_from(self.epoch.elapsed().as_micros()).unwrap_or(u64::MAX);
+        let previous = self.last_read.swap(now, Ordering::Relaxed);
+        now.saturating_sub(previous) < BUSY_WITHIN_MICROS
     }
 
     /// The session of `token`: read on a free connection (opened when needed), or, when all are
@@ -138,11 +155,15 @@ where
             let waiting = match taken {
                 Ok(connection) => {
                     let lease = Lease::new(self, connection);
-                    // Before reading, the requests ready now run up to their reads, which
-                    // queue behind this one and are read with it: on a busy server with one
-                    // core, the database's answer comes before any other request could run,
-                    // so reads would otherwise never wait and each query would carry one.
-                    tokio::task::yield_now().await;
+                    // On a busy server, the requests ready now first run up to their reads,
+                    // which queue behind this one and are read with it: with one core, the
+                    // database's answer comes before any other request could run, so reads
+                    // would otherwise never wait and each query would carry one. A read
+                    // alone does not yield: that polls the runtime's IO driver, 5-9k
+                    // instructions, up to a tenth of a database `/session` (docs/PERFORMANCE.md).
+                    if self.busy() {
+                        tokio::task::yield_now().await;
+                    }
                     return lease.read(token, reads).await;
                 }
                 Err(waiting) => waiting,
