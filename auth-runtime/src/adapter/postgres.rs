@@ -145,17 +145,11 @@ impl PostgresAdapter {
     }
 }
 
-/// `GET_SESSION_AND_USER` for several session tokens at once (the session readers' query when
-/// reads wait for a connection).
-const SESSIONS_AND_USERS: &str = r#"SELECT s."sessionToken", s."userId", s.expires, u.id, u.name, u.email, u."emailVerified", u.image, r.roles
-FROM sessions s JOIN users u ON u.id = s."userId" LEFT JOIN auth_roles r ON r."userId" = u.id
-WHERE s."sessionToken" = ANY($1)"#;
-
-/// [`SESSIONS_AND_USERS`] for `tokens`.
+/// `sql::GET_SESSIONS_AND_USERS_POSTGRES` for `tokens`.
 fn sessions_and_users(
     tokens: &[String],
 ) -> sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments> {
-    sqlx::query(SESSIONS_AND_USERS).bind(tokens)
+    sqlx::query(sql::GET_SESSIONS_AND_USERS_POSTGRES).bind(tokens)
 }
 
 impl_sql_adapter!(PostgresAdapter, Postgres, i32);

@@ -115,7 +115,7 @@ where
     }
 
     /// Whether the read beginning now follows another closely (and notes it as the last).
-    fn busy(&self) -> bool {
+    fn under_load(&self) -> bool {
         let now = u64::try_from(self.epoch.elapsed().as_micros()).unwrap_or(u64::MAX);
         let previous = self.last_read.swap(now, Ordering::Relaxed);
         now.saturating_sub(previous) < BUSY_WITHIN_MICROS
@@ -161,7 +161,7 @@ where
                     // would otherwise never wait and each query would carry one. A read
                     // alone does not yield: that polls the runtime's IO driver, 5-9k
                     // instructions, up to a tenth of a database `/session` (docs/PERFORMANCE.md).
-                    if self.busy() {
+                    if self.under_load() {
                         tokio::task::yield_now().await;
                     }
                     return lease.read(token, reads).await;

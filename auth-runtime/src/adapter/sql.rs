@@ -118,9 +118,26 @@ pub(super) const RELEASE_REFRESH: &str =
     r#"DELETE FROM auth_refresh_claims WHERE provider = $1 AND "providerAccountId" = $2"#;
 pub(super) const CREATE_SESSION: &str = r#"INSERT INTO sessions ("userId", expires, "sessionToken")
 SELECT id, $2, $3 FROM users WHERE id = $1"#;
-pub(super) const GET_SESSION_AND_USER: &str = r#"SELECT s."sessionToken", s."userId", s.expires, u.id, u.name, u.email, u."emailVerified", u.image, r.roles
+/// A session with its user and roles, as `session_and_user_from_row` reads them; a `WHERE`
+/// clause follows.
+macro_rules! sessions_and_users {
+    () => {
+        r#"SELECT s."sessionToken", s."userId", s.expires, u.id, u.name, u.email, u."emailVerified", u.image, r.roles
 FROM sessions s JOIN users u ON u.id = s."userId" LEFT JOIN auth_roles r ON r."userId" = u.id
-WHERE s."sessionToken" = $1"#;
+"#
+    };
+}
+pub(super) const GET_SESSION_AND_USER: &str =
+    concat!(sessions_and_users!(), r#"WHERE s."sessionToken" = $1"#);
+// The same for several tokens at once (the session readers' query when reads wait for a
+// connection), in each database's way of passing a list: PostgreSQL an array, SQLite (which
+// has none) one JSON array of strings.
+pub(super) const GET_SESSIONS_AND_USERS_POSTGRES: &str =
+    concat!(sessions_and_users!(), r#"WHERE s."sessionToken" = ANY($1)"#);
+pub(super) const GET_SESSIONS_AND_USERS_SQLITE: &str = concat!(
+    sessions_and_users!(),
+    r#"WHERE s."sessionToken" IN (SELECT value FROM json_each($1))"#
+);
 pub(super) const UPDATE_SESSION: &str = r#"UPDATE sessions SET expires = $2 WHERE "sessionToken" = $1
 RETURNING "sessionToken", "userId", expires"#;
 pub(super) const DELETE_SESSION: &str = r#"DELETE FROM sessions WHERE "sessionToken" = $1"#;
@@ -225,7 +242,7 @@ macro_rules! impl_sql_adapter {
         impl $adapter {
             /// The session and user of `session_token` (the `Adapter`'s hot path): on the
             /// session readers when the adapter has them (several reads waiting at once in
-            /// one query of [`SESSIONS_AND_USERS`]), else through the pool.
+            /// one query, `sessions_and_users`), else through the pool.
             async fn fetch_session(
                 &self,
                 session_token: &str,

@@ -197,20 +197,14 @@ fn is_in_memory(url: &str) -> bool {
             .any(|(key, value)| key == "mode" && value == "memory")
 }
 
-/// `GET_SESSION_AND_USER` for several session tokens at once (the session readers' query when
-/// reads wait for a connection).
-const SESSIONS_AND_USERS: &str = r#"SELECT s."sessionToken", s."userId", s.expires, u.id, u.name, u.email, u."emailVerified", u.image, r.roles
-FROM sessions s JOIN users u ON u.id = s."userId" LEFT JOIN auth_roles r ON r."userId" = u.id
-WHERE s."sessionToken" IN (SELECT value FROM json_each($1))"#;
-
-/// [`SESSIONS_AND_USERS`] for `tokens`.
+/// `sql::GET_SESSIONS_AND_USERS_SQLITE` for `tokens`.
 fn sessions_and_users(
     tokens: &[String],
 ) -> sqlx::query::Query<'static, Sqlite, sqlx::sqlite::SqliteArguments> {
-    // SQLite has no arrays: the tokens go as one JSON array of strings (which always
-    // serializes; were it not to, the empty text would fail the query, not match a session).
+    // One JSON array of strings (which always serializes; were it not to, the empty text would
+    // fail the query, not match a session).
     let tokens = serde_json::to_string(tokens).unwrap_or_default();
-    sqlx::query(SESSIONS_AND_USERS).bind(tokens)
+    sqlx::query(sql::GET_SESSIONS_AND_USERS_SQLITE).bind(tokens)
 }
 
 impl_sql_adapter!(SqliteAdapter, Sqlite, i64);
