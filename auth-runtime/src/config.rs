@@ -17,7 +17,7 @@ use crate::callbacks::{
     LinkAccountEvent, RedirectParams, SessionEvent, SessionParams, SignInDecision, SignInEvent,
     SignInParams, SignOutEvent, UpdateUserEvent,
 };
-use crate::cookies::{CookieFormat, CookieNames};
+use crate::cookies::{CookieFormat, CookieNames, SetCookie};
 use crate::jwe::TokenKeys;
 use crate::oauth::{
     OAuthClient, OAuthConfigError, OAuthProvider, PRIVATE_KEY_PROBLEM, PresetParams,
@@ -289,6 +289,9 @@ pub(crate) struct Inner<D> {
     pub(crate) providers: Vec<Provider>,
     /// `GET /providers`' answer, written once (it only depends on the configuration).
     pub(crate) providers_json: axum::body::Bytes,
+    /// The `Set-Cookie` of the callback-url cookie holding the origin, which a first visit to
+    /// any page gets: written once.
+    pub(crate) origin_callback_url_cookie: axum::http::HeaderValue,
     pub(crate) callbacks: Callbacks<D>,
     pub(crate) events: Events<D>,
     pub(crate) pages: Pages,
@@ -1107,9 +1110,16 @@ impl<'a, D: SessionData> Builder<'a, D> {
             None
         };
         let providers_json = crate::routes::providers_json(&base, &self.providers);
+        let origin_callback_url_cookie = SetCookie::new(
+            cookies.callback_url,
+            base.origin().to_owned(),
+            base.is_secure(),
+        )
+        .to_header_value();
         Ok(Auth {
             inner: Arc::new(Inner {
                 providers_json,
+                origin_callback_url_cookie,
                 base,
                 secrets,
                 token_cookie,

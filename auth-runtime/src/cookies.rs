@@ -409,16 +409,23 @@ impl SetCookie {
         push_encoded(&mut out, &self.name, COOKIE_NAME_ESCAPES);
         out.push('=');
         push_uri_component(&mut out, &self.value);
+        self.push_attributes(&mut out);
+        out
+    }
+
+    /// Appends everything after the value: `; Max-Age=…; Path=…; Expires=…; HttpOnly; Secure;
+    /// SameSite=Lax`, each only when set.
+    fn push_attributes(&self, out: &mut String) {
         if let Some(seconds) = self.max_age {
             out.push_str("; Max-Age=");
             out.push_str(&seconds.to_string());
         }
         out.push_str("; Path=");
-        push_encoded(&mut out, &self.path, COOKIE_PATH_ESCAPES);
+        push_encoded(out, &self.path, COOKIE_PATH_ESCAPES);
         // An `Expires` whose UTC date is outside `time`'s range is dropped rather than panicking.
         if let Some(expires) = self.expires.and_then(OffsetDateTime::checked_to_utc) {
             out.push_str("; Expires=");
-            push_http_date(&mut out, expires);
+            push_http_date(out, expires);
         }
         if self.http_only {
             out.push_str("; HttpOnly");
@@ -427,8 +434,34 @@ impl SetCookie {
             out.push_str("; Secure");
         }
         out.push_str("; SameSite=Lax");
-        out
     }
+}
+
+/// The `Set-Cookie` header of next-auth's CSRF cookie `name` holding `<token>|<hash>`, exactly
+/// as [`SetCookie::new`] writes it, without looking for bytes to encode: the token and the hash
+/// are hex, so only the `|` is encoded (`%7C`). Every `/csrf` of a first visit writes one.
+pub(crate) fn csrf_set_cookie(
+    name: &'static str,
+    token: &str,
+    hash: &str,
+    secure: bool,
+) -> HeaderValue {
+    debug_assert!(
+        [token, hash]
+            .iter()
+            .all(|half| half.bytes().all(|b| b.is_ascii_hexdigit())),
+        "a CSRF token and its hash are hex"
+    );
+    let cookie = SetCookie::new(name, String::new(), secure);
+    let mut out = String::with_capacity(name.len() + token.len() + hash.len() + 64);
+    push_encoded(&mut out, name, COOKIE_NAME_ESCAPES);
+    out.push('=');
+    out.push_str(token);
+    out.push_str("%7C");
+    out.push_str(hash);
+    cookie.push_attributes(&mut out);
+    // Cannot fail: visible ASCII and spaces.
+    HeaderValue::try_from(out).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 impl fmt::Display for SetCookie {

@@ -1,6 +1,7 @@
 //! NextAuth's double-submit CSRF token: the `token|sha256(token + secret)` cookie and its checks.
 //! Also owns v3's OAuth `state`, which is derived from the CSRF token (docs/REST.md §3, §4.1).
 
+use axum::http::HeaderValue;
 use rand::Rng as _;
 use sha2::{Digest as _, Sha256};
 use subtle::{Choice, ConstantTimeEq as _};
@@ -11,17 +12,38 @@ use subtle::{Choice, ConstantTimeEq as _};
 /// `GET /csrf` returns), `cookie_value` is `"<token>|<hash(token, secret)>"`, not yet
 /// percent-encoded (on the wire the `|` is `%7C`).
 pub fn mint(secret: &str) -> (String, String) {
+    let (token, hash) = fresh(secret);
+    let token = hex_str(&token);
+    let mut cookie_value = String::with_capacity(129);
+    cookie_value.push_str(token);
+    cookie_value.push('|');
+    cookie_value.push_str(hex_str(&hash));
+    (token.to_owned(), cookie_value)
+}
+
+/// [`mint`] for a response: the token, and the `Set-Cookie` header of the CSRF cookie `name`
+/// that holds it, written without an intermediate cookie value.
+pub(crate) fn mint_cookie(name: &'static str, secret: &str, secure: bool) -> (String, HeaderValue) {
+    let (token, hash) = fresh(secret);
+    let token = hex_str(&token);
+    let header = crate::cookies::csrf_set_cookie(name, token, hex_str(&hash), secure);
+    (token.to_owned(), header)
+}
+
+/// 32 random bytes as 64 lowercase hex, and their hash for `secret`.
+fn fresh(secret: &str) -> ([u8; 64], [u8; 64]) {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    let mut hex = [0u8; 64];
+    let mut token = [0u8; 64];
     // Cannot fail: the output is exactly twice the 32 bytes.
-    let _ = hex::encode_to_slice(bytes, &mut hex);
-    let token = std::str::from_utf8(&hex).unwrap_or_default().to_owned();
-    let mut cookie_value = String::with_capacity(129);
-    cookie_value.push_str(&token);
-    cookie_value.push('|');
-    cookie_value.push_str(std::str::from_utf8(&hash_hex(&token, secret)).unwrap_or_default());
-    (token, cookie_value)
+    let _ = hex::encode_to_slice(bytes, &mut token);
+    let hash = hash_hex(hex_str(&token), secret);
+    (token, hash)
+}
+
+/// Hex digits as text (ASCII: never empty for a non-empty input).
+fn hex_str(hex: &[u8; 64]) -> &str {
+    std::str::from_utf8(hex).unwrap_or_default()
 }
 
 /// The cookie's integrity hash: lowercase hex SHA-256 of `token` and `secret` concatenated.

@@ -132,8 +132,10 @@ pub(super) const GET_SESSION_AND_USER: &str =
 // The same for several tokens at once (the session readers' query when reads wait for a
 // connection), in each database's way of passing a list: PostgreSQL an array, SQLite (which
 // has none) one JSON array of strings.
+#[cfg(feature = "postgres")]
 pub(super) const GET_SESSIONS_AND_USERS_POSTGRES: &str =
     concat!(sessions_and_users!(), r#"WHERE s."sessionToken" = ANY($1)"#);
+#[cfg(feature = "sqlite")]
 pub(super) const GET_SESSIONS_AND_USERS_SQLITE: &str = concat!(
     sessions_and_users!(),
     r#"WHERE s."sessionToken" IN (SELECT value FROM json_each($1))"#

@@ -194,7 +194,7 @@ pub(crate) struct Ctx<'a, D> {
     /// Auth.js v5's client (`X-Auth-Return-Redirect: 1`): `{url}` always comes with 200, as
     /// `@auth/core` answers it, and a refused credentials sign-in goes to the sign-in page.
     pub(crate) authjs_client: bool,
-    pub(crate) set_cookies: Vec<SetCookie>,
+    pub(crate) set_cookies: SetCookies,
     /// The client's address bucket for `throttle:` (empty without it).
     pub(crate) client_address: String,
     /// The client's address, for the session list (callbacks with a session store only).
@@ -262,6 +262,40 @@ impl<D: SessionData> Ctx<'_, D> {
         match &self.auth.pages.error {
             Some(page) => format!("{page}{}error={code}", query_joiner(page)),
             None => format!("{}?error={code}", self.url("error")),
+        }
+    }
+}
+
+/// The `Set-Cookie` headers of a response, in the order set: each cookie is written when it is
+/// added, so one known in advance (the callback URL of the origin) is added already written.
+#[derive(Default)]
+pub(crate) struct SetCookies {
+    headers: Vec<HeaderValue>,
+}
+
+impl SetCookies {
+    /// Adds `cookie`, written; one that is not a valid header value is left out (unreachable:
+    /// names and values are percent-encoded to visible ASCII).
+    pub(crate) fn push(&mut self, cookie: SetCookie) {
+        if let Ok(header) = HeaderValue::try_from(cookie.serialize()) {
+            self.push_header(header);
+        }
+    }
+
+    pub(crate) fn push_header(&mut self, header: HeaderValue) {
+        self.headers.push(header);
+    }
+
+    /// Forgets every cookie added so far.
+    pub(crate) fn clear(&mut self) {
+        self.headers.clear();
+    }
+}
+
+impl Extend<SetCookie> for SetCookies {
+    fn extend<I: IntoIterator<Item = SetCookie>>(&mut self, cookies: I) {
+        for cookie in cookies {
+            self.push(cookie);
         }
     }
 }
@@ -387,19 +421,16 @@ async fn handle<D: SessionData>(
     let secure = auth.base.is_secure();
 
     // docs/REST.md §3: a valid CSRF cookie is kept; a missing or tampered one is replaced.
-    let mut set_cookies = Vec::new();
+    let mut set_cookies = SetCookies::default();
     let (csrf_token, csrf_from_cookie) = match jar
         .get(auth.cookies.csrf_token)
         .and_then(|value| csrf::trusted_token(value, &auth.secrets))
     {
         Some(token) => (token, true),
         None => {
-            let (token, cookie_value) = csrf::mint(&auth.secrets[0]);
-            set_cookies.push(SetCookie::new(
-                auth.cookies.csrf_token,
-                &cookie_value,
-                secure,
-            ));
+            let (token, cookie) =
+                csrf::mint_cookie(auth.cookies.csrf_token, &auth.secrets[0], secure);
+            set_cookies.push_header(cookie);
             (token, false)
         }
     };
@@ -523,8 +554,13 @@ async fn resolve_callback_url<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Result<()
         None => callback_url::default_redirect(requested, origin),
     };
     if cookie_value != Some(resolved.as_str()) {
-        ctx.set_cookies
-            .push(SetCookie::new(auth.cookies.callback_url, &resolved, secure));
+        if resolved == origin {
+            ctx.set_cookies
+                .push_header(auth.origin_callback_url_cookie.clone());
+        } else {
+            ctx.set_cookies
+                .push(SetCookie::new(auth.cookies.callback_url, &resolved, secure));
+        }
     }
     ctx.callback_url = resolved;
     Ok(())
@@ -544,28 +580,38 @@ async fn dispatch<D: SessionData>(
             no_cache: false,
         },
         (Method::GET, "session") => session::get(ctx).await,
-        (Method::POST, "session") => session::update(ctx).await,
+        (Method::POST, "session") => Box::pin(session::update(ctx)).await,
         (Method::GET, "signin") => pages::signin(ctx, argument),
-        (Method::POST, "signin") => signin::post(ctx, argument).await,
-        (Method::GET | Method::POST, "callback") => callback::handle(ctx, argument).await,
+        (Method::POST, "signin") => Box::pin(signin::post(ctx, argument)).await,
+        (Method::GET | Method::POST, "callback") => Box::pin(callback::handle(ctx, argument)).await,
         (Method::GET, "signout") => pages::signout(ctx),
-        (Method::POST, "signout") => signout::post(ctx).await,
+        (Method::POST, "signout") => Box::pin(signout::post(ctx)).await,
         (Method::GET, "error") => pages::error(ctx, argument),
         (Method::GET, "verify-request") => pages::verify_request(ctx),
         (Method::POST, "_log") => Reply::Empty,
-        (Method::GET, "accounts") if argument.is_none() => accounts::list(ctx).await,
-        (Method::POST, "accounts") if argument == Some("link") => accounts::link(ctx).await,
-        (Method::POST, "accounts") if argument == Some("unlink") => accounts::unlink(ctx).await,
-        (Method::GET, "sessions") if argument.is_none() => sessions::list(ctx).await,
-        (Method::POST, "sessions") if argument == Some("revoke") => sessions::revoke(ctx).await,
+        (Method::GET, "accounts") if argument.is_none() => Box::pin(accounts::list(ctx)).await,
+        (Method::POST, "accounts") if argument == Some("link") => {
+            Box::pin(accounts::link(ctx)).await
+        }
+        (Method::POST, "accounts") if argument == Some("unlink") => {
+            Box::pin(accounts::unlink(ctx)).await
+        }
+        (Method::GET, "sessions") if argument.is_none() => Box::pin(sessions::list(ctx)).await,
+        (Method::POST, "sessions") if argument == Some("revoke") => {
+            Box::pin(sessions::revoke(ctx)).await
+        }
         #[cfg(feature = "passkeys")]
-        (Method::GET, "webauthn-options") => passkey::options(ctx, argument).await,
+        (Method::GET, "webauthn-options") => Box::pin(passkey::options(ctx, argument)).await,
         #[cfg(feature = "passkeys")]
-        (Method::GET, "passkeys") if argument.is_none() => passkey::list(ctx).await,
+        (Method::GET, "passkeys") if argument.is_none() => Box::pin(passkey::list(ctx)).await,
         #[cfg(feature = "passkeys")]
-        (Method::POST, "passkeys") if argument == Some("rename") => passkey::rename(ctx).await,
+        (Method::POST, "passkeys") if argument == Some("rename") => {
+            Box::pin(passkey::rename(ctx)).await
+        }
         #[cfg(feature = "passkeys")]
-        (Method::POST, "passkeys") if argument == Some("delete") => passkey::delete(ctx).await,
+        (Method::POST, "passkeys") if argument == Some("delete") => {
+            Box::pin(passkey::delete(ctx)).await
+        }
         (method, _) => Reply::not_supported(&method),
     }
 }
@@ -662,10 +708,8 @@ impl<D> Ctx<'_, D> {
         if !headers.contains_key(header::CONTENT_TYPE) {
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
         }
-        for cookie in &self.set_cookies {
-            if let Ok(value) = HeaderValue::try_from(cookie.serialize()) {
-                headers.append(header::SET_COOKIE, value);
-            }
+        for cookie in self.set_cookies.headers {
+            headers.append(header::SET_COOKIE, cookie);
         }
         response
     }
@@ -684,7 +728,25 @@ fn csrf_body(token: &str) -> Reply {
         #[serde(rename = "csrfToken")]
         csrf_token: &'a str,
     }
-    Reply::json_text(&Csrf { csrf_token: token }, true)
+    // A minted token is hex, which JSON writes as it is; a cookie's token may be anything.
+    let plain = token.as_bytes().chunks(32).all(|block| {
+        // `&` rather than `&&`: no branch per byte, so the check runs many bytes at a time.
+        block
+            .iter()
+            .fold(true, |all, b| all & b.is_ascii_alphanumeric())
+    });
+    if !plain {
+        return Reply::json_text(&Csrf { csrf_token: token }, true);
+    }
+    let mut body = Vec::with_capacity(token.len() + 16);
+    body.extend_from_slice(b"{\"csrfToken\":\"");
+    body.extend_from_slice(token.as_bytes());
+    body.extend_from_slice(b"\"}");
+    Reply::JsonText {
+        status: StatusCode::OK,
+        body: Bytes::from(body),
+        no_cache: true,
+    }
 }
 
 fn json_text_response(status: StatusCode, body: Bytes, no_cache: bool) -> Response {

@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 
 use super::{Ctx, Fields, Reply, database};
 use crate::callbacks::{JwtParams, JwtTrigger, SessionEvent, SessionParams};
+use crate::config::Strategy;
 use crate::extract::{TokenRead, client_session_json, expiry, iso_string};
 use crate::revocation::Liveness;
 use crate::user::{DefaultSession, SessionData};
@@ -34,8 +35,13 @@ pub(super) async fn update<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {
 }
 
 async fn respond<D: SessionData>(ctx: &mut Ctx<'_, D>, update: Option<Value>) -> Reply {
-    if let Some(adapter) = database::adapter(ctx).await {
-        return database::session(ctx, adapter, update).await;
+    if let Strategy::Database(lazy) = &ctx.auth.strategy {
+        // Boxed: the database's future is the larger by far, and a JWT read need not carry it.
+        return Box::pin(async move {
+            let adapter = lazy.get().await;
+            database::session(ctx, adapter, update).await
+        })
+        .await;
     }
     let now = OffsetDateTime::now_utc();
     let empty = |ctx: &Ctx<'_, D>| Reply::Json {

@@ -886,6 +886,61 @@ async fn get_csrf_answers_the_trusted_token_and_is_never_cached() {
 }
 
 #[tokio::test]
+async fn get_csrf_answers_a_cookie_token_that_json_must_escape_escaped() {
+    // NextAuth trusts any non-empty token whose hash matches: hex is only what it mints.
+    let token = "a\"b\\c</script>é";
+    let value = format!("{token}|{}", csrf::hash(token, SECRET));
+    let cookie = format!(
+        "{CSRF_COOKIE}={}",
+        crate::cookies::encode_uri_component(&value)
+    );
+    let answer = send(&app(), get("/api/auth/csrf", &[&cookie])).await;
+    assert_eq!(answer.json(), json!({ "csrfToken": token }));
+    assert_eq!(answer.set_cookie(CSRF_COOKIE), None);
+}
+
+#[tokio::test]
+async fn the_minted_csrf_cookie_and_the_origins_callback_url_cookie_are_written_as_set_cookie_writes_them()
+ {
+    for origin in ["http://localhost:3000", "https://example.com:8443/app"] {
+        let lookup = |name: &str| match name {
+            "NEXTAUTH_URL" => Some(origin.to_owned()),
+            _ => self::lookup(name),
+        };
+        let mut builder = Builder::<NoData>::new(&lookup);
+        builder.secrets(&["NEXTAUTH_SECRET"]);
+        builder.credentials(&PASSWORD, authorize);
+        let auth = builder.build().expect("the test configuration builds");
+        let secure = origin.starts_with("https:");
+        let names = auth.inner.cookies;
+        let minted = send(
+            &router(&auth),
+            get(&format!("{}/csrf", auth.inner.base.path()), &[]),
+        )
+        .await;
+        let token = minted.json()["csrfToken"].as_str().unwrap().to_owned();
+        let general = SetCookie::new(
+            names.csrf_token,
+            format!("{token}|{}", csrf::hash(&token, SECRET)),
+            secure,
+        );
+        assert_eq!(
+            minted.set_cookie(names.csrf_token),
+            Some(general.serialize().as_str())
+        );
+        let callback = SetCookie::new(
+            names.callback_url,
+            auth.inner.base.origin().to_owned(),
+            secure,
+        );
+        assert_eq!(
+            minted.set_cookie(names.callback_url),
+            Some(callback.serialize().as_str())
+        );
+    }
+}
+
+#[tokio::test]
 async fn answers_without_a_content_type_of_their_own_are_text_html_as_in_nextauth_v3() {
     let app = app();
     let redirect = send(
