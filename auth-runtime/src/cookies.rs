@@ -406,7 +406,7 @@ impl SetCookie {
     /// `/session` read, so it avoids `core::fmt`).
     pub(crate) fn serialize(&self) -> String {
         let mut out = String::with_capacity(self.name.len() + self.value.len() + 96);
-        push_encoded(&mut out, &self.name, COOKIE_NAME_ESCAPES);
+        push_name(&mut out, &self.name);
         out.push('=');
         push_uri_component(&mut out, &self.value);
         self.push_attributes(&mut out);
@@ -421,7 +421,11 @@ impl SetCookie {
             out.push_str(&seconds.to_string());
         }
         out.push_str("; Path=");
-        push_encoded(out, &self.path, COOKIE_PATH_ESCAPES);
+        if self.path == "/" {
+            out.push('/');
+        } else {
+            push_encoded(out, &self.path, COOKIE_PATH_ESCAPES);
+        }
         // An `Expires` whose UTC date is outside `time`'s range is dropped rather than panicking.
         if let Some(expires) = self.expires.and_then(OffsetDateTime::checked_to_utc) {
             out.push_str("; Expires=");
@@ -454,7 +458,8 @@ pub(crate) fn csrf_set_cookie(
     );
     let cookie = SetCookie::new(name, String::new(), secure);
     let mut out = String::with_capacity(name.len() + token.len() + hash.len() + 64);
-    push_encoded(&mut out, name, COOKIE_NAME_ESCAPES);
+    // next-auth's names are cookie-name tokens: nothing to encode.
+    push_name(&mut out, name);
     out.push('=');
     out.push_str(token);
     out.push_str("%7C");
@@ -469,6 +474,45 @@ impl fmt::Display for SetCookie {
         f.write_str(&self.serialize())
     }
 }
+
+/// Appends a cookie's name, percent-encoding what an RFC 6265 token cannot hold; next-auth's
+/// own names, written on every response, are copied after one pass over a table.
+fn push_name(out: &mut String, name: &str) {
+    if name.bytes().all(|b| COOKIE_NAME_PLAIN[usize::from(b)]) {
+        out.push_str(name);
+    } else {
+        push_encoded(out, name, COOKIE_NAME_ESCAPES);
+    }
+}
+
+/// The bytes a cookie name holds as they are: visible ASCII outside [`COOKIE_NAME_ESCAPES`].
+const COOKIE_NAME_PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0x21;
+    while byte < 0x7f {
+        table[byte] = !matches!(
+            byte as u8,
+            b'"' | b'('
+                | b')'
+                | b','
+                | b'/'
+                | b':'
+                | b';'
+                | b'<'
+                | b'='
+                | b'>'
+                | b'?'
+                | b'@'
+                | b'['
+                | b'\\'
+                | b']'
+                | b'{'
+                | b'}'
+        );
+        byte += 1;
+    }
+    table
+};
 
 /// Appends `value` percent-encoded with `escapes` (runs of plain bytes are copied whole).
 fn push_encoded(out: &mut String, value: &str, escapes: &'static AsciiSet) {
@@ -891,6 +935,20 @@ mod tests {
                 "{value:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_cookie_name_table_agrees_with_the_escape_set_for_every_byte() {
+        for byte in 0..=255u8 {
+            let plain = byte.is_ascii() && {
+                let text = char::from(byte).to_string();
+                utf8_percent_encode(&text, COOKIE_NAME_ESCAPES).to_string() == text
+            };
+            assert_eq!(COOKIE_NAME_PLAIN[usize::from(byte)], plain, "byte {byte}");
+        }
+        let mut out = String::new();
+        push_name(&mut out, "a b;é");
+        assert_eq!(out, "a%20b%3B%C3%A9");
     }
 
     #[test]

@@ -62,8 +62,19 @@ impl SessionInfo {
 /// `sid`): 128 bits of its SHA-256, in hex. Knowing an id gives nothing to sign in with;
 /// revoking by id is limited to the user's own sessions.
 pub(crate) fn session_id(key: &str) -> String {
-    let digest = Sha256::digest(format!("auth-runtime session id:{key}"));
-    hex::encode(&digest[..16])
+    String::from_utf8_lossy(&session_id_hex(key)).into_owned()
+}
+
+/// [`session_id`] on the stack: the session cache compares it on every read.
+pub(crate) fn session_id_hex(key: &str) -> [u8; 32] {
+    let digest = Sha256::new()
+        .chain_update("auth-runtime session id:")
+        .chain_update(key)
+        .finalize();
+    let mut hex = [0u8; 32];
+    // Cannot fail: the output is exactly twice the 16 bytes.
+    let _ = hex::encode_to_slice(&digest[..16], &mut hex);
+    hex
 }
 
 /// Where a user's sessions are kept: database session rows, or the records of JWT sessions
@@ -225,5 +236,9 @@ mod tests {
         assert_eq!(id.len(), 32);
         assert!(!id.contains(&token[..8]));
         assert_ne!(id, session_id("another-token"));
+        // Ids outlive a deploy (the session list, what an instance ended): the derivation is
+        // fixed, SHA-256 of the prefix and the key, its first 16 bytes in hex.
+        assert_eq!(id, "8a7ecd7396e175d165769f91e7e5febc");
+        assert_eq!(id.as_bytes(), session_id_hex(token));
     }
 }

@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 use crate::adapter::{AdapterSession, AdapterUser, SessionAndUser};
 use crate::cookies::{Jar, SetCookie};
 use crate::jwe::{self, TokenKeys};
-use crate::manage::session_id;
+use crate::manage::{session_id, session_id_hex};
 use crate::opened::Opened;
 
 /// The cache of one `Auth`: its lifetime, cookie and key, and what this instance ended.
@@ -113,7 +113,7 @@ impl SessionCache {
             }
         };
         let usable = cached.c <= now_ms && now_ms < cached.usable_until(ttl_ms);
-        if !usable || cached.k != session_id(token) {
+        if !usable || cached.k.as_bytes() != session_id_hex(token) {
             return None;
         }
         if self.ended_since(&cached) {

@@ -33,6 +33,7 @@ use crate::cookies::SetCookie;
 use crate::extract::{expiry, iso_string};
 use crate::session_cache::SessionCache;
 use crate::spec::ProviderKind;
+use crate::store::LazyAdapter;
 use crate::user::{Account, DefaultSession, SessionData, SessionUser, Token, User};
 
 /// The adapter, when sessions live in the database.
@@ -471,7 +472,7 @@ pub(super) async fn start_session<D>(
 /// stored expiry is pushed out only once `update_age` has passed; the cookie is re-sent.
 pub(super) async fn session<D: SessionData>(
     ctx: &mut Ctx<'_, D>,
-    adapter: Result<Arc<dyn Adapter>, AdapterError>,
+    lazy: &LazyAdapter,
     update: Option<Value>,
 ) -> Reply {
     let no_cache = ctx.method == axum::http::Method::GET;
@@ -501,7 +502,8 @@ pub(super) async fn session<D: SessionData>(
     } = match cached {
         Some(found) => found,
         None => {
-            let adapter = match adapter {
+            // Only now: a read the cache answers never touches the adapter.
+            let adapter = match lazy.get().await {
                 Ok(adapter) => adapter,
                 Err(_) => return empty, // logged by the adapter source; the cookie stays
             };

@@ -35,13 +35,10 @@ pub(super) async fn update<D: SessionData>(ctx: &mut Ctx<'_, D>) -> Reply {
 }
 
 async fn respond<D: SessionData>(ctx: &mut Ctx<'_, D>, update: Option<Value>) -> Reply {
-    if let Strategy::Database(lazy) = &ctx.auth.strategy {
+    let auth = ctx.auth;
+    if let Strategy::Database(lazy) = &auth.strategy {
         // Boxed: the database's future is the larger by far, and a JWT read need not carry it.
-        return Box::pin(async move {
-            let adapter = lazy.get().await;
-            database::session(ctx, adapter, update).await
-        })
-        .await;
+        return Box::pin(database::session(ctx, lazy, update)).await;
     }
     let now = OffsetDateTime::now_utc();
     let empty = |ctx: &Ctx<'_, D>| Reply::Json {
