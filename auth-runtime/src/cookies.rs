@@ -405,16 +405,23 @@ impl SetCookie {
     /// The serialized cookie, written straight into one string (this runs on every
     /// `/session` read, so it avoids `core::fmt`).
     pub(crate) fn serialize(&self) -> String {
-        let mut out = String::with_capacity(self.name.len() + self.value.len() + 96);
+        self.serialize_with(self.value.len(), |out| {
+            push_uri_component(out, &self.value);
+        })
+    }
+
+    /// The cookie as [`SetCookie::serialize`] lays it out, its value written by `push_value`
+    /// (about `value_len` bytes): the name, `=`, the value, then `; Max-Age=…; Path=…;
+    /// Expires=…; HttpOnly; Secure; SameSite=Lax`, each attribute only when set.
+    fn serialize_with(&self, value_len: usize, push_value: impl FnOnce(&mut String)) -> String {
+        let mut out = String::with_capacity(self.name.len() + value_len + 96);
         push_name(&mut out, &self.name);
         out.push('=');
-        push_uri_component(&mut out, &self.value);
+        push_value(&mut out);
         self.push_attributes(&mut out);
         out
     }
 
-    /// Appends everything after the value: `; Max-Age=…; Path=…; Expires=…; HttpOnly; Secure;
-    /// SameSite=Lax`, each only when set.
     fn push_attributes(&self, out: &mut String) {
         if let Some(seconds) = self.max_age {
             out.push_str("; Max-Age=");
@@ -456,15 +463,14 @@ pub(crate) fn csrf_set_cookie(
             .all(|half| half.bytes().all(|b| b.is_ascii_hexdigit())),
         "a CSRF token and its hash are hex"
     );
-    let cookie = SetCookie::new(name, String::new(), secure);
-    let mut out = String::with_capacity(name.len() + token.len() + hash.len() + 64);
-    // next-auth's names are cookie-name tokens: nothing to encode.
-    push_name(&mut out, name);
-    out.push('=');
-    out.push_str(token);
-    out.push_str("%7C");
-    out.push_str(hash);
-    cookie.push_attributes(&mut out);
+    let out = SetCookie::new(name, String::new(), secure).serialize_with(
+        token.len() + 3 + hash.len(),
+        |out| {
+            out.push_str(token);
+            out.push_str("%7C");
+            out.push_str(hash);
+        },
+    );
     // Cannot fail: visible ASCII and spaces.
     HeaderValue::try_from(out).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
@@ -580,9 +586,7 @@ const fn is_unreserved(b: u8) -> bool {
 
 /// Whether no byte of `bytes` needs encoding (the usual session token), a block at a time.
 fn all_unreserved(bytes: &[u8]) -> bool {
-    bytes
-        .chunks(32)
-        .all(|block| block.iter().fold(true, |all, &b| all & is_unreserved(b)))
+    crate::text::all_bytes(bytes, is_unreserved)
 }
 
 /// Appends `at` (UTC) as an IMF-fixdate: `Mon, 28 Dec 2026 20:53:37 GMT`.
