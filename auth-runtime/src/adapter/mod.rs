@@ -51,6 +51,8 @@ mod readers;
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(feature = "sqlite")]
+mod sqlite_reads;
 
 pub use memory::MemoryAdapter;
 #[cfg(feature = "postgres")]

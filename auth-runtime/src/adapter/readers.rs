@@ -1,5 +1,6 @@
 //! [`SessionReaders`]: a few connections of their own for the one query on every request,
-//! reading a session, shared by the SQLite and PostgreSQL adapters.
+//! reading a session, shared by the SQLite and PostgreSQL adapters. (A SQLite file's sessions
+//! are first read inline, `sqlite_reads.rs`; these readers answer what that cannot.)
 //!
 //! Through sqlx's pool a query costs more than itself: the pool hands the connection over and
 //! back, and pings it when it is returned (a SQLite connection's thread or a PostgreSQL

@@ -249,6 +249,9 @@ macro_rules! impl_sql_adapter {
                 &self,
                 session_token: &str,
             ) -> Result<Option<SessionAndUser>, sqlx::Error> {
+                if let Some(found) = self.read_inline(session_token) {
+                    return Ok(found);
+                }
                 match &self.session_readers {
                     Some(readers) => {
                         let reads = super::readers::Reads::new(

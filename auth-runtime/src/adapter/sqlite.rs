@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 
 use super::readers::SessionReaders;
 use super::sql::{self, impl_sql_adapter, parse_user_id, store_error, utc, write_error};
+use super::sqlite_reads::InlineReads;
 use super::{
     Adapter, AdapterAccount, AdapterError, AdapterResult, AdapterSession, AdapterUser, BoxFuture,
     NewUser, SessionAndUser, VerificationToken,
@@ -80,6 +81,9 @@ pub struct SqliteAdapter {
     /// Connections of their own for reading a session (see [`connect`](Self::connect));
     /// `None` reads through the pool.
     session_readers: Option<Arc<SessionReaders<SqliteConnection, SessionAndUser>>>,
+    /// Read-only connections on which a session is read inline, before `session_readers`
+    /// (see [`connect`](Self::connect)); `None` with an in-memory database or a pool.
+    inline_reads: Option<Arc<InlineReads>>,
 }
 
 impl SqliteAdapter {
@@ -92,12 +96,13 @@ impl SqliteAdapter {
     /// single connection that the pool never closes, so every query sees the same data and
     /// the data lives exactly as long as the adapter and its clones.
     ///
-    /// With a file, sessions (read on every request) are read on a few connections of their
-    /// own, up to one per core (at most 8), opened as concurrent reads need them, rather than
-    /// through the pool; that makes a database `/session` about half as costly (see
-    /// docs/PERFORMANCE.md). Reads that arrive while all are busy are answered together, by
-    /// one query for all their sessions on the next connection free.
-    /// Everything else, and every write, goes through the pool.
+    /// With a file, sessions (read on every request) are read on read-only connections of their
+    /// own, up to one per core (at most 8), on the thread that answers the request rather than
+    /// on sqlx's connection threads: a read by token from cached pages takes microseconds,
+    /// less than handing it to another thread and back (see docs/PERFORMANCE.md). Such a read
+    /// never waits for a lock; one the file cannot answer at once goes to connections of sqlx
+    /// kept for it, where reads that arrive while all are busy are answered together, by one
+    /// query for all their sessions. Everything else, and every write, goes through the pool.
     pub async fn connect(url: &str) -> AdapterResult<Self> {
         let options =
             SqliteConnectOptions::from_str(url).map_err(store_error("read the database URL"))?;
@@ -127,6 +132,10 @@ impl SqliteAdapter {
         let readers = std::thread::available_parallelism()
             .map_or(1, std::num::NonZeroUsize::get)
             .min(MAX_SQLITE_READERS);
+        adapter.inline_reads = Some(Arc::new(InlineReads::new(
+            options.get_filename().to_owned(),
+            readers,
+        )));
         adapter.session_readers = Some(Arc::new(SessionReaders::new(options, readers)));
         Ok(adapter)
     }
@@ -157,12 +166,22 @@ impl SqliteAdapter {
         Ok(SqliteAdapter {
             pool,
             session_readers: None,
+            inline_reads: None,
         })
     }
 
     /// The connection pool, for the application's own queries.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The session of `session_token` read inline, or `None` when it must be read the usual
+    /// way (no inline reads, or one that could not answer).
+    pub(super) fn read_inline(&self, session_token: &str) -> Option<Option<SessionAndUser>> {
+        let found = self.inline_reads.as_ref()?.read(session_token);
+        found
+            .inspect_err(|why| tracing::debug!(%why, "a session read inline went to sqlx"))
+            .ok()
     }
 }
 
