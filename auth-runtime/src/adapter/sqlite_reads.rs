@@ -16,8 +16,9 @@
 //! every answer is the one sqlx's path would give.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
@@ -34,16 +35,22 @@ pub(super) struct InlineReads {
     /// kept.
     free: Mutex<Vec<Connection>>,
     keep: usize,
-    /// Set when a connection could not be opened: every read then takes the usual path, rather
-    /// than trying (and failing) to open one each time.
-    unavailable: AtomicBool,
+    /// When a connection could not be opened, until when (milliseconds after `epoch`) every read
+    /// takes the usual path rather than trying, and failing, to open one each time; 0 when
+    /// connections open.
+    unavailable_until: AtomicU64,
+    epoch: Instant,
 }
+
+/// How long reads take the usual path after a connection failed to open (the file missing, or
+/// the process out of file descriptors for a moment).
+const RETRY_OPENING_AFTER: Duration = Duration::from_secs(10);
 
 impl std::fmt::Debug for InlineReads {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InlineReads")
             .field("keep", &self.keep)
-            .field("unavailable", &self.unavailable.load(Ordering::Relaxed))
+            .field("unavailable", &self.unavailable())
             .finish_non_exhaustive()
     }
 }
@@ -51,7 +58,7 @@ impl std::fmt::Debug for InlineReads {
 /// Why an inline read gave no answer (the caller then reads the usual way).
 #[derive(Debug)]
 pub(super) enum Unanswered {
-    /// No connection could be opened; reads no longer try.
+    /// No connection could be opened; reads do not try again for a while.
     Unavailable,
     /// SQLite failed (the file busy, for one): this connection is closed.
     Sqlite(rusqlite::Error),
@@ -76,20 +83,33 @@ impl InlineReads {
             path,
             free: Mutex::new(Vec::new()),
             keep: keep.max(1),
-            unavailable: AtomicBool::new(false),
+            unavailable_until: AtomicU64::new(0),
+            epoch: Instant::now(),
         }
+    }
+
+    fn millis(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Whether a connection failed to open a short while ago.
+    fn unavailable(&self) -> bool {
+        let until = self.unavailable_until.load(Ordering::Relaxed);
+        until != 0 && self.millis() < until
     }
 
     /// The session of `token` with its user and roles, or why it could not be read here.
     pub(super) fn read(&self, token: &str) -> Result<Option<SessionAndUser>, Unanswered> {
-        if self.unavailable.load(Ordering::Relaxed) {
+        if self.unavailable() {
             return Err(Unanswered::Unavailable);
         }
         let taken = self.lock().pop();
         let connection = match taken {
             Some(connection) => connection,
             None => self.open().inspect_err(|_| {
-                self.unavailable.store(true, Ordering::Relaxed);
+                let retry = u64::try_from(RETRY_OPENING_AFTER.as_millis()).unwrap_or(u64::MAX);
+                let until = self.millis().saturating_add(retry).max(1);
+                self.unavailable_until.store(until, Ordering::Relaxed);
             })?,
         };
         let found = read_session(&connection, token);
@@ -120,7 +140,7 @@ impl InlineReads {
         // Never wait for a lock: a read the file cannot answer now goes the usual way, which
         // waits.
         connection
-            .busy_timeout(std::time::Duration::ZERO)
+            .busy_timeout(Duration::ZERO)
             .map_err(Unanswered::Sqlite)?;
         Ok(connection)
     }
@@ -354,11 +374,42 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_file_that_does_not_open_turns_inline_reads_off() {
-        let missing = Path::new("/nonexistent-directory/auth.db");
-        let inline = InlineReads::new(missing.to_owned(), 1);
-        assert!(matches!(inline.read("any"), Err(Unanswered::Unavailable)));
-        assert!(inline.unavailable.load(Ordering::Relaxed));
+    async fn a_file_whose_wal_files_went_with_its_last_connection_is_read() {
+        let (file, adapter) = file_with_a_session("closed", "closed-token").await;
+        let expected = through_sqlx(&adapter, "closed-token").await;
+        // The pool's last connection to close checkpoints and removes `-wal` and `-shm`, as
+        // an idle pool does.
+        adapter.pool().close().await;
+        drop(adapter);
+        let mut shm = file.0.clone().into_os_string();
+        shm.push("-shm");
+        assert!(!Path::new(&shm).exists(), "the pool's close removed -shm");
+        let inline = InlineReads::new(file.0.clone(), 1);
+        assert_eq!(inline.read("closed-token").unwrap(), expected);
+    }
+
+    #[tokio::test]
+    async fn a_file_that_does_not_open_turns_inline_reads_off_for_a_while() {
+        let (file, _adapter) = file_with_a_session("reopened", "reopened-token").await;
+        let moved = TempFile::new("moved-away");
+        std::fs::rename(&file.0, &moved.0).unwrap();
+        let inline = InlineReads::new(file.0.clone(), 1);
+        assert!(matches!(
+            inline.read("reopened-token"),
+            Err(Unanswered::Unavailable)
+        ));
+        assert!(inline.unavailable());
+        // Back in place: reads stay on the usual path until the pause ends, then open it.
+        std::fs::rename(&moved.0, &file.0).unwrap();
+        assert!(matches!(
+            inline.read("reopened-token"),
+            Err(Unanswered::Unavailable)
+        ));
+        inline
+            .unavailable_until
+            .store(inline.millis(), Ordering::Relaxed);
+        assert!(inline.read("reopened-token").unwrap().is_some());
+        assert!(!inline.unavailable());
     }
 
     #[tokio::test]
