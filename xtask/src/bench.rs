@@ -9,10 +9,11 @@
 //! - bare axum (`examples/bench_baseline.rs`): the same routes and bytes with no work, the limit;
 //! - the release database example (`examples/database.rs`, database sessions: `/session`, and
 //!   `/me` on SQLite) on a fresh SQLite file and on the machine's PostgreSQL (started by
-//!   `ensure_postgres`), signed in as demo/demo; its rows compare with bare axum's;
-//! - Auth.js with `@auth/pg-adapter`'s database sessions on the same PostgreSQL
-//!   (`tests/bench/authjs/server-pg.mjs`), on the tables the database example made, with a
-//!   session row written by the adapter (`mint-pg.mjs`);
+//!   `ensure_postgres`; a database `auth_bench` made afresh by each run, with the adapter's
+//!   schema), signed in as demo/demo; its rows compare with bare axum's;
+//! - Auth.js with `@auth/pg-adapter`'s database sessions on the same database
+//!   (`tests/bench/authjs/server-pg.mjs`), on the same tables, with a session row written by
+//!   the adapter (`mint-pg.mjs`);
 //! - the database example on SQLite with the session cache (`examples/bench_database_cached.rs`);
 //! - the Rust peers (`bench-peers/`, built here in release: `axum_login_peer`), axum-login 0.18
 //!   on tower-sessions 0.14 with its memory store and with tower-sessions-sqlx-store's SQLite
@@ -260,6 +261,9 @@ pub fn bench() -> Result {
             .ok_or("the target directory is not UTF-8")?,
     ])?;
     super::ensure_postgres()?;
+    if targets.iter().any(|t| t.uses_postgres()) {
+        fresh_postgres()?;
+    }
     let authjs_dir = super::workspace_root().join("tests/bench/authjs");
     npm_ci(&authjs_dir)?;
 
@@ -504,6 +508,31 @@ fn target_dir() -> std::path::PathBuf {
         .unwrap_or_else(|| super::workspace_root().join("target"))
 }
 
+/// The database of the PostgreSQL targets, made afresh by each run: what the test suite and
+/// earlier runs leave in `auth_test` would enter the figures (a few hundred leftover sessions
+/// turn the batched read into a sequential scan, tripling PostgreSQL's CPU per read).
+const BENCH_DATABASE: &str = "auth_bench";
+
+/// `BENCH_DATABASE`'s URL.
+fn bench_postgres_url() -> String {
+    let server = DEFAULT_POSTGRES_URL
+        .rsplit_once('/')
+        .map_or(DEFAULT_POSTGRES_URL, |(server, _)| server);
+    format!("{server}/{BENCH_DATABASE}")
+}
+
+/// Makes `BENCH_DATABASE` empty, with the adapter's schema (which the database example would
+/// create at start-up; Auth.js's target needs it too when it runs without the example).
+fn fresh_postgres() -> Result {
+    step("PostgreSQL: a fresh database for the run, with the adapter's schema");
+    let url = crate::growth::fresh_postgres_database(BENCH_DATABASE)?;
+    let schema =
+        super::workspace_root().join("auth-runtime/migrations/postgres/pg_adapter_schema.sql");
+    let schema = std::fs::read_to_string(&schema)
+        .map_err(|e| format!("cannot read {}: {e}", schema.display()))?;
+    crate::growth::psql(&url, &format!("BEGIN;\n{schema}\nCOMMIT;")).map(drop)
+}
+
 /// A fresh SQLite file in the temporary directory, as a `DATABASE_URL`.
 fn fresh_sqlite(name: &str) -> String {
     let file = env::temp_dir().join(format!("{name}-{}.db", std::process::id()));
@@ -531,7 +560,7 @@ fn start(target: Target, authjs_dir: &std::path::Path) -> Result<(Server, u16)> 
         }
         Target::DatabaseSqlite | Target::DatabasePostgres | Target::DatabaseCached => {
             let url = if target == Target::DatabasePostgres {
-                DEFAULT_POSTGRES_URL.to_owned()
+                bench_postgres_url()
             } else {
                 let file = env::temp_dir().join(format!("auth-bench-{}.db", std::process::id()));
                 let _ = std::fs::remove_file(&file);
@@ -558,7 +587,7 @@ fn start(target: Target, authjs_dir: &std::path::Path) -> Result<(Server, u16)> 
                 .current_dir(authjs_dir)
                 .env("NODE_ENV", "production")
                 .env("AUTH_SECRET", SECRET)
-                .env("DATABASE_URL", DEFAULT_POSTGRES_URL);
+                .env("DATABASE_URL", bench_postgres_url());
         }
         Target::AxumLoginMemory | Target::AxumLoginSqlite => {
             command.arg(target_dir().join("release").join("axum_login_peer"));
@@ -642,20 +671,13 @@ fn session_cookie(target: Target, port: u16, authjs_dir: &std::path::Path) -> Re
                 .arg(script)
                 .current_dir(authjs_dir)
                 .env("AUTH_SECRET", SECRET)
-                .env("DATABASE_URL", DEFAULT_POSTGRES_URL)
+                .env("DATABASE_URL", bench_postgres_url())
                 .output()
                 .map_err(|e| format!("cannot run {script}: {e}"))?;
             let token = String::from_utf8_lossy(&output.stdout).trim().to_owned();
             if !output.status.success() || token.is_empty() {
-                let hint = match target {
-                    Target::AuthJsPg => {
-                        " (it writes into the tables the database example creates on \
-                         PostgreSQL: run `database-postgres` first)"
-                    }
-                    _ => "",
-                };
                 return Err(format!(
-                    "{script} failed{hint}: {}",
+                    "{script} failed: {}",
                     String::from_utf8_lossy(&output.stderr)
                 ));
             }

@@ -589,19 +589,13 @@ impl Store {
     }
 
     fn postgres() -> Result<Store> {
-        let (server, _) = DEFAULT_POSTGRES_URL
-            .rsplit_once('/')
-            .ok_or("DEFAULT_POSTGRES_URL has no database name")?;
         let name = "auth_growth".to_owned();
-        let admin_url = DEFAULT_POSTGRES_URL.to_owned();
-        psql(
-            &admin_url,
-            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        )?;
-        psql(&admin_url, &format!("CREATE DATABASE {name}"))?;
         Ok(Store {
-            url: format!("{server}/{name}"),
-            kind: StoreKind::Postgres { name, admin_url },
+            url: fresh_postgres_database(&name)?,
+            kind: StoreKind::Postgres {
+                name,
+                admin_url: DEFAULT_POSTGRES_URL.to_owned(),
+            },
         })
     }
 
@@ -686,6 +680,20 @@ fn remove_sqlite(file: &Path) {
     }
 }
 
+/// An empty database `name` on the machine's PostgreSQL (dropped first if it exists, whoever
+/// is connected), as a URL.
+pub(crate) fn fresh_postgres_database(name: &str) -> Result<String> {
+    let (server, _) = DEFAULT_POSTGRES_URL
+        .rsplit_once('/')
+        .ok_or("DEFAULT_POSTGRES_URL has no database name")?;
+    psql(
+        DEFAULT_POSTGRES_URL,
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    )?;
+    psql(DEFAULT_POSTGRES_URL, &format!("CREATE DATABASE {name}"))?;
+    Ok(format!("{server}/{name}"))
+}
+
 /// Runs `sql` on the SQLite file with the `sqlite3` shell; its output.
 fn sqlite3(file: &Path, sql: &str) -> Result<String> {
     let mut child = Command::new("sqlite3")
@@ -706,7 +714,7 @@ fn sqlite3(file: &Path, sql: &str) -> Result<String> {
 }
 
 /// Runs `sql` with `psql` on the database at `url`; its unaligned output.
-fn psql(url: &str, sql: &str) -> Result<String> {
+pub(crate) fn psql(url: &str, sql: &str) -> Result<String> {
     let output = Command::new("psql")
         .args([
             "-X",
