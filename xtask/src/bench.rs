@@ -43,8 +43,6 @@ use std::collections::HashMap;
 use std::env;
 use std::process::{Command, Stdio};
 
-use auth_test_support::DEFAULT_POSTGRES_URL;
-
 use crate::http::{self, request};
 use crate::procstat::{clock_ticks, cpu_ticks};
 use crate::{Result, Server, cargo, free_port, npm_ci, procstat, release_binary, step, wait_for};
@@ -515,10 +513,7 @@ const BENCH_DATABASE: &str = "auth_bench";
 
 /// `BENCH_DATABASE`'s URL.
 fn bench_postgres_url() -> String {
-    let server = DEFAULT_POSTGRES_URL
-        .rsplit_once('/')
-        .map_or(DEFAULT_POSTGRES_URL, |(server, _)| server);
-    format!("{server}/{BENCH_DATABASE}")
+    crate::growth::postgres_database_url(BENCH_DATABASE)
 }
 
 /// Makes `BENCH_DATABASE` empty, with the adapter's schema (which the database example would

@@ -680,18 +680,24 @@ fn remove_sqlite(file: &Path) {
     }
 }
 
+/// The URL of the database `name` on the machine's PostgreSQL (`DEFAULT_POSTGRES_URL`'s server
+/// and credentials).
+pub(crate) fn postgres_database_url(name: &str) -> String {
+    let server = DEFAULT_POSTGRES_URL
+        .rsplit_once('/')
+        .map_or(DEFAULT_POSTGRES_URL, |(server, _)| server);
+    format!("{server}/{name}")
+}
+
 /// An empty database `name` on the machine's PostgreSQL (dropped first if it exists, whoever
 /// is connected), as a URL.
 pub(crate) fn fresh_postgres_database(name: &str) -> Result<String> {
-    let (server, _) = DEFAULT_POSTGRES_URL
-        .rsplit_once('/')
-        .ok_or("DEFAULT_POSTGRES_URL has no database name")?;
     psql(
         DEFAULT_POSTGRES_URL,
         &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
     )?;
     psql(DEFAULT_POSTGRES_URL, &format!("CREATE DATABASE {name}"))?;
-    Ok(format!("{server}/{name}"))
+    Ok(postgres_database_url(name))
 }
 
 /// Runs `sql` on the SQLite file with the `sqlite3` shell; its output.

@@ -143,16 +143,6 @@ impl PostgresAdapter {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
-
-    /// PostgreSQL's sessions are read on the session readers or the pool, never inline (the
-    /// SQL adapters' shared code asks).
-    #[expect(
-        clippy::unused_self,
-        reason = "the SQLite adapter's counterpart reads inline"
-    )]
-    fn read_inline(&self, _session_token: &str) -> Option<Option<SessionAndUser>> {
-        None
-    }
 }
 
 /// `sql::GET_SESSIONS_AND_USERS_POSTGRES` for `tokens`.

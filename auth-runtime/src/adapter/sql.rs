@@ -236,9 +236,11 @@ pub(super) fn utc(at: time::OffsetDateTime) -> time::OffsetDateTime {
 
 /// Implements [`Adapter`](super::Adapter) for `$adapter` (a struct with a `pool: Pool<$db>`)
 /// over the statements above; `$id` is the integer type of the user ids (`i64` for SQLite's
-/// `INTEGER`, `i32` for PostgreSQL's `SERIAL`).
+/// `INTEGER`, `i32` for PostgreSQL's `SERIAL`). `read_inline = $method` names an adapter's
+/// method tried before its session readers: `fn(&self, &str) -> Option<Option<SessionAndUser>>`,
+/// `None` when the session must be read the usual way.
 macro_rules! impl_sql_adapter {
-    ($adapter:ty, $db:ty, $id:ty) => {
+    ($adapter:ty, $db:ty, $id:ty $(, read_inline = $read_inline:ident)?) => {
         type Row = <$db as sqlx::Database>::Row;
 
         impl $adapter {
@@ -249,9 +251,11 @@ macro_rules! impl_sql_adapter {
                 &self,
                 session_token: &str,
             ) -> Result<Option<SessionAndUser>, sqlx::Error> {
-                if let Some(found) = self.read_inline(session_token) {
-                    return Ok(found);
-                }
+                $(
+                    if let Some(found) = self.$read_inline(session_token) {
+                        return Ok(found);
+                    }
+                )?
                 match &self.session_readers {
                     Some(readers) => {
                         let reads = super::readers::Reads::new(

@@ -226,7 +226,7 @@ fn sessions_and_users(
     sqlx::query(sql::GET_SESSIONS_AND_USERS_SQLITE).bind(tokens)
 }
 
-impl_sql_adapter!(SqliteAdapter, Sqlite, i64);
+impl_sql_adapter!(SqliteAdapter, Sqlite, i64, read_inline = read_inline);
 
 #[cfg(test)]
 mod tests {

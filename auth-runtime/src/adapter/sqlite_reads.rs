@@ -16,8 +16,7 @@
 //! every answer is the one sqlx's path would give.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use rusqlite::types::ValueRef;
@@ -31,15 +30,17 @@ use super::{AdapterSession, AdapterUser, SessionAndUser};
 /// Connections of their own, opened read-only on one database file.
 pub(super) struct InlineReads {
     path: PathBuf,
-    /// Open connections no read holds. A read that finds none opens one; at most `keep` are
-    /// kept.
-    free: Mutex<Vec<Connection>>,
+    state: Mutex<State>,
+    /// The most connections kept open.
     keep: usize,
-    /// When a connection could not be opened, until when (milliseconds after `epoch`) every read
-    /// takes the usual path rather than trying, and failing, to open one each time; 0 when
-    /// connections open.
-    unavailable_until: AtomicU64,
-    epoch: Instant,
+}
+
+struct State {
+    /// Open connections no read holds. A read that finds none opens one.
+    free: Vec<Connection>,
+    /// Set when a connection could not be opened: until then every read takes the usual path
+    /// rather than trying, and failing, to open one each time. Cleared when one opens.
+    paused_until: Option<Instant>,
 }
 
 /// How long reads take the usual path after a connection failed to open (the file missing, or
@@ -50,7 +51,7 @@ impl std::fmt::Debug for InlineReads {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InlineReads")
             .field("keep", &self.keep)
-            .field("unavailable", &self.unavailable())
+            .field("paused_until", &self.lock().paused_until)
             .finish_non_exhaustive()
     }
 }
@@ -81,51 +82,54 @@ impl InlineReads {
     pub(super) fn new(path: PathBuf, keep: usize) -> Self {
         InlineReads {
             path,
-            free: Mutex::new(Vec::new()),
+            state: Mutex::new(State {
+                free: Vec::new(),
+                paused_until: None,
+            }),
             keep: keep.max(1),
-            unavailable_until: AtomicU64::new(0),
-            epoch: Instant::now(),
         }
-    }
-
-    fn millis(&self) -> u64 {
-        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
-    }
-
-    /// Whether a connection failed to open a short while ago.
-    fn unavailable(&self) -> bool {
-        let until = self.unavailable_until.load(Ordering::Relaxed);
-        until != 0 && self.millis() < until
     }
 
     /// The session of `token` with its user and roles, or why it could not be read here.
     pub(super) fn read(&self, token: &str) -> Result<Option<SessionAndUser>, Unanswered> {
-        if self.unavailable() {
-            return Err(Unanswered::Unavailable);
-        }
-        let taken = self.lock().pop();
+        let taken = {
+            let mut state = self.lock();
+            match state.free.pop() {
+                Some(connection) => Some(connection),
+                None if state
+                    .paused_until
+                    .is_some_and(|until| Instant::now() < until) =>
+                {
+                    return Err(Unanswered::Unavailable);
+                }
+                None => None,
+            }
+        };
         let connection = match taken {
             Some(connection) => connection,
-            None => self.open().inspect_err(|_| {
-                let retry = u64::try_from(RETRY_OPENING_AFTER.as_millis()).unwrap_or(u64::MAX);
-                let until = self.millis().saturating_add(retry).max(1);
-                self.unavailable_until.store(until, Ordering::Relaxed);
-            })?,
+            None => {
+                let opened = self.open();
+                self.lock().paused_until = match opened {
+                    Ok(_) => None,
+                    Err(_) => Some(Instant::now() + RETRY_OPENING_AFTER),
+                };
+                opened?
+            }
         };
         let found = read_session(&connection, token);
         // A connection whose read failed is closed: the next read opens a new one.
         if !matches!(found, Err(Unanswered::Sqlite(_))) {
-            let mut free = self.lock();
-            if free.len() < self.keep {
-                free.push(connection);
+            let mut state = self.lock();
+            if state.free.len() < self.keep {
+                state.free.push(connection);
             }
         }
         found
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
-        // Nothing panics while the stack is locked; a poisoned lock still holds connections.
-        self.free.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Nothing panics while the state is locked; a poisoned lock still holds a valid one.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn open(&self) -> Result<Connection, Unanswered> {
@@ -398,18 +402,16 @@ mod tests {
             inline.read("reopened-token"),
             Err(Unanswered::Unavailable)
         ));
-        assert!(inline.unavailable());
+        assert!(inline.lock().paused_until.is_some());
         // Back in place: reads stay on the usual path until the pause ends, then open it.
         std::fs::rename(&moved.0, &file.0).unwrap();
         assert!(matches!(
             inline.read("reopened-token"),
             Err(Unanswered::Unavailable)
         ));
-        inline
-            .unavailable_until
-            .store(inline.millis(), Ordering::Relaxed);
+        inline.lock().paused_until = Some(Instant::now());
         assert!(inline.read("reopened-token").unwrap().is_some());
-        assert!(!inline.unavailable());
+        assert!(inline.lock().paused_until.is_none());
     }
 
     #[tokio::test]
@@ -437,7 +439,10 @@ mod tests {
             started.elapsed() < std::time::Duration::from_secs(1),
             "answered at once, not after a busy timeout"
         );
-        assert!(inline.lock().is_empty(), "the failed connection was closed");
+        assert!(
+            inline.lock().free.is_empty(),
+            "the failed connection was closed"
+        );
         holder.execute_batch("COMMIT;").unwrap();
         let found = inline.read("locked-token").unwrap().expect("read again");
         assert!(found.roles.is_empty(), "the holder's write is seen");
