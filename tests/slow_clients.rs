@@ -6,8 +6,12 @@
 
 use crate::demo_example as demo;
 
+use std::convert::Infallible;
+use std::future::{Future as _, IntoFuture as _};
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use auth_runtime::Serve;
@@ -28,6 +32,9 @@ const PATIENCE: Duration = Duration::from_secs(15);
 /// A normal request's bytes: `GET /api/auth/csrf`, the connection closed after the answer.
 const CSRF_REQUEST: &[u8] =
     b"GET /api/auth/csrf HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+
+/// [`CSRF_REQUEST`] on a connection kept open.
+const KEEP_ALIVE_CSRF_REQUEST: &[u8] = b"GET /api/auth/csrf HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
 /// A request whose headers stop half-way (no blank line).
 const PARTIAL_HEADERS: &[u8] = b"GET /api/auth/csrf HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
@@ -157,6 +164,129 @@ async fn a_client_that_stops_in_its_headers_or_sends_nothing_is_disconnected_at_
         // A client that sends its headers in time is answered.
         let mut normal = connect(&server, CSRF_REQUEST).await;
         assert_csrf_answer(&read_until_closed(&mut normal, PATIENCE).await.unwrap());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_header_deadline_counts_from_each_wait_for_headers_and_cuts_a_trickle() {
+    bounded(async {
+        let server = start(|s| s.header_read_timeout(Duration::from_secs(1))).await;
+        // Three requests on one connection, 600 ms apart: 1.8 s in all, past the deadline
+        // counted from the connection's start, never past it counted from the last answer.
+        let mut kept = TcpStream::connect(server.addr).await.unwrap();
+        for _ in 0..3 {
+            kept.write_all(KEEP_ALIVE_CSRF_REQUEST).await.unwrap();
+            let mut answer = Vec::new();
+            while !answer.ends_with(b"\"}") {
+                let mut buffer = [0; 4096];
+                let n = tokio::time::timeout(PATIENCE, kept.read(&mut buffer))
+                    .await
+                    .expect("no answer on the kept connection")
+                    .unwrap();
+                assert_ne!(n, 0, "closed before the answer");
+                answer.extend_from_slice(&buffer[..n]);
+            }
+            assert_csrf_answer(&answer);
+            tokio::time::sleep(Duration::from_millis(600)).await;
+        }
+        // Idle after its last answer, it is closed at the deadline.
+        let received = read_until_closed(&mut kept, PATIENCE)
+            .await
+            .expect("an idle keep-alive connection still open well past the deadline");
+        assert!(received.is_empty());
+        // Headers sent a byte every 200 ms (20 s in all) are cut at the deadline, unanswered.
+        let (mut reader, mut writer) = connect(&server, PARTIAL_HEADERS).await.into_split();
+        let trickling = tokio::spawn(async move {
+            for _ in 0..100 {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                if writer.write_all(b"a").await.is_err() {
+                    break;
+                }
+            }
+        });
+        let received = read_until_closed(&mut reader, PATIENCE)
+            .await
+            .expect("headers trickled past the deadline were still read");
+        assert!(received.is_empty());
+        trickling.abort();
+    })
+    .await;
+}
+
+/// An answer sent in three parts 600 ms apart (`three`, ` `, `parts`): 1.8 s in all.
+struct SlowBody {
+    sent: usize,
+    pause: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl http_body::Body for SlowBody {
+    type Data = axum::body::Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Infallible>>> {
+        if self.sent == 3 {
+            return Poll::Ready(None);
+        }
+        let pause = self
+            .pause
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(Duration::from_millis(600))));
+        std::task::ready!(pause.as_mut().poll(cx));
+        self.pause = None;
+        self.sent += 1;
+        let part = ["three", " ", "parts"][self.sent - 1];
+        Poll::Ready(Some(Ok(http_body::Frame::data(part.into()))))
+    }
+}
+
+#[tokio::test]
+async fn a_slow_handler_or_answer_is_not_cut_by_the_header_deadline() {
+    bounded(async {
+        let app = axum::Router::new()
+            .route(
+                "/slow-handler",
+                axum::routing::get(|| async {
+                    tokio::time::sleep(Duration::from_millis(1_500)).await;
+                    "done"
+                }),
+            )
+            .route(
+                "/slow-body",
+                axum::routing::get(|| async {
+                    axum::body::Body::new(SlowBody {
+                        sent: 0,
+                        pause: None,
+                    })
+                }),
+            );
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let serving = tokio::spawn(
+            auth_runtime::serve(listener, app)
+                .header_read_timeout(Duration::from_secs(1))
+                .into_future(),
+        );
+        // The body's last part and the end of the chunked encoding.
+        let whole_body = "\r\n5\r\nparts\r\n0\r\n\r\n";
+        for (path, body) in [
+            ("/slow-handler", "\r\n\r\ndone"),
+            ("/slow-body", whole_body),
+        ] {
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            stream.write_all(request.as_bytes()).await.unwrap();
+            // Answered whole, then closed at the deadline counted from the answer.
+            let received = read_until_closed(&mut stream, PATIENCE)
+                .await
+                .expect("still open well past the deadline after the answer");
+            let received = String::from_utf8_lossy(&received);
+            assert!(received.starts_with("HTTP/1.1 200 OK\r\n"), "{received}");
+            assert!(received.ends_with(body), "{received}");
+        }
+        serving.abort();
     })
     .await;
 }

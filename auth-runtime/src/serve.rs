@@ -1,6 +1,7 @@
 //! [`serve`]: runs an axum app on a TCP listener with the deadlines and the connection cap
 //! that `axum::serve` leaves out, so that slow or idle clients cannot hold the server's sockets.
 
+use std::convert::Infallible;
 use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::io;
@@ -15,10 +16,14 @@ use axum::http::Request;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::{Service as _, service_fn};
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+
+use header_deadline::{Answer, HeaderDeadline, overdue};
+
+mod header_deadline;
 
 /// How long a client may take to send a request's headers, counted from the moment the
 /// connection is ready for a request: a browser sends them in one packet, so ten seconds is
@@ -38,8 +43,10 @@ pub(crate) struct BodyReadTimeout(pub(crate) Duration);
 
 /// Serves `app` on `listener`, as `axum::serve(listener, app)` does, plus:
 ///
-/// - a deadline for each request's headers (10 s): a client that has not sent them in time,
-///   or has sent nothing, is disconnected, idle keep-alive connections included;
+/// - a deadline for each request's headers (10 s), counted from when the connection opened or
+///   its last answer was sent: a client that has not sent them in time, or has sent nothing,
+///   is disconnected, idle keep-alive connections included; a request being served (however
+///   long its handler or its answer's body takes) is never cut by it;
 /// - a cap on open connections (512): when it is reached, new connections wait in the
 ///   kernel's accept queue (costing this process no file descriptor) until a connection
 ///   ends, rather than being accepted and closed, which a browser would show as an error;
@@ -47,6 +54,9 @@ pub(crate) struct BodyReadTimeout(pub(crate) Duration);
 ///   (to a WebSocket, say) leaves the count once upgraded;
 /// - the client's address in every request as `ConnectInfo<SocketAddr>`, which `throttle:`
 ///   counts attempts per (no `into_make_service_with_connect_info` needed).
+///
+/// Each answer's head and body go out in one write, not `writev`: cheaper for small answers,
+/// one more copy for a large body.
 ///
 /// The auth routes also give up on a request body after ten seconds (408), with or without
 /// this function; bodies read by your own handlers have no deadline from here.
@@ -130,8 +140,14 @@ impl Serve {
         let max = u32::try_from(self.max_connections.max(1)).unwrap_or(u32::MAX);
         let slots = Arc::new(Semaphore::new(max as usize));
         let mut http = http1::Builder::new();
-        http.timer(TokioTimer::new())
-            .header_read_timeout(self.header_read_timeout);
+        // The header deadline is kept per connection (`Connection::serve`), not by hyper.
+        http.header_read_timeout(None);
+        // One contiguous write per answer (head and body copied into one buffer) instead of
+        // `writev` of the head and the body: for answers of a few hundred bytes, like the
+        // auth routes' and most JSON, the kernel's side costs less, 2-3% more requests per
+        // second on `/csrf` and `/session` (docs/PERFORMANCE.md); a large body is copied once
+        // more on its way out.
+        http.writev(false);
         let (stop_tx, stop_rx) = watch::channel(());
         let mut shutdown = self
             .shutdown
@@ -146,6 +162,7 @@ impl Serve {
                 http: http.clone(),
                 app: self.app.clone(),
                 peer,
+                header_read_timeout: self.header_read_timeout,
                 body_read_timeout: self.body_read_timeout,
             };
             tokio::spawn(connection.serve(stream, stop_rx.clone(), slot));
@@ -217,6 +234,7 @@ struct Connection {
     http: http1::Builder,
     app: Router,
     peer: SocketAddr,
+    header_read_timeout: Duration,
     body_read_timeout: Option<Duration>,
 }
 
@@ -233,16 +251,25 @@ impl Connection {
             http,
             app,
             peer,
+            header_read_timeout,
             body_read_timeout,
         } = self;
+        let deadline = HeaderDeadline::new();
         let app = TowerToHyperService::new(app);
+        let requests = Arc::clone(&deadline);
         let service = service_fn(move |mut request: Request<Incoming>| {
+            requests.serving();
+            let answered = Arc::clone(&requests);
             let extensions = request.extensions_mut();
             extensions.insert(ConnectInfo(peer));
             if let Some(timeout) = body_read_timeout {
                 extensions.insert(BodyReadTimeout(timeout));
             }
-            app.call(request)
+            let response = app.call(request);
+            async move {
+                let response = response.await?;
+                Ok::<_, Infallible>(response.map(|body| Answer::new(body, answered)))
+            }
         });
         // hyper's HTTP/1 builder itself rather than hyper-util's auto builder: with upgrades
         // on, the latter first reads the bytes that tell HTTP/2 apart with no timer running,
@@ -251,16 +278,28 @@ impl Connection {
             .serve_connection(TokioIo::new(stream), service)
             .with_upgrades();
         tokio::pin!(connection);
+        // Completes when a request's headers are late: the connection is then dropped, which
+        // closes it, as hyper does at its own header deadline.
+        let late = overdue(&deadline, header_read_timeout);
+        tokio::pin!(late);
         let result = tokio::select! {
-            result = connection.as_mut() => result,
+            biased;
+            result = connection.as_mut() => Some(result),
+            () = late.as_mut() => None,
             _ = stop.changed() => {
                 connection.as_mut().graceful_shutdown();
-                connection.await
+                tokio::select! {
+                    biased;
+                    result = connection.as_mut() => Some(result),
+                    () = late.as_mut() => None,
+                }
             }
         };
-        if let Err(e) = result {
-            // A header deadline or a client gone: nothing the server can act on.
-            tracing::debug!(peer = %peer, error = %e, "connection ended");
+        match result {
+            Some(Ok(())) => {}
+            // A client gone: nothing the server can act on.
+            Some(Err(e)) => tracing::debug!(peer = %peer, error = %e, "connection ended"),
+            None => tracing::debug!(peer = %peer, "request headers not received in time"),
         }
         drop(slot);
     }
