@@ -23,7 +23,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use serde_json::{Value, json};
@@ -437,7 +437,7 @@ async fn handle<D: SessionData>(
     // Auth.js v5's client asks for `{url}` instead of a redirect with a header.
     let authjs_client = parts
         .headers
-        .get("x-auth-return-redirect")
+        .get(&X_AUTH_RETURN_REDIRECT)
         .is_some_and(|v| v.as_bytes() == b"1");
     let json = authjs_client || body.get("json") == Some("true");
     // Only a POST can be a sign-in attempt: other requests never pay for the address.
@@ -496,6 +496,10 @@ async fn handle<D: SessionData>(
     }
     ctx.respond(reply)
 }
+
+/// Auth.js v5's client header asking for `{url}`: a constant, so that looking it up on every
+/// request does not parse the name first.
+static X_AUTH_RETURN_REDIRECT: HeaderName = HeaderName::from_static("x-auth-return-redirect");
 
 /// 408 for a body that did not arrive within `deadline`, closing the connection: what is left
 /// of the body is never read.
