@@ -388,9 +388,14 @@ async fn handle<D: SessionData>(
         .strip_prefix(auth.base.path())
         .unwrap_or_default()
         .trim_start_matches('/');
-    let mut segments = rest
-        .split('/')
-        .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy());
+    // A segment without an escape, as nearly every one is, is taken as it is, not decoded.
+    let mut segments = rest.split('/').map(|s| {
+        if s.contains('%') {
+            percent_encoding::percent_decode_str(s).decode_utf8_lossy()
+        } else {
+            std::borrow::Cow::Borrowed(s)
+        }
+    });
     let action = segments.next().unwrap_or_default();
     let argument = match provider {
         Some(id) => Some(std::borrow::Cow::Borrowed(id)),

@@ -957,3 +957,26 @@ async fn answers_without_a_content_type_of_their_own_are_text_html_as_in_nextaut
     assert_eq!(log.status, StatusCode::OK);
     assert_eq!(log.content_type(), Some("text/html"));
 }
+
+#[tokio::test]
+async fn a_path_segments_escapes_are_decoded_and_one_without_any_is_taken_as_it_is() {
+    let app = app();
+    // `%63` is `c`: the action is `csrf` either way.
+    for uri in ["/api/auth/csrf", "/api/auth/%63srf"] {
+        let answer = send(&app, get(uri, &[])).await;
+        assert_eq!(answer.status, StatusCode::OK, "{uri}");
+        assert!(answer.json()["csrfToken"].is_string(), "{uri}");
+    }
+    // A provider's id decoded the same way: `passw%6Frd` is `password`.
+    let (token, cookie) = csrf_cookie();
+    let form = format!("csrfToken={token}&username=alice&password=wrong");
+    let answer = send(
+        &app,
+        post_form("/api/auth/callback/passw%6Frd", &[&cookie], &form),
+    )
+    .await;
+    assert_eq!(
+        answer.location(),
+        Some("http://localhost:3000/api/auth/error?error=CredentialsSignin&provider=password")
+    );
+}
