@@ -116,6 +116,9 @@ impl<B: Body + Unpin> Body for Answer<B> {
 /// `timeout` from now while a request is served. A deadline set later, when an answer is sent,
 /// is `timeout` after that, so the timer never fires after the deadline it watches.
 pub(super) async fn overdue(deadline: &HeaderDeadline, timeout: Duration) {
+    // A deadline set to "never" (`Duration::MAX`, say) must not overflow the clock's arithmetic:
+    // a century is as good as never.
+    let timeout = timeout.min(CENTURY);
     let timer = tokio::time::sleep(timeout);
     tokio::pin!(timer);
     loop {
@@ -129,6 +132,9 @@ pub(super) async fn overdue(deadline: &HeaderDeadline, timeout: Duration) {
         timer.as_mut().reset(next.into());
     }
 }
+
+/// The longest header deadline [`overdue`] keeps.
+const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 
 /// Tokio's clock, which [`overdue`]'s timer runs on: the system's, or in tests a paused one.
 fn now() -> Instant {
@@ -176,5 +182,19 @@ mod tests {
         assert!(not_done(watching.as_mut()));
         tokio::time::advance(Duration::from_secs(1)).await;
         assert!(!not_done(watching.as_mut()));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_deadline_of_duration_max_never_comes_and_does_not_overflow() {
+        let deadline = HeaderDeadline::new();
+        let watching = overdue(&deadline, Duration::MAX);
+        tokio::pin!(watching);
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        assert!(watching.as_mut().poll(&mut cx).is_pending());
+        deadline.serving();
+        drop(Answer::new((), Arc::clone(&deadline)));
+        // Past the 30 years Tokio keeps a far timer at: the timer fires and moves on.
+        tokio::time::advance(Duration::from_secs(31 * 365 * 24 * 60 * 60)).await;
+        assert!(watching.as_mut().poll(&mut cx).is_pending());
     }
 }
