@@ -99,7 +99,8 @@ pub struct Serve {
 }
 
 impl Serve {
-    /// How long a client may take to send a request's headers (default 10 s).
+    /// How long a client may take to send a request's headers (default 10 s; `Duration::MAX`
+    /// for no deadline).
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = timeout;
         self
