@@ -283,16 +283,16 @@ impl Connection {
         // closes it, as hyper does at its own header deadline.
         let late = overdue(&deadline, header_read_timeout);
         tokio::pin!(late);
-        let result = tokio::select! {
-            biased;
-            result = connection.as_mut() => Some(result),
-            () = late.as_mut() => None,
-            _ = stop.changed() => {
-                connection.as_mut().graceful_shutdown();
-                tokio::select! {
-                    biased;
-                    result = connection.as_mut() => Some(result),
-                    () = late.as_mut() => None,
+        // Once `stop` changes, the connection finishes its request under the same deadline.
+        let mut stopping = false;
+        let result = loop {
+            tokio::select! {
+                biased;
+                result = connection.as_mut() => break Some(result),
+                () = late.as_mut() => break None,
+                _ = stop.changed(), if !stopping => {
+                    stopping = true;
+                    connection.as_mut().graceful_shutdown();
                 }
             }
         };
