@@ -225,8 +225,6 @@ fn timestamp(value: ValueRef<'_>, column: &'static str) -> Result<OffsetDateTime
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use std::path::Path;
-
     use time::macros::datetime;
 
     use super::*;
@@ -247,14 +245,45 @@ mod tests {
         fn url(&self) -> String {
             format!("sqlite://{}?mode=rwc", self.0.display())
         }
+
+        fn with_suffix(&self, suffix: &str) -> PathBuf {
+            let mut path = self.0.clone().into_os_string();
+            path.push(suffix);
+            PathBuf::from(path)
+        }
+    }
+
+    /// Closes `adapter`'s pool and waits until no connection of sqlx's holds `file`, which is
+    /// then a WAL file without `-wal` and `-shm`, as its last connection leaves it.
+    ///
+    /// sqlx closes each connection on a thread of its own, and not every one is closed when
+    /// `close` returns. The last connection to close removes both files, but two closing at
+    /// once each see the other still open and leave them. So one of ours is opened, read and
+    /// closed until it is the last: then it removes them.
+    async fn close_until_only_the_file_is_left(file: &TempFile, adapter: SqliteAdapter) {
+        adapter.pool().close().await;
+        drop(adapter);
+        let started = Instant::now();
+        while file.with_suffix("-shm").exists() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "sqlx's connections still hold the file after 10 s"
+            );
+            let ours = Connection::open(&file.0).unwrap();
+            // A read opens the WAL; closing a connection that never read leaves it alone.
+            let _: i64 = ours
+                .pragma_query_value(None, "user_version", |row| row.get(0))
+                .unwrap();
+            drop(ours);
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(!file.with_suffix("-wal").exists(), "-wal went with -shm");
     }
 
     impl Drop for TempFile {
         fn drop(&mut self) {
             for suffix in ["", "-wal", "-shm"] {
-                let mut path = self.0.clone().into_os_string();
-                path.push(suffix);
-                let _ = std::fs::remove_file(path);
+                let _ = std::fs::remove_file(self.with_suffix(suffix));
             }
         }
     }
@@ -381,13 +410,9 @@ mod tests {
     async fn a_file_whose_wal_files_went_with_its_last_connection_is_read() {
         let (file, adapter) = file_with_a_session("closed", "closed-token").await;
         let expected = through_sqlx(&adapter, "closed-token").await;
-        // The pool's last connection to close checkpoints and removes `-wal` and `-shm`, as
-        // an idle pool does.
-        adapter.pool().close().await;
-        drop(adapter);
-        let mut shm = file.0.clone().into_os_string();
-        shm.push("-shm");
-        assert!(!Path::new(&shm).exists(), "the pool's close removed -shm");
+        // As an idle pool leaves it: its last connection to close checkpoints and removes
+        // `-wal` and `-shm`.
+        close_until_only_the_file_is_left(&file, adapter).await;
         let inline = InlineReads::new(file.0.clone(), 1);
         assert_eq!(inline.read("closed-token").unwrap(), expected);
     }
@@ -417,14 +442,15 @@ mod tests {
     #[tokio::test]
     async fn a_locked_file_is_not_waited_for() {
         let (file, adapter) = file_with_a_session("locked", "locked-token").await;
-        adapter.pool().close().await;
-        drop(adapter);
+        // Leaving WAL mode needs the file to itself.
+        close_until_only_the_file_is_left(&file, adapter).await;
         // In a rollback-journal file (not the adapter's WAL, where readers never wait), a
         // writer's exclusive transaction keeps readers out until it ends.
         let holder = Connection::open(&file.0).unwrap();
-        holder
-            .execute_batch("PRAGMA journal_mode = DELETE;")
+        let mode: String = holder
+            .pragma_update_and_check(None, "journal_mode", "DELETE", |row| row.get(0))
             .unwrap();
+        assert_eq!(mode, "delete", "the file left WAL mode");
         let inline = InlineReads::new(file.0.clone(), 1);
         assert!(inline.read("locked-token").unwrap().is_some());
         holder
