@@ -355,6 +355,7 @@ impl<C: Connection, T> Drop for Lease<C, T> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use std::str::FromStr;
+    use std::sync::atomic::AtomicUsize;
     use std::time::Duration;
 
     use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
@@ -364,11 +365,13 @@ mod tests {
 
     /// The queries of these tests: a token's "session" is the token with `!` after it, and
     /// tokens that start with `missing` have none. `one` waits for a permit of `gate` before it
-    /// queries, `many` for one of `batch_gate`; each call of `many` records its batch's size.
+    /// queries, `many` for one of `batch_gate`; each call of `one` is counted, each call of
+    /// `many` records its batch's size.
     struct Fixture {
         readers: Arc<SessionReaders<SqliteConnection, String>>,
         gate: Semaphore,
         batch_gate: Semaphore,
+        singles: AtomicUsize,
         batches: Mutex<Vec<usize>>,
     }
 
@@ -384,6 +387,7 @@ mod tests {
                 readers: Arc::new(SessionReaders::new(options, connections)),
                 gate: Semaphore::new(0),
                 batch_gate: Semaphore::new(0),
+                singles: AtomicUsize::new(0),
                 batches: Mutex::new(Vec::new()),
             })
         }
@@ -392,6 +396,7 @@ mod tests {
             let (one, many) = (Arc::clone(self), Arc::clone(self));
             let reads = Reads::new(
                 move |connection: &mut SqliteConnection, token: &str| -> BoxFuture<'_, _> {
+                    one.singles.fetch_add(1, Ordering::Relaxed);
                     let fixture = Arc::clone(&one);
                     Box::pin(async move {
                         fixture.gate.acquire().await.expect("gate").forget();
@@ -440,14 +445,17 @@ mod tests {
         }
     }
 
+    /// Waits for `condition`, failing the test if it still does not hold after 30 s (a bound
+    /// for a loaded machine, where opening a connection alone can take seconds).
     async fn wait_until(condition: impl Fn() -> bool) {
-        for _ in 0..2000 {
-            if condition() {
-                return;
-            }
+        let started = Instant::now();
+        while !condition() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the condition did not hold within 30 s"
+            );
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
-        panic!("the condition did not hold within 2 s");
     }
 
     fn tokens(count: usize) -> Vec<String> {
@@ -467,7 +475,8 @@ mod tests {
             let fixture = Arc::clone(&fixture);
             tokio::spawn(async move { fixture.read("session-first").await })
         };
-        wait_until(|| fixture.readers.lock().free.is_empty()).await;
+        // In its own query, it took no read that queues from now on into it.
+        wait_until(|| fixture.singles.load(Ordering::Relaxed) == 1).await;
         let mut waiting = Vec::new();
         for token in tokens(40) {
             waiting.push(fixture.queue(token).await);
@@ -496,7 +505,8 @@ mod tests {
             let fixture = Arc::clone(&fixture);
             tokio::spawn(async move { fixture.read("session-first").await })
         };
-        wait_until(|| fixture.readers.lock().free.is_empty()).await;
+        // In its own query, it took no read that queues from now on into it.
+        wait_until(|| fixture.singles.load(Ordering::Relaxed) == 1).await;
         // The first waiting read will get the connection and read for the others; its request
         // goes away in the middle of that query.
         let leader = {
