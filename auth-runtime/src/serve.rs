@@ -259,8 +259,7 @@ impl Connection {
         let app = TowerToHyperService::new(app);
         let requests = Arc::clone(&deadline);
         let service = service_fn(move |mut request: Request<Incoming>| {
-            requests.serving();
-            let answered = Arc::clone(&requests);
+            let serving = requests.serving();
             let extensions = request.extensions_mut();
             extensions.insert(ConnectInfo(peer));
             if let Some(timeout) = body_read_timeout {
@@ -269,7 +268,7 @@ impl Connection {
             let response = app.call(request);
             async move {
                 let response = response.await?;
-                Ok::<_, Infallible>(response.map(|body| Answer::new(body, answered)))
+                Ok::<_, Infallible>(response.map(|body| Answer::new(body, serving)))
             }
         });
         // hyper's HTTP/1 builder itself rather than hyper-util's auto builder: with upgrades

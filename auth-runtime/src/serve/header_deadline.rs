@@ -46,9 +46,11 @@ impl HeaderDeadline {
         })
     }
 
-    /// A request's headers have been read: nothing is due until its answer has been sent.
-    pub(super) fn serving(&self) {
+    /// A request's headers have been read: nothing is due until the returned mark is dropped
+    /// (with its answer's body, or with the request given up on).
+    pub(super) fn serving(self: &Arc<Self>) -> Serving {
         self.serving.fetch_add(1, Ordering::Relaxed);
+        Serving(Arc::clone(self))
     }
 
     /// An answer has been sent (or given up on): the connection waits for the next headers.
@@ -69,24 +71,31 @@ impl HeaderDeadline {
     }
 }
 
-/// An answer's body, which tells the connection's [`HeaderDeadline`] when hyper is done with
-/// it. Everything else is the body's own: its frames, its end, its size (the
-/// `Content-Length` hyper writes).
+/// One request being served ([`HeaderDeadline::serving`]); dropping it marks the answer sent.
 #[derive(Debug)]
-pub(super) struct Answer<B> {
-    body: B,
-    deadline: Arc<HeaderDeadline>,
-}
+pub(super) struct Serving(Arc<HeaderDeadline>);
 
-impl<B> Answer<B> {
-    pub(super) fn new(body: B, deadline: Arc<HeaderDeadline>) -> Self {
-        Answer { body, deadline }
+impl Drop for Serving {
+    fn drop(&mut self) {
+        self.0.answered();
     }
 }
 
-impl<B> Drop for Answer<B> {
-    fn drop(&mut self) {
-        self.deadline.answered();
+/// An answer's body, carrying its request's [`Serving`] mark until hyper is done with it.
+/// Everything else is the body's own: its frames, its end, its size (the `Content-Length`
+/// hyper writes).
+#[derive(Debug)]
+pub(super) struct Answer<B> {
+    body: B,
+    _serving: Serving,
+}
+
+impl<B> Answer<B> {
+    pub(super) fn new(body: B, serving: Serving) -> Self {
+        Answer {
+            body,
+            _serving: serving,
+        }
     }
 }
 
@@ -157,10 +166,7 @@ mod tests {
             let mut cx = Context::from_waker(std::task::Waker::noop());
             Future::poll(watching, &mut cx).is_pending()
         };
-        let answer = |deadline: &Arc<HeaderDeadline>| {
-            deadline.serving();
-            Answer::new((), Arc::clone(deadline))
-        };
+        let answer = |deadline: &Arc<HeaderDeadline>| Answer::new((), deadline.serving());
 
         // Headers read at 4 s, answered at 5 s.
         assert!(not_done(watching.as_mut()));
@@ -191,8 +197,7 @@ mod tests {
         tokio::pin!(watching);
         let mut cx = Context::from_waker(std::task::Waker::noop());
         assert!(watching.as_mut().poll(&mut cx).is_pending());
-        deadline.serving();
-        drop(Answer::new((), Arc::clone(&deadline)));
+        drop(Answer::new((), deadline.serving()));
         // Past the 30 years Tokio keeps a far timer at: the timer fires and moves on.
         tokio::time::advance(Duration::from_secs(31 * 365 * 24 * 60 * 60)).await;
         assert!(watching.as_mut().poll(&mut cx).is_pending());
