@@ -128,11 +128,12 @@ fn assert_request_timeout(answer: &[u8]) {
     assert!(answer.contains("connection: close\r\n"), "{answer}");
 }
 
-/// Sends [`SLOW_POST_HEAD`], then its body one byte every 200 ms until the server stops
-/// reading (or 100 bytes are sent, 20 s later): the connection's reading half, and the task
-/// that writes.
-async fn trickle_a_body(server: &Server) -> (OwnedReadHalf, JoinHandle<()>) {
-    let (reader, mut writer) = connect(server, SLOW_POST_HEAD).await.into_split();
+/// Sends `first_bytes`, then one byte every 200 ms until the server stops reading (or 100
+/// bytes are sent, 20 s later): the connection's reading half, and the task that writes.
+/// After [`SLOW_POST_HEAD`] the bytes trickle into a body, after [`PARTIAL_HEADERS`] into the
+/// headers.
+async fn trickle(server: &Server, first_bytes: &[u8]) -> (OwnedReadHalf, JoinHandle<()>) {
+    let (reader, mut writer) = connect(server, first_bytes).await.into_split();
     let writing = tokio::spawn(async move {
         for _ in 0..100 {
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -196,15 +197,7 @@ async fn the_header_deadline_counts_from_each_wait_for_headers_and_cuts_a_trickl
             .expect("an idle keep-alive connection still open well past the deadline");
         assert!(received.is_empty());
         // Headers sent a byte every 200 ms (20 s in all) are cut at the deadline, unanswered.
-        let (mut reader, mut writer) = connect(&server, PARTIAL_HEADERS).await.into_split();
-        let trickling = tokio::spawn(async move {
-            for _ in 0..100 {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                if writer.write_all(b"a").await.is_err() {
-                    break;
-                }
-            }
-        });
+        let (mut reader, trickling) = trickle(&server, PARTIAL_HEADERS).await;
         let received = read_until_closed(&mut reader, PATIENCE)
             .await
             .expect("headers trickled past the deadline were still read");
@@ -295,7 +288,7 @@ async fn a_slow_handler_or_answer_is_not_cut_by_the_header_deadline() {
 async fn a_client_trickling_its_body_gets_408_at_the_body_deadline_and_is_disconnected() {
     bounded(async {
         let server = start(|s| s.body_read_timeout(Duration::from_secs(1))).await;
-        let (mut reader, trickling) = trickle_a_body(&server).await;
+        let (mut reader, trickling) = trickle(&server, SLOW_POST_HEAD).await;
         let answer = read_until_closed(&mut reader, PATIENCE)
             .await
             .expect("still connected well past the body deadline");
@@ -366,7 +359,7 @@ async fn past_the_connection_cap_a_request_waits_and_is_answered_once_slots_free
 async fn graceful_shutdown_finishes_the_open_request_then_stops_listening() {
     bounded(async {
         let server = start(|s| s.body_read_timeout(Duration::from_secs(1))).await;
-        let (mut reader, trickling) = trickle_a_body(&server).await;
+        let (mut reader, trickling) = trickle(&server, SLOW_POST_HEAD).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         server.stop.send(()).unwrap();
         // The request in flight still gets its answer before the server's future returns.
